@@ -1,0 +1,101 @@
+"""The demo data set: a small, realistic cast for trying the platform on a laptop.
+
+A trading centre (公共资源交易中心), the supervision bureau, two agencies (招标代理), six
+bidders (投标人), and one user each: admin, supervisor, two agency staff, six bidder staff.
+All organizations carry valid USCCs. Loading is idempotent: a second run changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.console import Console
+from rich.progress import Progress
+from rich.table import Table
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import identity
+from app.actor import Actor
+from app.clock import Clock
+from app.models import Organization, OrgKind, Role, User
+from app.schemas import OrgCreate, UserCreate
+from app.settings import Settings
+from credit.uscc import make_uscc
+
+DEMO_PASSWORD = "ggzy-demo-2026"  # noqa: S105  (printed for the demo, by design)
+DIVISION = "420100"  # a city-level administrative division
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    uscc: str
+    name: str
+    kind: OrgKind
+
+
+def _org(category: str, body: str, name: str, kind: OrgKind) -> DemoOrg:
+    return DemoOrg(make_uscc(category, DIVISION, body), name, kind)
+
+
+ORGS = [
+    _org("12", "MB160001", "江城市公共资源交易中心", OrgKind.trading_centre),
+    _org("11", "MB160002", "江城市住房和城乡建设局", OrgKind.supervision),
+    _org("91", "MA4K0001", "江城建设工程招标代理有限公司", OrgKind.agency),
+    _org("91", "MA4K0002", "华信项目管理咨询有限公司", OrgKind.agency),
+    _org("91", "MA4K0011", "江城第一建筑工程有限公司", OrgKind.bidder),
+    _org("91", "MA4K0012", "长江路桥建设集团有限公司", OrgKind.bidder),
+    _org("91", "MA4K0013", "中南水利水电工程有限公司", OrgKind.bidder),
+    _org("91", "MA4K0014", "楚天园林绿化工程有限公司", OrgKind.bidder),
+    _org("91", "MA4K0015", "江城市政工程有限公司", OrgKind.bidder),
+    _org("91", "MA4K0016", "汉江智能科技有限公司", OrgKind.bidder),
+]
+
+# (username, display name, role, index into ORGS or None)
+USERS = [
+    ("admin", "平台管理员", Role.admin, 0),
+    ("supervisor", "王监督", Role.supervisor, 1),
+    ("agency1", "李代理", Role.agency, 2),
+    ("agency2", "赵代理", Role.agency, 3),
+    *[(f"bidder{i}", f"投标人{i}", Role.bidder, 3 + i) for i in range(1, 7)],
+]
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    password: str
+    role: str
+    organization: str
+
+
+async def load_demo(session: AsyncSession, clock: Clock, settings: Settings) -> list[DemoLogin]:
+    actor = Actor.system("demo")
+    existing = set((await session.scalars(select(User.username))).all())
+    with Progress(transient=True) as progress:
+        task = progress.add_task("loading demo data", total=len(ORGS) + len(USERS))
+        for org in ORGS:
+            if await session.get(Organization, org.uscc) is None:
+                await identity.create_org(session, clock, actor, OrgCreate(uscc=org.uscc, name=org.name, kind=org.kind))
+            progress.advance(task)
+        for username, display_name, role, org_index in USERS:
+            if username not in existing:
+                data = UserCreate(
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    roles=[role],
+                    display_name=display_name,
+                    org_uscc=ORGS[org_index].uscc,
+                )
+                await identity.create_user(session, clock, actor, data, settings.scrypt_log_n)
+            progress.advance(task)
+    return [DemoLogin(u, DEMO_PASSWORD, r.value, ORGS[i].name) for u, _, r, i in USERS]
+
+
+def print_logins(logins: list[DemoLogin]) -> None:
+    table = Table(title="ggzy demo logins")
+    for column in ("username", "password", "role", "organization"):
+        table.add_column(column)
+    for login in logins:
+        table.add_row(login.username, login.password, login.role, login.organization)
+    Console().print(table)

@@ -1,0 +1,80 @@
+"""The app factory: `create_app()` wires settings, database, Redis/channels, auth, errors and routes.
+
+Without `GGZY_REDIS_URL` the service runs as one process with in-memory channels; with it,
+live events cross web workers through Redis. Nothing here assumes it is the only worker.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar, Request
+from litestar.channels import ChannelsPlugin
+from litestar.channels.backends.memory import MemoryChannelsBackend
+from litestar.channels.backends.redis import RedisChannelsPubSubBackend
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from redis.asyncio import Redis
+
+from app.actor import Actor
+from app.clock import Clock, SystemClock
+from app.db import make_engine
+from app.problems import EXCEPTION_HANDLERS
+from app.routes import ROUTE_HANDLERS
+from app.security import make_jwt_auth
+from app.settings import Settings
+
+
+def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+    clock = clock or SystemClock()
+    engine = make_engine(settings.database_url)
+    alchemy = SQLAlchemyAsyncConfig(
+        engine_instance=engine,
+        session_dependency_key="db_session",
+        session_config=AsyncSessionConfig(expire_on_commit=False),
+    )
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    channels_backend: Any = (
+        RedisChannelsPubSubBackend(redis=redis, key_prefix="ggzy_channels") if redis else MemoryChannelsBackend()
+    )
+    jwt_auth = make_jwt_auth(
+        settings.secret_key,
+        settings.token_ttl_minutes,
+        lambda connection: alchemy.provide_session(connection.app.state, connection.scope),
+    )
+
+    def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+        return Actor.of(request.user, request.client.host if request.client else None)
+
+    async def close_redis() -> None:
+        if redis is not None:
+            await redis.aclose()
+
+    return Litestar(
+        route_handlers=ROUTE_HANDLERS,
+        plugins=[
+            SQLAlchemyPlugin(config=alchemy),
+            ChannelsPlugin(backend=channels_backend, arbitrary_channels_allowed=True),
+        ],
+        on_app_init=[jwt_auth.on_app_init],
+        dependencies={
+            "clock": Provide(lambda: clock, sync_to_thread=False),
+            "settings": Provide(lambda: settings, sync_to_thread=False),
+            "actor": Provide(provide_actor, sync_to_thread=False),
+        },
+        exception_handlers=EXCEPTION_HANDLERS,
+        state=State({"settings": settings, "clock": clock, "engine": engine, "redis": redis, "jwt_auth": jwt_auth}),
+        openapi_config=OpenAPIConfig(
+            title="ggzy",
+            version="0.1.0",
+            description="Public resource trading (公共资源交易) platform API",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        on_shutdown=[close_redis],
+        debug=settings.debug,
+    )

@@ -1,0 +1,168 @@
+"""HTTP handlers of the service shell: sign-in, organizations, users, the audit trail, health.
+
+Handlers are thin: they take a service's inputs from the request, call one use case, and shape
+the answer. Who may call each route is declared on the route itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from typing import Annotated, Any
+
+from advanced_alchemy.service import OffsetPagination
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.exceptions import NotAuthorizedException
+from litestar.params import Parameter
+from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import audit, identity
+from app.actor import Actor
+from app.clock import Clock
+from app.models import Role
+from app.schemas import (
+    AuditEventOut,
+    ComponentHealth,
+    HealthOut,
+    LoginRequest,
+    LoginResponse,
+    OrgCreate,
+    OrgOut,
+    UserCreate,
+    UserOut,
+)
+from app.security import requires, signed_in
+from app.settings import Settings
+
+Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
+Offset = Annotated[int, Parameter(ge=0, description="items to skip")]
+
+
+class AuthController(Controller):
+    path = "/api/v1/auth"
+    tags = ("auth",)
+
+    @post("/login", opt={"public": True}, status_code=HTTP_200_OK)
+    async def login(
+        self,
+        request: Request[Any, Any, Any],
+        data: LoginRequest,
+        db_session: AsyncSession,
+        clock: Clock,
+        settings: Settings,
+    ) -> Response[LoginResponse]:
+        """Sign in; the token comes back in the body (for API clients) and as a cookie (for pages)."""
+        client_ip = request.client.host if request.client else None
+        user = await identity.authenticate(
+            db_session, clock, data.username, data.password, client_ip, settings.scrypt_log_n
+        )
+        if user is None:
+            raise NotAuthorizedException("wrong username or password")
+        auth = request.app.state.jwt_auth
+        token = auth.create_token(identifier=str(user.id))
+        expires_in = int(auth.default_token_expiration.total_seconds())
+        cookie = Cookie(key=auth.key, value=token, path="/", httponly=True, max_age=expires_in, samesite=auth.samesite)
+        return Response(LoginResponse(token, "bearer", expires_in, UserOut.of(user)), cookies=[cookie])
+
+    @post("/logout", guards=[signed_in], status_code=HTTP_200_OK)
+    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
+        """Forget the browser cookie (bearer tokens simply expire)."""
+        return Response(None, cookies=[Cookie(key=request.app.state.jwt_auth.key, value="", max_age=0, path="/")])
+
+
+class OrgController(Controller):
+    path = "/api/v1/orgs"
+    tags = ("organizations",)
+
+    @post("/", guards=[requires(Role.admin)])
+    async def create(self, data: OrgCreate, db_session: AsyncSession, clock: Clock, actor: Actor) -> OrgOut:
+        """Register an organization under its USCC (check character verified)."""
+        return OrgOut.of(await identity.create_org(db_session, clock, actor, data))
+
+    @get("/", guards=[requires(Role.admin, Role.supervisor)])
+    async def list_all(
+        self, db_session: AsyncSession, limit: Limit = 50, offset: Offset = 0
+    ) -> OffsetPagination[OrgOut]:
+        orgs, total = await identity.list_orgs(db_session, limit=limit, offset=offset)
+        return OffsetPagination([OrgOut.of(org) for org in orgs], limit, offset, total)
+
+    @get("/{uscc:str}", guards=[signed_in])
+    async def show(self, uscc: str, db_session: AsyncSession, actor: Actor) -> OrgOut:
+        """An organization's record: its own members, supervisors and admins only."""
+        return OrgOut.of(await identity.get_org(db_session, actor, uscc))
+
+
+class UserController(Controller):
+    path = "/api/v1/users"
+    tags = ("users",)
+
+    @post("/", guards=[requires(Role.admin)])
+    async def create(
+        self, data: UserCreate, db_session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+    ) -> UserOut:
+        return UserOut.of(await identity.create_user(db_session, clock, actor, data, settings.scrypt_log_n))
+
+    @get("/", guards=[signed_in])
+    async def list_visible(
+        self, db_session: AsyncSession, actor: Actor, limit: Limit = 50, offset: Offset = 0
+    ) -> OffsetPagination[UserOut]:
+        """Users the caller may see: everyone for admins and supervisors, else the caller's org."""
+        users, total = await identity.list_users(db_session, actor, limit=limit, offset=offset)
+        return OffsetPagination([UserOut.of(user) for user in users], limit, offset, total)
+
+    @get("/me", guards=[signed_in])
+    async def me(self, db_session: AsyncSession, actor: Actor) -> UserOut:
+        return UserOut.of(await identity.get_user(db_session, actor, actor.user_id))
+
+    @get("/{user_id:uuid}", guards=[signed_in])
+    async def show(self, user_id: uuid.UUID, db_session: AsyncSession, actor: Actor) -> UserOut:
+        return UserOut.of(await identity.get_user(db_session, actor, user_id))
+
+
+class AuditController(Controller):
+    path = "/api/v1/audit-events"
+    tags = ("audit",)
+
+    @get("/", guards=[requires(Role.supervisor, Role.admin)])
+    async def of_object(
+        self, db_session: AsyncSession, object_type: str, object_id: str, limit: Limit = 100, offset: Offset = 0
+    ) -> list[AuditEventOut]:
+        """The audit events of one object (e.g. object_type=org, object_id=<USCC>), oldest first."""
+        events = await audit.events_of(db_session, object_type, object_id, limit=limit, offset=offset)
+        return [AuditEventOut.of(event) for event in events]
+
+
+@get("/health", opt={"public": True}, tags=["health"])
+async def health(request: Request[Any, Any, Any], clock: Clock) -> Response[HealthOut]:
+    """Reachability of the database and (when configured) Redis; 503 when either is down."""
+    database, redis = await asyncio.gather(_database_health(request), _redis_health(request))
+    ok = database.ok is True and redis.ok is not False
+    body = HealthOut("ok" if ok else "degraded", clock.now(), database, redis)
+    return Response(body, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
+
+
+async def _database_health(request: Request[Any, Any, Any]) -> ComponentHealth:
+    try:
+        async with asyncio.timeout(3), request.app.state.engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+        return ComponentHealth(True, request.app.state.engine.dialect.name)
+    except Exception as exc:
+        return ComponentHealth(False, f"{type(exc).__name__}: {exc}"[:200])
+
+
+async def _redis_health(request: Request[Any, Any, Any]) -> ComponentHealth:
+    client = request.app.state.redis
+    if client is None:
+        return ComponentHealth(None, "not configured: single-process mode, in-memory channels")
+    try:
+        async with asyncio.timeout(3):
+            await client.ping()
+        return ComponentHealth(True, "reachable")
+    except Exception as exc:
+        return ComponentHealth(False, f"{type(exc).__name__}: {exc}"[:200])
+
+
+ROUTE_HANDLERS = [AuthController, OrgController, UserController, AuditController, health]

@@ -1,0 +1,125 @@
+"""API contract of the service shell (msgspec Structs), separate from the ORM tables."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+import msgspec
+
+from app.models import AuditEvent, Organization, OrgKind, Role, User
+from app.validation import Check, RequestBody
+from credit.uscc import check_uscc
+
+
+def _uscc_rule(value: str) -> tuple[str, str] | None:
+    error = check_uscc(value)
+    return None if error is None else (f"uscc.{error.code}", f"not a valid unified social credit code: {error.message}")
+
+
+USCC = Annotated[
+    str, msgspec.Meta(description="18-character unified social credit code (GB 32100-2015)"), Check(_uscc_rule)
+]
+Username = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.\-]{3,64}$", description="3-64 letters, digits, _ . -")]
+Password = Annotated[str, msgspec.Meta(min_length=10, max_length=256, description="at least 10 characters")]
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+
+
+class LoginRequest(RequestBody):
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+
+
+class OrgCreate(RequestBody):
+    uscc: USCC
+    name: Name
+    kind: OrgKind
+    contact_phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+
+
+class UserCreate(RequestBody):
+    username: Username
+    password: Password
+    roles: Annotated[list[Role], msgspec.Meta(min_length=1)]
+    display_name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
+    org_uscc: USCC | None = None
+
+
+class OrgOut(msgspec.Struct):
+    uscc: str
+    name: str
+    kind: str
+    contact_phone: str | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, org: Organization) -> OrgOut:
+        return cls(org.uscc, org.name, org.kind, org.contact_phone, org.created_at)
+
+
+class UserOut(msgspec.Struct):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    org_uscc: str | None
+    roles: list[str]
+    is_active: bool
+    created_at: datetime
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            user.id, user.username, user.display_name, user.org_uscc, list(user.roles), user.is_active, user.created_at
+        )
+
+
+class LoginResponse(msgspec.Struct):
+    access_token: str
+    token_type: str
+    expires_in: int
+    user: UserOut
+
+
+class AuditEventOut(msgspec.Struct):
+    seq: int
+    occurred_at: datetime
+    actor: str
+    actor_id: uuid.UUID | None
+    org_uscc: str | None
+    client_ip: str | None
+    action: str
+    object_type: str
+    object_id: str
+    payload_sha256: str
+    prev_hash: str
+    hash: str
+
+    @classmethod
+    def of(cls, event: AuditEvent) -> AuditEventOut:
+        return cls(
+            event.seq,
+            event.occurred_at,
+            event.actor,
+            event.actor_id,
+            event.org_uscc,
+            event.client_ip,
+            event.action,
+            event.object_type,
+            event.object_id,
+            event.payload_sha256,
+            event.prev_hash,
+            event.hash,
+        )
+
+
+class ComponentHealth(msgspec.Struct):
+    ok: bool | None
+    detail: str
+
+
+class HealthOut(msgspec.Struct):
+    status: str
+    time: datetime
+    database: ComponentHealth
+    redis: ComponentHealth

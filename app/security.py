@@ -1,0 +1,119 @@
+"""Authentication and authorization: password hashing, JWT login, role guards, org visibility.
+
+Passwords are hashed with scrypt (memory-hard; the cost is stored with each hash so it can be
+raised later) in a worker thread, so a login never stalls the event loop. Tokens are Litestar
+JWTs, accepted from the `Authorization: Bearer` header or, for browser pages, a cookie.
+
+Every route declares who may call it, next to the route: `guards=[requires(Role.admin)]`, or
+`opt={"public": True}` for the few routes anyone may call. Objects private to an organization
+are looked up through `ensure_visible`, which answers 404 for another org's object, so a
+stranger cannot even learn that it exists.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hmac
+import os
+import uuid
+from typing import Any
+
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.security.jwt import JWTCookieAuth, Token
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.actor import Actor
+from app.models import Role, User
+from app.problems import NotFound
+
+_SCRYPT_R, _SCRYPT_P, _KEY_LEN = 8, 1, 32
+
+
+def _scrypt(password: str, salt: bytes, log_n: int, r: int, p: int) -> bytes:
+    return Scrypt(salt=salt, length=_KEY_LEN, n=2**log_n, r=r, p=p).derive(password.encode())
+
+
+def hash_password_sync(password: str, log_n: int) -> str:
+    salt = os.urandom(16)
+    digest = _scrypt(password, salt, log_n, _SCRYPT_R, _SCRYPT_P)
+    b64 = base64.urlsafe_b64encode
+    return f"scrypt${log_n}${_SCRYPT_R}${_SCRYPT_P}${b64(salt).decode()}${b64(digest).decode()}"
+
+
+def verify_password_sync(password: str, stored: str) -> bool:
+    scheme, log_n, r, p, salt, digest = stored.split("$")
+    if scheme != "scrypt":
+        return False
+    b64d = base64.urlsafe_b64decode
+    candidate = _scrypt(password, b64d(salt), int(log_n), int(r), int(p))
+    return hmac.compare_digest(candidate, b64d(digest))
+
+
+async def hash_password(password: str, log_n: int) -> str:
+    return await asyncio.to_thread(hash_password_sync, password, log_n)
+
+
+async def verify_password(password: str, stored: str | None, log_n: int) -> bool:
+    """Check `password`; with no stored hash, spend the same time and say no (no user probing)."""
+    if stored is None:
+        await asyncio.to_thread(_scrypt, password, b"0" * 16, log_n, _SCRYPT_R, _SCRYPT_P)
+        return False
+    return await asyncio.to_thread(verify_password_sync, password, stored)
+
+
+def requires(*roles: Role) -> Any:
+    """Guard: the signed-in user must hold one of `roles`."""
+    allowed = frozenset(roles)
+
+    def guard(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+        user = connection.user
+        if not isinstance(user, User):
+            raise NotAuthorizedException("sign in first")
+        if not allowed.intersection(user.roles):
+            names = ", ".join(sorted(allowed))
+            raise PermissionDeniedException(f"this action needs one of the roles: {names}")
+
+    guard.required_roles = allowed  # type: ignore[attr-defined]
+    return guard
+
+
+def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """Guard: any signed-in user, whatever the role (e.g. reading one's own profile)."""
+    if not isinstance(connection.user, User):
+        raise NotAuthorizedException("sign in first")
+
+
+def ensure_visible(actor: Actor, owner_uscc: str | None, what: str, ident: object) -> None:
+    """Raise 404 unless `actor` may see an object private to organization `owner_uscc`."""
+    if actor.sees_all_orgs or (owner_uscc is not None and owner_uscc == actor.org_uscc):
+        return
+    raise NotFound(f"{what} {ident} not found")
+
+
+def make_jwt_auth(secret_key: str, ttl_minutes: int, session_provider: Any) -> JWTCookieAuth[User, Token]:
+    """JWT auth whose tokens name a user id; the user is reloaded (and must be active) per request."""
+    from datetime import timedelta
+
+    async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
+        session: AsyncSession = session_provider(connection)
+        try:
+            user_id = uuid.UUID(token.sub)
+        except ValueError:
+            return None
+        user = await session.get(User, user_id)
+        return user if user is not None and user.is_active else None
+
+    return JWTCookieAuth[User, Token](
+        retrieve_user_handler=retrieve_user,
+        token_secret=secret_key,
+        default_token_expiration=timedelta(minutes=ttl_minutes),
+        key="ggzy_token",
+        samesite="strict",
+        secure=False,
+        exclude=["^/health", "^/schema"],
+        exclude_opt_key="public",
+    )

@@ -1,0 +1,77 @@
+"""Settings read from GGZY_* environment variables, with defaults that run safely on a laptop.
+
+The data directory (`GGZY_DATA_DIR`, default `var/`) holds the embedded SQLite file, the
+generated secret key and the blob store. The secret is never a constant in code: unless
+`GGZY_SECRET_KEY` is set, it is generated once and kept in `<data dir>/secret_key` (mode 0600).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    redis_url: str | None
+    secret_key: str
+    timezone: str = "Asia/Shanghai"
+    # scrypt cost as log2(N); 2**15 with r=8 uses 32 MiB per hash.
+    scrypt_log_n: int = 15
+    token_ttl_minutes: int = 8 * 60
+    debug: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.data_dir / "blobs"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = dict(os.environ if environ is None else environ)
+        data_dir = Path(env.get("GGZY_DATA_DIR", "var")).resolve()
+        data_dir.mkdir(parents=True, exist_ok=True)
+        database_url = env.get("GGZY_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'ggzy.sqlite3'}"
+        timezone = env.get("GGZY_TIMEZONE", "Asia/Shanghai")
+        ZoneInfo(timezone)  # fail at start-up, not at the first deadline
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            redis_url=env.get("GGZY_REDIS_URL") or None,
+            secret_key=env.get("GGZY_SECRET_KEY") or load_or_create_secret(data_dir / "secret_key"),
+            timezone=timezone,
+            scrypt_log_n=int(env.get("GGZY_SCRYPT_LOG_N", "15")),
+            token_ttl_minutes=int(env.get("GGZY_TOKEN_TTL_MINUTES", str(8 * 60))),
+            debug=env.get("GGZY_DEBUG", "") in {"1", "true", "yes"},
+        )
+
+
+def load_or_create_secret(path: Path) -> str:
+    """Read the secret at `path`, creating it on first use. Several workers may race at first
+    start: each writes a candidate to its own temporary file and hard-links it into place, which
+    succeeds for exactly one of them, so every worker ends up with the same complete secret."""
+    if not path.exists():
+        candidate = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48) + "\n")
+        try:
+            os.link(candidate, path)
+        except FileExistsError:
+            pass
+        finally:
+            candidate.unlink()
+    return path.read_text().strip()

@@ -1,0 +1,106 @@
+"""Request bodies that report every invalid field at once.
+
+msgspec stops at the first error, which would make a user fix one field per request. Request
+bodies derive from `RequestBody`; when decoding fails, `collect_errors` re-checks the raw body
+field by field (types, constraints, required fields, unknown fields, and the domain `Check`s
+attached to a field's type) and returns all the problems together.
+
+A domain rule on one field is attached with `Annotated[str, Check(fn)]`, where `fn` returns an
+error (code, message) or None. The same checks run on the decoding path (`__post_init__`), so
+a well-typed body with a bad USCC fails exactly as it would in the collecting path.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import msgspec
+
+
+@dataclass(frozen=True, slots=True)
+class FieldError:
+    field: str
+    code: str
+    message: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"name": self.field, "code": self.code, "reason": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    """A domain rule on one field's value: returns (code, message) when the value breaks it."""
+
+    rule: Callable[[Any], tuple[str, str] | None]
+
+
+class RequestBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base of every request body: unknown fields are refused, field `Check`s are enforced."""
+
+    def __post_init__(self) -> None:
+        errors = [error for name, check in _checks(type(self)) for error in _run(check, name, getattr(self, name))]
+        if errors:
+            # msgspec turns ValueError into a ValidationError; the problem handler then collects.
+            raise ValueError(errors[0].message)
+
+
+def _checks(struct_type: type[msgspec.Struct]) -> list[tuple[str, Check]]:
+    hints = typing.get_type_hints(struct_type, include_extras=True)
+    found = []
+    for name in struct_type.__struct_fields__:
+        hint = hints[name]
+        for arg in _annotated_parts(hint):
+            found.extend((name, meta) for meta in getattr(arg, "__metadata__", ()) if isinstance(meta, Check))
+    return found
+
+
+def _annotated_parts(hint: Any) -> list[Any]:
+    """The hint itself and, for `X | None`, its members: where Annotated metadata can live."""
+    return [hint, *typing.get_args(hint)] if typing.get_origin(hint) in (typing.Union, _UnionType) else [hint]
+
+
+_UnionType = type(int | None)
+
+
+def _run(check: Check, name: str, value: Any) -> list[FieldError]:
+    if value is None:
+        return []
+    outcome = check.rule(value)
+    return [FieldError(name, outcome[0], outcome[1])] if outcome else []
+
+
+def collect_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldError]:
+    """Every problem of `raw` (decoded JSON) as a body of `struct_type`, one entry per field."""
+    if not isinstance(raw, dict):
+        return [FieldError("body", "type", "the request body must be a JSON object")]
+    errors: list[FieldError] = []
+    info = msgspec.inspect.type_info(struct_type)
+    assert isinstance(info, msgspec.inspect.StructType)
+    checks = dict(_checks(struct_type))
+    hints = typing.get_type_hints(struct_type, include_extras=True)
+    known = set()
+    for field in info.fields:
+        known.add(field.encode_name)
+        if field.encode_name not in raw:
+            if field.required:
+                errors.append(FieldError(field.encode_name, "required", "this field is required"))
+            continue
+        try:
+            value = msgspec.convert(raw[field.encode_name], hints[field.name], strict=True)
+        except msgspec.ValidationError as exc:
+            message = str(exc)
+            path = ""
+            if " - at `$" in message:
+                message, _, path = message.partition(" - at `$")
+                path = path.rstrip("`")
+            errors.append(FieldError(field.encode_name + path, "invalid", message))
+            continue
+        if field.name in checks:
+            errors.extend(_run(checks[field.name], field.encode_name, value))
+    errors.extend(
+        FieldError(name, "unknown", "this field is not part of the request") for name in raw if name not in known
+    )
+    return errors

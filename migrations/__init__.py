@@ -1,0 +1,1 @@
+"""Alembic migrations: one linear history. Run with `ggzy db upgrade`."""
