@@ -9,19 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
-from litestar import Litestar, Request
+from litestar import Litestar
 from litestar.channels import ChannelsPlugin
 from litestar.channels.backends.memory import MemoryChannelsBackend
 from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from redis.asyncio import Redis
 
-from app.actor import Actor
 from app.clock import Clock, SystemClock
 from app.db import make_engine
+from app.deps import dependencies
 from app.problems import EXCEPTION_HANDLERS
 from app.routes import ROUTE_HANDLERS
 from app.security import make_jwt_auth
@@ -47,9 +46,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lambda connection: alchemy.provide_session(connection.app.state, connection.scope),
     )
 
-    def provide_actor(request: Request[Any, Any, Any]) -> Actor:
-        return Actor.of(request.user, request.client.host if request.client else None)
-
     async def close_redis() -> None:
         if redis is not None:
             await redis.aclose()
@@ -61,11 +57,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             ChannelsPlugin(backend=channels_backend, arbitrary_channels_allowed=True),
         ],
         on_app_init=[jwt_auth.on_app_init],
-        dependencies={
-            "clock": Provide(lambda: clock, sync_to_thread=False),
-            "settings": Provide(lambda: settings, sync_to_thread=False),
-            "actor": Provide(provide_actor, sync_to_thread=False),
-        },
+        dependencies=dependencies(settings, clock),
         exception_handlers=EXCEPTION_HANDLERS,
         state=State({"settings": settings, "clock": clock, "engine": engine, "redis": redis, "jwt_auth": jwt_auth}),
         openapi_config=OpenAPIConfig(

@@ -91,7 +91,7 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
             raw = msgspec.json.decode(raw_body)
         except msgspec.DecodeError as decode_error:
             return _response(
-                Problem(f"the request body is not valid JSON: {decode_error}", slug="malformed-json").body()
+                Problem(f"the request body is not valid JSON: {decode_error}", slug="bad-request").body()
             )
         body_type = data_field.annotation
         if isinstance(body_type, type) and issubclass(body_type, msgspec.Struct):
@@ -128,13 +128,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
 
 
 def _slug(status: int) -> str:
-    return {
-        401: "unauthorized",
-        403: "forbidden",
-        404: "not-found",
-        405: "method-not-allowed",
-        429: "rate-limited",
-    }.get(status, "http-" + str(status))
+    return HTTPStatus(status).phrase.lower().replace(" ", "-")
 
 
 def _title(status: int) -> str:

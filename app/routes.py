@@ -8,20 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.exceptions import NotAuthorizedException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_503_SERVICE_UNAVAILABLE
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit, identity
-from app.actor import Actor
-from app.clock import Clock
+from app.deps import ActorDep, ClockDep, DbSession, Limit, Offset, SettingsDep
 from app.models import Role
 from app.schemas import (
     AuditEventOut,
@@ -35,10 +33,6 @@ from app.schemas import (
     UserOut,
 )
 from app.security import requires, signed_in
-from app.settings import Settings
-
-Limit = Annotated[int, Parameter(ge=1, le=500, description="page size")]
-Offset = Annotated[int, Parameter(ge=0, description="items to skip")]
 
 
 class AuthController(Controller):
@@ -49,10 +43,10 @@ class AuthController(Controller):
     async def login(
         self,
         request: Request[Any, Any, Any],
-        data: LoginRequest,
-        db_session: AsyncSession,
-        clock: Clock,
-        settings: Settings,
+        data: JSONBody[LoginRequest],
+        db_session: DbSession,
+        clock: ClockDep,
+        settings: SettingsDep,
     ) -> Response[LoginResponse]:
         """Sign in; the token comes back in the body (for API clients) and as a cookie (for pages)."""
         client_ip = request.client.host if request.client else None
@@ -78,19 +72,19 @@ class OrgController(Controller):
     tags = ("organizations",)
 
     @post("/", guards=[requires(Role.admin)])
-    async def create(self, data: OrgCreate, db_session: AsyncSession, clock: Clock, actor: Actor) -> OrgOut:
+    async def create(
+        self, data: JSONBody[OrgCreate], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> OrgOut:
         """Register an organization under its USCC (check character verified)."""
         return OrgOut.of(await identity.create_org(db_session, clock, actor, data))
 
     @get("/", guards=[requires(Role.admin, Role.supervisor)])
-    async def list_all(
-        self, db_session: AsyncSession, limit: Limit = 50, offset: Offset = 0
-    ) -> OffsetPagination[OrgOut]:
+    async def list_all(self, db_session: DbSession, limit: Limit = 50, offset: Offset = 0) -> OffsetPagination[OrgOut]:
         orgs, total = await identity.list_orgs(db_session, limit=limit, offset=offset)
         return OffsetPagination([OrgOut.of(org) for org in orgs], limit, offset, total)
 
     @get("/{uscc:str}", guards=[signed_in])
-    async def show(self, uscc: str, db_session: AsyncSession, actor: Actor) -> OrgOut:
+    async def show(self, uscc: FromPath[str], db_session: DbSession, actor: ActorDep) -> OrgOut:
         """An organization's record: its own members, supervisors and admins only."""
         return OrgOut.of(await identity.get_org(db_session, actor, uscc))
 
@@ -101,24 +95,24 @@ class UserController(Controller):
 
     @post("/", guards=[requires(Role.admin)])
     async def create(
-        self, data: UserCreate, db_session: AsyncSession, clock: Clock, actor: Actor, settings: Settings
+        self, data: JSONBody[UserCreate], db_session: DbSession, clock: ClockDep, actor: ActorDep, settings: SettingsDep
     ) -> UserOut:
         return UserOut.of(await identity.create_user(db_session, clock, actor, data, settings.scrypt_log_n))
 
     @get("/", guards=[signed_in])
     async def list_visible(
-        self, db_session: AsyncSession, actor: Actor, limit: Limit = 50, offset: Offset = 0
+        self, db_session: DbSession, actor: ActorDep, limit: Limit = 50, offset: Offset = 0
     ) -> OffsetPagination[UserOut]:
         """Users the caller may see: everyone for admins and supervisors, else the caller's org."""
         users, total = await identity.list_users(db_session, actor, limit=limit, offset=offset)
         return OffsetPagination([UserOut.of(user) for user in users], limit, offset, total)
 
     @get("/me", guards=[signed_in])
-    async def me(self, db_session: AsyncSession, actor: Actor) -> UserOut:
+    async def me(self, db_session: DbSession, actor: ActorDep) -> UserOut:
         return UserOut.of(await identity.get_user(db_session, actor, actor.user_id))
 
     @get("/{user_id:uuid}", guards=[signed_in])
-    async def show(self, user_id: uuid.UUID, db_session: AsyncSession, actor: Actor) -> UserOut:
+    async def show(self, user_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep) -> UserOut:
         return UserOut.of(await identity.get_user(db_session, actor, user_id))
 
 
@@ -128,7 +122,12 @@ class AuditController(Controller):
 
     @get("/", guards=[requires(Role.supervisor, Role.admin)])
     async def of_object(
-        self, db_session: AsyncSession, object_type: str, object_id: str, limit: Limit = 100, offset: Offset = 0
+        self,
+        db_session: DbSession,
+        object_type: FromQuery[str],
+        object_id: FromQuery[str],
+        limit: Limit = 100,
+        offset: Offset = 0,
     ) -> list[AuditEventOut]:
         """The audit events of one object (e.g. object_type=org, object_id=<USCC>), oldest first."""
         events = await audit.events_of(db_session, object_type, object_id, limit=limit, offset=offset)
@@ -136,7 +135,7 @@ class AuditController(Controller):
 
 
 @get("/health", opt={"public": True}, tags=["health"])
-async def health(request: Request[Any, Any, Any], clock: Clock) -> Response[HealthOut]:
+async def health(request: Request[Any, Any, Any], clock: ClockDep) -> Response[HealthOut]:
     """Reachability of the database and (when configured) Redis; 503 when either is down."""
     database, redis = await asyncio.gather(_database_health(request), _redis_health(request))
     ok = database.ok is True and redis.ok is not False

@@ -10,13 +10,14 @@ from sqlalchemy.pool import NullPool
 
 import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.db import Base, make_engine
+from app.migrate import compare_type
 
 config = context.config
 target_metadata = Base.metadata
 
 
 def _configure(**kwargs: object) -> None:
-    context.configure(target_metadata=target_metadata, render_as_batch=True, compare_type=True, **kwargs)
+    context.configure(target_metadata=target_metadata, render_as_batch=True, compare_type=compare_type, **kwargs)
 
 
 def run_migrations_offline() -> None:

@@ -1,0 +1,41 @@
+"""What a handler can ask for, by name: the database session, the clock, the settings, the actor.
+
+Handlers annotate parameters with these aliases (`db_session: DbSession`); `dependencies()`
+builds the providers `create_app` registers under the same names.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request
+from litestar.di import NamedDependency, Provide
+from litestar.params import QueryParameter
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.actor import Actor
+from app.clock import Clock
+from app.settings import Settings
+
+DbSession = NamedDependency[AsyncSession]
+ClockDep = NamedDependency[Clock]
+SettingsDep = NamedDependency[Settings]
+ActorDep = NamedDependency[Actor]
+
+Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
+Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
+
+
+def client_ip(request: Request[Any, Any, Any]) -> str | None:
+    return request.client.host if request.client else None
+
+
+def dependencies(settings: Settings, clock: Clock) -> dict[str, Provide]:
+    def provide_actor(request: Request[Any, Any, Any]) -> Actor:
+        return Actor.of(request.user, client_ip(request))
+
+    return {
+        "clock": Provide(lambda: clock, sync_to_thread=False),
+        "settings": Provide(lambda: settings, sync_to_thread=False),
+        "actor": Provide(provide_actor, sync_to_thread=False),
+    }
