@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audit
 from app.actor import Actor
 from app.clock import Clock
-from app.models import ROLES_NEEDING_ORG, Organization, User
+from app.models import Organization, User
 from app.problems import Conflict, InvalidRequest, NotFound
 from app.schemas import OrgCreate, UserCreate
 from app.security import ensure_visible, hash_password, verify_password
@@ -49,11 +49,6 @@ async def list_orgs(session: AsyncSession, *, limit: int, offset: int) -> tuple[
 
 async def create_user(session: AsyncSession, clock: Clock, actor: Actor, data: UserCreate, scrypt_log_n: int) -> User:
     errors: list[FieldError] = []
-    needs_org = sorted(role for role in data.roles if role in ROLES_NEEDING_ORG)
-    if needs_org and data.org_uscc is None:
-        errors.append(
-            FieldError("org_uscc", "required_for_role", f"roles {', '.join(needs_org)} act for an organization")
-        )
     if data.org_uscc is not None and await session.get(Organization, data.org_uscc) is None:
         errors.append(FieldError("org_uscc", "unknown_org", f"no organization {data.org_uscc} is registered"))
     if await session.scalar(select(User.id).where(User.username == data.username)) is not None:

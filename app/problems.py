@@ -90,9 +90,7 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
         try:
             raw = msgspec.json.decode(raw_body)
         except msgspec.DecodeError as decode_error:
-            return _response(
-                Problem(f"the request body is not valid JSON: {decode_error}", slug="bad-request").body()
-            )
+            return _response(Problem(f"the request body is not valid JSON: {decode_error}", slug="bad-request").body())
         body_type = data_field.annotation
         if isinstance(body_type, type) and issubclass(body_type, msgspec.Struct):
             errors.extend(collect_errors(body_type, raw))

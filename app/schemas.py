@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
-from app.models import AuditEvent, Organization, OrgKind, Role, User
-from app.validation import Check, RequestBody
+from app.models import ROLES_NEEDING_ORG, AuditEvent, Organization, OrgKind, Role, User
+from app.validation import Check, FieldError, RequestBody
 from credit.uscc import check_uscc
 
 
@@ -21,7 +22,16 @@ def _uscc_rule(value: str) -> tuple[str, str] | None:
 USCC = Annotated[
     str, msgspec.Meta(description="18-character unified social credit code (GB 32100-2015)"), Check(_uscc_rule)
 ]
-Username = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9_.\-]{3,64}$", description="3-64 letters, digits, _ . -")]
+
+
+def _username_rule(value: str) -> tuple[str, str] | None:
+    if _USERNAME.fullmatch(value):
+        return None
+    return ("username.format", "use 3 to 64 characters: letters, digits, '_', '.' or '-'")
+
+
+_USERNAME = re.compile(r"[A-Za-z0-9_.\-]{3,64}")
+Username = Annotated[str, msgspec.Meta(description="3-64 letters, digits, _ . -"), Check(_username_rule)]
 Password = Annotated[str, msgspec.Meta(min_length=10, max_length=256, description="at least 10 characters")]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
@@ -44,6 +54,14 @@ class UserCreate(RequestBody):
     roles: Annotated[list[Role], msgspec.Meta(min_length=1)]
     display_name: Annotated[str, msgspec.Meta(max_length=100)] | None = None
     org_uscc: USCC | None = None
+
+    @classmethod
+    def cross_field_errors(cls, values: dict[str, Any]) -> list[FieldError]:
+        needs_org = sorted(role for role in values.get("roles", []) if role in ROLES_NEEDING_ORG)
+        if needs_org and "org_uscc" in values and values["org_uscc"] is None:
+            message = f"roles {', '.join(needs_org)} act for an organization: give its USCC"
+            return [FieldError("org_uscc", "required_for_role", message)]
+        return []
 
 
 class OrgOut(msgspec.Struct):

@@ -5,9 +5,10 @@ bodies derive from `RequestBody`; when decoding fails, `collect_errors` re-check
 field by field (types, constraints, required fields, unknown fields, and the domain `Check`s
 attached to a field's type) and returns all the problems together.
 
-A domain rule on one field is attached with `Annotated[str, Check(fn)]`, where `fn` returns an
-error (code, message) or None. The same checks run on the decoding path (`__post_init__`), so
-a well-typed body with a bad USCC fails exactly as it would in the collecting path.
+Rules between fields live in `cross_field_errors`. A domain rule on one field is attached
+with `Annotated[str, Check(fn)]`, where `fn` returns an error (code, message) or None. The
+same checks run on the decoding path (`__post_init__`), so a well-typed body with a bad USCC
+fails exactly as it would in the collecting path.
 """
 
 from __future__ import annotations
@@ -40,8 +41,15 @@ class Check:
 class RequestBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Base of every request body: unknown fields are refused, field `Check`s are enforced."""
 
+    @classmethod
+    def cross_field_errors(cls, values: dict[str, Any]) -> list[FieldError]:
+        """Rules between fields. `values` holds the fields that decoded well (others are
+        absent), so a rule checks what it can and stays silent about the rest."""
+        return []
+
     def __post_init__(self) -> None:
         errors = [error for name, check in _checks(type(self)) for error in _run(check, name, getattr(self, name))]
+        errors += self.cross_field_errors(msgspec.structs.asdict(self))
         if errors:
             # msgspec turns ValueError into a ValidationError; the problem handler then collects.
             raise ValueError(errors[0].message)
@@ -81,7 +89,7 @@ def collect_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldErr
     assert isinstance(info, msgspec.inspect.StructType)
     checks = dict(_checks(struct_type))
     hints = typing.get_type_hints(struct_type, include_extras=True)
-    known = set()
+    known, values = set(), {}
     for field in info.fields:
         known.add(field.encode_name)
         if field.encode_name not in raw:
@@ -99,7 +107,16 @@ def collect_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldErr
             errors.append(FieldError(field.encode_name + path, "invalid", message))
             continue
         if field.name in checks:
-            errors.extend(_run(checks[field.name], field.encode_name, value))
+            field_errors = _run(checks[field.name], field.encode_name, value)
+            errors.extend(field_errors)
+            if field_errors:
+                continue
+        values[field.name] = value
+    for field in info.fields:  # defaults count as given for the rules between fields
+        if field.name not in values and not field.required and field.encode_name not in raw:
+            values[field.name] = field.default
+    if issubclass(struct_type, RequestBody):
+        errors.extend(struct_type.cross_field_errors(values))
     errors.extend(
         FieldError(name, "unknown", "this field is not part of the request") for name in raw if name not in known
     )

@@ -78,15 +78,19 @@ async def test_missing_fields_and_bad_users_are_all_reported(
 ) -> None:
     response = await client.post("/api/v1/users", headers=admin_headers, json={"username": "a", "roles": []})
     named = {item["name"]: item["code"] for item in response.json()["invalid-params"]}
-    assert named == {"username": "invalid", "password": "required", "roles": "invalid"}
-    # Rules that need the database are collected the same way.
+    assert named == {"username": "username.format", "password": "required", "roles": "invalid"}
+    # A rule between fields is reported beside the type errors of other fields.
+    response = await client.post("/api/v1/users", headers=admin_headers, json={"username": "a", "roles": ["bidder"]})
+    named = {item["name"]: item["code"] for item in response.json()["invalid-params"]}
+    assert named == {"username": "username.format", "password": "required", "org_uscc": "required_for_role"}
+    # Rules that need the database are collected together too, once the body itself is sound.
     response = await client.post(
         "/api/v1/users",
         headers=admin_headers,
-        json={"username": "admin", "password": "long enough pw", "roles": ["bidder"]},
+        json={"username": "admin", "password": "long enough pw", "roles": ["bidder"], "org_uscc": random_uscc()},
     )
     named = {item["name"]: item["code"] for item in response.json()["invalid-params"]}
-    assert named == {"org_uscc": "required_for_role", "username": "taken"}
+    assert named == {"org_uscc": "unknown_org", "username": "taken"}
 
 
 async def test_malformed_json_is_a_problem_too(

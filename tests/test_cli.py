@@ -1,0 +1,99 @@
+"""The command line as an operator uses it: migrate, create users and orgs, run the demo."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+GGZY = str(Path(sys.executable).parent / "ggzy")
+
+
+def ggzy(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [GGZY, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+@pytest.fixture
+def fresh_env(tmp_path: Path) -> dict[str, str]:
+    """A new installation: an empty data directory, the embedded SQLite default."""
+    env = {"GGZY_DATA_DIR": str(tmp_path / "var"), "GGZY_SCRYPT_LOG_N": "12"}
+    env.pop("GGZY_DATABASE_URL", None)
+    return env
+
+
+def test_operator_migrates_then_creates_an_org_and_users(fresh_env: dict[str, str]) -> None:
+    assert ggzy(fresh_env, "db", "upgrade").returncode == 0
+    admin = ggzy(fresh_env, "user", "create", "--username", "root", "--password", "a long password", "--role", "admin")
+    assert admin.returncode == 0 and "created user root (admin)" in admin.stdout
+
+    bad_org = ggzy(fresh_env, "org", "create", "--uscc", "914403001922038217", "--name", "某公司", "--kind", "bidder")
+    assert bad_org.returncode == 2
+    assert "character 18 (check character) should be '6', got '7'" in bad_org.stderr
+
+    good_org = ggzy(fresh_env, "org", "create", "--uscc", "914403001922038216", "--name", "某公司", "--kind", "bidder")
+    assert good_org.returncode == 0
+    bidder = ggzy(
+        fresh_env, "user", "create", "--username", "li.wei", "--password", "a long password", "--role", "bidder",
+        "--org", "914403001922038216",
+    )  # fmt: skip
+    assert bidder.returncode == 0
+    orphan = ggzy(
+        fresh_env, "user", "create", "--username", "wu.fang", "--password", "a long password", "--role", "bidder"
+    )
+    assert orphan.returncode == 2 and "org_uscc" in orphan.stderr
+
+    verified = ggzy(fresh_env, "audit", "verify")
+    assert verified.returncode == 0 and "3 events verified" in verified.stdout
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> None:
+    loaded = ggzy(fresh_env, "demo", "--no-serve")
+    assert loaded.returncode == 0, loaded.stderr
+    for login in ("admin", "supervisor", "agency1", "agency2", *[f"bidder{i}" for i in range(1, 7)]):
+        assert login in loaded.stdout
+    assert ggzy(fresh_env, "demo", "--no-serve").returncode == 0  # a second run changes nothing
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [GGZY, "demo", "--port", str(port)],
+        env={**os.environ, **fresh_env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                health = httpx.get(f"{base}/health", timeout=2)
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "demo server did not come up"
+                time.sleep(0.3)
+        assert health.status_code == 200 and health.json()["database"]["ok"] is True
+        token = httpx.post(f"{base}/api/v1/auth/login", json={"username": "bidder1", "password": "ggzy-demo-2026"})
+        assert token.status_code == 200
+        me = httpx.get(f"{base}/api/v1/users/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+        assert me.json()["roles"] == ["bidder"]
+        orgs = httpx.get(f"{base}/api/v1/orgs", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
+        assert orgs.status_code == 403
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+    verified = ggzy(fresh_env, "audit", "verify")
+    assert verified.returncode == 0 and "events verified" in verified.stdout

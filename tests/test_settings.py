@@ -1,0 +1,37 @@
+"""Settings: safe defaults, and a secret that is generated once, kept private, never constant."""
+
+from __future__ import annotations
+
+import stat
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from app.settings import Settings, load_or_create_secret
+
+
+def test_defaults_put_sqlite_and_the_secret_under_the_data_dir(tmp_path: Path) -> None:
+    settings = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path / "var")})
+    assert settings.database_url == f"sqlite+aiosqlite:///{tmp_path / 'var' / 'ggzy.sqlite3'}"
+    assert settings.redis_url is None and settings.timezone == "Asia/Shanghai"
+    secret_file = tmp_path / "var" / "secret_key"
+    assert secret_file.read_text().strip() == settings.secret_key and len(settings.secret_key) >= 48
+    assert stat.S_IMODE(secret_file.stat().st_mode) == 0o600
+
+
+def test_the_generated_secret_survives_a_restart_and_differs_per_installation(tmp_path: Path) -> None:
+    first = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path / "a")})
+    again = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path / "a")})
+    other = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path / "b")})
+    assert first.secret_key == again.secret_key != other.secret_key
+
+
+def test_an_explicit_secret_wins_and_nothing_is_written(tmp_path: Path) -> None:
+    settings = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_SECRET_KEY": "from-the-vault"})
+    assert settings.secret_key == "from-the-vault" and not (tmp_path / "secret_key").exists()
+
+
+def test_workers_starting_together_agree_on_one_secret(tmp_path: Path) -> None:
+    with ProcessPoolExecutor(4) as pool:
+        secrets = set(pool.map(load_or_create_secret, [tmp_path / "secret_key"] * 16))
+    assert len(secrets) == 1 and "" not in secrets
+    assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
