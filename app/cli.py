@@ -67,6 +67,17 @@ def serve(host: str, port: int, workers: int) -> None:
     uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
 
 
+@main.command()
+def scheduler() -> None:
+    """Run the time-driven sweeps (one process per deployment) until stopped."""
+    import logging
+
+    from app.scheduler import run_forever
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(run_forever(Settings.from_env(), SystemClock()))
+
+
 @main.group()
 def db() -> None:
     """Database migrations (Alembic) on the database named by GGZY_DATABASE_URL."""

@@ -1,7 +1,8 @@
 """The app factory: `create_app()` wires settings, database, Redis/channels, auth, errors and routes.
 
 Without `GGZY_REDIS_URL` the service runs as one process with in-memory channels; with it,
-live events cross web workers through Redis. Nothing here assumes it is the only worker.
+live events cross web workers through Redis. Nothing here assumes it is the only worker. In
+the embedded SQLite mode the app also runs the scheduler's sweeps (see `app.scheduler`).
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from redis.asyncio import Redis
 
 from app.clock import Clock, SystemClock
-from app.db import make_engine
+from app.db import make_engine, make_session_factory
 from app.deps import dependencies
 from app.problems import EXCEPTION_HANDLERS
 from app.routes import ROUTE_HANDLERS
+from app.scheduler import build_scheduler, registered_sweeps
 from app.security import make_jwt_auth
 from app.settings import Settings
 
@@ -46,7 +48,19 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         lambda connection: alchemy.provide_session(connection.app.state, connection.scope),
     )
 
-    async def close_redis() -> None:
+    scheduler = (
+        build_scheduler(make_session_factory(engine), clock, registered_sweeps())
+        if settings.runs_scheduler_in_app
+        else None
+    )
+
+    async def start_scheduler() -> None:
+        if scheduler is not None:
+            scheduler.start()
+
+    async def stop_background_work() -> None:
+        if scheduler is not None and scheduler.running:
+            scheduler.shutdown(wait=False)
         if redis is not None:
             await redis.aclose()
 
@@ -59,7 +73,16 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         on_app_init=[jwt_auth.on_app_init],
         dependencies=dependencies(settings, clock),
         exception_handlers=EXCEPTION_HANDLERS,
-        state=State({"settings": settings, "clock": clock, "engine": engine, "redis": redis, "jwt_auth": jwt_auth}),
+        state=State(
+            {
+                "settings": settings,
+                "clock": clock,
+                "engine": engine,
+                "redis": redis,
+                "jwt_auth": jwt_auth,
+                "scheduler": scheduler,
+            }
+        ),
         openapi_config=OpenAPIConfig(
             title="ggzy",
             version="0.1.0",
@@ -67,6 +90,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        on_shutdown=[close_redis],
+        on_startup=[start_scheduler],
+        on_shutdown=[stop_background_work],
         debug=settings.debug,
     )

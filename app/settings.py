@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -25,7 +25,9 @@ class Settings:
     scrypt_log_n: int = 15
     token_ttl_minutes: int = 8 * 60
     debug: bool = False
-    extra: dict[str, str] = field(default_factory=dict)
+    # Run the scheduler's sweeps inside the web process. Defaults to on for the embedded SQLite
+    # mode (one process) and off with PostgreSQL, where `ggzy scheduler` runs them.
+    scheduler_in_app: bool | None = None
 
     @property
     def tz(self) -> ZoneInfo:
@@ -38,6 +40,10 @@ class Settings:
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    @property
+    def runs_scheduler_in_app(self) -> bool:
+        return self.is_sqlite if self.scheduler_in_app is None else self.scheduler_in_app
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -55,8 +61,15 @@ class Settings:
             timezone=timezone,
             scrypt_log_n=int(env.get("GGZY_SCRYPT_LOG_N", "15")),
             token_ttl_minutes=int(env.get("GGZY_TOKEN_TTL_MINUTES", str(8 * 60))),
-            debug=env.get("GGZY_DEBUG", "") in {"1", "true", "yes"},
+            debug=_flag(env.get("GGZY_DEBUG")) is True,
+            scheduler_in_app=_flag(env.get("GGZY_SCHEDULER_IN_APP")),
         )
+
+
+def _flag(value: str | None) -> bool | None:
+    if value is None or value == "":
+        return None
+    return value.lower() in {"1", "true", "yes", "on"}
 
 
 def load_or_create_secret(path: Path) -> str:

@@ -137,6 +137,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         redis_url=None if database_url.startswith("sqlite") else REDIS_URL,
         secret_key=f"test-secret-{uuid.uuid4().hex}",
         scrypt_log_n=10,
+        scheduler_in_app=False,  # tests run sweeps themselves, at the clock they set
     )
 
 

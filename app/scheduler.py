@@ -1,0 +1,88 @@
+"""The scheduler (APScheduler 3.11): it only drives the side effects of time.
+
+Every time-driven change is a `Sweep`: an idempotent function over database state (e.g.
+`UPDATE ... WHERE deadline <= now AND status = ... RETURNING`) that returns how many objects
+it moved. Running one twice, or late, does no harm, and no deadline depends on it: each action
+checks its own deadline when it happens. In production the sweeps run in their own process
+(`ggzy scheduler`); in the embedded single-process mode (SQLite) the web app starts them.
+Domain packages add their sweeps to `registered_sweeps()`; the platform has none yet.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.actor import Actor
+from app.clock import Clock
+from app.db import make_engine, make_session_factory
+from app.settings import Settings
+
+logger = logging.getLogger("ggzy.scheduler")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    interval_seconds: float
+    run: Callable[[AsyncSession, Clock, Actor], Awaitable[int]]
+
+
+def registered_sweeps() -> list[Sweep]:
+    """Every sweep of the platform, in the order they should first run."""
+    return []
+
+
+async def run_sweep(sessions: async_sessionmaker[AsyncSession], clock: Clock, sweep: Sweep) -> int:
+    """Run one sweep in its own session; a failure is logged and retried at the next tick."""
+    try:
+        async with sessions() as session:
+            moved = await sweep.run(session, clock, Actor.system(f"scheduler:{sweep.name}"))
+    except Exception:
+        logger.exception("sweep %s failed; it will run again at its next tick", sweep.name)
+        return 0
+    if moved:
+        logger.info("sweep %s moved %d object(s)", sweep.name, moved)
+    return moved
+
+
+def build_scheduler(sessions: async_sessionmaker[AsyncSession], clock: Clock, sweeps: list[Sweep]) -> AsyncIOScheduler:
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    for sweep in sweeps:
+        scheduler.add_job(
+            run_sweep,
+            "interval",
+            seconds=sweep.interval_seconds,
+            args=[sessions, clock, sweep],
+            id=sweep.name,
+            max_instances=1,  # a slow sweep is never overtaken by its next tick
+            coalesce=True,  # after a pause, catch up with one run, not a burst
+            next_run_time=datetime.now(UTC),
+        )
+    return scheduler
+
+
+async def run_forever(settings: Settings, clock: Clock) -> None:
+    """The `ggzy scheduler` process: run every sweep until SIGTERM or SIGINT."""
+    engine = make_engine(settings.database_url)
+    sweeps = registered_sweeps()
+    scheduler = build_scheduler(make_session_factory(engine), clock, sweeps)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    scheduler.start()
+    logger.info("scheduler running %d sweep(s): %s", len(sweeps), ", ".join(s.name for s in sweeps) or "none yet")
+    try:
+        await stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        await engine.dispose()
+        logger.info("scheduler stopped")

@@ -1,0 +1,75 @@
+"""The scheduler runs each registered sweep repeatedly, one run at a time, and survives a failing one."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.actor import Actor
+from app.clock import Clock, FrozenClock
+from app.main import create_app
+from app.scheduler import Sweep, build_scheduler
+from app.settings import Settings
+from tests.conftest import World
+
+
+async def test_sweeps_run_repeatedly_never_overlap_and_survive_failures(
+    backend: str, world: World, clock: FrozenClock
+) -> None:
+    runs: list[str] = []
+    running = 0
+
+    async def slow(_session: AsyncSession, _clock: Clock, actor: Actor) -> int:
+        nonlocal running
+        running += 1
+        assert running == 1, "two runs of one sweep overlapped"
+        runs.append(actor.username)
+        await asyncio.sleep(0.08)  # longer than the interval
+        running -= 1
+        return 1
+
+    async def broken(_session: AsyncSession, _clock: Clock, _actor: Actor) -> int:
+        raise RuntimeError("database hiccup")
+
+    scheduler = build_scheduler(world.sessions, clock, [Sweep("slow", 0.02, slow), Sweep("broken", 0.02, broken)])
+    scheduler.start()
+    try:
+        await asyncio.sleep(0.5)
+    finally:
+        scheduler.shutdown(wait=False)
+    assert len(runs) >= 3
+    assert set(runs) == {"system:scheduler:slow"}
+
+
+async def test_the_embedded_app_runs_the_scheduler_and_a_postgres_app_leaves_it_to_its_process(
+    backend: str, settings: Settings, clock: FrozenClock
+) -> None:
+    app = create_app(dataclasses.replace(settings, scheduler_in_app=None), clock)
+    async with app.lifespan():
+        scheduler = app.state.scheduler
+        if backend == "sqlite":
+            assert scheduler is not None and scheduler.running
+        else:
+            assert scheduler is None
+    await asyncio.sleep(0.01)  # AsyncIOScheduler shuts down on its next loop turn
+    assert scheduler is None or not scheduler.running
+
+
+def test_the_scheduler_process_starts_and_stops_cleanly(tmp_path: Path) -> None:
+    env = {**os.environ, "GGZY_DATA_DIR": str(tmp_path)}
+    process = subprocess.Popen(
+        [str(Path(sys.executable).parent / "ggzy"), "scheduler"], env=env, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stderr is not None
+    started = [process.stderr.readline() for _ in range(2)]
+    assert any("scheduler running 0 sweep(s)" in line for line in started)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=10) == 0
+    assert "scheduler stopped" in process.stderr.read()
