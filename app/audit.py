@@ -10,9 +10,10 @@ The lock is held from the append to the commit, so services append as their last
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
@@ -58,6 +59,10 @@ async def record(
     return event
 
 
+async def count(session: AsyncSession) -> int:
+    return await session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
 async def events_of(
     session: AsyncSession, object_type: str, object_id: str, *, limit: int, offset: int
 ) -> list[AuditEvent]:
@@ -71,12 +76,15 @@ async def events_of(
     return list((await session.scalars(query)).all())
 
 
-async def verify(session: AsyncSession) -> ChainReport:
-    """Recompute the whole chain in sequence order, streaming, in bounded memory."""
+async def verify(session: AsyncSession, on_event: Callable[[], None] | None = None) -> ChainReport:
+    """Recompute the whole chain in sequence order, streaming, in bounded memory.
+    `on_event` is called once per event checked (the CLI's progress bar)."""
     verifier = ChainVerifier()
     result = await session.stream_scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000))
     async for event in result:
         session.expunge(event)
+        if on_event is not None:
+            on_event()
         if not verifier.feed(event.chain_fields(), event.hash):
             break
     await result.close()

@@ -11,10 +11,12 @@ from typing import Any, TypeVar
 import click
 import msgspec
 from alembic import command as alembic_command
+from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit, identity, migrate
 from app.actor import Actor
+from app.audit_chain import ChainReport
 from app.clock import SystemClock
 from app.db import make_engine, make_session_factory
 from app.models import OrgKind, Role
@@ -196,7 +198,14 @@ def audit_group() -> None:
 @audit_group.command("verify")
 def audit_verify() -> None:
     """Recompute the hash chain; exit 1 at the first broken event."""
-    report = run_with_session(Settings.from_env(), audit.verify)
+
+    async def verify_with_progress(session: AsyncSession) -> ChainReport:
+        total = await audit.count(session)
+        with Progress(transient=True, disable=total < 10_000) as progress:
+            task = progress.add_task("verifying the audit chain", total=total)
+            return await audit.verify(session, on_event=lambda: progress.advance(task))
+
+    report = run_with_session(Settings.from_env(), verify_with_progress)
     if report.ok:
         click.echo(f"audit chain OK: {report.verified} events verified, head {report.head_hash}")
         return

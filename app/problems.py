@@ -29,7 +29,7 @@ class Problem(Exception):
 
     status = 400
     slug = "bad-request"
-    title = "Bad request"
+    title = "Bad Request"
 
     def __init__(self, detail: str, *, status: int | None = None, slug: str | None = None, **extra: Any) -> None:
         super().__init__(detail)
@@ -51,7 +51,7 @@ class Problem(Exception):
 
 
 class NotFound(Problem):
-    status, slug, title = 404, "not-found", "Not found"
+    status, slug, title = 404, "not-found", "Not Found"
 
 
 class Conflict(Problem):

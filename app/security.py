@@ -17,6 +17,7 @@ import base64
 import hmac
 import os
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
@@ -96,7 +97,6 @@ def ensure_visible(actor: Actor, owner_uscc: str | None, what: str, ident: objec
 
 def make_jwt_auth(secret_key: str, ttl_minutes: int, session_provider: Any) -> JWTCookieAuth[User, Token]:
     """JWT auth whose tokens name a user id; the user is reloaded (and must be active) per request."""
-    from datetime import timedelta
 
     async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
         session: AsyncSession = session_provider(connection)

@@ -118,7 +118,7 @@ async def test_another_orgs_private_objects_are_not_found(
     for path in (f"/api/v1/orgs/{theirs.uscc}", f"/api/v1/users/{stranger.id}"):
         response = await client.get(path, headers=headers)
         assert response.status_code == 404, path
-        assert response.json()["title"] == "Not found"
+        assert response.json()["title"] == "Not Found"
     # An object that does not exist at all looks exactly the same.
     missing = await client.get(f"/api/v1/orgs/{random_uscc()}", headers=headers)
     assert missing.status_code == 404
