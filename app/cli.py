@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 import click
@@ -181,13 +182,43 @@ def user_create(
     click.echo(f"created user {created.username} ({', '.join(created.roles)}) id={created.id}")
 
 
-def _build(struct_type: type[T], raw: dict[str, Any]) -> T:
+def _build(struct_type: type[T], raw: Any) -> T:
     """Validate CLI input exactly like an API body, reporting every bad field at once."""
-    raw = {key: value for key, value in raw.items() if value is not None}
+    if isinstance(raw, dict):
+        raw = {key: value for key, value in raw.items() if value is not None}
     errors = collect_errors(struct_type, raw)  # type: ignore[arg-type]
     if errors:
         raise InvalidRequest(errors)
     return msgspec.convert(raw, struct_type)
+
+
+@main.group()
+def calendar() -> None:
+    """The working-day calendar (法定节假日 and 调休上班)."""
+
+
+@calendar.command("load")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def calendar_load(path: str) -> None:
+    """Load a year's official schedule from a JSON file
+    ({"year": 2027, "holidays": [dates], "workdays": [adjusted working dates]})
+    and recompute every provisional deadline."""
+    from app.workdays import YearScheduleIn, load_year
+
+    settings = Settings.from_env()
+    try:
+        raw = msgspec.json.decode(Path(path).read_bytes())
+    except msgspec.DecodeError as exc:
+        raise click.ClickException(f"{path} is not valid JSON: {exc}") from exc
+    try:
+        data = _build(YearScheduleIn, raw)
+        loaded = run_with_session(settings, lambda s: load_year(s, SystemClock(), CLI_ACTOR, data, settings))
+    except Problem as exc:
+        _fail_on_problem(exc)
+    click.echo(
+        f"loaded {loaded.year}: {loaded.holidays} holidays, {loaded.workdays} adjusted working days; "
+        f"{loaded.recomputed_deadlines} provisional deadline(s) recomputed"
+    )
 
 
 @main.group("audit")

@@ -1,4 +1,5 @@
-"""What a handler can ask for, by name: the database session, the clock, the settings, the actor.
+"""What a handler can ask for, by name: the database session, the clock, the settings, the actor,
+the blob store.
 
 Handlers annotate parameters with these aliases (`db_session: DbSession`); `dependencies()`
 builds the providers `create_app` registers under the same names.
@@ -14,6 +15,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
+from app.blobs import LocalBlobStore
 from app.clock import Clock
 from app.settings import Settings
 
@@ -21,6 +23,7 @@ DbSession = NamedDependency[AsyncSession]
 ClockDep = NamedDependency[Clock]
 SettingsDep = NamedDependency[Settings]
 ActorDep = NamedDependency[Actor]
+BlobsDep = NamedDependency[LocalBlobStore]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
@@ -30,7 +33,7 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
     return request.client.host if request.client else None
 
 
-def dependencies(settings: Settings, clock: Clock) -> dict[str, Provide]:
+def dependencies(settings: Settings, clock: Clock, blobs: LocalBlobStore) -> dict[str, Provide]:
     def provide_actor(request: Request[Any, Any, Any]) -> Actor:
         return Actor.of(request.user, client_ip(request))
 
@@ -38,4 +41,5 @@ def dependencies(settings: Settings, clock: Clock) -> dict[str, Provide]:
         "clock": Provide(lambda: clock, sync_to_thread=False),
         "settings": Provide(lambda: settings, sync_to_thread=False),
         "actor": Provide(provide_actor, sync_to_thread=False),
+        "blobs": Provide(lambda: blobs, sync_to_thread=False),
     }

@@ -19,6 +19,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from redis.asyncio import Redis
 
+from app.blobs import LocalBlobStore
 from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.deps import dependencies
@@ -49,7 +50,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
 
     scheduler = (
-        build_scheduler(make_session_factory(engine), clock, registered_sweeps())
+        build_scheduler(make_session_factory(engine), clock, registered_sweeps(settings))
         if settings.runs_scheduler_in_app
         else None
     )
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             ChannelsPlugin(backend=channels_backend, arbitrary_channels_allowed=True),
         ],
         on_app_init=[jwt_auth.on_app_init],
-        dependencies=dependencies(settings, clock),
+        dependencies=dependencies(settings, clock, LocalBlobStore(settings.blob_dir)),
         exception_handlers=EXCEPTION_HANDLERS,
         state=State(
             {

@@ -69,6 +69,35 @@ class User(Base):
         return any(role in self.roles for role in roles)
 
 
+class CalendarYear(Base):
+    """An official holiday schedule loaded by an admin for a year (法定节假日 and 调休上班)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
+    workdays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates of adjusted working days
+    loaded_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    loaded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Notification(Base):
+    """A message for a role's desk (and optionally one user), e.g. a filing gone overdue.
+    `dedupe_key` makes recording the same notification twice impossible."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    audience_role: Mapped[str] = mapped_column(String(32))
+    recipient_id: Mapped[uuid.UUID | None] = mapped_column(GUID)
+    kind: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(String(1000))
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+
+
 class AuditEvent(Base):
     """One link of the hash chain. Rows are only ever inserted (a trigger enforces it on PostgreSQL)."""
 

@@ -20,7 +20,9 @@ from sqlalchemy import text
 
 from app import audit, identity
 from app.deps import ActorDep, ClockDep, DbSession, Limit, Offset, SettingsDep
+from app.filing.controllers import FilingController
 from app.models import Role
+from app.notifications import NotificationController
 from app.schemas import (
     AuditEventOut,
     ComponentHealth,
@@ -33,6 +35,8 @@ from app.schemas import (
     UserOut,
 )
 from app.security import requires, signed_in
+from app.tender.controllers import TenderController
+from app.workdays import CalendarController
 
 
 class AuthController(Controller):
@@ -164,4 +168,14 @@ async def _redis_health(request: Request[Any, Any, Any]) -> ComponentHealth:
         return ComponentHealth(False, f"{type(exc).__name__}: {exc}"[:200])
 
 
-ROUTE_HANDLERS = [AuthController, OrgController, UserController, AuditController, health]
+ROUTE_HANDLERS = [
+    AuthController,
+    OrgController,
+    UserController,
+    AuditController,
+    CalendarController,
+    FilingController,
+    TenderController,
+    NotificationController,
+    health,
+]

@@ -5,7 +5,7 @@ Every time-driven change is a `Sweep`: an idempotent function over database stat
 it moved. Running one twice, or late, does no harm, and no deadline depends on it: each action
 checks its own deadline when it happens. In production the sweeps run in their own process
 (`ggzy scheduler`); in the embedded single-process mode (SQLite) the web app starts them.
-Domain packages add their sweeps to `registered_sweeps()`; the platform has none yet.
+Domain packages add their sweeps to `registered_sweeps()`.
 """
 
 from __future__ import annotations
@@ -35,9 +35,14 @@ class Sweep:
     run: Callable[[AsyncSession, Clock, Actor], Awaitable[int]]
 
 
-def registered_sweeps() -> list[Sweep]:
+def registered_sweeps(settings: Settings) -> list[Sweep]:
     """Every sweep of the platform, in the order they should first run."""
-    return []
+    from app.filing.service import sweep_overdue
+
+    async def filings_overdue(session: AsyncSession, clock: Clock, actor: Actor) -> int:
+        return await sweep_overdue(session, clock, actor, settings.tz)
+
+    return [Sweep("filing-overdue", 60, filings_overdue)]
 
 
 async def run_sweep(sessions: async_sessionmaker[AsyncSession], clock: Clock, sweep: Sweep) -> int:
@@ -72,7 +77,7 @@ def build_scheduler(sessions: async_sessionmaker[AsyncSession], clock: Clock, sw
 async def run_forever(settings: Settings, clock: Clock) -> None:
     """The `ggzy scheduler` process: run every sweep until SIGTERM or SIGINT."""
     engine = make_engine(settings.database_url)
-    sweeps = registered_sweeps()
+    sweeps = registered_sweeps(settings)
     scheduler = build_scheduler(make_session_factory(engine), clock, sweeps)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

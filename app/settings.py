@@ -24,13 +24,14 @@ class Settings:
     # scrypt cost as log2(N); 2**15 with r=8 uses 32 MiB per hash.
     scrypt_log_n: int = 15
     token_ttl_minutes: int = 8 * 60
+    max_document_bytes: int = 200 * 1024**2
     debug: bool = False
     # Run the scheduler's sweeps inside the web process. Defaults to on for the embedded SQLite
     # mode (one process) and off with PostgreSQL, where `ggzy scheduler` runs them.
     scheduler_in_app: bool | None = None
 
     @property
-    def tz(self) -> ZoneInfo:
+    def tz(self) -> ZoneInfo:  # where dates are shown and working days counted
         return ZoneInfo(self.timezone)
 
     @property
@@ -61,6 +62,7 @@ class Settings:
             timezone=timezone,
             scrypt_log_n=int(env.get("GGZY_SCRYPT_LOG_N", "15")),
             token_ttl_minutes=int(env.get("GGZY_TOKEN_TTL_MINUTES", str(8 * 60))),
+            max_document_bytes=int(env.get("GGZY_MAX_DOCUMENT_MB", "200")) * 1024**2,
             debug=_flag(env.get("GGZY_DEBUG")) is True,
             scheduler_in_app=_flag(env.get("GGZY_SCHEDULER_IN_APP")),
         )

@@ -8,7 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
-import app.models  # noqa: F401  (registers every table on Base.metadata)
+import app.tables  # noqa: F401  (registers every table on Base.metadata)
 from app.db import Base, make_engine
 from app.migrate import compare_type
 

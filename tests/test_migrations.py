@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, inspect
 from sqlalchemy.pool import NullPool
 
+import app.tables  # noqa: F401  (every table, to compare with the migrations)
 from app import migrate
 from app.db import Base, make_engine
 from tests.conftest import in_thread, pg_url

@@ -64,12 +64,15 @@ async def test_the_embedded_app_runs_the_scheduler_and_a_postgres_app_leaves_it_
 
 def test_the_scheduler_process_starts_and_stops_cleanly(tmp_path: Path) -> None:
     env = {**os.environ, "GGZY_DATA_DIR": str(tmp_path)}
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "ggzy"), "scheduler"], env=env, stderr=subprocess.PIPE, text=True
-    )
+    ggzy = str(Path(sys.executable).parent / "ggzy")
+    subprocess.run([ggzy, "db", "upgrade"], env=env, check=True, capture_output=True)
+    process = subprocess.Popen([ggzy, "scheduler"], env=env, stderr=subprocess.PIPE, text=True)
     assert process.stderr is not None
-    started = [process.stderr.readline() for _ in range(2)]
-    assert any("scheduler running 0 sweep(s)" in line for line in started)
+    started: list[str] = []
+    while not any("scheduler running" in line for line in started) and len(started) < 30:
+        started.append(process.stderr.readline())  # APScheduler's own lines may come first
+    assert any("scheduler running 1 sweep(s): filing-overdue" in line for line in started), started
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
-    assert "scheduler stopped" in process.stderr.read()
+    rest = process.stderr.read()
+    assert "scheduler stopped" in rest and "failed" not in rest

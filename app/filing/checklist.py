@@ -1,0 +1,267 @@
+"""The filing checklist (备案审查要点): per-project-type policy and the machine-checkable rules, pure.
+
+Policies and rules are data. `check_filing` runs every rule and returns every deficiency
+(一次性告知), each with a code, its target (a field, or `document:<kind>`), and a message in
+Chinese and English. The shell gathers the facts (including whether the tenderee is a
+registered organization) and refuses to submit while any deficiency remains.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+
+class ProjectType(enum.StrEnum):
+    construction = "construction"  # 工程建设
+    government_procurement = "government_procurement"  # 政府采购
+    other = "other"  # 其他
+
+
+class ProcurementMethod(enum.StrEnum):
+    open = "open"  # 公开招标
+    invited = "invited"  # 邀请招标
+
+
+class EvaluationMethod(enum.StrEnum):
+    comprehensive_scoring = "comprehensive_scoring"  # 综合评估法
+    lowest_evaluated_price = "lowest_evaluated_price"  # 经评审的最低投标价法
+
+
+class DocumentKind(enum.StrEnum):
+    announcement = "announcement"
+    tender_document = "tender_document"
+    project_approval = "project_approval"
+    agency_contract = "agency_contract"
+    funding_proof = "funding_proof"
+    other = "other"
+
+
+DOCUMENT_NAMES: dict[DocumentKind, tuple[str, str]] = {
+    DocumentKind.announcement: ("招标公告", "tender announcement"),
+    DocumentKind.tender_document: ("招标文件", "tender document"),
+    DocumentKind.project_approval: ("项目审批/核准文件", "project approval"),
+    DocumentKind.agency_contract: ("招标代理委托合同", "agency contract"),
+    DocumentKind.funding_proof: ("资金落实证明", "proof of funding"),
+    DocumentKind.other: ("其他材料", "other material"),
+}
+
+
+@dataclass(frozen=True)
+class ProjectTypePolicy:
+    project_type: ProjectType
+    name_zh: str
+    required_documents: frozenset[DocumentKind]
+    # Calendar days from the announcement to the bid deadline, at least (Bidding Law art. 24).
+    min_bid_period_days: int | None
+    # The officer's processing time limit (限时办理), in working days from submission.
+    processing_working_days: int
+    # 逾期视为同意: a round nobody decided by its deadline is accepted automatically.
+    deemed_accepted_when_overdue: bool
+
+
+_CORE_DOCUMENTS = frozenset({DocumentKind.announcement, DocumentKind.tender_document})
+
+POLICIES: dict[ProjectType, ProjectTypePolicy] = {
+    ProjectType.construction: ProjectTypePolicy(
+        ProjectType.construction,
+        "工程建设",
+        _CORE_DOCUMENTS | {DocumentKind.project_approval, DocumentKind.funding_proof},
+        min_bid_period_days=20,
+        processing_working_days=2,
+        deemed_accepted_when_overdue=False,
+    ),
+    ProjectType.government_procurement: ProjectTypePolicy(
+        ProjectType.government_procurement,
+        "政府采购",
+        _CORE_DOCUMENTS | {DocumentKind.funding_proof},
+        min_bid_period_days=20,
+        processing_working_days=2,
+        deemed_accepted_when_overdue=False,
+    ),
+    ProjectType.other: ProjectTypePolicy(
+        ProjectType.other,
+        "其他",
+        _CORE_DOCUMENTS,
+        min_bid_period_days=None,
+        processing_working_days=2,
+        deemed_accepted_when_overdue=True,
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Deficiency:
+    """One item of a deficiency notice (补正告知)."""
+
+    code: str
+    target: str
+    message_zh: str
+    message_en: str
+    source: str = "machine"  # or "officer"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "code": self.code,
+            "target": self.target,
+            "message_zh": self.message_zh,
+            "message_en": self.message_en,
+            "source": self.source,
+        }
+
+
+@dataclass(frozen=True)
+class FilingFacts:
+    """Everything the checklist looks at, gathered by the shell."""
+
+    project_type: ProjectType
+    agency_uscc: str
+    project_code: str | None
+    tenderee_uscc: str | None
+    tenderee_registered: bool
+    procurement_method: str | None
+    budget: Decimal | None
+    announcement_date: date | None
+    bid_deadline: datetime | None
+    opening_time: datetime | None
+    evaluation_method: str | None
+    committee_size: int | None
+    document_kinds: frozenset[str]
+
+
+REQUIRED_FIELDS: dict[str, tuple[str, str]] = {
+    "project_code": ("项目编号", "project code"),
+    "tenderee_uscc": ("招标人统一社会信用代码", "tenderee USCC"),
+    "procurement_method": ("招标方式", "procurement method"),
+    "budget": ("预算金额", "budget"),
+    "announcement_date": ("公告发布日期", "announcement date"),
+    "bid_deadline": ("投标截止时间", "bid deadline"),
+    "opening_time": ("开标时间", "opening time"),
+    "evaluation_method": ("评标办法", "evaluation method"),
+    "committee_size": ("评标委员会人数", "committee size"),
+}
+
+
+@dataclass(frozen=True)
+class Context:
+    now: datetime
+    tz: ZoneInfo
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(self.tz).date()
+
+
+Finding = tuple[str, str] | None  # (message_zh, message_en) when the rule is broken
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    target: str
+    check: Callable[[FilingFacts, Context], Finding]
+
+
+def _budget(f: FilingFacts, _c: Context) -> Finding:
+    if f.budget is not None and f.budget <= 0:
+        return ("预算金额必须大于零", f"the budget must be greater than zero (got {f.budget})")
+    return None
+
+
+def _committee(f: FilingFacts, _c: Context) -> Finding:
+    if f.committee_size is not None and (f.committee_size < 5 or f.committee_size % 2 == 0):
+        return (
+            f"评标委员会人数应为5人以上单数（当前{f.committee_size}人）",
+            f"the committee must be an odd number of at least 5 members (got {f.committee_size})",
+        )
+    return None
+
+
+def _opening_at_deadline(f: FilingFacts, _c: Context) -> Finding:
+    if f.bid_deadline is not None and f.opening_time is not None and f.bid_deadline != f.opening_time:
+        return ("开标时间应当与投标截止时间为同一时间", "the opening time must be the bid deadline")
+    return None
+
+
+def _announcement_not_past(f: FilingFacts, c: Context) -> Finding:
+    if f.announcement_date is not None and f.announcement_date < c.today:
+        return (
+            f"公告发布日期{f.announcement_date}已过",
+            f"the announcement date {f.announcement_date} is in the past",
+        )
+    return None
+
+
+def _deadline_future(f: FilingFacts, c: Context) -> Finding:
+    if f.bid_deadline is not None and f.bid_deadline <= c.now:
+        return ("投标截止时间已过", "the bid deadline is in the past")
+    return None
+
+
+def _bid_period(f: FilingFacts, c: Context) -> Finding:
+    minimum = POLICIES[f.project_type].min_bid_period_days
+    if minimum is None or f.announcement_date is None or f.bid_deadline is None:
+        return None
+    days = (f.bid_deadline.astimezone(c.tz).date() - f.announcement_date).days
+    if days < minimum:
+        return (
+            f"自公告发布至投标截止不得少于{minimum}日（当前{days}日）",
+            f"at least {minimum} calendar days must pass from the announcement to the bid deadline (got {days})",
+        )
+    return None
+
+
+def _tenderee_registered(f: FilingFacts, _c: Context) -> Finding:
+    if f.tenderee_uscc is not None and not f.tenderee_registered:
+        return (
+            f"招标人{f.tenderee_uscc}未在平台登记",
+            f"the tenderee {f.tenderee_uscc} is not a registered organization",
+        )
+    return None
+
+
+def _required_field(name: str) -> Callable[[FilingFacts, Context], Finding]:
+    zh, en = REQUIRED_FIELDS[name]
+
+    def check(f: FilingFacts, _c: Context) -> Finding:
+        return (f"缺少{zh}", f"the {en} is missing") if getattr(f, name) is None else None
+
+    return check
+
+
+RULES: tuple[Rule, ...] = (
+    *(Rule("missing_field", name, _required_field(name)) for name in REQUIRED_FIELDS),
+    Rule("tenderee_unregistered", "tenderee_uscc", _tenderee_registered),
+    Rule("budget_not_positive", "budget", _budget),
+    Rule("committee_size_invalid", "committee_size", _committee),
+    Rule("opening_not_at_deadline", "opening_time", _opening_at_deadline),
+    Rule("announcement_in_past", "announcement_date", _announcement_not_past),
+    Rule("bid_deadline_in_past", "bid_deadline", _deadline_future),
+    Rule("bid_period_too_short", "bid_deadline", _bid_period),
+)
+
+
+def required_documents(facts: FilingFacts) -> frozenset[DocumentKind]:
+    """The project type's documents, plus the agency contract when an agency files for a tenderee."""
+    required = POLICIES[facts.project_type].required_documents
+    if facts.tenderee_uscc is not None and facts.tenderee_uscc != facts.agency_uscc:
+        required = required | {DocumentKind.agency_contract}
+    return required
+
+
+def check_filing(facts: FilingFacts, now: datetime, tz: ZoneInfo) -> list[Deficiency]:
+    """Every machine-checkable deficiency of a filing, in a stable order."""
+    context = Context(now, tz)
+    found = [
+        Deficiency(rule.code, rule.target, *finding)
+        for rule in RULES
+        if (finding := rule.check(facts, context)) is not None
+    ]
+    for kind in sorted(required_documents(facts) - facts.document_kinds):
+        zh, en = DOCUMENT_NAMES[kind]
+        found.append(Deficiency("missing_document", f"document:{kind}", f"缺少{zh}", f"the {en} is missing"))
+    return found

@@ -1,0 +1,8 @@
+"""Importing this module registers every table on `Base.metadata`: Alembic's env.py and the
+migration tests import it so that the models they compare against are complete."""
+
+import app.filing.models
+import app.models
+import app.tender.models
+
+__all__ = ["app"]

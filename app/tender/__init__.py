@@ -1,0 +1,1 @@
+"""Tenders: the published tender an accepted filing creates, and its lifecycle."""

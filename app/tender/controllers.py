@@ -1,0 +1,87 @@
+"""Published tenders: what bidders, agencies and officers read once a filing is accepted."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+import msgspec
+from advanced_alchemy.service import OffsetPagination
+from litestar import Controller, get
+from litestar.params import FromPath
+from sqlalchemy import ColumnElement, func, or_, select
+
+from app.actor import Actor
+from app.deps import ActorDep, DbSession, Limit, Offset
+from app.problems import NotFound
+from app.security import signed_in
+from app.tender.models import Tender
+from app.tender.states import TenderStatus
+
+
+class TenderOut(msgspec.Struct):
+    id: uuid.UUID
+    status: str
+    project_name: str
+    project_code: str
+    project_type: str
+    procurement_method: str
+    tenderee_uscc: str
+    agency_uscc: str
+    budget: Decimal
+    evaluation_method: str
+    committee_size: int
+    announcement_date: date
+    bid_deadline: datetime
+    opening_time: datetime
+    published_at: datetime
+
+    @classmethod
+    def of(cls, t: Tender) -> TenderOut:
+        return cls(
+            t.id,
+            t.status,
+            t.project_name,
+            t.project_code,
+            t.project_type,
+            t.procurement_method,
+            t.tenderee_uscc,
+            t.agency_uscc,
+            t.budget,
+            t.evaluation_method,
+            t.committee_size,
+            t.announcement_date,
+            t.bid_deadline,
+            t.opening_time,
+            t.published_at,
+        )
+
+
+def _visible(actor: Actor) -> ColumnElement[bool] | bool:
+    """Published tenders for everyone; all of them for officers; an agency also sees its own."""
+    if actor.sees_all_orgs:
+        return True
+    published = Tender.status == TenderStatus.published
+    return or_(published, Tender.agency_uscc == actor.org_uscc) if actor.org_uscc else published
+
+
+class TenderController(Controller):
+    path = "/api/v1/tenders"
+    tags = ("tenders",)
+
+    @get("/", guards=[signed_in])
+    async def list_visible(
+        self, db_session: DbSession, actor: ActorDep, limit: Limit = 50, offset: Offset = 0
+    ) -> OffsetPagination[TenderOut]:
+        query = select(Tender).where(_visible(actor))
+        total = await db_session.scalar(select(func.count()).select_from(query.subquery())) or 0
+        rows = await db_session.scalars(query.order_by(Tender.bid_deadline).limit(limit).offset(offset))
+        return OffsetPagination([TenderOut.of(t) for t in rows.all()], limit, offset, total)
+
+    @get("/{tender_id:uuid}", guards=[signed_in])
+    async def show(self, db_session: DbSession, actor: ActorDep, tender_id: FromPath[uuid.UUID]) -> TenderOut:
+        tender = await db_session.scalar(select(Tender).where(Tender.id == tender_id, _visible(actor)))
+        if tender is None:
+            raise NotFound(f"tender {tender_id} not found")
+        return TenderOut.of(tender)
