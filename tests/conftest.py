@@ -12,6 +12,8 @@ import asyncio
 import os
 import secrets
 import shutil
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +51,16 @@ TEST_NOW = datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI)
 def random_uscc() -> str:
     """A valid, practically unique enterprise USCC."""
     return make_uscc("91", "420100", "MA" + "".join(secrets.choice(ALPHABET) for _ in range(6)))
+
+
+GGZY = str(Path(sys.executable).parent / "ggzy")
+
+
+def run_ggzy(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the installed `ggzy` command as an operator would, with `env` over the current environment."""
+    return subprocess.run(
+        [GGZY, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=120, check=False
+    )
 
 
 def in_thread(fn: Callable[..., T], *args: Any) -> T:

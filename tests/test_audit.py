@@ -4,12 +4,9 @@ an object's history, and tampering is refused (PostgreSQL) or caught by `ggzy au
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
 import subprocess
-import sys
 from datetime import timedelta
-from pathlib import Path
 
 import asyncpg
 import pytest
@@ -21,14 +18,11 @@ from app.actor import Actor
 from app.clock import FrozenClock
 from app.models import OrgKind, Role
 from app.settings import Settings
-from tests.conftest import TEST_NOW, World, login
-
-GGZY = str(Path(sys.executable).parent / "ggzy")
+from tests.conftest import TEST_NOW, World, login, run_ggzy
 
 
 def ggzy(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GGZY_DATABASE_URL": database_url, "GGZY_SECRET_KEY": "cli-test"}
-    return subprocess.run([GGZY, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+    return run_ggzy({"GGZY_DATABASE_URL": database_url, "GGZY_SECRET_KEY": "cli-test"}, *args)
 
 
 def _asyncpg_dsn(database_url: str) -> str:

@@ -5,20 +5,13 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-GGZY = str(Path(sys.executable).parent / "ggzy")
-
-
-def ggzy(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [GGZY, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=120, check=False
-    )
+from tests.conftest import GGZY, run_ggzy
 
 
 @pytest.fixture
@@ -30,27 +23,33 @@ def fresh_env(tmp_path: Path) -> dict[str, str]:
 
 
 def test_operator_migrates_then_creates_an_org_and_users(fresh_env: dict[str, str]) -> None:
-    assert ggzy(fresh_env, "db", "upgrade").returncode == 0
-    admin = ggzy(fresh_env, "user", "create", "--username", "root", "--password", "a long password", "--role", "admin")
+    assert run_ggzy(fresh_env, "db", "upgrade").returncode == 0
+    admin = run_ggzy(
+        fresh_env, "user", "create", "--username", "root", "--password", "a long password", "--role", "admin"
+    )
     assert admin.returncode == 0 and "created user root (admin)" in admin.stdout
 
-    bad_org = ggzy(fresh_env, "org", "create", "--uscc", "914403001922038217", "--name", "某公司", "--kind", "bidder")
+    bad_org = run_ggzy(
+        fresh_env, "org", "create", "--uscc", "914403001922038217", "--name", "某公司", "--kind", "bidder"
+    )
     assert bad_org.returncode == 2
     assert "character 18 (check character) should be '6', got '7'" in bad_org.stderr
 
-    good_org = ggzy(fresh_env, "org", "create", "--uscc", "914403001922038216", "--name", "某公司", "--kind", "bidder")
+    good_org = run_ggzy(
+        fresh_env, "org", "create", "--uscc", "914403001922038216", "--name", "某公司", "--kind", "bidder"
+    )
     assert good_org.returncode == 0
-    bidder = ggzy(
+    bidder = run_ggzy(
         fresh_env, "user", "create", "--username", "li.wei", "--password", "a long password", "--role", "bidder",
         "--org", "914403001922038216",
     )  # fmt: skip
     assert bidder.returncode == 0
-    orphan = ggzy(
+    orphan = run_ggzy(
         fresh_env, "user", "create", "--username", "wu.fang", "--password", "a long password", "--role", "bidder"
     )
     assert orphan.returncode == 2 and "org_uscc" in orphan.stderr
 
-    verified = ggzy(fresh_env, "audit", "verify")
+    verified = run_ggzy(fresh_env, "audit", "verify")
     assert verified.returncode == 0 and "3 events verified" in verified.stdout
 
 
@@ -61,11 +60,11 @@ def _free_port() -> int:
 
 
 def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> None:
-    loaded = ggzy(fresh_env, "demo", "--no-serve")
+    loaded = run_ggzy(fresh_env, "demo", "--no-serve")
     assert loaded.returncode == 0, loaded.stderr
     for login in ("admin", "supervisor", "agency1", "agency2", *[f"bidder{i}" for i in range(1, 7)]):
         assert login in loaded.stdout
-    assert ggzy(fresh_env, "demo", "--no-serve").returncode == 0  # a second run changes nothing
+    assert run_ggzy(fresh_env, "demo", "--no-serve").returncode == 0  # a second run changes nothing
 
     port = _free_port()
     server = subprocess.Popen(
@@ -95,5 +94,5 @@ def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> 
         server.terminate()
         server.wait(timeout=10)
 
-    verified = ggzy(fresh_env, "audit", "verify")
+    verified = run_ggzy(fresh_env, "audit", "verify")
     assert verified.returncode == 0 and "events verified" in verified.stdout
