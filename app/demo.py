@@ -1,13 +1,19 @@
 """The demo data set: a small, realistic cast for trying the platform on a laptop.
 
-A trading centre (公共资源交易中心), the supervision bureau, two agencies (招标代理), six
-bidders (投标人), and one user each: admin, supervisor, two agency staff, six bidder staff.
-All organizations carry valid USCCs. Loading is idempotent: a second run changes nothing.
+A trading centre (公共资源交易中心), the supervision bureau, a tenderee (招标人), two agencies
+(招标代理), six bidders (投标人), and one user each: admin, supervisor, two agency staff, six
+bidder staff. Three tender filings show the filing desk at work: one accepted (its tender is
+published), one submitted and waiting for the officer, one draft with deficiencies left to
+find on submission. All organizations carry valid USCCs. Loading is idempotent: a second run
+changes nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+from decimal import Decimal
 
 from rich.console import Console
 from rich.progress import Progress
@@ -17,7 +23,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import identity
 from app.actor import Actor
+from app.blobs import LocalBlobStore
 from app.clock import Clock
+from app.filing import service as filings
+from app.filing.checklist import (
+    DOCUMENT_NAMES,
+    EvaluationMethod,
+    ProcurementMethod,
+    ProjectType,
+    required_documents_for,
+)
+from app.filing.models import Filing
+from app.filing.schemas import FilingDraft
 from app.models import Organization, OrgKind, Role, User
 from app.schemas import OrgCreate, UserCreate
 from app.settings import Settings
@@ -49,6 +66,7 @@ ORGS = [
     _org("91", "MA4K0014", "楚天园林绿化工程有限公司", OrgKind.bidder),
     _org("91", "MA4K0015", "江城市政工程有限公司", OrgKind.bidder),
     _org("91", "MA4K0016", "汉江智能科技有限公司", OrgKind.bidder),
+    _org("11", "MB160003", "江城市教育局", OrgKind.tenderee),
 ]
 
 # (username, display name, role, index into ORGS or None)
@@ -89,7 +107,70 @@ async def load_demo(session: AsyncSession, clock: Clock, settings: Settings) -> 
                 )
                 await identity.create_user(session, clock, actor, data, settings.scrypt_log_n)
             progress.advance(task)
+    await _load_filings(session, clock, settings)
     return [DemoLogin(u, DEMO_PASSWORD, r.value, ORGS[i].name) for u, _, r, i in USERS]
+
+
+async def _one_chunk(content: bytes) -> AsyncIterator[bytes]:
+    yield content
+
+
+async def _load_filings(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    if await session.scalar(select(Filing.id).limit(1)) is not None:
+        return
+    agency = Actor.of(await _user(session, "agency1"))
+    officer = Actor.of(await _user(session, "supervisor"))
+    blobs = LocalBlobStore(settings.blob_dir)
+    today = clock.now().astimezone(settings.tz).date()
+    for code, name, project_type, budget, fate in DEMO_FILINGS:
+        announcement = today + timedelta(days=7)
+        deadline = datetime.combine(announcement + timedelta(days=25), time(9, 30), tzinfo=settings.tz)
+        draft = FilingDraft(
+            project_name=name,
+            project_type=project_type,
+            project_code=code,
+            tenderee_uscc=ORGS[-1].uscc,
+            procurement_method=ProcurementMethod.open,
+            budget=Decimal(budget),
+            announcement_date=announcement,
+            bid_deadline=deadline,
+            opening_time=deadline,
+            evaluation_method=EvaluationMethod.comprehensive_scoring,
+            committee_size=7 if fate != "draft" else 4,
+        )
+        filing = await filings.create(session, clock, agency, draft)
+        kinds = sorted(required_documents_for(project_type, agency_files=True))
+        for kind in kinds if fate != "draft" else kinds[:1]:
+            stored = await blobs.put(
+                _one_chunk(f"{DOCUMENT_NAMES[kind][0]} · {name}".encode()), settings.max_document_bytes
+            )
+            await filings.add_document(
+                session,
+                clock,
+                agency,
+                filing.id,
+                kind=kind,
+                filename=f"{kind}.pdf",
+                content_type="application/pdf",
+                blob=stored,
+            )
+        if fate in {"submitted", "accepted"}:
+            await filings.submit(session, clock, agency, filing.id, settings.tz)
+        if fate == "accepted":
+            await filings.accept(session, clock, officer, filing.id, "备案通过", settings.tz)
+
+
+async def _user(session: AsyncSession, username: str) -> User:
+    user = await session.scalar(select(User).where(User.username == username))
+    assert user is not None
+    return user
+
+
+DEMO_FILINGS = [
+    ("JC-2026-1101", "江城市政道路照明改造工程", ProjectType.construction, "8600000.00", "accepted"),
+    ("JC-2026-1102", "江城市第三中学教学楼新建工程", ProjectType.construction, "12500000.00", "submitted"),
+    ("JC-2026-1103", "江城市档案馆数字化服务采购", ProjectType.government_procurement, "960000.00", "draft"),
+]
 
 
 def print_logins(logins: list[DemoLogin]) -> None:

@@ -88,8 +88,21 @@ def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> 
         assert token.status_code == 200
         me = httpx.get(f"{base}/api/v1/users/me", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
         assert me.json()["roles"] == ["bidder"]
-        orgs = httpx.get(f"{base}/api/v1/orgs", headers={"Authorization": f"Bearer {token.json()['access_token']}"})
-        assert orgs.status_code == 403
+        bidder = {"Authorization": f"Bearer {token.json()['access_token']}"}
+        assert httpx.get(f"{base}/api/v1/orgs", headers=bidder).status_code == 403
+        tenders = httpx.get(f"{base}/api/v1/tenders", headers=bidder).json()
+        assert [t["project_code"] for t in tenders["items"]] == ["JC-2026-1101"]
+        agent = httpx.post(f"{base}/api/v1/auth/login", json={"username": "agency1", "password": "ggzy-demo-2026"})
+        agency = {"Authorization": f"Bearer {agent.json()['access_token']}"}
+        filings = httpx.get(f"{base}/api/v1/filings", headers=agency).json()["items"]
+        assert {f["project_code"]: f["status"] for f in filings} == {
+            "JC-2026-1101": "accepted",
+            "JC-2026-1102": "submitted",
+            "JC-2026-1103": "draft",
+        }
+        draft = next(f["id"] for f in filings if f["status"] == "draft")
+        notice = httpx.post(f"{base}/api/v1/filings/{draft}/submit", headers=agency)
+        assert notice.status_code == 422 and len(notice.json()["deficiencies"]) == 4
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -245,12 +245,15 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def required_documents(facts: FilingFacts) -> frozenset[DocumentKind]:
+def required_documents_for(project_type: ProjectType, *, agency_files: bool) -> frozenset[DocumentKind]:
     """The project type's documents, plus the agency contract when an agency files for a tenderee."""
-    required = POLICIES[facts.project_type].required_documents
-    if facts.tenderee_uscc is not None and facts.tenderee_uscc != facts.agency_uscc:
-        required = required | {DocumentKind.agency_contract}
-    return required
+    required = POLICIES[project_type].required_documents
+    return required | {DocumentKind.agency_contract} if agency_files else required
+
+
+def required_documents(facts: FilingFacts) -> frozenset[DocumentKind]:
+    agency_files = facts.tenderee_uscc is not None and facts.tenderee_uscc != facts.agency_uscc
+    return required_documents_for(facts.project_type, agency_files=agency_files)
 
 
 def check_filing(facts: FilingFacts, now: datetime, tz: ZoneInfo) -> list[Deficiency]:

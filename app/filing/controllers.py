@@ -24,6 +24,7 @@ from app.filing.schemas import (
     DocumentOut,
     FilingDraft,
     FilingOut,
+    FilingSummary,
     OverdueOut,
     ReturnRequest,
     RoundOut,
@@ -74,10 +75,10 @@ class FilingController(Controller):
         status: FromQuery[FilingStatus | None] = None,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> OffsetPagination[FilingOut]:
+    ) -> OffsetPagination[FilingSummary]:
         """An agency's own filings; every filing for supervisors and admins."""
         filings, total = await service.list_visible(db_session, actor, status, limit=limit, offset=offset)
-        return OffsetPagination([await _out(db_session, f.id, actor) for f in filings], limit, offset, total)
+        return OffsetPagination([FilingSummary.of(f) for f in filings], limit, offset, total)
 
     @get("/stats", guards=[requires(Role.supervisor, Role.admin)])
     async def stats(

@@ -161,6 +161,25 @@ class FilingOut(msgspec.Struct):
         )
 
 
+class FilingSummary(msgspec.Struct):
+    """One line of a filing list; the whole filing is at /api/v1/filings/{id}."""
+
+    id: uuid.UUID
+    status: str
+    agency_uscc: str
+    project_name: str
+    project_type: str
+    project_code: str | None
+    tenderee_uscc: str | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, f: Filing) -> FilingSummary:
+        return cls(
+            f.id, f.status, f.agency_uscc, f.project_name, f.project_type, f.project_code, f.tenderee_uscc, f.updated_at
+        )
+
+
 class BreakdownOut(msgspec.Struct):
     received: int
     decided: int
