@@ -3,6 +3,7 @@ publication, the overdue sweep, and who may see what."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import hashlib
 import json
@@ -333,3 +334,34 @@ async def test_who_sees_filings_and_tenders(backend: str, desk: Desk, world: Wor
     )
     assert create.status_code == 403
     assert (await desk.client.get("/api/v1/tenders", headers=bidder_headers)).json()["total"] == 0
+
+
+async def test_two_schedulers_sweeping_at_once_mark_and_notify_once(
+    desk: Desk, clock: FrozenClock, world: World, settings: Settings
+) -> None:
+    clock.set(at("2026-09-18T10:00"))
+    filing_ids = [await desk.new_filing() for _ in range(3)]
+    for filing_id in filing_ids:
+        await desk.submit(filing_id)
+    clock.set(at("2026-09-23T09:00"))
+
+    async def one_scheduler(name: str) -> int:
+        async with world.sessions() as session:
+            return await sweep_overdue(session, clock, Actor.system(name), settings.tz)
+
+    marked = await asyncio.gather(one_scheduler("a"), one_scheduler("b"))
+    assert sorted(marked) == [0, 3]
+    async with world.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Notification)) == 3
+        assert await session.scalar(select(func.count()).where(AuditEvent.action == "filing.overdue")) == 3
+
+
+async def test_a_provisional_deadline_is_logged_as_a_warning(
+    backend: str, desk: Desk, clock: FrozenClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock.set(at("2026-12-30T11:00"))
+    filing_id = await desk.new_filing()
+    with caplog.at_level("WARNING", logger="ggzy.calendar"):
+        await desk.submit(filing_id)
+    [record] = [r for r in caplog.records if r.name == "ggzy.calendar"]
+    assert "provisional deadline" in record.getMessage() and "2027" in record.getMessage()
