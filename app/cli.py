@@ -1,270 +1,39 @@
-"""The `ggzy` command line: serve, migrate, manage users and organizations, verify the audit
-trail, and run the demo. Commands call the same services as the API, as `Actor.system("cli")`."""
+"""The `ggzy` command line. Each command's module is imported only when that command runs, so
+the bidder's offline tools (`ggzy keygen`, `ggzy seal`) start without the server's stack."""
 
 from __future__ import annotations
 
-import asyncio
-import sys
-from collections.abc import Awaitable, Callable
-from pathlib import Path
-from typing import Any, TypeVar
+import importlib
+from typing import Any
 
 import click
-import msgspec
-from alembic import command as alembic_command
-from rich.progress import Progress
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit, identity, migrate
-from app.actor import Actor
-from app.audit_chain import ChainReport
-from app.clock import SystemClock
-from app.db import make_engine, make_session_factory
-from app.models import OrgKind, Role
-from app.problems import InvalidRequest, Problem
-from app.schemas import OrgCreate, UserCreate
-from app.settings import Settings
-from app.validation import collect_errors
-
-T = TypeVar("T")
-CLI_ACTOR = Actor.system("cli")
+COMMANDS = {
+    "serve": "app.cli_server:serve",
+    "db": "app.cli_server:db",
+    "org": "app.cli_server:org",
+    "user": "app.cli_server:user",
+    "calendar": "app.cli_server:calendar",
+    "audit": "app.cli_server:audit_group",
+    "scheduler": "app.cli_server:scheduler",
+    "demo": "app.cli_server:demo",
+    "keygen": "bidding.client:keygen",
+    "seal": "bidding.client:seal",
+}
 
 
-def run_with_session(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    async def _run() -> T:
-        engine = make_engine(settings.database_url)
-        try:
-            async with make_session_factory(engine)() as session:
-                return await work(session)
-        finally:
-            await engine.dispose()
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
 
-    return asyncio.run(_run())
-
-
-def _fail_on_problem(exc: Problem) -> None:
-    click.secho(f"error: {exc.detail}", fg="red", err=True)
-    for item in exc.extra.get("invalid-params", []):
-        click.secho(f"  {item['name']}: {item['reason']}", fg="red", err=True)
-    sys.exit(2)
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name].split(":")
+        command: Any = getattr(importlib.import_module(module_name), attribute)
+        return command  # type: ignore[no-any-return]
 
 
-@click.group()
+@click.group(cls=LazyGroup)
 def main() -> None:
     """ggzy: public resource trading (公共资源交易) platform."""
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option(
-    "--workers", default=1, show_default=True, type=int, help="web worker processes (PostgreSQL + Redis only)"
-)
-def serve(host: str, port: int, workers: int) -> None:
-    """Serve the API (and pages) with uvicorn."""
-    import uvicorn
-
-    settings = Settings.from_env()
-    if workers > 1 and (settings.is_sqlite or not settings.redis_url):
-        raise click.UsageError("several workers need PostgreSQL (GGZY_DATABASE_URL) and Redis (GGZY_REDIS_URL)")
-    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
-
-
-@main.command()
-def scheduler() -> None:
-    """Run the time-driven sweeps (one process per deployment) until stopped."""
-    import logging
-
-    from app.scheduler import run_forever
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(run_forever(Settings.from_env(), SystemClock()))
-
-
-@main.group()
-def db() -> None:
-    """Database migrations (Alembic) on the database named by GGZY_DATABASE_URL."""
-
-
-@db.command()
-@click.argument("revision", default="head")
-def upgrade(revision: str) -> None:
-    """Migrate up to REVISION (default: head)."""
-    migrate.upgrade(Settings.from_env().database_url, revision)
-    click.echo(f"database at {revision}")
-
-
-@db.command()
-@click.argument("revision")
-def downgrade(revision: str) -> None:
-    """Migrate down to REVISION (e.g. -1, or base)."""
-    migrate.downgrade(Settings.from_env().database_url, revision)
-
-
-@db.command()
-def current() -> None:
-    """Show the database's current revision."""
-    alembic_command.current(migrate.alembic_config(Settings.from_env().database_url), verbose=True)
-
-
-@db.command()
-def history() -> None:
-    """List the migrations."""
-    alembic_command.history(migrate.alembic_config(Settings.from_env().database_url))
-
-
-@db.command()
-@click.option("-m", "--message", required=True)
-@click.option("--autogenerate/--empty", default=True, show_default=True)
-def revision(message: str, autogenerate: bool) -> None:
-    """Write a new migration (autogenerated from the models by default)."""
-    alembic_command.revision(
-        migrate.alembic_config(Settings.from_env().database_url), message=message, autogenerate=autogenerate
-    )
-
-
-@db.command()
-def check() -> None:
-    """Fail if the models differ from the migrations (no autogenerate drift)."""
-    alembic_command.check(migrate.alembic_config(Settings.from_env().database_url))
-
-
-@main.group()
-def org() -> None:
-    """Organizations."""
-
-
-@org.command("create")
-@click.option("--uscc", required=True, help="unified social credit code (18 characters)")
-@click.option("--name", required=True)
-@click.option("--kind", required=True, type=click.Choice([kind.value for kind in OrgKind]))
-def org_create(uscc: str, name: str, kind: str) -> None:
-    """Register an organization."""
-    settings = Settings.from_env()
-    try:
-        data = _build(OrgCreate, {"uscc": uscc, "name": name, "kind": kind})
-        created = run_with_session(settings, lambda s: identity.create_org(s, SystemClock(), CLI_ACTOR, data))
-    except Problem as exc:
-        _fail_on_problem(exc)
-    click.echo(f"created organization {created.uscc} {created.name}")
-
-
-@main.group()
-def user() -> None:
-    """Users."""
-
-
-@user.command("create")
-@click.option("--username", required=True)
-@click.option("--password", required=True)
-@click.option("--role", "roles", required=True, multiple=True, type=click.Choice([role.value for role in Role]))
-@click.option("--org", "org_uscc", default=None, help="USCC of the user's organization")
-@click.option("--display-name", default=None)
-def user_create(
-    username: str, password: str, roles: tuple[str, ...], org_uscc: str | None, display_name: str | None
-) -> None:
-    """Create a user (repeat --role for several roles)."""
-    settings = Settings.from_env()
-    raw = {
-        "username": username,
-        "password": password,
-        "roles": list(roles),
-        "org_uscc": org_uscc,
-        "display_name": display_name,
-    }
-    try:
-        data = _build(UserCreate, raw)
-        created = run_with_session(
-            settings, lambda s: identity.create_user(s, SystemClock(), CLI_ACTOR, data, settings.scrypt_log_n)
-        )
-    except Problem as exc:
-        _fail_on_problem(exc)
-    click.echo(f"created user {created.username} ({', '.join(created.roles)}) id={created.id}")
-
-
-def _build(struct_type: type[T], raw: Any) -> T:
-    """Validate CLI input exactly like an API body, reporting every bad field at once."""
-    if isinstance(raw, dict):
-        raw = {key: value for key, value in raw.items() if value is not None}
-    errors = collect_errors(struct_type, raw)  # type: ignore[arg-type]
-    if errors:
-        raise InvalidRequest(errors)
-    return msgspec.convert(raw, struct_type)
-
-
-@main.group()
-def calendar() -> None:
-    """The working-day calendar (法定节假日 and 调休上班)."""
-
-
-@calendar.command("load")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def calendar_load(path: str) -> None:
-    """Load a year's official schedule from a JSON file
-    ({"year": 2027, "holidays": [dates], "workdays": [adjusted working dates]})
-    and recompute every provisional deadline."""
-    from app.workdays import YearScheduleIn, load_year
-
-    settings = Settings.from_env()
-    try:
-        raw = msgspec.json.decode(Path(path).read_bytes())
-    except msgspec.DecodeError as exc:
-        raise click.ClickException(f"{path} is not valid JSON: {exc}") from exc
-    try:
-        data = _build(YearScheduleIn, raw)
-        loaded = run_with_session(settings, lambda s: load_year(s, SystemClock(), CLI_ACTOR, data, settings))
-    except Problem as exc:
-        _fail_on_problem(exc)
-    click.echo(
-        f"loaded {loaded.year}: {loaded.holidays} holidays, {loaded.workdays} adjusted working days; "
-        f"{loaded.recomputed_deadlines} provisional deadline(s) recomputed"
-    )
-
-
-@main.group("audit")
-def audit_group() -> None:
-    """The audit trail."""
-
-
-@audit_group.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 at the first broken event."""
-
-    async def verify_with_progress(session: AsyncSession) -> ChainReport:
-        total = await audit.count(session)
-        with Progress(transient=True, disable=total < 10_000) as progress:
-            task = progress.add_task("verifying the audit chain", total=total)
-            return await audit.verify(session, on_event=lambda: progress.advance(task))
-
-    report = run_with_session(Settings.from_env(), verify_with_progress)
-    if report.ok:
-        click.echo(f"audit chain OK: {report.verified} events verified, head {report.head_hash}")
-        return
-    assert report.broken is not None
-    click.secho(
-        f"audit chain BROKEN at event {report.broken.seq}: {report.broken.reason} "
-        f"({report.verified} events before it verified)",
-        fg="red",
-        err=True,
-    )
-    sys.exit(1)
-
-
-@main.command()
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--no-serve", is_flag=True, help="load the demo data and exit")
-def demo(host: str, port: int, no_serve: bool) -> None:
-    """Create the database, migrate, load the demo data set, print the logins and serve."""
-    from app.demo import load_demo, print_logins
-
-    settings = Settings.from_env()
-    click.echo(f"database: {settings.database_url}")
-    migrate.upgrade(settings.database_url)
-    logins = run_with_session(settings, lambda s: load_demo(s, SystemClock(), settings))
-    print_logins(logins)
-    if not no_serve:
-        import uvicorn
-
-        click.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/schema)")
-        uvicorn.run("app.asgi:app", host=host, port=port, log_level="info")
