@@ -2,10 +2,11 @@
 
 A trading centre (公共资源交易中心), the supervision bureau, a tenderee (招标人), two agencies
 (招标代理), six bidders (投标人), and one user each: admin, supervisor, two agency staff, six
-bidder staff. Three tender filings show the filing desk at work: one accepted (its tender is
-published), one submitted and waiting for the officer, one draft with deficiencies left to
-find on submission. All organizations carry valid USCCs. Loading is idempotent: a second run
-changes nothing.
+bidder staff. The custodians (admin, supervisor, agency staff) get custody keys and the bidders
+signing keys; the private halves are written to <data dir>/demo-keys/. Three tender filings
+show the filing desk at work: one accepted (its tender is published), one submitted and waiting
+for the officer, one draft with deficiencies left to find on submission. All organizations
+carry valid USCCs. Loading is idempotent: a second run changes nothing.
 """
 
 from __future__ import annotations
@@ -38,6 +39,16 @@ from app.filing.schemas import FilingDraft
 from app.models import Organization, OrgKind, Role, User
 from app.schemas import OrgCreate, UserCreate
 from app.settings import Settings
+from bidding import registry
+from bidding.keys import (
+    CustodyPublicKey,
+    bidder_key_pem,
+    bidder_public_key,
+    custody_key_pem,
+    generate_bidder_key,
+    generate_custody_key,
+)
+from bidding.registry import KeyPurpose, active_key
 from credit.uscc import make_uscc
 
 DEMO_PASSWORD = "ggzy-demo-2026"  # noqa: S105  (printed for the demo, by design)
@@ -107,8 +118,39 @@ async def load_demo(session: AsyncSession, clock: Clock, settings: Settings) -> 
                 )
                 await identity.create_user(session, clock, actor, data, settings.scrypt_log_n)
             progress.advance(task)
+    await _load_keys(session, clock, settings)
     await _load_filings(session, clock, settings)
     return [DemoLogin(u, DEMO_PASSWORD, r.value, ORGS[i].name) for u, _, r, i in USERS]
+
+
+async def _load_keys(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    """Custody keys for the custodians and signing keys for the bidders; the private halves go
+    to <data dir>/demo-keys/ so the demo users can seal bids and hand in shares from there."""
+    folder = settings.data_dir / "demo-keys"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for username, _name, role, _org in USERS:
+        user = await _user(session, username)
+        if role in {Role.admin, Role.supervisor, Role.agency}:
+            purpose, owner = KeyPurpose.custody, str(user.id)
+        elif role is Role.bidder:
+            purpose, owner = KeyPurpose.bid_signing, str(user.org_uscc)
+        else:
+            continue
+        if await active_key(session, purpose, owner) is not None:
+            continue
+        if purpose is KeyPurpose.custody:
+            custody_private = generate_custody_key()
+            pem, public = (
+                custody_key_pem(custody_private),
+                CustodyPublicKey(custody_private.public_key().public_bytes_raw()).text(),
+            )
+        else:
+            signing_private = generate_bidder_key()
+            pem, public = bidder_key_pem(signing_private), bidder_public_key(signing_private).text()
+        (folder / f"{username}.key").write_bytes(pem)
+        (folder / f"{username}.key").chmod(0o600)
+        (folder / f"{username}.pub").write_text(public + "\n")
+        await registry.register(session, clock, Actor.of(user), purpose, owner, public)
 
 
 async def _one_chunk(content: bytes) -> AsyncIterator[bytes]:

@@ -37,6 +37,7 @@ from app.schemas import (
 from app.security import requires, signed_in
 from app.tender.controllers import TenderController
 from app.workdays import CalendarController
+from bidding.controllers import KeyController, TenderKeyController
 
 
 class AuthController(Controller):
@@ -177,5 +178,7 @@ ROUTE_HANDLERS = [
     FilingController,
     TenderController,
     NotificationController,
+    KeyController,
+    TenderKeyController,
     health,
 ]

@@ -4,5 +4,6 @@ migration tests import it so that the models they compare against are complete."
 import app.filing.models
 import app.models
 import app.tender.models
+import bidding.models
 
-__all__ = ["app"]
+__all__ = ["app", "bidding"]

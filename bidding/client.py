@@ -18,11 +18,14 @@ import click
 from bidding.envelope import Declaration, EnvelopeError
 from bidding.envelope import seal as seal_envelope
 from bidding.keys import (
+    CustodyPublicKey,
     KeyFormatError,
     OpeningPublicKey,
     bidder_key_pem,
     bidder_public_key,
+    custody_key_pem,
     generate_bidder_key,
+    generate_custody_key,
     load_bidder_key_pem,
 )
 
@@ -34,20 +37,30 @@ def _passphrase(path: str | None) -> bytes | None:
 @click.command()
 @click.option("--out", "stem", required=True, type=click.Path(dir_okay=False), help="writes STEM.key and STEM.pub")
 @click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False), help="encrypt the private key")
-def keygen(stem: str, passphrase_file: str | None) -> None:
-    """Make a bidder's Ed25519 signing key pair: register STEM.pub with the platform, keep STEM.key."""
+@click.option("--custody", is_flag=True, help="a custodian's key (X25519) instead of a bidder's signing key")
+def keygen(stem: str, passphrase_file: str | None, custody: bool) -> None:
+    """Make a key pair: register STEM.pub with the platform, keep STEM.key. A bidder's signing key
+    (Ed25519) by default; with --custody, the key a custodian's share of an opening key is sealed to."""
     private_path, public_path = Path(f"{stem}.key"), Path(f"{stem}.pub")
     for path in (private_path, public_path):
         if path.exists():
             raise click.ClickException(f"{path} exists: keys are never overwritten")
-    key = generate_bidder_key()
+    passphrase = _passphrase(passphrase_file)
+    if custody:
+        custody_key = generate_custody_key()
+        pem, public_text = (
+            custody_key_pem(custody_key, passphrase),
+            CustodyPublicKey(custody_key.public_key().public_bytes_raw()),
+        )
+    else:
+        signing_key = generate_bidder_key()
+        pem, public_text = bidder_key_pem(signing_key, passphrase), bidder_public_key(signing_key)  # type: ignore[assignment]
     fd = os.open(private_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as handle:
-        handle.write(bidder_key_pem(key, _passphrase(passphrase_file)))
-    public = bidder_public_key(key)
-    public_path.write_text(public.text() + "\n")
+        handle.write(pem)
+    public_path.write_text(public_text.text() + "\n")
     click.echo(f"wrote {private_path} (keep it secret) and {public_path}")
-    click.echo(f"fingerprint {public.fingerprint}")
+    click.echo(f"fingerprint {public_text.fingerprint}")
 
 
 def _price(_ctx: click.Context, _param: click.Parameter, value: str) -> Decimal:

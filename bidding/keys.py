@@ -5,6 +5,7 @@ Text forms are one line, so they travel in files, forms and API bodies alike:
     ggzy-opening-public/1 x25519 <base64 raw public key>
     ggzy-opening-public/1 mlkem768x25519 <base64 ML-KEM-768 public key ‖ X25519 public key>
     ggzy-bidder-public/1 <base64 Ed25519 public key>
+    ggzy-custody-public/1 <base64 X25519 public key>
 A fingerprint is the SHA-256 (hex) of a public key's raw bytes. An opening private key's raw
 form (the secret the custodians split) is the X25519 key, or the ML-KEM seed ‖ the X25519 key.
 """
@@ -169,4 +170,67 @@ def load_bidder_key_pem(pem: bytes, passphrase: bytes | None = None) -> ed25519.
         raise KeyFormatError(f"cannot read the signing key: {exc}") from exc
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise KeyFormatError("the signing key must be an Ed25519 key (make one with `ggzy keygen`)")
+    return key
+
+
+CUSTODY_PUBLIC_PREFIX = "ggzy-custody-public/1"
+_SHARE_SUITE = OpeningSuite.x25519.hpke_suite
+
+
+@dataclass(frozen=True)
+class CustodyPublicKey:
+    """A custodian's X25519 key: the tender's key shares are encrypted to it."""
+
+    raw: bytes
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.raw)
+
+    def text(self) -> str:
+        return f"{CUSTODY_PUBLIC_PREFIX} {base64.b64encode(self.raw).decode()}"
+
+    @classmethod
+    def parse(cls, text: str) -> CustodyPublicKey:
+        parts = text.strip().split()
+        if len(parts) != 2 or parts[0] != CUSTODY_PUBLIC_PREFIX:
+            raise KeyFormatError(f"a custody public key reads '{CUSTODY_PUBLIC_PREFIX} <base64>'")
+        raw = _b64decode(parts[1], "custody public key")
+        if len(raw) != 32:
+            raise KeyFormatError(f"an X25519 public key has 32 bytes, not {len(raw)}")
+        return cls(raw)
+
+
+def share_info(tender: str, index: int) -> bytes:
+    return f"ggzy-custody/1 tender={tender} share={index}".encode()
+
+
+def encrypt_share(mnemonic: str, custodian: CustodyPublicKey, tender: str, index: int) -> str:
+    recipient = x25519.X25519PublicKey.from_public_bytes(custodian.raw)
+    return base64.b64encode(_SHARE_SUITE.encrypt(mnemonic.encode(), recipient, info=share_info(tender, index))).decode()
+
+
+def decrypt_share(ciphertext: str, private: x25519.X25519PrivateKey, tender: str, index: int) -> str:
+    try:
+        return _SHARE_SUITE.decrypt(base64.b64decode(ciphertext), private, info=share_info(tender, index)).decode()
+    except Exception as exc:  # InvalidTag, ValueError: either way, not for this key
+        raise KeyFormatError("this share was not encrypted to this custody key") from exc
+
+
+def generate_custody_key() -> x25519.X25519PrivateKey:
+    return x25519.X25519PrivateKey.generate()
+
+
+def custody_key_pem(private: x25519.X25519PrivateKey, passphrase: bytes | None = None) -> bytes:
+    encryption = serialization.BestAvailableEncryption(passphrase) if passphrase else serialization.NoEncryption()
+    return private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
+
+
+def load_custody_key_pem(pem: bytes, passphrase: bytes | None = None) -> x25519.X25519PrivateKey:
+    try:
+        key = serialization.load_pem_private_key(pem, password=passphrase)
+    except (ValueError, TypeError) as exc:
+        raise KeyFormatError(f"cannot read the custody key: {exc}") from exc
+    if not isinstance(key, x25519.X25519PrivateKey):
+        raise KeyFormatError("a custody key is an X25519 key (make one with `ggzy keygen --custody`)")
     return key

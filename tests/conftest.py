@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 
 import asyncpg
 import pytest
+from cryptography.hazmat.primitives.asymmetric import x25519
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -35,6 +36,9 @@ from app.main import create_app
 from app.models import Organization, OrgKind, Role, User
 from app.schemas import OrgCreate, UserCreate
 from app.settings import Settings
+from bidding import registry
+from bidding.keys import CustodyPublicKey, generate_custody_key
+from bidding.registry import KeyPurpose
 from credit.uscc import ALPHABET, make_uscc
 
 T = TypeVar("T")
@@ -189,6 +193,19 @@ class World:
             return await identity.create_user(
                 session, self.clock, Actor.system("test"), data, self.settings.scrypt_log_n
             )
+
+    async def custody_key(self, user: User) -> x25519.X25519PrivateKey:
+        """Register a custody key for `user` (a custodian of opening keys); return its private half."""
+        private = generate_custody_key()
+        public = CustodyPublicKey(private.public_key().public_bytes_raw()).text()
+        async with self.sessions() as session:
+            await registry.register(session, self.clock, Actor.of(user), KeyPurpose.custody, str(user.id), public)
+        return private
+
+    async def trading_centre_custodian(self) -> tuple[User, x25519.X25519PrivateKey]:
+        centre = await self.org(OrgKind.trading_centre, "江城市公共资源交易中心")
+        admin = await self.user(Role.admin, centre)
+        return admin, await self.custody_key(admin)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -3,15 +3,16 @@ agency user and a supervisor signed in."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric import x25519
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from app.clock import FrozenClock
-from app.models import Organization, OrgKind, Role
+from app.models import Organization, OrgKind, Role, User
 from tests.conftest import SHANGHAI, World, login
 
 DOCUMENTS = {
@@ -56,6 +57,7 @@ class Desk:
     agency_headers: dict[str, str]
     officer_headers: dict[str, str]
     officer_name: str
+    custodians: dict[str, tuple[User, x25519.X25519PrivateKey]] = field(default_factory=dict)
 
     async def new_filing(self, project_type: str = "construction", documents: bool = True, **changes: Any) -> str:
         body = complete_draft(self.clock.now(), self.tenderee, project_type, **changes)
@@ -84,11 +86,14 @@ class Desk:
 
 
 async def open_desk(client: AsyncTestClient[Litestar], world: World, clock: FrozenClock, officer: str = "wang") -> Desk:
+    """An agency user and an officer signed in, and the three custodians of opening keys (the
+    agency user, the officer, a trading-centre admin) with their custody keys registered."""
     agency = await world.org(OrgKind.agency, "江城建设工程招标代理有限公司")
     tenderee = await world.org(OrgKind.tenderee, "江城市教育局")
     agent = await world.user(Role.agency, agency)
-    await world.user(Role.supervisor, username=officer)
-    return Desk(
+    officer_user = await world.user(Role.supervisor, username=officer)
+    centre_admin, centre_key = await world.trading_centre_custodian()
+    desk = Desk(
         client,
         world,
         clock,
@@ -98,3 +103,9 @@ async def open_desk(client: AsyncTestClient[Litestar], world: World, clock: Froz
         await login(client, officer),
         officer,
     )
+    desk.custodians = {
+        "agency": (agent, await world.custody_key(agent)),
+        "supervisor": (officer_user, await world.custody_key(officer_user)),
+        "trading_centre": (centre_admin, centre_key),
+    }
+    return desk

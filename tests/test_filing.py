@@ -181,7 +181,7 @@ async def test_return_accept_and_publish_keeps_every_round_for_both_sides(
     assert resubmitted.json()["current_round"]["number"] == 2
 
     accepted = await desk.decide(filing_id, "accept", comment="备案通过")
-    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
+    assert accepted.status_code == 200 and accepted.json()["status"] == "accepted", accepted.text
     tender_id = accepted.json()["tender_id"]
     rounds = (await desk.client.get(f"/api/v1/filings/{filing_id}/rounds", headers=desk.officer_headers)).json()
     assert [(r["number"], r["decision"]) for r in rounds] == [(1, "returned"), (2, "accepted")]

@@ -8,6 +8,7 @@ deficient; the calendar decides when a round is due.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from datetime import date, datetime
 from typing import Any
@@ -35,8 +36,11 @@ from app.security import ensure_visible
 from app.tender.models import Tender
 from app.tender.states import TenderStatus
 from app.validation import FieldError
+from bidding.publication import choose_custodians, publish_opening_key
 
 DRAFT_FIELDS = tuple(FilingDraft.__struct_fields__)
+DEEMED_REASON = "逾期视为同意 (deemed accepted on expiry)"
+logger = logging.getLogger("ggzy.filing")
 
 
 class FilingDeficient(Problem):
@@ -324,10 +328,12 @@ async def _accept(
     )
     session.add(tender)
     await session.flush()
-    await audit.record(
-        session, clock, actor, f"filing.{decision}", "filing", filing.id, {"round": round_.number, "comment": comment}
-    )
-    await audit.record(session, clock, actor, "tender.publish", "tender", tender.id, {"filing": str(filing.id)})
+    custodians = await choose_custodians(session, filing.created_by, officer.user_id if officer else None)
+    names = await publish_opening_key(session, tender, custodians)
+    decided = {"round": round_.number, "comment": comment}
+    await audit.record(session, clock, actor, f"filing.{decision}", "filing", filing.id, decided)
+    published = {"filing": str(filing.id), "opening_key": tender.opening_public_key, "custodians": names}
+    await audit.record(session, clock, actor, "tender.publish", "tender", tender.id, published)
     return tender
 
 
@@ -408,23 +414,26 @@ async def sweep_overdue(session: AsyncSession, clock: Clock, actor: Actor, tz: Z
             dedupe_key=f"filing.overdue:{round_id}",
         )
         await audit.record(session, clock, actor, "filing.overdue", "filing", filing_id, {"round": number})
-        if (
-            POLICIES[ProjectType(filing.project_type)].deemed_accepted_when_overdue
-            and filing.status == FilingStatus.submitted
-        ):
-            if not await deficiencies_of(session, filing, now, tz):
-                round_ = await _round_to_decide(session, filing)
-                await _accept(
-                    session,
-                    clock,
-                    actor,
-                    filing,
-                    round_,
-                    Decision.deemed_accepted,
-                    "逾期视为同意 (deemed accepted on expiry)",
-                )
+        policy = POLICIES[ProjectType(filing.project_type)]
+        if policy.deemed_accepted_when_overdue and filing.status == FilingStatus.submitted:
+            await _deem_accepted(session, clock, actor, filing, now, tz)
     await session.commit()
     return len(marked)
+
+
+async def _deem_accepted(
+    session: AsyncSession, clock: Clock, actor: Actor, filing: Filing, now: datetime, tz: ZoneInfo
+) -> None:
+    """逾期视为同意, unless the filing fails the checklist by now or no custodians can take the
+    opening key: then it stays overdue for an officer, and the rest of the sweep goes on."""
+    if await deficiencies_of(session, filing, now, tz):
+        return
+    round_ = await _round_to_decide(session, filing)
+    try:
+        async with session.begin_nested():
+            await _accept(session, clock, actor, filing, round_, Decision.deemed_accepted, DEEMED_REASON)
+    except Conflict as exc:
+        logger.warning("filing %s is overdue but cannot be deemed accepted: %s", filing.id, exc.detail)
 
 
 async def recompute_provisional_deadlines(

@@ -11,6 +11,7 @@ from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get
 from litestar.params import FromPath
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
 from app.deps import ActorDep, DbSession, Limit, Offset
@@ -81,7 +82,11 @@ class TenderController(Controller):
 
     @get("/{tender_id:uuid}", guards=[signed_in])
     async def show(self, db_session: DbSession, actor: ActorDep, tender_id: FromPath[uuid.UUID]) -> TenderOut:
-        tender = await db_session.scalar(select(Tender).where(Tender.id == tender_id, _visible(actor)))
-        if tender is None:
-            raise NotFound(f"tender {tender_id} not found")
-        return TenderOut.of(tender)
+        return TenderOut.of(await visible_tender(db_session, actor, tender_id))
+
+
+async def visible_tender(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> Tender:
+    tender = await session.scalar(select(Tender).where(Tender.id == tender_id, _visible(actor)))
+    if tender is None:
+        raise NotFound(f"tender {tender_id} not found")
+    return tender

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy import Date, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -33,3 +33,9 @@ class Tender(Base):
     bid_deadline: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     opening_time: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     published_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    # Sealed bidding: the published opening key, its custody, and the opening record's window.
+    # Empty only for tenders published before sealed bidding existed; those take no bids.
+    opening_public_key: Mapped[str | None] = mapped_column(Text)
+    custody_set_id: Mapped[int | None] = mapped_column(Integer)
+    custody_threshold: Mapped[int | None] = mapped_column(Integer)
+    record_window_minutes: Mapped[int | None] = mapped_column(Integer)

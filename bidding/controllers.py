@@ -1,0 +1,87 @@
+"""HTTP handlers of sealed bidding: key registration, the tender's opening key and custody shares."""
+
+from __future__ import annotations
+
+import uuid
+
+from litestar import Controller, get, post
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
+
+from app import audit
+from app.deps import ActorDep, ClockDep, DbSession
+from app.models import Role
+from app.problems import Conflict, NotFound
+from app.security import requires, signed_in
+from app.tender.controllers import visible_tender
+from bidding import registry
+from bidding.models import CustodyShare
+from bidding.registry import KeyPurpose
+from bidding.schemas import KeyIn, KeyOut, OpeningKeyOut, ShareOut
+
+CUSTODIANS = requires(Role.agency, Role.supervisor, Role.admin)
+
+
+class KeyController(Controller):
+    path = "/api/v1/keys"
+    tags = ("keys",)
+
+    @post("/bid-signing", guards=[requires(Role.bidder)])
+    async def register_signing_key(
+        self, data: JSONBody[KeyIn], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> KeyOut:
+        """Register the organization's bid-signing key (from `ggzy keygen`); the previous one retires."""
+        assert actor.org_uscc is not None
+        key = await registry.register(db_session, clock, actor, KeyPurpose.bid_signing, actor.org_uscc, data.public_key)
+        return KeyOut.of(key)
+
+    @get("/bid-signing", guards=[requires(Role.bidder)])
+    async def signing_keys(self, db_session: DbSession, actor: ActorDep) -> list[KeyOut]:
+        """The organization's signing keys, the active one first, retired ones after."""
+        assert actor.org_uscc is not None
+        return [KeyOut.of(k) for k in await registry.history(db_session, KeyPurpose.bid_signing, actor.org_uscc)]
+
+    @post("/custody", guards=[CUSTODIANS])
+    async def register_custody_key(
+        self, data: JSONBody[KeyIn], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> KeyOut:
+        """Register your custody key (`ggzy keygen --custody`): opening-key shares are sealed to it."""
+        key = await registry.register(db_session, clock, actor, KeyPurpose.custody, str(actor.user_id), data.public_key)
+        return KeyOut.of(key)
+
+
+class TenderKeyController(Controller):
+    path = "/api/v1/tenders/{tender_id:uuid}"
+    tags = ("tenders",)
+
+    @get("/opening-key", guards=[signed_in])
+    async def opening_key(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep
+    ) -> OpeningKeyOut:
+        """The public key bids for this tender are sealed to (for `ggzy seal --tender-key`)."""
+        tender = await visible_tender(db_session, actor, tender_id)
+        if tender.opening_public_key is None or tender.custody_threshold is None:
+            raise NotFound(f"tender {tender_id} takes no sealed bids")
+        roles = (
+            await db_session.scalars(select(CustodyShare.custodian_role).where(CustodyShare.tender_id == tender_id))
+        ).all()
+        return OpeningKeyOut(tender_id, tender.opening_public_key, tender.custody_threshold, sorted(roles))
+
+    @get("/custody/share", guards=[CUSTODIANS])
+    async def my_share(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> ShareOut:
+        """Your share of the opening key, sealed to your custody key; handed out exactly once."""
+        share = await db_session.scalar(
+            select(CustodyShare).where(CustodyShare.tender_id == tender_id, CustodyShare.custodian_id == actor.user_id)
+        )
+        if share is None:
+            raise NotFound(f"you hold no share of tender {tender_id}'s opening key")
+        if share.delivered_at is not None:
+            raise Conflict(f"your share was handed out at {share.delivered_at.isoformat()}: it is given only once")
+        share.delivered_at = clock.now()
+        await audit.record(
+            db_session, clock, actor, "custody.share_delivered", "tender", tender_id, {"index": share.share_index}
+        )
+        await db_session.commit()
+        return ShareOut(tender_id, share.share_index, share.custodian_role, share.encrypted_share)
