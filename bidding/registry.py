@@ -67,6 +67,6 @@ async def history(session: AsyncSession, purpose: KeyPurpose, owner: str) -> lis
     query = (
         select(RegisteredKey)
         .where(RegisteredKey.purpose == purpose, RegisteredKey.owner == owner)
-        .order_by(RegisteredKey.registered_at.desc())
+        .order_by(RegisteredKey.retired_at.is_not(None), RegisteredKey.registered_at.desc())
     )
     return list((await session.scalars(query)).all())
