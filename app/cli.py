@@ -19,6 +19,8 @@ COMMANDS = {
     "demo": "app.cli_server:demo",
     "keygen": "bidding.client:keygen",
     "seal": "bidding.client:seal",
+    "submit": "bidding.client:submit",
+    "receipt": "bidding.client:receipt",
 }
 
 

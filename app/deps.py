@@ -1,5 +1,6 @@
 """What a handler can ask for, by name: the database session, the clock, the settings, the actor,
-the blob store.
+the blob store,
+the platform's receipt-signing key.
 
 Handlers annotate parameters with these aliases (`db_session: DbSession`); `dependencies()`
 builds the providers `create_app` registers under the same names.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from litestar import Request
 from litestar.di import NamedDependency, Provide
 from litestar.params import QueryParameter
@@ -24,6 +26,7 @@ ClockDep = NamedDependency[Clock]
 SettingsDep = NamedDependency[Settings]
 ActorDep = NamedDependency[Actor]
 BlobsDep = NamedDependency[LocalBlobStore]
+ReceiptKeyDep = NamedDependency[ed25519.Ed25519PrivateKey]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
@@ -33,7 +36,9 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
     return request.client.host if request.client else None
 
 
-def dependencies(settings: Settings, clock: Clock, blobs: LocalBlobStore) -> dict[str, Provide]:
+def dependencies(
+    settings: Settings, clock: Clock, blobs: LocalBlobStore, receipt_key: ed25519.Ed25519PrivateKey
+) -> dict[str, Provide]:
     def provide_actor(request: Request[Any, Any, Any]) -> Actor:
         return Actor.of(request.user, client_ip(request))
 
@@ -42,4 +47,5 @@ def dependencies(settings: Settings, clock: Clock, blobs: LocalBlobStore) -> dic
         "settings": Provide(lambda: settings, sync_to_thread=False),
         "actor": Provide(provide_actor, sync_to_thread=False),
         "blobs": Provide(lambda: blobs, sync_to_thread=False),
+        "receipt_key": Provide(lambda: receipt_key, sync_to_thread=False),
     }

@@ -28,6 +28,7 @@ from app.routes import ROUTE_HANDLERS
 from app.scheduler import build_scheduler, registered_sweeps
 from app.security import make_jwt_auth
 from app.settings import Settings
+from bidding.receipts import load_or_create_receipt_key
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
@@ -72,7 +73,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             ChannelsPlugin(backend=channels_backend, arbitrary_channels_allowed=True),
         ],
         on_app_init=[jwt_auth.on_app_init],
-        dependencies=dependencies(settings, clock, LocalBlobStore(settings.blob_dir)),
+        dependencies=dependencies(
+            settings, clock, LocalBlobStore(settings.blob_dir), load_or_create_receipt_key(settings.receipt_key_path)
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         state=State(
             {

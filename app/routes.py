@@ -37,7 +37,7 @@ from app.schemas import (
 from app.security import requires, signed_in
 from app.tender.controllers import TenderController
 from app.workdays import CalendarController
-from bidding.controllers import KeyController, TenderKeyController
+from bidding.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
 
 
 class AuthController(Controller):
@@ -180,5 +180,7 @@ ROUTE_HANDLERS = [
     NotificationController,
     KeyController,
     TenderKeyController,
+    BidController,
+    receipt_key_text,
     health,
 ]

@@ -25,6 +25,7 @@ class Settings:
     scrypt_log_n: int = 15
     token_ttl_minutes: int = 8 * 60
     max_document_bytes: int = 200 * 1024**2
+    max_bid_bytes: int = 4 * 1024**3
     debug: bool = False
     # Run the scheduler's sweeps inside the web process. Defaults to on for the embedded SQLite
     # mode (one process) and off with PostgreSQL, where `ggzy scheduler` runs them.
@@ -37,6 +38,10 @@ class Settings:
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def receipt_key_path(self) -> Path:
+        return self.data_dir / "receipt_signing_key.pem"
 
     @property
     def is_sqlite(self) -> bool:
@@ -63,6 +68,7 @@ class Settings:
             scrypt_log_n=int(env.get("GGZY_SCRYPT_LOG_N", "15")),
             token_ttl_minutes=int(env.get("GGZY_TOKEN_TTL_MINUTES", str(8 * 60))),
             max_document_bytes=int(env.get("GGZY_MAX_DOCUMENT_MB", "200")) * 1024**2,
+            max_bid_bytes=int(env.get("GGZY_MAX_BID_MB", "4096")) * 1024**2,
             debug=_flag(env.get("GGZY_DEBUG")) is True,
             scheduler_in_app=_flag(env.get("GGZY_SCHEDULER_IN_APP")),
         )

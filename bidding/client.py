@@ -7,11 +7,15 @@ nothing of the server, so they start small and run in bounded memory whatever th
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import sys
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import click
 
@@ -28,6 +32,58 @@ from bidding.keys import (
     generate_custody_key,
     load_bidder_key_pem,
 )
+from bidding.receipts import ReceiptError, parse_platform_public, verify_receipt
+
+# -- talking to the platform (stdlib only, so the client stays small) ------------------------------
+
+
+class Platform:
+    """A signed-in session with a ggzy server."""
+
+    def __init__(self, server: str, username: str, password: str) -> None:
+        self.server = server.rstrip("/")
+        login = self._call(
+            "POST", "/api/v1/auth/login", json.dumps({"username": username, "password": password}).encode()
+        )
+        self.token = str(login["access_token"])
+
+    def _call(self, method: str, path: str, body: bytes | BinaryIO | None = None, size: int | None = None) -> Any:
+        request = urllib.request.Request(self.server + path, data=body, method=method)  # noqa: S310
+        request.add_header(
+            "Content-Type", "application/json" if isinstance(body, bytes) else "application/octet-stream"
+        )
+        if size is not None:
+            request.add_header("Content-Length", str(size))
+        if getattr(self, "token", None):
+            request.add_header("Authorization", f"Bearer {self.token}")
+        try:
+            with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
+                return json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as exc:
+            try:
+                problem = json.loads(exc.read())
+                detail = problem.get("detail", exc.reason)
+            except ValueError:
+                detail = exc.reason
+            raise click.ClickException(f"the platform refused ({exc.code}): {detail}") from exc
+        except urllib.error.URLError as exc:
+            raise click.ClickException(f"cannot reach {self.server}: {exc.reason}") from exc
+
+    def get(self, path: str) -> Any:
+        return self._call("GET", path)
+
+    def upload(self, path: str, file: Path) -> Any:
+        with file.open("rb") as handle:
+            return self._call("POST", path, handle, file.stat().st_size)
+
+
+def _platform(server: str, username: str) -> Platform:
+    password = os.environ.get("GGZY_PASSWORD") or click.prompt(f"password for {username}", hide_input=True)
+    return Platform(server, username, password)
+
+
+SERVER = click.option("--server", help="the platform's address, e.g. https://ggzy.example")
+USERNAME = click.option("--username", help="your platform login (password from GGZY_PASSWORD or a prompt)")
 
 
 def _passphrase(path: str | None) -> bytes | None:
@@ -88,10 +144,11 @@ def _fields(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...
 @click.option("--bidder", required=True, help="your organization's USCC")
 @click.option(
     "--tender-key",
-    required=True,
     type=click.Path(exists=True, dir_okay=False),
-    help="the tender's opening public key file",
+    help="the tender's opening public key file (or give --server and --username to fetch it)",
 )
+@SERVER
+@USERNAME
 @click.option(
     "--signing-key",
     required=True,
@@ -113,7 +170,9 @@ def _fields(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...
 def seal(
     tender: str,
     bidder: str,
-    tender_key: str,
+    tender_key: str | None,
+    server: str | None,
+    username: str | None,
     signing_key: str,
     passphrase_file: str | None,
     price: Decimal,
@@ -126,7 +185,13 @@ def seal(
 ) -> None:
     """Seal a bid on this machine: only the tender's opening, with its custodians, can open it."""
     try:
-        opening_key = OpeningPublicKey.parse(Path(tender_key).read_text())
+        if tender_key:
+            key_text = Path(tender_key).read_text()
+        elif server and username:
+            key_text = _platform(server, username).get(f"/api/v1/tenders/{tender}/opening-key")["public_key"]
+        else:
+            raise click.UsageError("give --tender-key, or --server and --username to fetch the tender's key")
+        opening_key = OpeningPublicKey.parse(key_text)
         signer = load_bidder_key_pem(Path(signing_key).read_bytes(), _passphrase(passphrase_file))
     except KeyFormatError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -161,9 +226,61 @@ def seal(
     except (EnvelopeError, OSError) as exc:
         partial.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from exc
+    click.echo(f"sealed {len(documents)} document(s) for tender {tender} into {target}")
+    click.echo(f"sha256 {_sha256_file(target)}  ({target.stat().st_size} bytes): compare it with your receipt")
+
+
+@click.command()
+@SERVER
+@USERNAME
+@click.option("--tender", required=True)
+@click.option("--file", "sealed", required=True, type=click.Path(exists=True, dir_okay=False))
+@click.option("--receipt-out", required=True, type=click.Path(dir_okay=False), help="where to keep the receipt")
+def submit(server: str | None, username: str | None, tender: str, sealed: str, receipt_out: str) -> None:
+    """Upload a sealed bid and keep the platform's signed receipt. Submitting again replaces the bid."""
+    if not server or not username:
+        raise click.UsageError("give --server and --username")
+    bid = _platform(server, username).upload(f"/api/v1/tenders/{tender}/bids", Path(sealed))
+    Path(receipt_out).write_text(json.dumps(bid["receipt"], ensure_ascii=False, indent=2) + "\n")
+    click.echo(f"received at {bid['receipt']['received_at']}, sha256 {bid['sha256']}; receipt in {receipt_out}")
+
+
+@click.group()
+def receipt() -> None:
+    """Submission receipts."""
+
+
+@receipt.command("verify")
+@click.argument("receipt_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--platform-key", type=click.Path(exists=True, dir_okay=False), help="the platform's public key file")
+@click.option("--server", help="or fetch the platform's public key from here")
+@click.option("--file", "sealed", type=click.Path(exists=True, dir_okay=False), help="also check this sealed file")
+def receipt_verify(receipt_file: str, platform_key: str | None, server: str | None, sealed: str | None) -> None:
+    """Check a receipt's signature (and that it is for this sealed file); exit 1 if it fails."""
+    if platform_key:
+        public_text = Path(platform_key).read_text()
+    elif server:
+        with urllib.request.urlopen(server.rstrip("/") + "/api/v1/platform/receipt-key", timeout=60) as response:  # noqa: S310
+            public_text = json.loads(response.read())["public_key"]
+    else:
+        raise click.UsageError("give --platform-key or --server")
+    body = json.loads(Path(receipt_file).read_text())
+    try:
+        verify_receipt(body, parse_platform_public(public_text))
+    except (ReceiptError, KeyFormatError) as exc:
+        click.secho(f"receipt INVALID: {exc}", fg="red", err=True)
+        sys.exit(1)
+    if sealed:
+        digest = _sha256_file(Path(sealed))
+        if digest != body["sha256"]:
+            click.secho(f"receipt valid, but for another file: {sealed} has sha256 {digest}", fg="red", err=True)
+            sys.exit(1)
+    click.echo(f"receipt valid: tender {body['tender']}, bidder {body['bidder']}, received {body['received_at']}")
+
+
+def _sha256_file(path: Path) -> str:
     digest = hashlib.sha256()
-    with target.open("rb") as handle:
+    with path.open("rb") as handle:
         while block := handle.read(1024 * 1024):
             digest.update(block)
-    click.echo(f"sealed {len(documents)} document(s) for tender {tender} into {target}")
-    click.echo(f"sha256 {digest.hexdigest()}  ({target.stat().st_size} bytes): compare it with your receipt")
+    return digest.hexdigest()

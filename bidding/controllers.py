@@ -3,21 +3,25 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 
 from app import audit
-from app.deps import ActorDep, ClockDep, DbSession
+from app.blobs import UPLOAD_CEILING_BYTES
+from app.deps import ActorDep, BlobsDep, ClockDep, DbSession, ReceiptKeyDep, SettingsDep
 from app.models import Role
 from app.problems import Conflict, NotFound
 from app.security import requires, signed_in
 from app.tender.controllers import visible_tender
-from bidding import registry
+from bidding import registry, submission
+from bidding.keys import fingerprint
 from bidding.models import CustodyShare
+from bidding.receipts import platform_public_text
 from bidding.registry import KeyPurpose
-from bidding.schemas import KeyIn, KeyOut, OpeningKeyOut, ShareOut
+from bidding.schemas import BidOut, KeyIn, KeyOut, OpeningKeyOut, ShareOut
 
 CUSTODIANS = requires(Role.agency, Role.supervisor, Role.admin)
 
@@ -85,3 +89,47 @@ class TenderKeyController(Controller):
         )
         await db_session.commit()
         return ShareOut(tender_id, share.share_index, share.custodian_role, share.encrypted_share)
+
+
+class BidController(Controller):
+    path = "/api/v1/tenders/{tender_id:uuid}/bids"
+    tags = ("bids",)
+
+    @post("/", guards=[requires(Role.bidder)], request_max_body_size=UPLOAD_CEILING_BYTES, status_code=201)
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        tender_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+        blobs: BlobsDep,
+        receipt_key: ReceiptKeyDep,
+    ) -> BidOut:
+        """Submit a sealed file (from `ggzy seal`) as the raw body; the answer carries the signed receipt."""
+        await submission.check_can_submit(db_session, clock, actor, tender_id)
+        stored = await blobs.put(request.stream(), settings.max_bid_bytes)
+        inspection = await submission.inspect_stored(db_session, actor, tender_id, blobs, stored)
+        return BidOut.of(await submission.record(db_session, clock, actor, tender_id, stored, inspection, receipt_key))
+
+    @post("/withdraw", guards=[requires(Role.bidder)], status_code=200)
+    async def withdraw(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> BidOut:
+        """Withdraw your current bid before the deadline."""
+        return BidOut.of(await submission.withdraw(db_session, clock, actor, tender_id))
+
+    @get("/", guards=[requires(Role.bidder, Role.supervisor, Role.admin)])
+    async def list_visible(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep
+    ) -> list[BidOut]:
+        """Your organization's bids (every version); supervisors see every bid's metadata, never content."""
+        return [BidOut.of(bid) for bid in await submission.bids_visible(db_session, actor, tender_id)]
+
+
+@get("/api/v1/platform/receipt-key", opt={"public": True}, tags=["bids"])
+async def receipt_key_text(receipt_key: ReceiptKeyDep) -> dict[str, str]:
+    """The platform's public key: check any receipt with `ggzy receipt verify`."""
+    public = receipt_key.public_key()
+    return {"public_key": platform_public_text(public), "fingerprint": fingerprint(public.public_bytes_raw())}

@@ -17,6 +17,7 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/calendar/deadline"),
     ("GET", "/api/v1/calendar/days/{day:date}"),
     ("GET", "/api/v1/calendar/years"),
+    ("GET", "/api/v1/platform/receipt-key"),
 }
 
 

@@ -1,0 +1,84 @@
+"""Helpers for sealed-bid tests: a published tender and bidders with registered signing keys."""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from app.models import Organization, OrgKind, Role
+from bidding.envelope import Declaration, seal
+from bidding.keys import OpeningPublicKey, bidder_public_key, generate_bidder_key
+from tests.conftest import SHANGHAI, World, login
+from tests.filings import Desk, open_desk
+
+SECRET_DOCUMENT = "施工组织设计：本标段采用装配式钢结构，工期三百六十五日。".encode() * 50
+
+
+@dataclass
+class Bidder:
+    org: Organization
+    headers: dict[str, str]
+    key: ed25519.Ed25519PrivateKey
+
+
+@dataclass
+class Tender:
+    id: str
+    opening_key: OpeningPublicKey
+    desk: Desk
+
+
+async def published_tender(client: AsyncTestClient[Litestar], world: World, desk: Desk | None = None) -> Tender:
+    desk = desk or await open_desk(client, world, world.clock)
+    world.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI))
+    filing_id = await desk.new_filing()
+    await desk.submit(filing_id)
+    accepted = await desk.decide(filing_id, "accept")
+    assert accepted.status_code == 200, accepted.text
+    tender_id = str(accepted.json()["tender_id"])
+    key = (await client.get(f"/api/v1/tenders/{tender_id}/opening-key", headers=desk.agency_headers)).json()
+    return Tender(tender_id, OpeningPublicKey.parse(key["public_key"]), desk)
+
+
+async def new_bidder(client: AsyncTestClient[Litestar], world: World, name: str | None = None) -> Bidder:
+    org = await world.org(OrgKind.bidder, name)
+    user = await world.user(Role.bidder, org)
+    headers = await login(client, user.username)
+    key = generate_bidder_key()
+    response = await client.post(
+        "/api/v1/keys/bid-signing", json={"public_key": bidder_public_key(key).text()}, headers=headers
+    )
+    assert response.status_code == 201, response.text
+    return Bidder(org, headers, key)
+
+
+def sealed_bid(
+    tender: Tender, bidder: Bidder, price: str = "8236500.00", document: bytes = SECRET_DOCUMENT, **overrides: Any
+) -> bytes:
+    out = io.BytesIO()
+    seal(
+        out,
+        tender=overrides.get("tender_id", tender.id),
+        bidder=bidder.org.uscc,
+        opening_key=tender.opening_key,
+        signing_key=overrides.get("signing_key", bidder.key),
+        declaration=Declaration(Decimal(price), duration_days=365, credit_commitment="本单位承诺所提交材料真实有效。"),
+        documents=[("施工组织设计.pdf", lambda: io.BytesIO(document))],
+        created=datetime(2026, 12, 1, tzinfo=SHANGHAI),
+    )
+    return out.getvalue()
+
+
+async def submit(client: AsyncTestClient[Litestar], tender: Tender, bidder: Bidder, data: bytes) -> Any:
+    return await client.post(
+        f"/api/v1/tenders/{tender.id}/bids",
+        content=data,
+        headers={**bidder.headers, "content-type": "application/octet-stream"},
+    )
