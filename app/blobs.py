@@ -33,6 +33,36 @@ class StoredBlob:
     size: int
 
 
+class BlobWriter:
+    """A blob written piece by piece from synchronous code (e.g. a decryption worker thread)."""
+
+    def __init__(self, store: LocalBlobStore) -> None:
+        self.store = store
+        self.temporary = store.root / "tmp" / uuid.uuid4().hex
+        self.handle = self.temporary.open("wb")
+        self.digest, self.size = hashlib.sha256(), 0
+
+    def write(self, data: bytes) -> int:
+        self.handle.write(data)
+        self.digest.update(data)
+        self.size += len(data)
+        return len(data)
+
+    def finish(self) -> StoredBlob:
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+        self.handle.close()
+        sha256 = self.digest.hexdigest()
+        final = self.store.path(sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(self.temporary, final)
+        return StoredBlob(sha256, self.size)
+
+    def discard(self) -> None:
+        self.handle.close()
+        self.temporary.unlink(missing_ok=True)
+
+
 class LocalBlobStore:
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -40,6 +70,9 @@ class LocalBlobStore:
 
     def path(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256[2:4] / sha256
+
+    def writer(self) -> BlobWriter:
+        return BlobWriter(self)
 
     async def put(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StoredBlob:
         """Store the stream; raise BlobTooLarge (storing nothing) past `max_bytes`."""

@@ -20,6 +20,8 @@ from app.actor import Actor
 from app.blobs import LocalBlobStore
 from app.clock import Clock
 from app.settings import Settings
+from bidding.live import Broadcaster
+from bidding.opening import Opening
 
 DbSession = NamedDependency[AsyncSession]
 ClockDep = NamedDependency[Clock]
@@ -27,6 +29,7 @@ SettingsDep = NamedDependency[Settings]
 ActorDep = NamedDependency[Actor]
 BlobsDep = NamedDependency[LocalBlobStore]
 ReceiptKeyDep = NamedDependency[ed25519.Ed25519PrivateKey]
+OpeningDep = NamedDependency[Opening]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
@@ -37,7 +40,11 @@ def client_ip(request: Request[Any, Any, Any]) -> str | None:
 
 
 def dependencies(
-    settings: Settings, clock: Clock, blobs: LocalBlobStore, receipt_key: ed25519.Ed25519PrivateKey
+    settings: Settings,
+    clock: Clock,
+    blobs: LocalBlobStore,
+    receipt_key: ed25519.Ed25519PrivateKey,
+    broadcaster: Broadcaster,
 ) -> dict[str, Provide]:
     def provide_actor(request: Request[Any, Any, Any]) -> Actor:
         return Actor.of(request.user, client_ip(request))
@@ -48,4 +55,6 @@ def dependencies(
         "actor": Provide(provide_actor, sync_to_thread=False),
         "blobs": Provide(lambda: blobs, sync_to_thread=False),
         "receipt_key": Provide(lambda: receipt_key, sync_to_thread=False),
+        # a fresh one per request: it carries the events to broadcast after the request's commit
+        "opening": Provide(lambda: Opening(clock, settings.tz, blobs, broadcaster), sync_to_thread=False),
     }

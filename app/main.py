@@ -28,6 +28,7 @@ from app.routes import ROUTE_HANDLERS
 from app.scheduler import build_scheduler, registered_sweeps
 from app.security import make_jwt_auth
 from app.settings import Settings
+from bidding.live import ChannelsBroadcaster
 from bidding.receipts import load_or_create_receipt_key
 
 
@@ -44,6 +45,10 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     channels_backend: Any = (
         RedisChannelsPubSubBackend(redis=redis, key_prefix="ggzy_channels") if redis else MemoryChannelsBackend()
     )
+    channels = ChannelsPlugin(backend=channels_backend, arbitrary_channels_allowed=True)
+    broadcaster = ChannelsBroadcaster(channels)
+    sessions = make_session_factory(engine)
+    blobs = LocalBlobStore(settings.blob_dir)
     jwt_auth = make_jwt_auth(
         settings.secret_key,
         settings.token_ttl_minutes,
@@ -51,7 +56,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
 
     scheduler = (
-        build_scheduler(make_session_factory(engine), clock, registered_sweeps(settings))
+        build_scheduler(sessions, clock, registered_sweeps(settings, broadcaster, sessions))
         if settings.runs_scheduler_in_app
         else None
     )
@@ -74,7 +79,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ],
         on_app_init=[jwt_auth.on_app_init],
         dependencies=dependencies(
-            settings, clock, LocalBlobStore(settings.blob_dir), load_or_create_receipt_key(settings.receipt_key_path)
+            settings, clock, blobs, load_or_create_receipt_key(settings.receipt_key_path), broadcaster
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         state=State(

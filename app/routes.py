@@ -38,6 +38,7 @@ from app.security import requires, signed_in
 from app.tender.controllers import TenderController
 from app.workdays import CalendarController
 from bidding.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
+from bidding.opening_controllers import OpeningController
 
 
 class AuthController(Controller):
@@ -181,6 +182,7 @@ ROUTE_HANDLERS = [
     KeyController,
     TenderKeyController,
     BidController,
+    OpeningController,
     receipt_key_text,
     health,
 ]

@@ -18,12 +18,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.actor import Actor
+from app.blobs import LocalBlobStore
 from app.clock import Clock
 from app.db import make_engine, make_session_factory
 from app.settings import Settings
+from bidding.live import Broadcaster, NoBroadcast, RedisBroadcaster
 
 logger = logging.getLogger("ggzy.scheduler")
 
@@ -35,14 +38,29 @@ class Sweep:
     run: Callable[[AsyncSession, Clock, Actor], Awaitable[int]]
 
 
-def registered_sweeps(settings: Settings) -> list[Sweep]:
+def registered_sweeps(
+    settings: Settings, broadcaster: Broadcaster, sessions: async_sessionmaker[AsyncSession]
+) -> list[Sweep]:
     """Every sweep of the platform, in the order they should first run."""
     from app.filing.service import sweep_overdue
+    from bidding.opening import Opening, sweep_resume, sweep_start
+
+    blobs = LocalBlobStore(settings.blob_dir)
 
     async def filings_overdue(session: AsyncSession, clock: Clock, actor: Actor) -> int:
         return await sweep_overdue(session, clock, actor, settings.tz)
 
-    return [Sweep("filing-overdue", 60, filings_overdue)]
+    async def openings_due(session: AsyncSession, clock: Clock, actor: Actor) -> int:
+        return await sweep_start(session, Opening(clock, settings.tz, blobs, broadcaster), actor)
+
+    async def openings_stalled(_session: AsyncSession, clock: Clock, actor: Actor) -> int:
+        return await sweep_resume(sessions, Opening(clock, settings.tz, blobs, broadcaster), actor)
+
+    return [
+        Sweep("filing-overdue", 60, filings_overdue),
+        Sweep("opening-start", 5, openings_due),  # openings start within seconds of their time
+        Sweep("opening-resume", 15, openings_stalled),
+    ]
 
 
 async def run_sweep(sessions: async_sessionmaker[AsyncSession], clock: Clock, sweep: Sweep) -> int:
@@ -77,8 +95,11 @@ def build_scheduler(sessions: async_sessionmaker[AsyncSession], clock: Clock, sw
 async def run_forever(settings: Settings, clock: Clock) -> None:
     """The `ggzy scheduler` process: run every sweep until SIGTERM or SIGINT."""
     engine = make_engine(settings.database_url)
-    sweeps = registered_sweeps(settings)
-    scheduler = build_scheduler(make_session_factory(engine), clock, sweeps)
+    sessions = make_session_factory(engine)
+    redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
+    broadcaster: Broadcaster = RedisBroadcaster(redis) if redis else NoBroadcast()
+    sweeps = registered_sweeps(settings, broadcaster, sessions)
+    scheduler = build_scheduler(sessions, clock, sweeps)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
@@ -89,5 +110,7 @@ async def run_forever(settings: Settings, clock: Clock) -> None:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
+        if redis is not None:
+            await redis.aclose()
         await engine.dispose()
         logger.info("scheduler stopped")

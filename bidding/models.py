@@ -94,6 +94,8 @@ class OpeningSession(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     confirm_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     record: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Whoever is decrypting holds the lease; a crashed worker's lease runs out and another resumes.
+    lease_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class HandedInShare(Base):
@@ -123,6 +125,20 @@ class BidOpening(Base):
     declaration: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     documents: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     opened_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class OpeningEvent(Base):
+    """One step of an opening, in order: what live watchers were sent, kept for late joiners."""
+
+    __tablename__ = "opening_events"
+    __table_args__ = (UniqueConstraint("tender_id", "seq"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class RecordResponse(Base):

@@ -1,6 +1,9 @@
-"""The tender lifecycle. A tender is born `published` when its filing is accepted; the bidding
-and opening issues add the states that follow (bids closed, opening, evaluation, award, failed)
-and the transitions between them, here, in one place."""
+"""The tender lifecycle as one explicit state machine: every handler and job asks it.
+
+published --opening time, ≥ 3 bids--> opening --all bids read out--> opened
+published --opening time, < 3 bids--> failed (流标: re-tender, implementing regulations art. 44)
+The evaluation issues add the states after `opened`.
+"""
 
 from __future__ import annotations
 
@@ -9,3 +12,20 @@ import enum
 
 class TenderStatus(enum.StrEnum):
     published = "published"
+    opening = "opening"
+    opened = "opened"
+    failed = "failed"
+
+
+TRANSITIONS: dict[TenderStatus, frozenset[TenderStatus]] = {
+    TenderStatus.published: frozenset({TenderStatus.opening, TenderStatus.failed}),
+    TenderStatus.opening: frozenset({TenderStatus.opened}),
+    TenderStatus.opened: frozenset(),
+    TenderStatus.failed: frozenset(),
+}
+
+MIN_BIDS_TO_OPEN = 3
+
+
+def can_move(current: str, target: TenderStatus) -> bool:
+    return target in TRANSITIONS[TenderStatus(current)]

@@ -1,4 +1,4 @@
-"""Sealed bidding: registered keys, custody shares, bids, opening sessions and their records.
+"""Sealed bidding: registered keys, custody shares, bids, opening sessions, events and records.
 
 Revision ID: 0003
 Revises: 0002
@@ -93,6 +93,21 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_handed_in_shares_tender_id"), ["tender_id"], unique=False)
 
     op.create_table(
+        "opening_events",
+        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("tender_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("seq", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=32), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
+        sa.Column("at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["tender_id"], ["tenders.id"], name=op.f("fk_opening_events_tender_id_tenders")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_opening_events")),
+        sa.UniqueConstraint("tender_id", "seq", name=op.f("uq_opening_events_tender_id")),
+    )
+    with op.batch_alter_table("opening_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_opening_events_tender_id"), ["tender_id"], unique=False)
+
+    op.create_table(
         "opening_sessions",
         sa.Column("tender_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("status", sa.String(length=24), nullable=False),
@@ -102,6 +117,7 @@ def upgrade() -> None:
         sa.Column("finished_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("confirm_until", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("record", sa.JSON(), nullable=True),
+        sa.Column("lease_until", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["tender_id"], ["tenders.id"], name=op.f("fk_opening_sessions_tender_id_tenders")),
         sa.PrimaryKeyConstraint("tender_id", name=op.f("pk_opening_sessions")),
     )
@@ -161,6 +177,10 @@ def downgrade() -> None:
 
     op.drop_table("record_responses")
     op.drop_table("opening_sessions")
+    with op.batch_alter_table("opening_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_opening_events_tender_id"))
+
+    op.drop_table("opening_events")
     with op.batch_alter_table("handed_in_shares", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_handed_in_shares_tender_id"))
 

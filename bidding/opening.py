@@ -1,0 +1,518 @@
+"""The bid opening (开标): start at the opening time, collect the custodians' shares, rebuild the
+opening key, decrypt and verify every bid, read each one out (唱标), publish the opening record
+(开标记录), and collect the bidders' confirmations or objections.
+
+Every step is committed before it is announced, so the session survives a restart of any
+process: shares handed in are kept (until the session ends), each bid's outcome is committed as
+soon as it is known, and decryption runs under a lease that another worker takes over when it
+runs out, skipping the bids already opened. The key is rebuilt only in memory, by whoever holds
+the lease, and the shares are deleted when the record is published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app import audit
+from app.actor import Actor
+from app.blobs import BlobWriter, LocalBlobStore
+from app.clock import Clock
+from app.models import Organization, User
+from app.problems import Conflict, NotFound, Problem
+from app.tender.models import Tender
+from app.tender.states import MIN_BIDS_TO_OPEN, TenderStatus
+from bidding import custody, envelope
+from bidding.keys import BidderPublicKey, OpeningPrivateKey, OpeningPublicKey
+from bidding.live import Broadcaster, encode_event, opening_channel
+from bidding.models import (
+    Bid,
+    BidOpening,
+    CustodyShare,
+    HandedInShare,
+    OpeningEvent,
+    OpeningSession,
+    RecordResponse,
+    RegisteredKey,
+)
+from bidding.registry import KeyPurpose
+
+LEASE = timedelta(seconds=60)
+# Decryption failures that are the bidder's doing (the bid counts as revoked); anything else means
+# the platform lost or damaged what it received (the bid counts as withdrawn, not against the bidder).
+BIDDER_FAULTS = frozenset(
+    {"key_unwrap_failed", "declaration_invalid", "document_mismatch", "wrong_signer", "bad_signature"}
+)
+
+
+class OpeningStatus(enum.StrEnum):
+    awaiting_shares = "awaiting_shares"
+    decrypting = "decrypting"
+    read_out = "read_out"
+    failed = "failed"  # 流标
+
+
+class Outcome(enum.StrEnum):
+    opened = "opened"
+    revoked = "revoked"  # the bidder's fault
+    withdrawn = "withdrawn"  # the platform's fault
+
+
+class ShareRefused(Problem):
+    status, slug, title = 422, "share-refused", "The share is refused"
+
+
+@dataclass
+class Opening:
+    """What the opening needs besides a database session."""
+
+    clock: Clock
+    tz: ZoneInfo
+    blobs: LocalBlobStore
+    broadcaster: Broadcaster
+    outbox: list[tuple[str, bytes]] = field(default_factory=list)
+
+    async def event(self, session: AsyncSession, tender_id: uuid.UUID, kind: str, data: dict[str, Any]) -> None:
+        """Store the next event of the tender's opening; it is broadcast by `flush` after the commit."""
+        seq = (
+            await session.scalar(select(func.max(OpeningEvent.seq)).where(OpeningEvent.tender_id == tender_id)) or 0
+        ) + 1
+        now = self.clock.now()
+        session.add(OpeningEvent(tender_id=tender_id, seq=seq, kind=kind, data=data, at=now))
+        self.outbox.append((opening_channel(tender_id), encode_event(seq, kind, data, now.isoformat())))
+
+    async def commit(self, session: AsyncSession) -> None:
+        await session.commit()
+        sent, self.outbox = self.outbox, []
+        for channel, payload in sent:
+            await self.broadcaster.publish(channel, payload)
+
+
+# -- starting ---------------------------------------------------------------------------------------
+
+
+async def _org_names(session: AsyncSession, usccs: list[str]) -> dict[str, str]:
+    rows = await session.execute(select(Organization.uscc, Organization.name).where(Organization.uscc.in_(usccs)))
+    return {uscc: name for uscc, name in rows.all()}
+
+
+async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID) -> OpeningSession | None:
+    """Open the session of a tender whose opening time has come (idempotent): publish who bid, or
+    fail the tender (流标) with fewer than three bids. None while the opening time is ahead."""
+    tender = await session.get(Tender, tender_id, with_for_update=True)
+    if tender is None:
+        raise NotFound(f"tender {tender_id} not found")
+    existing = await session.get(OpeningSession, tender_id)
+    now = ctx.clock.now()
+    if existing is not None or tender.status != TenderStatus.published or now < tender.opening_time:
+        return existing
+    bids = (
+        await session.scalars(
+            select(Bid).where(Bid.tender_id == tender_id, Bid.status == "submitted").order_by(Bid.received_at)
+        )
+    ).all()
+    names = await _org_names(session, [b.bidder_uscc for b in bids])
+    bidders = [
+        {
+            "bid": str(b.id),
+            "uscc": b.bidder_uscc,
+            "name": names.get(b.bidder_uscc, ""),
+            "received_at": b.received_at.isoformat(),
+        }
+        for b in bids
+    ]
+    failed = len(bids) < MIN_BIDS_TO_OPEN
+    opening = OpeningSession(
+        tender_id=tender_id,
+        status=OpeningStatus.failed if failed else OpeningStatus.awaiting_shares,
+        started_at=now,
+        bidders=bidders,
+        finished_at=now if failed else None,
+    )
+    session.add(opening)
+    tender.status = TenderStatus.failed if failed else TenderStatus.opening
+    public = [{"name": b["name"], "uscc": b["uscc"], "received_at": b["received_at"]} for b in bidders]
+    await ctx.event(session, tender_id, "started", {"bidders": public, "threshold": tender.custody_threshold})
+    await audit.record(session, ctx.clock, actor, "opening.start", "tender", tender_id, {"bidders": public})
+    if failed:
+        reason = f"{len(bids)} bid(s), fewer than {MIN_BIDS_TO_OPEN}: the tender fails (流标), to be re-tendered"
+        await ctx.event(session, tender_id, "failed", {"reason": reason})
+        await audit.record(session, ctx.clock, actor, "tender.failed", "tender", tender_id, {"reason": reason})
+    await ctx.commit(session)
+    return opening
+
+
+async def sweep_start(session: AsyncSession, ctx: Opening, actor: Actor) -> int:
+    """Start every opening whose time has come; running it twice or late does no harm."""
+    due = (
+        await session.scalars(
+            select(Tender.id)
+            .outerjoin(OpeningSession, OpeningSession.tender_id == Tender.id)
+            .where(Tender.status == TenderStatus.published, Tender.opening_time <= ctx.clock.now())
+            .where(OpeningSession.tender_id.is_(None), Tender.opening_public_key.is_not(None))
+        )
+    ).all()
+    await session.commit()
+    started = 0
+    for tender_id in due:
+        started += await start(session, ctx, actor, tender_id) is not None
+    return started
+
+
+# -- shares -----------------------------------------------------------------------------------------
+
+
+async def hand_in_share(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID, mnemonic: str) -> str:
+    """A custodian hands in their share; with the threshold reached the key is rebuilt (checked
+    against the published key) and decryption may begin. Returns the session's status."""
+    tender = await session.get(Tender, tender_id)
+    if tender is None or tender.opening_public_key is None or tender.custody_set_id is None:
+        raise NotFound(f"tender {tender_id} takes no sealed bids")
+    now = ctx.clock.now()
+    if now < tender.opening_time:
+        raise Conflict(
+            f"shares are accepted only from the opening time, {tender.opening_time.isoformat()}", slug="too-early"
+        )
+    mine = await session.scalar(
+        select(CustodyShare).where(CustodyShare.tender_id == tender_id, CustodyShare.custodian_id == actor.user_id)
+    )
+    if mine is None:
+        raise NotFound(f"you hold no share of tender {tender_id}'s opening key")
+    opening = await start(session, ctx, actor, tender_id)
+    opening = await session.get(OpeningSession, tender_id, with_for_update=True, populate_existing=True)
+    assert opening is not None
+    if opening.status != OpeningStatus.awaiting_shares:
+        raise Conflict(f"the opening is {opening.status}: no share is needed", slug="share-not-needed")
+    handed = (await session.scalars(select(HandedInShare).where(HandedInShare.tender_id == tender_id))).all()
+    try:
+        info = custody.check_share(mnemonic, tender.custody_set_id, [h.share_index for h in handed])
+    except custody.CustodyError as exc:
+        raise ShareRefused(str(exc), code=exc.code) from exc
+    if info.index != mine.share_index:
+        raise ShareRefused("this is another custodian's share: hand in your own", code="not_your_share")
+    words = " ".join(mnemonic.split())
+    session.add(
+        HandedInShare(
+            tender_id=tender_id, custodian_id=actor.user_id, share_index=info.index, mnemonic=words, received_at=now
+        )
+    )
+    received = len(handed) + 1
+    threshold = tender.custody_threshold or 0
+    await ctx.event(
+        session,
+        tender_id,
+        "share_received",
+        {"custodian": mine.custodian_role, "received": received, "threshold": threshold},
+    )
+    await audit.record(session, ctx.clock, actor, "opening.share", "tender", tender_id, {"role": mine.custodian_role})
+    if received >= threshold:
+        try:
+            custody.combine([h.mnemonic for h in handed] + [words], OpeningPublicKey.parse(tender.opening_public_key))
+        except custody.CustodyError as exc:
+            raise ShareRefused(str(exc), code=exc.code) from exc
+        opening.status, opening.key_rebuilt_at = OpeningStatus.decrypting, now
+        await ctx.event(
+            session,
+            tender_id,
+            "key_rebuilt",
+            {"checked_against": OpeningPublicKey.parse(tender.opening_public_key).fingerprint},
+        )
+        await audit.record(session, ctx.clock, actor, "opening.key_rebuilt", "tender", tender_id, {"shares": received})
+    await ctx.commit(session)
+    return opening.status
+
+
+# -- decrypting ------------------------------------------------------------------------------------
+
+
+class _HashingReader:
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle, self.digest = handle, hashlib.sha256()
+
+    def read(self, size: int = -1) -> bytes:
+        data = self.handle.read(size)
+        self.digest.update(data)
+        return data
+
+    def readline(self, limit: int = -1) -> bytes:
+        data = self.handle.readline(limit)
+        self.digest.update(data)
+        return data
+
+
+@dataclass(frozen=True)
+class _Result:
+    outcome: Outcome
+    reason: str | None
+    declaration: dict[str, Any] | None
+    documents: list[dict[str, Any]] | None
+
+
+def _open_one(blobs: LocalBlobStore, bid: Bid, private: OpeningPrivateKey, signer: BidderPublicKey) -> _Result:
+    """Decrypt and verify one bid in bounded memory (runs in a worker thread)."""
+    path = blobs.path(bid.sha256)
+    if not path.exists():
+        return _Result(Outcome.withdrawn, "the platform no longer holds the received file", None, None)
+    writers: list[BlobWriter] = []
+
+    def sink(_index: int, _entry: envelope.DocumentEntry) -> BlobWriter:
+        writers.append(blobs.writer())
+        return writers[-1]
+
+    try:
+        with path.open("rb") as handle:
+            reader = _HashingReader(handle)
+            opened = envelope.open_envelope(
+                reader,  # type: ignore[arg-type]
+                tender=str(bid.tender_id),
+                bidder=bid.bidder_uscc,
+                opening_key=private,
+                bidder_key=signer,
+                document_sink=sink,
+            )
+        if reader.digest.hexdigest() != bid.sha256:
+            raise envelope.EnvelopeError("receipt_mismatch", "the stored file differs from the one receipted")
+    except envelope.EnvelopeError as exc:
+        for writer in writers:
+            writer.discard()
+        outcome = Outcome.revoked if exc.code in BIDDER_FAULTS else Outcome.withdrawn
+        return _Result(outcome, f"{exc.code}: {exc}", None, None)
+    documents = [
+        {"name": entry.name, "size": stored.size, "sha256": stored.sha256}
+        for entry, stored in zip(opened.declaration.documents, (w.finish() for w in writers), strict=True)
+    ]
+    d = opened.declaration
+    declaration = {
+        "price": str(d.price),
+        "currency": d.currency,
+        "duration_days": d.duration_days,
+        "fields": d.fields,
+        "credit_commitment": d.credit_commitment,
+    }
+    return _Result(Outcome.opened, None, declaration, documents)
+
+
+async def _claim(session: AsyncSession, ctx: Opening, tender_id: uuid.UUID) -> bool:
+    now = ctx.clock.now()
+    claimed = await session.execute(
+        update(OpeningSession)
+        .where(OpeningSession.tender_id == tender_id, OpeningSession.status == OpeningStatus.decrypting)
+        .where(or_(OpeningSession.lease_until.is_(None), OpeningSession.lease_until < now))
+        .values(lease_until=now + LEASE)
+        .returning(OpeningSession.tender_id)
+    )
+    won = claimed.first() is not None
+    await session.commit()
+    return won
+
+
+async def decrypt_all(
+    sessions: async_sessionmaker[AsyncSession],
+    ctx: Opening,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    *,
+    limit: int | None = None,
+) -> bool:
+    """Decrypt the bids not yet opened, then publish the record. Resumable: run it again (after a
+    crash, by another worker) and it carries on where the committed outcomes stop. `limit` stops
+    after that many bids (tests use it to cut a session in the middle). True when it ran."""
+    async with sessions() as session:
+        if not await _claim(session, ctx, tender_id):
+            return False
+        tender = await session.get(Tender, tender_id)
+        opening = await session.get(OpeningSession, tender_id)
+        assert tender is not None and opening is not None and tender.opening_public_key is not None
+        shares = (
+            await session.scalars(select(HandedInShare.mnemonic).where(HandedInShare.tender_id == tender_id))
+        ).all()
+        private = custody.combine(list(shares), OpeningPublicKey.parse(tender.opening_public_key))
+        done = set((await session.scalars(select(BidOpening.bid_id).where(BidOpening.tender_id == tender_id))).all())
+        pending = [b for b in opening.bidders if uuid.UUID(b["bid"]) not in done]
+        await session.commit()
+        for count, entry in enumerate(pending):
+            if limit is not None and count >= limit:
+                return True
+            await _open_and_announce(session, ctx, actor, tender_id, entry, private)
+        del private
+        await _publish_record(session, ctx, actor, tender_id)
+    return True
+
+
+async def _open_and_announce(
+    session: AsyncSession,
+    ctx: Opening,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    entry: dict[str, Any],
+    private: OpeningPrivateKey,
+) -> None:
+    bid = await session.get(Bid, uuid.UUID(entry["bid"]))
+    assert bid is not None
+    key = await session.scalar(
+        select(RegisteredKey).where(
+            RegisteredKey.purpose == KeyPurpose.bid_signing,
+            RegisteredKey.owner == bid.bidder_uscc,
+            RegisteredKey.fingerprint == bid.signer_fingerprint,
+        )
+    )
+    await session.commit()  # no transaction stays open while a bid decrypts
+    if key is None:
+        result = _Result(
+            Outcome.withdrawn, "the signing key the bid was checked with is no longer on record", None, None
+        )
+    else:
+        result = await asyncio.to_thread(_open_one, ctx.blobs, bid, private, BidderPublicKey.parse(key.public_key))
+    now = ctx.clock.now()
+    session.add(
+        BidOpening(
+            bid_id=bid.id,
+            tender_id=tender_id,
+            bidder_uscc=bid.bidder_uscc,
+            outcome=result.outcome,
+            reason=result.reason,
+            declaration=result.declaration,
+            documents=result.documents,
+            opened_at=now,
+        )
+    )
+    await session.execute(
+        update(OpeningSession).where(OpeningSession.tender_id == tender_id).values(lease_until=now + LEASE)
+    )
+    who = {"bidder": entry["name"], "uscc": entry["uscc"]}
+    if result.outcome is Outcome.opened:
+        assert result.declaration is not None
+        await ctx.event(session, tender_id, "read_out", who | result.declaration)  # 唱标
+    else:
+        await ctx.event(session, tender_id, "bid_failed", who | {"outcome": result.outcome, "reason": result.reason})
+    payload = {"bid": str(bid.id), "outcome": result.outcome, "reason": result.reason}
+    await audit.record(session, ctx.clock, actor, "opening.bid", "tender", tender_id, payload)
+    await ctx.commit(session)
+
+
+async def _publish_record(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID) -> None:
+    tender = await session.get(Tender, tender_id, with_for_update=True)
+    opening = await session.get(OpeningSession, tender_id, with_for_update=True, populate_existing=True)
+    assert tender is not None and opening is not None
+    if opening.status != OpeningStatus.decrypting:
+        return
+    outcomes = {
+        o.bid_id: o for o in (await session.scalars(select(BidOpening).where(BidOpening.tender_id == tender_id))).all()
+    }
+    roles = (
+        await session.scalars(
+            select(CustodyShare.custodian_role)
+            .join(
+                HandedInShare,
+                (HandedInShare.tender_id == CustodyShare.tender_id)
+                & (HandedInShare.share_index == CustodyShare.share_index),
+            )
+            .where(CustodyShare.tender_id == tender_id)
+        )
+    ).all()
+    now = ctx.clock.now()
+    record = {
+        "tender": {"id": str(tender.id), "project_name": tender.project_name, "project_code": tender.project_code},
+        "opening_time": tender.opening_time.isoformat(),
+        "started_at": opening.started_at.isoformat(),
+        "key_rebuilt_at": opening.key_rebuilt_at.isoformat() if opening.key_rebuilt_at else None,
+        "custodians_present": sorted(roles),
+        "bids": [
+            {
+                "bidder": entry["name"],
+                "uscc": entry["uscc"],
+                "received_at": entry["received_at"],
+                "outcome": outcomes[uuid.UUID(entry["bid"])].outcome,
+                "reason": outcomes[uuid.UUID(entry["bid"])].reason,
+                **(outcomes[uuid.UUID(entry["bid"])].declaration or {}),
+            }
+            for entry in opening.bidders
+        ],
+        "finished_at": now.isoformat(),
+    }
+    opening.status, opening.record, opening.finished_at, opening.lease_until = OpeningStatus.read_out, record, now, None
+    opening.confirm_until = now + timedelta(minutes=tender.record_window_minutes or 60)
+    tender.status = TenderStatus.opened
+    await session.execute(
+        delete(HandedInShare).where(HandedInShare.tender_id == tender_id)
+    )  # the key is gone with them
+    await ctx.event(
+        session, tender_id, "record_published", {"record": record, "confirm_until": opening.confirm_until.isoformat()}
+    )
+    await audit.record(session, ctx.clock, actor, "opening.record", "tender", tender_id, record)
+    await ctx.commit(session)
+
+
+async def sweep_resume(sessions: async_sessionmaker[AsyncSession], ctx: Opening, actor: Actor) -> int:
+    """Carry on every decryption whose worker stopped (its lease ran out) or never began."""
+    async with sessions() as session:
+        now = ctx.clock.now()
+        waiting = (
+            await session.scalars(
+                select(OpeningSession.tender_id).where(
+                    OpeningSession.status == OpeningStatus.decrypting,
+                    or_(OpeningSession.lease_until.is_(None), OpeningSession.lease_until < now),
+                )
+            )
+        ).all()
+    resumed = 0
+    for tender_id in waiting:
+        resumed += await decrypt_all(sessions, ctx, actor, tender_id)
+    return resumed
+
+
+# -- the record --------------------------------------------------------------------------------------
+
+
+async def respond(
+    session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID, response: str, comment: str | None
+) -> RecordResponse:
+    """A bidder confirms the opening record or objects to it, within the tender's window."""
+    opening = await session.get(OpeningSession, tender_id)
+    if opening is None or opening.status != OpeningStatus.read_out or opening.confirm_until is None:
+        raise Conflict("there is no opening record to respond to yet", slug="no-record")
+    if actor.org_uscc not in {b["uscc"] for b in opening.bidders}:
+        raise NotFound("your organization did not bid in this opening")
+    now = ctx.clock.now()
+    if now > opening.confirm_until:
+        raise Conflict(f"responses closed at {opening.confirm_until.isoformat()}", slug="window-closed")
+    if await session.scalar(
+        select(RecordResponse.id).where(
+            RecordResponse.tender_id == tender_id, RecordResponse.bidder_uscc == actor.org_uscc
+        )
+    ):
+        raise Conflict("your organization has already responded to this record", slug="already-responded")
+    answer = RecordResponse(
+        tender_id=tender_id,
+        bidder_uscc=actor.org_uscc,
+        response=response,
+        comment=comment,
+        responded_at=now,
+        responded_by=actor.user_id,
+    )
+    session.add(answer)
+    name = (await _org_names(session, [str(actor.org_uscc)])).get(str(actor.org_uscc), "")
+    await ctx.event(session, tender_id, "record_response", {"bidder": name, "response": response, "comment": comment})
+    await audit.record(
+        session, ctx.clock, actor, f"opening.record_{response}", "tender", tender_id, {"comment": comment}
+    )
+    await ctx.commit(session)
+    return answer
+
+
+async def custodian_names(session: AsyncSession, tender_id: uuid.UUID) -> dict[str, str]:
+    rows = await session.execute(
+        select(CustodyShare.custodian_role, User.username)
+        .join(User, User.id == CustodyShare.custodian_id)
+        .where(CustodyShare.tender_id == tender_id)
+    )
+    return {role: username for role, username in rows.all()}
