@@ -75,7 +75,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         route_handlers=ROUTE_HANDLERS,
         plugins=[
             SQLAlchemyPlugin(config=alchemy),
-            ChannelsPlugin(backend=channels_backend, arbitrary_channels_allowed=True),
+            channels,
         ],
         on_app_init=[jwt_auth.on_app_init],
         dependencies=dependencies(
@@ -90,6 +90,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "redis": redis,
                 "jwt_auth": jwt_auth,
                 "scheduler": scheduler,
+                "sessions": sessions,
+                "background": set(),
             }
         ),
         openapi_config=OpenAPIConfig(

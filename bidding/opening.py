@@ -117,7 +117,9 @@ async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uu
         return existing
     bids = (
         await session.scalars(
-            select(Bid).where(Bid.tender_id == tender_id, Bid.status == "submitted").order_by(Bid.received_at)
+            select(Bid)
+            .where(Bid.tender_id == tender_id, Bid.status == "submitted")
+            .order_by(Bid.received_at, Bid.bidder_uscc)
         )
     ).all()
     names = await _org_names(session, [b.bidder_uscc for b in bids])

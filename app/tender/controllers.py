@@ -10,7 +10,7 @@ import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, get
 from litestar.params import FromPath
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
@@ -18,7 +18,7 @@ from app.deps import ActorDep, DbSession, Limit, Offset
 from app.problems import NotFound
 from app.security import signed_in
 from app.tender.models import Tender
-from app.tender.states import TenderStatus
+from app.tender.states import PUBLIC_STATUSES
 
 
 class TenderOut(msgspec.Struct):
@@ -59,12 +59,11 @@ class TenderOut(msgspec.Struct):
         )
 
 
-def _visible(actor: Actor) -> ColumnElement[bool] | bool:
-    """Published tenders for everyone; all of them for officers; an agency also sees its own."""
+def _visible(actor: Actor) -> ColumnElement[bool]:
+    """Every tender in a public state, for anyone signed in; officers see every state."""
     if actor.sees_all_orgs:
-        return True
-    published = Tender.status == TenderStatus.published
-    return or_(published, Tender.agency_uscc == actor.org_uscc) if actor.org_uscc else published
+        return true()
+    return Tender.status.in_(sorted(PUBLIC_STATUSES))
 
 
 class TenderController(Controller):

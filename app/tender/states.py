@@ -26,6 +26,9 @@ TRANSITIONS: dict[TenderStatus, frozenset[TenderStatus]] = {
 
 MIN_BIDS_TO_OPEN = 3
 
+# Once published, a tender's every step is public (开标公开进行); later non-public states stay out.
+PUBLIC_STATUSES = frozenset(TenderStatus)
+
 
 def can_move(current: str, target: TenderStatus) -> bool:
     return target in TRANSITIONS[TenderStatus(current)]
