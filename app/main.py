@@ -7,6 +7,7 @@ the embedded SQLite mode the app also runs the scheduler's sweeps (see `app.sche
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
@@ -65,7 +66,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         if scheduler is not None:
             scheduler.start()
 
+    background: set[asyncio.Task[object]] = set()
+
     async def stop_background_work() -> None:
+        # An interrupted decryption keeps its committed bids; the scheduler resumes the rest.
+        for task in background:
+            task.cancel()
+        await asyncio.gather(*background, return_exceptions=True)
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
         if redis is not None:
@@ -91,7 +98,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "jwt_auth": jwt_auth,
                 "scheduler": scheduler,
                 "sessions": sessions,
-                "background": set(),
+                "background": background,
             }
         ),
         openapi_config=OpenAPIConfig(
