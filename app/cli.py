@@ -1,5 +1,6 @@
 """The `ggzy` command line. Each command's module is imported only when that command runs, so
-the bidder's offline tools (`ggzy keygen`, `ggzy seal`) start without the server's stack."""
+the bidders' and custodians' tools (`ggzy keygen`, `seal`, `submit`, `receipt`, `custody`,
+`opening`) start without the server's stack."""
 
 from __future__ import annotations
 
@@ -21,6 +22,8 @@ COMMANDS = {
     "seal": "bidding.client:seal",
     "submit": "bidding.client:submit",
     "receipt": "bidding.client:receipt",
+    "custody": "bidding.client:custody",
+    "opening": "bidding.client:opening",
 }
 
 

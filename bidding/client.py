@@ -28,9 +28,11 @@ from bidding.keys import (
     bidder_key_pem,
     bidder_public_key,
     custody_key_pem,
+    decrypt_share,
     generate_bidder_key,
     generate_custody_key,
     load_bidder_key_pem,
+    load_custody_key_pem,
 )
 from bidding.receipts import ReceiptError, parse_platform_public, verify_receipt
 
@@ -71,6 +73,9 @@ class Platform:
 
     def get(self, path: str) -> Any:
         return self._call("GET", path)
+
+    def post(self, path: str, body: dict[str, Any]) -> Any:
+        return self._call("POST", path, json.dumps(body).encode())
 
     def upload(self, path: str, file: Path) -> Any:
         with file.open("rb") as handle:
@@ -284,3 +289,63 @@ def _sha256_file(path: Path) -> str:
         while block := handle.read(1024 * 1024):
             digest.update(block)
     return digest.hexdigest()
+
+
+@click.group()
+def custody() -> None:
+    """A custodian's share of a tender's opening key (开标密钥)."""
+
+
+@custody.command("fetch")
+@SERVER
+@USERNAME
+@click.option("--tender", required=True)
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="where to keep the sealed share")
+def custody_fetch(server: str | None, username: str | None, tender: str, out: str) -> None:
+    """Fetch your share once, still sealed to your custody key, to keep until the opening."""
+    if not server or not username:
+        raise click.UsageError("give --server and --username")
+    share = _platform(server, username).get(f"/api/v1/tenders/{tender}/custody/share")
+    fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(share, handle)
+    click.echo(f"kept share {share['share_index'] + 1} ({share['custodian_role']}) of tender {tender} in {out}")
+
+
+@click.group()
+def opening() -> None:
+    """The bid opening (开标)."""
+
+
+@opening.command("share")
+@SERVER
+@USERNAME
+@click.option("--tender", required=True)
+@click.option("--custody-key", required=True, type=click.Path(exists=True, dir_okay=False), help="your .key file")
+@click.option("--passphrase-file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--share-file", type=click.Path(exists=True, dir_okay=False), help="from `ggzy custody fetch`")
+def opening_share(
+    server: str | None,
+    username: str | None,
+    tender: str,
+    custody_key: str,
+    passphrase_file: str | None,
+    share_file: str | None,
+) -> None:
+    """Unseal your share on this machine and hand it in to the opening (from the opening time)."""
+    if not server or not username:
+        raise click.UsageError("give --server and --username")
+    platform = _platform(server, username)
+    share = (
+        json.loads(Path(share_file).read_text())
+        if share_file
+        else platform.get(f"/api/v1/tenders/{tender}/custody/share")
+    )
+    try:
+        private = load_custody_key_pem(Path(custody_key).read_bytes(), _passphrase(passphrase_file))
+        words = decrypt_share(share["encrypted_share"], private, tender, int(share["share_index"]))
+    except KeyFormatError as exc:
+        raise click.ClickException(str(exc)) from exc
+    state = platform.post(f"/api/v1/tenders/{tender}/opening/shares", {"share": words})
+    handed = f"{len(state['shares_from'])} of {state['threshold']} shares"
+    click.echo(f"share handed in: the opening is {state['status']} ({handed})")
