@@ -34,25 +34,24 @@ class StoredBlob:
 
 
 class BlobWriter:
-    """A blob written piece by piece from synchronous code (e.g. a decryption worker thread)."""
+    """A blob written piece by piece from synchronous code (e.g. a decryption worker thread).
+    The caller already knows the content's SHA-256 (a verified digest), so it is not recomputed."""
 
     def __init__(self, store: LocalBlobStore) -> None:
         self.store = store
         self.temporary = store.root / "tmp" / uuid.uuid4().hex
         self.handle = self.temporary.open("wb")
-        self.digest, self.size = hashlib.sha256(), 0
+        self.size = 0
 
     def write(self, data: bytes) -> int:
         self.handle.write(data)
-        self.digest.update(data)
         self.size += len(data)
         return len(data)
 
-    def finish(self) -> StoredBlob:
+    def finish(self, sha256: str) -> StoredBlob:
         self.handle.flush()
         os.fsync(self.handle.fileno())
         self.handle.close()
-        sha256 = self.digest.hexdigest()
         final = self.store.path(sha256)
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(self.temporary, final)

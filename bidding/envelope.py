@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
-from typing import BinaryIO, Protocol
+from typing import Any, BinaryIO, Protocol
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -329,7 +329,7 @@ def read_header(reader: BinaryIO | _CountingReader) -> Header:
     return _parse_header(raw)
 
 
-def _read_exactly(reader: _CountingReader, size: int, hasher: hashlib._Hash | None, what: str) -> bytes:
+def _read_exactly(reader: _CountingReader, size: int, hasher: Any, what: str) -> bytes:
     data = reader.read(size)
     if len(data) != size:
         raise EnvelopeError("truncated", f"the file is truncated: it ends inside {what}")
@@ -348,9 +348,10 @@ class _Chunk:
     ciphertext: bytes
 
 
-def _chunks(reader: _CountingReader, header: Header, hasher: hashlib._Hash) -> Iterator[_Chunk]:
+def _chunks(reader: _CountingReader, header: Header, hasher: Any) -> Iterator[_Chunk]:
     """Every chunk in file order, with structure checked as it goes: section marks, chunk order,
-    sizes, last-chunk flags, the number of sections. Hashes the payload into `hasher`."""
+    sizes, last-chunk flags, the number of sections. Hashes the payload into `hasher` (or not,
+    when it is None)."""
     for index in range(header.sections):
         mark = reader.read(len(SECTION_MARK))
         if mark != SECTION_MARK:
@@ -359,7 +360,8 @@ def _chunks(reader: _CountingReader, header: Header, hasher: hashlib._Hash) -> I
                     "truncated", f"the file has {index} section(s), its header announces {header.sections}"
                 )
             raise EnvelopeError("bad_frame", f"section {index} does not start with a section mark")
-        hasher.update(mark)
+        if hasher is not None:
+            hasher.update(mark)
         head = _read_exactly(reader, 1 + PREFIX_SIZE, hasher, f"the head of section {index}")
         kind, prefix = head[0], head[1:]
         if kind != (KIND_DECLARATION if index == 0 else KIND_DOCUMENT):
@@ -442,9 +444,15 @@ def open_envelope(
     opening_key: OpeningPrivateKey,
     bidder_key: BidderPublicKey,
     document_sink: Callable[[int, DocumentEntry], DocumentSink],
+    signed_payload_sha256: str | None = None,
 ) -> OpenedBid:
     """Decrypt a sealed bid in one streaming pass. Documents go to the sinks as they decrypt;
-    if this raises, whatever a sink received must be discarded by the caller."""
+    if this raises, whatever a sink received must be discarded by the caller.
+
+    With `signed_payload_sha256` (the payload digest recorded when the file was inspected and
+    receipted), the ciphertext is not hashed again: every chunk is authenticated by AES-GCM under
+    a key bound to this header, the header's digest is in every chunk's associated data and in
+    the signature, so any change to the file still fails (docs/envelope.md, "Opening")."""
     counted = _CountingReader(reader)
     header = read_header(counted)
     public = opening_key.public_key()
@@ -453,7 +461,7 @@ def open_envelope(
         file_key = header.suite.hpke_suite.decrypt(header.wrapped_key, opening_key.hpke_key(), info=header.hpke_info)
     except (InvalidTag, ValueError) as exc:
         raise EnvelopeError("key_unwrap_failed", "the file key does not open with this tender's opening key") from exc
-    hasher = hashlib.sha256()
+    hasher = None if signed_payload_sha256 else hashlib.sha256()
     declaration_bytes = bytearray()
     declaration: Declaration | None = None
     cipher: AESGCM | None = None
@@ -500,7 +508,7 @@ def open_envelope(
                 raise EnvelopeError(
                     "document_mismatch", f"document {entry.name!r} differs from its entry in the declaration"
                 )
-    payload_digest = hasher.digest()
+    payload_digest = hasher.digest() if hasher is not None else bytes.fromhex(signed_payload_sha256 or "")
     _check_trailer(counted, header, payload_digest, bidder_key)
     assert declaration is not None
     return OpenedBid(Inspection(header, payload_digest.hex(), counted.count), declaration)

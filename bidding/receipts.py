@@ -1,7 +1,8 @@
 """Submission receipts (回执), pure: the platform signs what it received and when, with its own
 Ed25519 key, and anyone holding the platform's public key can check a receipt offline.
 
-A receipt is JSON: {"format": "ggzy-receipt/1", "bid", "tender", "bidder", "sha256", "size",
+A receipt is JSON: {"format": "ggzy-receipt/1", "bid", "tender", "bidder", "sha256" (of the
+whole file), "payload_sha256" (the signed content's digest, see docs/envelope.md), "size",
 "received_at", "platform_key", "signature"}; the signature (base64) covers the canonical JSON
 of every other field (sorted keys, no spaces, UTF-8).
 """

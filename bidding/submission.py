@@ -126,6 +126,7 @@ async def record(
         "tender": str(tender_id),
         "bidder": bidder,
         "sha256": stored.sha256,
+        "payload_sha256": inspection.payload_sha256,
         "size": stored.size,
         "received_at": now.isoformat(),
     }

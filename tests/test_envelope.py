@@ -138,3 +138,29 @@ def test_any_documents_round_trip(sizes: list[int], suite: OpeningSuite, price: 
     assert opened.declaration.price == price
     assert {name: buf.getvalue() for name, buf in received.items()} == documents
     assert opened.inspection.payload_sha256 == sealed.payload_sha256
+
+
+@pytest.mark.parametrize("vector", [v for v in MANIFEST["vectors"] if v["expect"]], ids=lambda v: v["file"])
+def test_opening_against_the_recorded_digest_still_refuses_every_broken_file(vector: dict[str, str]) -> None:
+    """The platform opens with the payload digest it recorded at receipt instead of rehashing:
+    every broken vector must still be refused."""
+    public, private = _opening(vector["opening_key"])
+    recorded = inspect(
+        io.BytesIO((VECTORS / "good.bid").read_bytes()),
+        tender=MANIFEST["tender"],
+        bidder=MANIFEST["bidder"],
+        opening_key=_opening("opening-x25519")[0],
+        bidder_key=BIDDER_KEY,
+    ).payload_sha256
+    _received, sink = _collect()
+    with pytest.raises(EnvelopeError):
+        open_envelope(
+            io.BytesIO((VECTORS / vector["file"]).read_bytes()),
+            tender=MANIFEST["tender"],
+            bidder=MANIFEST["bidder"],
+            opening_key=private,
+            bidder_key=BIDDER_KEY,
+            document_sink=sink,  # type: ignore[arg-type]
+            signed_payload_sha256=recorded,
+        )
+    assert public.suite is private.suite
