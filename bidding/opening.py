@@ -27,7 +27,7 @@ from app import audit
 from app.actor import Actor
 from app.blobs import BlobWriter, LocalBlobStore
 from app.clock import Clock
-from app.models import Organization, User
+from app.models import Organization
 from app.problems import Conflict, NotFound, Problem
 from app.tender.models import Tender
 from app.tender.states import MIN_BIDS_TO_OPEN, TenderStatus
@@ -403,6 +403,20 @@ async def _announce(
     await ctx.commit(session)
 
 
+async def custodians_present(session: AsyncSession, tender_id: uuid.UUID) -> list[str]:
+    """The roles of the custodians whose shares have been handed in (while the session holds them)."""
+    query = (
+        select(CustodyShare.custodian_role)
+        .join(
+            HandedInShare,
+            (HandedInShare.tender_id == CustodyShare.tender_id)
+            & (HandedInShare.share_index == CustodyShare.share_index),
+        )
+        .where(CustodyShare.tender_id == tender_id)
+    )
+    return sorted((await session.scalars(query)).all())
+
+
 async def _publish_record(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID) -> None:
     tender = await session.get(Tender, tender_id, with_for_update=True)
     opening = await session.get(OpeningSession, tender_id, with_for_update=True, populate_existing=True)
@@ -412,17 +426,7 @@ async def _publish_record(session: AsyncSession, ctx: Opening, actor: Actor, ten
     outcomes = {
         o.bid_id: o for o in (await session.scalars(select(BidOpening).where(BidOpening.tender_id == tender_id))).all()
     }
-    roles = (
-        await session.scalars(
-            select(CustodyShare.custodian_role)
-            .join(
-                HandedInShare,
-                (HandedInShare.tender_id == CustodyShare.tender_id)
-                & (HandedInShare.share_index == CustodyShare.share_index),
-            )
-            .where(CustodyShare.tender_id == tender_id)
-        )
-    ).all()
+    roles = await custodians_present(session, tender_id)
     now = ctx.clock.now()
     record = {
         "tender": {"id": str(tender.id), "project_name": tender.project_name, "project_code": tender.project_code},
@@ -511,12 +515,3 @@ async def respond(
     )
     await ctx.commit(session)
     return answer
-
-
-async def custodian_names(session: AsyncSession, tender_id: uuid.UUID) -> dict[str, str]:
-    rows = await session.execute(
-        select(CustodyShare.custodian_role, User.username)
-        .join(User, User.id == CustodyShare.custodian_id)
-        .where(CustodyShare.tender_id == tender_id)
-    )
-    return {role: username for role, username in rows.all()}

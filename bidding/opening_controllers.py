@@ -25,7 +25,7 @@ from app.tender.controllers import visible_tender
 from app.tender.models import Tender
 from bidding import opening as service
 from bidding.live import opening_channel
-from bidding.models import BidOpening, CustodyShare, HandedInShare, OpeningEvent, OpeningSession, RecordResponse
+from bidding.models import BidOpening, OpeningEvent, OpeningSession, RecordResponse
 from bidding.schemas import OpeningStateOut, RecordResponseIn, ShareIn
 
 TERMINAL_EVENTS = frozenset({"failed", "record_published"})
@@ -35,18 +35,8 @@ async def opening_state(session: AsyncSession, tender_id: uuid.UUID) -> OpeningS
     opening = await session.get(OpeningSession, tender_id)
     if opening is None:
         raise NotFound(f"the opening of tender {tender_id} has not started")
-    threshold = (await visible_tender_any(session, tender_id)).custody_threshold
-    roles = (
-        await session.scalars(
-            select(CustodyShare.custodian_role)
-            .join(
-                HandedInShare,
-                (HandedInShare.tender_id == CustodyShare.tender_id)
-                & (HandedInShare.share_index == CustodyShare.share_index),
-            )
-            .where(CustodyShare.tender_id == tender_id)
-        )
-    ).all()
+    threshold = (await tender_or_404(session, tender_id)).custody_threshold
+    roles = await service.custodians_present(session, tender_id)
     outcomes = (
         await session.scalars(
             select(BidOpening).where(BidOpening.tender_id == tender_id).order_by(BidOpening.opened_at)
@@ -71,7 +61,7 @@ async def opening_state(session: AsyncSession, tender_id: uuid.UUID) -> OpeningS
     )
 
 
-async def visible_tender_any(session: AsyncSession, tender_id: uuid.UUID) -> Tender:
+async def tender_or_404(session: AsyncSession, tender_id: uuid.UUID) -> Tender:
     """The tender without the visibility rule (callers apply their own)."""
     tender = await session.get(Tender, tender_id)
     if tender is None:
@@ -138,7 +128,7 @@ class OpeningController(Controller):
         blobs: BlobsDep,
     ) -> File:
         """A decrypted document, after the opening: for the tender's agency and supervisors only."""
-        tender = await visible_tender_any(db_session, tender_id)
+        tender = await tender_or_404(db_session, tender_id)
         ensure_visible(actor, tender.agency_uscc, "tender", tender_id)
         outcome = await db_session.get(BidOpening, bid_id)
         if (

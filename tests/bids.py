@@ -12,7 +12,13 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.models import Organization, OrgKind, Role
+from app.actor import Actor
+from app.blobs import LocalBlobStore
+from app.filing import service as filings
+from app.filing.checklist import EvaluationMethod, ProcurementMethod, ProjectType
+from app.filing.schemas import FilingDraft
+from app.models import Organization, OrgKind, Role, User
+from app.tender.models import Tender as TenderRow
 from bidding.envelope import Declaration, seal
 from bidding.keys import OpeningPublicKey, bidder_public_key, generate_bidder_key
 from tests.conftest import SHANGHAI, World, login
@@ -82,3 +88,43 @@ async def submit(client: AsyncTestClient[Litestar], tender: Tender, bidder: Bidd
         content=data,
         headers={**bidder.headers, "content-type": "application/octet-stream"},
     )
+
+
+async def _one_chunk(content: bytes) -> Any:
+    yield content
+
+
+async def tender_closing_at(world: World, deadline: datetime, agent: User, officer: User) -> TenderRow:
+    """A tender published now (by the world's clock) whose bids close at `deadline`, however
+    soon: project type `other` has no minimum bid period. For tests against running servers."""
+    tenderee = await world.org(OrgKind.tenderee)
+    blobs = LocalBlobStore(world.settings.blob_dir)
+    async with world.sessions() as session:
+        draft = FilingDraft(
+            project_name="限时开标项目",
+            project_type=ProjectType.other,
+            project_code=f"RT-{deadline:%H%M%S}",
+            tenderee_uscc=tenderee.uscc,
+            procurement_method=ProcurementMethod.open,
+            budget=Decimal("500000.00"),
+            announcement_date=deadline.astimezone(SHANGHAI).date(),
+            bid_deadline=deadline,
+            opening_time=deadline,
+            evaluation_method=EvaluationMethod.lowest_evaluated_price,
+            committee_size=5,
+        )
+        filing = await filings.create(session, world.clock, Actor.of(agent), draft)
+        for kind in ("announcement", "tender_document", "agency_contract"):
+            stored = await blobs.put(_one_chunk(kind.encode()), 1000)
+            await filings.add_document(
+                session,
+                world.clock,
+                Actor.of(agent),
+                filing.id,
+                kind=kind,
+                filename=kind,
+                content_type="text/plain",
+                blob=stored,
+            )
+        await filings.submit(session, world.clock, Actor.of(agent), filing.id, world.settings.tz)
+        return await filings.accept(session, world.clock, Actor.of(officer), filing.id, None, world.settings.tz)

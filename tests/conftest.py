@@ -12,8 +12,10 @@ import asyncio
 import os
 import secrets
 import shutil
+import socket
 import subprocess
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -23,6 +25,7 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 import asyncpg
+import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import x25519
 from litestar import Litestar
@@ -65,6 +68,33 @@ def run_ggzy(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str
     return subprocess.run(
         [GGZY, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=120, check=False
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_server(env: dict[str, str], *command: str) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start `ggzy serve` (or another serving command) on a free port; return once /health answers."""
+    port = free_port()
+    process = subprocess.Popen(
+        [GGZY, *(command or ("serve",)), "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            httpx.get(f"{base}/health", timeout=2)
+            return base, process
+        except httpx.TransportError:
+            time.sleep(0.2)
+    process.terminate()
+    raise AssertionError(f"{' '.join(command or ('serve',))} did not come up on {base}")
 
 
 def in_thread(fn: Callable[..., T], *args: Any) -> T:

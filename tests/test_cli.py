@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from tests.conftest import GGZY, run_ggzy
+from tests.conftest import run_ggzy, start_server
 
 
 @pytest.fixture
@@ -53,12 +49,6 @@ def test_operator_migrates_then_creates_an_org_and_users(fresh_env: dict[str, st
     assert verified.returncode == 0 and "3 events verified" in verified.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> None:
     loaded = run_ggzy(fresh_env, "demo", "--no-serve")
     assert loaded.returncode == 0, loaded.stderr
@@ -66,23 +56,9 @@ def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> 
         assert login in loaded.stdout
     assert run_ggzy(fresh_env, "demo", "--no-serve").returncode == 0  # a second run changes nothing
 
-    port = _free_port()
-    server = subprocess.Popen(
-        [GGZY, "demo", "--port", str(port)],
-        env={**os.environ, **fresh_env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    base, server = start_server(fresh_env, "demo")
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                health = httpx.get(f"{base}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "demo server did not come up"
-                time.sleep(0.3)
+        health = httpx.get(f"{base}/health", timeout=5)
         assert health.status_code == 200 and health.json()["database"]["ok"] is True
         token = httpx.post(f"{base}/api/v1/auth/login", json={"username": "bidder1", "password": "ggzy-demo-2026"})
         assert token.status_code == 200

@@ -6,32 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import socket
-import subprocess
 import time
-from datetime import UTC, date, datetime, timedelta
-from decimal import Decimal
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from app.actor import Actor
-from app.blobs import LocalBlobStore
 from app.clock import FrozenClock
-from app.filing import service as filings
-from app.filing.checklist import EvaluationMethod, ProcurementMethod, ProjectType
-from app.filing.schemas import FilingDraft
 from app.models import OrgKind, Role
 from app.settings import Settings
 from bidding.keys import custody_key_pem
-from tests.conftest import GGZY, PASSWORD, World, in_thread, run_ggzy
-
-
-async def _one(content: bytes) -> Any:
-    yield content
+from tests.bids import tender_closing_at
+from tests.conftest import PASSWORD, World, in_thread, run_ggzy, start_server
 
 
 async def _prepare(
@@ -40,7 +28,7 @@ async def _prepare(
     """A tender open for bids until `deadline`, its custodians with key files, three bidders."""
     clock = FrozenClock(datetime.now(UTC))
     world = World(settings, clock)
-    agency, tenderee = await world.org(OrgKind.agency), await world.org(OrgKind.tenderee)
+    agency = await world.org(OrgKind.agency)
     agent, officer = await world.user(Role.agency, agency), await world.user(Role.supervisor)
     await world.trading_centre_custodian()
     keys = {}
@@ -48,35 +36,7 @@ async def _prepare(
         path = tmp_path / f"{user.username}.key"
         path.write_bytes(custody_key_pem(await world.custody_key(user)))
         keys[user.username] = path
-    async with world.sessions() as session:
-        draft = FilingDraft(
-            project_name="命令行全流程",
-            project_type=ProjectType.other,
-            project_code="CLI-1",
-            tenderee_uscc=tenderee.uscc,
-            procurement_method=ProcurementMethod.open,
-            budget=Decimal("500000.00"),
-            announcement_date=date.today(),
-            bid_deadline=deadline,
-            opening_time=deadline,
-            evaluation_method=EvaluationMethod.lowest_evaluated_price,
-            committee_size=5,
-        )
-        filing = await filings.create(session, clock, Actor.of(agent), draft)
-        for kind in ("announcement", "tender_document", "agency_contract"):
-            stored = await LocalBlobStore(settings.blob_dir).put(_one(kind.encode()), 1000)
-            await filings.add_document(
-                session,
-                clock,
-                Actor.of(agent),
-                filing.id,
-                kind=kind,
-                filename=kind,
-                content_type="text/plain",
-                blob=stored,
-            )
-        await filings.submit(session, clock, Actor.of(agent), filing.id, settings.tz)
-        tender_id = str((await filings.accept(session, clock, Actor.of(officer), filing.id, None, settings.tz)).id)
+    tender_id = str((await tender_closing_at(world, deadline, agent, officer)).id)
     bidders = []
     for _ in range(3):
         org = await world.org(OrgKind.bidder)
@@ -89,29 +49,14 @@ async def _prepare(
 def test_bidders_and_custodians_use_their_tools_end_to_end(backend: str, settings: Settings, tmp_path: Path) -> None:
     deadline = (datetime.now(UTC) + timedelta(seconds=20)).replace(microsecond=0)
     tender_id, agent, officer, keys, bidders = in_thread(asyncio.run, _prepare(settings, tmp_path, deadline))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
     env = {
         "GGZY_DATABASE_URL": settings.database_url,
         "GGZY_DATA_DIR": str(settings.data_dir),
         "GGZY_SECRET_KEY": settings.secret_key,
         "GGZY_PASSWORD": PASSWORD,
     }
-    server = subprocess.Popen(
-        [GGZY, "serve", "--port", str(port)],
-        env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    base, server = start_server(env)
     try:
-        for _ in range(100):
-            try:
-                httpx.get(f"{base}/health", timeout=2)
-                break
-            except httpx.TransportError:
-                time.sleep(0.2)
         document = tmp_path / "商务标.pdf"
         document.write_bytes(b"business proposal " * 1000)
         for i, (org, user) in enumerate(bidders):

@@ -6,65 +6,32 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import os
-import socket
-import subprocess
-import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from app.actor import Actor
-from app.blobs import LocalBlobStore
 from app.clock import FrozenClock
-from app.filing import service as filings
-from app.filing.checklist import EvaluationMethod, ProcurementMethod, ProjectType
-from app.filing.schemas import FilingDraft
 from app.models import OrgKind, Role
 from app.settings import Settings
 from bidding.envelope import Declaration, seal
 from bidding.keys import OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
-from tests.conftest import GGZY, PASSWORD, REDIS_URL, World
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-async def _one(content: bytes) -> Any:
-    yield content
+from tests.bids import tender_closing_at
+from tests.conftest import PASSWORD, REDIS_URL, World, start_server
 
 
 @pytest.fixture
-def servers(settings: Settings, tmp_path: Path) -> Any:
+def servers(settings: Settings) -> Any:
     env = {
-        **os.environ,
         "GGZY_DATABASE_URL": settings.database_url,
         "GGZY_REDIS_URL": REDIS_URL,
         "GGZY_DATA_DIR": str(settings.data_dir),
         "GGZY_SECRET_KEY": settings.secret_key,
         "GGZY_SCRYPT_LOG_N": "10",
     }
-    started = []
-    for _ in range(2):
-        port = _free_port()
-        process = subprocess.Popen(
-            [GGZY, "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        started.append((f"http://127.0.0.1:{port}", process))
-    for base, _process in started:
-        for _ in range(100):
-            try:
-                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.2)
+    started = [start_server(env) for _ in range(2)]
     yield [base for base, _ in started]
     for _base, process in started:
         process.terminate()
@@ -85,38 +52,8 @@ async def test_a_supervisor_watching_on_the_other_worker_sees_every_step(
         "agency": (agent, await world.custody_key(agent)),
         "supervisor": (officer, await world.custody_key(officer)),
     }
-    tenderee = await world.org(OrgKind.tenderee)
     deadline = (datetime.now(UTC) + timedelta(seconds=15)).replace(microsecond=0)
-    blobs = LocalBlobStore(settings.blob_dir)
-    async with world.sessions() as session:
-        draft = FilingDraft(
-            project_name="双进程开标",
-            project_type=ProjectType.other,
-            project_code="TWO-1",
-            tenderee_uscc=tenderee.uscc,
-            procurement_method=ProcurementMethod.open,
-            budget=Decimal("100000.00"),
-            announcement_date=date.today(),
-            bid_deadline=deadline,
-            opening_time=deadline,
-            evaluation_method=EvaluationMethod.lowest_evaluated_price,
-            committee_size=5,
-        )
-        filing = await filings.create(session, clock, Actor.of(agent), draft)
-        for kind in ("announcement", "tender_document", "agency_contract"):
-            stored = await blobs.put(_one(kind.encode()), 1000)
-            await filings.add_document(
-                session,
-                clock,
-                Actor.of(agent),
-                filing.id,
-                kind=kind,
-                filename=kind,
-                content_type="text/plain",
-                blob=stored,
-            )
-        await filings.submit(session, clock, Actor.of(agent), filing.id, settings.tz)
-        tender = await filings.accept(session, clock, Actor.of(officer), filing.id, None, settings.tz)
+    tender = await tender_closing_at(world, deadline, agent, officer)
     tender_id = str(tender.id)
     opening_key = OpeningPublicKey.parse(tender.opening_public_key or "")
 
