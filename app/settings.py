@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -80,19 +81,24 @@ def _flag(value: str | None) -> bool | None:
     return value.lower() in {"1", "true", "yes", "on"}
 
 
-def load_or_create_secret(path: Path) -> str:
-    """Read the secret at `path`, creating it on first use. Several workers may race at first
-    start: each writes a candidate to its own temporary file and hard-links it into place, which
-    succeeds for exactly one of them, so every worker ends up with the same complete secret."""
+def create_once(path: Path, make: Callable[[], bytes]) -> bytes:
+    """The contents of `path`, creating it (mode 0600) with `make()` on first use. Several workers
+    may race at first start: each writes a candidate to its own temporary file and hard-links it
+    into place, which succeeds for exactly one of them, so all end up with the same contents."""
     if not path.exists():
         candidate = path.with_name(f"{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
         fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as handle:
-            handle.write(secrets.token_urlsafe(48) + "\n")
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(make())
         try:
             os.link(candidate, path)
         except FileExistsError:
             pass
         finally:
             candidate.unlink()
-    return path.read_text().strip()
+    return path.read_bytes()
+
+
+def load_or_create_secret(path: Path) -> str:
+    """The generated secret key kept at `path` (never a constant in code)."""
+    return create_once(path, lambda: (secrets.token_urlsafe(48) + "\n").encode()).decode().strip()

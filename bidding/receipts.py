@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +19,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from app.settings import create_once
 from bidding.keys import KeyFormatError, _b64decode, fingerprint
 
 FORMAT = "ggzy-receipt/1"
@@ -63,23 +63,14 @@ def parse_platform_public(text: str) -> ed25519.Ed25519PublicKey:
 
 
 def load_or_create_receipt_key(path: Path) -> ed25519.Ed25519PrivateKey:
-    """The platform's receipt-signing key, made on first use (several workers may race: the
-    first hard link wins, as for the secret key)."""
-    if not path.exists():
-        pem = ed25519.Ed25519PrivateKey.generate().private_bytes(
+    """The platform's receipt-signing key, made on first use and shared by every worker."""
+
+    def make() -> bytes:
+        return ed25519.Ed25519PrivateKey.generate().private_bytes(
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
         )
-        candidate = path.with_name(f"{path.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
-        fd = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(pem)
-        try:
-            os.link(candidate, path)
-        except FileExistsError:
-            pass
-        finally:
-            candidate.unlink()
-    key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+
+    key = serialization.load_pem_private_key(create_once(path, make), password=None)
     if not isinstance(key, ed25519.Ed25519PrivateKey):
         raise KeyFormatError(f"{path} is not an Ed25519 key")
     return key
