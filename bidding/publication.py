@@ -21,7 +21,7 @@ from bidding.models import CustodyShare, RegisteredKey
 from bidding.registry import KeyPurpose, active_key
 
 THRESHOLD = 2
-RECORD_WINDOW_MINUTES = 60  # bidders confirm or object to the opening record within this window
+RECORD_WINDOW_MINUTES = 60  # unless the filing sets another: bidders respond to the opening record within it
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,9 @@ async def choose_custodians(
     return [Custodian(role, user.id, user.username) for role, user in chosen.items() if user is not None]
 
 
-async def publish_opening_key(session: AsyncSession, tender: Tender, custodians: list[Custodian]) -> list[str]:
+async def publish_opening_key(
+    session: AsyncSession, tender: Tender, custodians: list[Custodian], record_window_minutes: int | None = None
+) -> list[str]:
     """Give `tender` its opening key and seal one share to each custodian; the caller commits.
     Returns the custodians' usernames."""
     keys: list[RegisteredKey] = []
@@ -80,7 +82,7 @@ async def publish_opening_key(session: AsyncSession, tender: Tender, custodians:
     tender.opening_public_key = private.public_key().text()
     tender.custody_set_id = custody.read_share(shares[0]).set_id
     tender.custody_threshold = THRESHOLD
-    tender.record_window_minutes = RECORD_WINDOW_MINUTES
+    tender.record_window_minutes = record_window_minutes or RECORD_WINDOW_MINUTES
     for custodian, key, share in zip(custodians, keys, shares, strict=True):
         index = custody.read_share(share).index
         session.add(

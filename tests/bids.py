@@ -41,10 +41,12 @@ class Tender:
     desk: Desk
 
 
-async def published_tender(client: AsyncTestClient[Litestar], world: World, desk: Desk | None = None) -> Tender:
+async def published_tender(
+    client: AsyncTestClient[Litestar], world: World, desk: Desk | None = None, **filing: Any
+) -> Tender:
     desk = desk or await open_desk(client, world, world.clock)
     world.clock.set(datetime(2026, 11, 30, 9, 0, tzinfo=SHANGHAI))
-    filing_id = await desk.new_filing()
+    filing_id = await desk.new_filing(**filing)
     await desk.submit(filing_id)
     accepted = await desk.decide(filing_id, "accept")
     assert accepted.status_code == 200, accepted.text

@@ -226,13 +226,15 @@ async def test_a_restart_midway_resumes_without_decrypting_anything_twice(
 async def test_the_record_documents_and_late_watchers(
     backend: str, client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
-    tender = await published_tender(client, world)
+    tender = await published_tender(client, world, record_window_minutes=30)
     bidders = await bids_in(client, world, tender, 3)
     await at_opening_time(client, tender, clock)
     for role in ("agency", "supervisor"):
         words, headers = await share_words(client, tender, role)
         await hand_in(client, tender, words, headers)
     state = await wait_for(client, tender, "read_out")
+    finished = datetime.fromisoformat(state["record"]["finished_at"])
+    assert datetime.fromisoformat(state["confirm_until"]) == finished + timedelta(minutes=30)  # set on the tender
 
     # A watcher arriving after the end gets every event, in order, and the stream ends.
     stream = await client.get(f"/api/v1/tenders/{tender.id}/opening/events", headers=bidders[0].headers)

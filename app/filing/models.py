@@ -34,6 +34,7 @@ class Filing(Base):
     opening_time: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     evaluation_method: Mapped[str | None] = mapped_column(String(32))
     committee_size: Mapped[int | None] = mapped_column(Integer)
+    record_window_minutes: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 

@@ -42,6 +42,10 @@ class FilingDraft(RequestBody):
     opening_time: Instant | None = None
     evaluation_method: EvaluationMethod | None = None
     committee_size: Annotated[int, msgspec.Meta(ge=1, le=99)] | None = None
+    record_window_minutes: (
+        Annotated[int, msgspec.Meta(ge=10, le=4320, description="bidders confirm the opening record within this")]
+        | None
+    ) = None
 
 
 class OfficerItem(RequestBody):
@@ -128,6 +132,7 @@ class FilingOut(msgspec.Struct):
     opening_time: datetime | None
     evaluation_method: str | None
     committee_size: int | None
+    record_window_minutes: int | None
     created_at: datetime
     updated_at: datetime
     documents: list[DocumentOut]
@@ -153,6 +158,7 @@ class FilingOut(msgspec.Struct):
             f.opening_time,
             f.evaluation_method,
             f.committee_size,
+            f.record_window_minutes,
             f.created_at,
             f.updated_at,
             [DocumentOut.of(d) for d in documents],

@@ -329,7 +329,7 @@ async def _accept(
     session.add(tender)
     await session.flush()
     custodians = await choose_custodians(session, filing.created_by, officer.user_id if officer else None)
-    names = await publish_opening_key(session, tender, custodians)
+    names = await publish_opening_key(session, tender, custodians, filing.record_window_minutes)
     decided = {"round": round_.number, "comment": comment}
     await audit.record(session, clock, actor, f"filing.{decision}", "filing", filing.id, decided)
     published = {"filing": str(filing.id), "opening_key": tender.opening_public_key, "custodians": names}

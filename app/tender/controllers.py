@@ -37,6 +37,7 @@ class TenderOut(msgspec.Struct):
     bid_deadline: datetime
     opening_time: datetime
     published_at: datetime
+    record_window_minutes: int | None
 
     @classmethod
     def of(cls, t: Tender) -> TenderOut:
@@ -56,6 +57,7 @@ class TenderOut(msgspec.Struct):
             t.bid_deadline,
             t.opening_time,
             t.published_at,
+            t.record_window_minutes,
         )
 
 

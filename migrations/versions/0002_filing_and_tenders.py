@@ -63,6 +63,7 @@ def upgrade() -> None:
         sa.Column("opening_time", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=True),
         sa.Column("evaluation_method", sa.String(length=32), nullable=True),
         sa.Column("committee_size", sa.Integer(), nullable=True),
+        sa.Column("record_window_minutes", sa.Integer(), nullable=True),
         sa.Column("created_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.Column("updated_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
