@@ -208,7 +208,7 @@ def _write_section(
         last = following is None
         ciphertext = cipher.encrypt(_nonce(prefix, counter, last), current, aad)
         out.write(_CHUNK_HEAD.pack(counter, int(last), len(ciphertext)) + ciphertext)
-        if last:
+        if following is None:
             return
         counter, current = counter + 1, following
 

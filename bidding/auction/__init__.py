@@ -1,0 +1,1 @@
+"""Price bidding (竞价) for the intermediary supermarket: `engine` is the pure core."""
