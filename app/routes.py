@@ -38,6 +38,7 @@ from app.security import requires, signed_in
 from app.tender.controllers import TenderController
 from app.workdays import CalendarController
 from bidding.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
+from bidding.market.controllers import IntermediaryController, ServiceRequestController, service_categories
 from bidding.opening_controllers import OpeningController
 
 
@@ -183,6 +184,9 @@ ROUTE_HANDLERS = [
     TenderKeyController,
     BidController,
     OpeningController,
+    IntermediaryController,
+    ServiceRequestController,
+    service_categories,
     receipt_key_text,
     health,
 ]

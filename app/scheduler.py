@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.actor import Actor
@@ -43,6 +44,9 @@ def registered_sweeps(
 ) -> list[Sweep]:
     """Every sweep of the platform, in the order they should first run."""
     from app.filing.service import sweep_overdue
+    from bidding.market import service as market
+    from bidding.market.models import ServiceRequest
+    from bidding.market.service import RequestStatus
     from bidding.opening import Opening, sweep_resume, sweep_start
 
     blobs = LocalBlobStore(settings.blob_dir)
@@ -56,8 +60,27 @@ def registered_sweeps(
     async def openings_stalled(_session: AsyncSession, clock: Clock, actor: Actor) -> int:
         return await sweep_resume(sessions, Opening(clock, settings.tz, blobs, broadcaster), actor)
 
+    async def auctions_due(session: AsyncSession, clock: Clock, actor: Actor) -> int:
+        requests = (
+            await session.scalars(
+                select(ServiceRequest.id).where(
+                    ServiceRequest.status == RequestStatus.registering,
+                    ServiceRequest.registration_closes <= clock.now(),
+                )
+            )
+        ).all()
+        await session.commit()
+        return sum(
+            [await market.open_auction(session, clock, actor, request_id) is not None for request_id in requests]
+        )
+
+    async def auctions_ended(session: AsyncSession, clock: Clock, actor: Actor) -> int:
+        return await market.close_due(session, clock, actor, broadcaster)
+
     return [
         Sweep("filing-overdue", 60, filings_overdue),
+        Sweep("auction-open", 5, auctions_due),
+        Sweep("auction-close", 2, auctions_ended),  # a closed auction is refused by its end time anyway
         Sweep("opening-start", 5, openings_due),  # openings start within seconds of their time
         Sweep("opening-resume", 15, openings_stalled),
     ]

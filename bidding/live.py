@@ -8,9 +8,12 @@ in memory otherwise); the separate scheduler process publishes to the same Redis
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any, Protocol
 
+from litestar import Request
 from litestar.channels import ChannelsPlugin
+from litestar.response import ServerSentEventMessage
 from redis.asyncio import Redis
 
 
@@ -49,3 +52,31 @@ class NoBroadcast:
 
     async def publish(self, channel: str, payload: bytes) -> None:
         return None
+
+
+TerminalKinds = frozenset[str]
+
+
+async def sse_stream(
+    request: Request[Any, Any, Any], channel: str, first: list[dict[str, Any]], terminal: TerminalKinds
+) -> AsyncIterator[ServerSentEventMessage]:
+    """Server-sent events of one channel: `first` (what a late watcher must see first), then the
+    live events, skipping any already covered by `first`, until a terminal event."""
+    channels = request.app.plugins.get(ChannelsPlugin)
+    async with channels.start_subscription([channel]) as subscriber:
+        last = 0
+        for payload in first:
+            yield ServerSentEventMessage(
+                data=json.dumps(payload, ensure_ascii=False), event=payload["kind"], id=str(payload["seq"])
+            )
+            last = max(last, int(payload["seq"]))
+            if payload["kind"] in terminal:
+                return
+        async for raw in subscriber.iter_events():
+            payload = json.loads(raw)
+            if payload["seq"] <= last:
+                continue
+            yield ServerSentEventMessage(data=raw.decode(), event=payload["kind"], id=str(payload["seq"]))
+            last = payload["seq"]
+            if payload["kind"] in terminal:
+                return

@@ -4,13 +4,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.channels import ChannelsPlugin
 from litestar.params import FromPath, JSONBody
 from litestar.response import File, ServerSentEvent, ServerSentEventMessage
 from sqlalchemy import select
@@ -24,7 +22,7 @@ from app.security import ensure_visible, requires, signed_in
 from app.tender.controllers import visible_tender
 from app.tender.models import Tender
 from bidding import opening as service
-from bidding.live import opening_channel
+from bidding.live import opening_channel, sse_stream
 from bidding.models import BidOpening, OpeningEvent, OpeningSession, RecordResponse
 from bidding.schemas import OpeningStateOut, RecordResponseIn, ShareIn
 
@@ -162,28 +160,12 @@ def start_decryption(
 
 
 async def stream_events(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> AsyncIterator[ServerSentEventMessage]:
-    channels = request.app.plugins.get(ChannelsPlugin)
-    async with channels.start_subscription([opening_channel(tender_id)]) as subscriber:
-        last, finished = 0, False
-        async with request.app.state.sessions() as session:
-            history = (
-                await session.scalars(
-                    select(OpeningEvent).where(OpeningEvent.tender_id == tender_id).order_by(OpeningEvent.seq)
-                )
-            ).all()
-        for event in history:
-            payload = {"seq": event.seq, "kind": event.kind, "at": event.at.isoformat(), "data": event.data}
-            yield ServerSentEventMessage(
-                data=json.dumps(payload, ensure_ascii=False), event=event.kind, id=str(event.seq)
+    async with request.app.state.sessions() as session:
+        history = (
+            await session.scalars(
+                select(OpeningEvent).where(OpeningEvent.tender_id == tender_id).order_by(OpeningEvent.seq)
             )
-            last, finished = event.seq, event.kind in TERMINAL_EVENTS
-        if finished:
-            return
-        async for raw in subscriber.iter_events():
-            payload = json.loads(raw)
-            if payload["seq"] <= last:
-                continue
-            yield ServerSentEventMessage(data=raw.decode(), event=payload["kind"], id=str(payload["seq"]))
-            last = payload["seq"]
-            if payload["kind"] in TERMINAL_EVENTS:
-                return
+        ).all()
+    first = [{"seq": e.seq, "kind": e.kind, "at": e.at.isoformat(), "data": e.data} for e in history]
+    async for message in sse_stream(request, opening_channel(tender_id), first, TERMINAL_EVENTS):
+        yield message

@@ -1,0 +1,193 @@
+"""HTTP handlers of the intermediary supermarket: qualifications and eligibility, service
+requests and registration, and the live auction (view, bids, server-sent events)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC
+from typing import Any
+
+import msgspec
+from advanced_alchemy.service import OffsetPagination
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.response import ServerSentEvent
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.actor import Actor
+from app.deps import ActorDep, ClockDep, DbSession, Limit, Offset, OpeningDep
+from app.models import Role
+from app.problems import NotFound
+from app.security import requires, signed_in
+from bidding.auction import codec, engine
+from bidding.live import sse_stream
+from bidding.market import service
+from bidding.market.categories import CATEGORIES
+from bidding.market.models import Auction, ServiceRequest
+from bidding.market.schemas import (
+    AuctionView,
+    BidAnswerOut,
+    BidIn,
+    QualificationIn,
+    ServiceRequestIn,
+    ServiceRequestOut,
+    Standing,
+)
+
+
+async def auction_view(session: AsyncSession, actor: Actor, request_id: uuid.UUID, now: Any) -> AuctionView:
+    request = await service.get_request(session, request_id)
+    auction = await session.get(Auction, request_id)
+    if auction is None:
+        raise NotFound(f"service request {request_id} has no auction (it is {request.status})")
+    state = codec.load(auction.state)
+    closed = auction.closed
+    names = engine.labels(state.bidders)
+    officer = actor.has_role(Role.supervisor, Role.admin)
+
+    def shown(bidder: str) -> str:
+        return bidder if closed or officer else names[bidder]
+
+    standings = [Standing(i + 1, shown(o.bidder), o.price) for i, o in enumerate(engine.ranking(state))]
+    state, turn = engine.current_turn(state, now) if state.rules.mode is engine.Mode.rounds else (state, None)
+    mine = str(actor.org_uscc) if actor.org_uscc in names else None
+    return AuctionView(
+        request_id=request_id,
+        status=request.status,
+        server_time=now,
+        ends_at=state.end,
+        seconds_left=max(0.0, (state.end - now).total_seconds()),
+        you=names[mine] if mine else None,
+        standings=standings,
+        current_turn=shown(turn.bidder) if turn else None,
+        winner=auction.winner_uscc if closed else None,
+        award_price=auction.award_price,
+        savings=auction.savings,
+    )
+
+
+class IntermediaryController(Controller):
+    path = "/api/v1/intermediaries"
+    tags = ("intermediary supermarket",)
+
+    @post("/qualifications", guards=[requires(Role.intermediary)])
+    async def add_qualification(
+        self, data: JSONBody[QualificationIn], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> dict[str, str]:
+        """Register a qualification (资质) of your organization."""
+        q = await service.add_qualification(
+            db_session, clock, actor, data.certificate_type, data.grade, data.number, data.expires_on
+        )
+        return {"id": str(q.id), "certificate_type": q.certificate_type, "expires_on": q.expires_on.isoformat()}
+
+    @get("/eligibility", guards=[requires(Role.intermediary)])
+    async def eligibility(
+        self, category: FromQuery[str], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> dict[str, Any]:
+        """Whether your organization may take part in requests of a category, and if not why."""
+        if category not in CATEGORIES:
+            raise NotFound(f"no service category {category}")
+        reasons = await service.why_not_eligible(db_session, str(actor.org_uscc), category, clock.now().date())
+        return {"category": category, "eligible": not reasons, "reasons": reasons}
+
+
+@get("/api/v1/service-categories", guards=[signed_in], tags=["intermediary supermarket"])
+async def service_categories() -> list[dict[str, str]]:
+    return [
+        {"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "qualification": c.qualification}
+        for c in CATEGORIES.values()
+    ]
+
+
+class ServiceRequestController(Controller):
+    path = "/api/v1/service-requests"
+    tags = ("intermediary supermarket",)
+
+    @post("/", guards=[requires(Role.agency)])
+    async def post_request(
+        self, data: JSONBody[ServiceRequestIn], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> ServiceRequestOut:
+        """Post a call for an intermediary, selected by price bidding."""
+        return ServiceRequestOut.of(await service.post_request(db_session, clock, actor, data.terms()))
+
+    @get("/", guards=[signed_in])
+    async def list_all(
+        self, db_session: DbSession, limit: Limit = 50, offset: Offset = 0
+    ) -> OffsetPagination[ServiceRequestOut]:
+        total = await db_session.scalar(select(func.count()).select_from(ServiceRequest)) or 0
+        rows = await db_session.scalars(
+            select(ServiceRequest).order_by(ServiceRequest.posted_at.desc()).limit(limit).offset(offset)
+        )
+        return OffsetPagination([ServiceRequestOut.of(r) for r in rows.all()], limit, offset, total)
+
+    @get("/{request_id:uuid}", guards=[signed_in])
+    async def show(self, request_id: FromPath[uuid.UUID], db_session: DbSession) -> ServiceRequestOut:
+        return ServiceRequestOut.of(await service.get_request(db_session, request_id))
+
+    @post("/{request_id:uuid}/registrations", guards=[requires(Role.intermediary)], status_code=201)
+    async def register(
+        self, request_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> dict[str, str]:
+        """Register for a request during its registration window (eligible intermediaries only)."""
+        registration = await service.register(db_session, clock, actor, request_id)
+        return {"request_id": str(request_id), "registered_at": registration.registered_at.isoformat()}
+
+    @get("/{request_id:uuid}/auction", guards=[signed_in])
+    async def auction(
+        self, request_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> AuctionView:
+        """The auction as it stands, with the server time and the time left."""
+        await service.open_auction(db_session, clock, actor, request_id)
+        return await auction_view(db_session, actor, request_id, clock.now())
+
+    @post("/{request_id:uuid}/auction/bids", guards=[requires(Role.intermediary)], status_code=200)
+    async def bid(
+        self,
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[BidIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        opening: OpeningDep,
+    ) -> BidAnswerOut:
+        """Bid a lower price; acknowledged only once committed. A refusal says why, with the server time."""
+        answer = await service.place_bid(db_session, clock, actor, opening.broadcaster, request_id, data.price)
+        return BidAnswerOut(
+            answer.accepted,
+            answer.price,
+            answer.rank,
+            answer.server_time,
+            answer.ends_at,
+            answer.seconds_left,
+            answer.extended,
+        )
+
+    @get("/{request_id:uuid}/auction/events", guards=[signed_in])
+    async def events(
+        self,
+        request: Request[Any, Any, Any],
+        request_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> ServerSentEvent:
+        """Live bids, extensions and the close; a late watcher first gets the current state."""
+        view = await auction_view(db_session, actor, request_id, clock.now())
+        auction = await db_session.get(Auction, request_id)
+        assert auction is not None
+        seq = codec.load(auction.state).seq
+        await db_session.commit()
+        first = [
+            {
+                "seq": seq,
+                "kind": "closed" if auction.closed else "state",
+                "at": clock.now().astimezone(UTC).isoformat(),
+                "data": _builtins(view),
+            }
+        ]
+        return ServerSentEvent(sse_stream(request, service.auction_channel(request_id), first, frozenset({"closed"})))
+
+
+def _builtins(view: AuctionView) -> dict[str, Any]:
+    return msgspec.to_builtins(view)  # type: ignore[no-any-return]

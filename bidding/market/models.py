@@ -1,0 +1,100 @@
+"""Tables of the intermediary supermarket: qualifications, suspensions, service requests,
+registrations, and each request's auction (the engine's state, and every bid received)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from advanced_alchemy.types import GUID, DateTimeUTC
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db import Base
+from app.money import Money
+
+
+class Qualification(Base):
+    __tablename__ = "qualifications"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    org_uscc: Mapped[str] = mapped_column(ForeignKey("organizations.uscc"), index=True)
+    certificate_type: Mapped[str] = mapped_column(String(64))
+    grade: Mapped[str] = mapped_column(String(32))
+    number: Mapped[str] = mapped_column(String(64))
+    expires_on: Mapped[date] = mapped_column(Date)
+    registered_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Suspension(Base):
+    """An intermediary barred from the supermarket, until lifted."""
+
+    __tablename__ = "intermediary_suspensions"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    org_uscc: Mapped[str] = mapped_column(ForeignKey("organizations.uscc"), index=True)
+    reason: Mapped[str] = mapped_column(String(500))
+    since: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    lifted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ServiceRequest(Base):
+    """A project owner's call for an intermediary (中介服务项目)."""
+
+    __tablename__ = "service_requests"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    owner_uscc: Mapped[str] = mapped_column(ForeignKey("organizations.uscc"), index=True)
+    project_name: Mapped[str] = mapped_column(String(200))
+    category: Mapped[str] = mapped_column(String(16), index=True)
+    ceiling: Mapped[Decimal] = mapped_column(Money)
+    floor: Mapped[Decimal | None] = mapped_column(Money)
+    registration_closes: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    bidding_starts: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    bidding_ends: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    min_participants: Mapped[int] = mapped_column(Integer)
+    auction: Mapped[dict[str, Any]] = mapped_column(JSON)  # the auction's rules as posted
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    posted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    posted_by: Mapped[uuid.UUID] = mapped_column(GUID)
+
+
+class Registration(Base):
+    __tablename__ = "service_registrations"
+    __table_args__ = (UniqueConstraint("request_id", "org_uscc"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_requests.id"), index=True)
+    org_uscc: Mapped[str] = mapped_column(ForeignKey("organizations.uscc"))
+    registered_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Auction(Base):
+    """The live reverse auction of one request: the engine's state, written under a row lock."""
+
+    __tablename__ = "auctions"
+
+    request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_requests.id"), primary_key=True)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    closed: Mapped[bool] = mapped_column(Boolean, default=False)
+    winner_uscc: Mapped[str | None] = mapped_column(String(18))
+    award_price: Mapped[Decimal | None] = mapped_column(Money)
+    savings: Mapped[Decimal | None] = mapped_column(Money)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class AuctionBid(Base):
+    """Every bid received, accepted or not, in server receipt order."""
+
+    __tablename__ = "auction_bids"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("auctions.request_id"), index=True)
+    org_uscc: Mapped[str] = mapped_column(String(18))
+    price: Mapped[Decimal] = mapped_column(Money)
+    received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    accepted: Mapped[bool] = mapped_column(Boolean)
+    reason: Mapped[str | None] = mapped_column(String(300))
+    seq: Mapped[int | None] = mapped_column(Integer)

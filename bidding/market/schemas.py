@@ -1,0 +1,124 @@
+"""API contract of the intermediary supermarket (msgspec Structs)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+
+from app.filing.schemas import Instant, Yuan
+from app.validation import Check, RequestBody
+from bidding.auction.engine import Mode
+from bidding.market.models import ServiceRequest
+from bidding.market.service import RequestTerms
+
+
+def _percent(value: Decimal) -> tuple[str, str] | None:
+    return None if value.is_finite() and 0 < value <= 50 else ("percent.range", "a percentage above 0 and at most 50")
+
+
+class QualificationIn(RequestBody):
+    certificate_type: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    grade: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    number: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+    expires_on: date
+
+
+class ServiceRequestIn(RequestBody):
+    project_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    category: Annotated[str, msgspec.Meta(min_length=1, max_length=16)]
+    ceiling: Yuan
+    registration_closes: Instant
+    bidding_starts: Instant
+    bidding_ends: Instant
+    floor: Yuan | None = None
+    max_end: Instant | None = None
+    min_participants: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
+    mode: Mode = Mode.continuous
+    decrement_amount: Yuan | None = None
+    decrement_percent: Annotated[Decimal, Check(_percent)] | None = None
+
+    def terms(self) -> RequestTerms:
+        return RequestTerms(
+            self.project_name,
+            self.category,
+            self.ceiling,
+            self.floor,
+            self.registration_closes,
+            self.bidding_starts,
+            self.bidding_ends,
+            self.max_end,
+            self.min_participants,
+            self.mode,
+            self.decrement_amount,
+            self.decrement_percent,
+        )
+
+
+class ServiceRequestOut(msgspec.Struct):
+    id: uuid.UUID
+    owner_uscc: str
+    project_name: str
+    category: str
+    ceiling: Decimal
+    floor: Decimal | None
+    registration_closes: datetime
+    bidding_starts: datetime
+    bidding_ends: datetime
+    min_participants: int
+    auction: dict[str, Any]
+    status: str
+
+    @classmethod
+    def of(cls, r: ServiceRequest) -> ServiceRequestOut:
+        return cls(
+            r.id,
+            r.owner_uscc,
+            r.project_name,
+            r.category,
+            r.ceiling,
+            r.floor,
+            r.registration_closes,
+            r.bidding_starts,
+            r.bidding_ends,
+            r.min_participants,
+            r.auction,
+            r.status,
+        )
+
+
+class BidIn(RequestBody):
+    price: Yuan
+
+
+class BidAnswerOut(msgspec.Struct):
+    accepted: bool
+    price: Decimal
+    rank: int | None
+    server_time: datetime
+    ends_at: datetime
+    seconds_left: float
+    extended: bool
+
+
+class Standing(msgspec.Struct):
+    rank: int
+    bidder: str  # a letter until the close (the USCC for officers, and for everyone after)
+    price: Decimal
+
+
+class AuctionView(msgspec.Struct):
+    request_id: uuid.UUID
+    status: str
+    server_time: datetime
+    ends_at: datetime
+    seconds_left: float
+    you: str | None
+    standings: list[Standing]
+    current_turn: str | None
+    winner: str | None
+    award_price: Decimal | None
+    savings: Decimal | None

@@ -1,0 +1,326 @@
+"""Use cases of the intermediary supermarket: qualifications, posting a service request,
+registration of eligible intermediaries, the live auction, and its close with the award.
+
+A bid is checked by the pure engine against the state read under a row lock (`SELECT … FOR
+UPDATE` on PostgreSQL; SQLite serializes writers), stored with the new state in the same
+transaction, and acknowledged only after the commit: across any number of web workers no bid
+is lost and no two bids become best at the same price. Time is the server's, passed in.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import audit
+from app.actor import Actor
+from app.clock import Clock
+from app.problems import Conflict, InvalidRequest, NotFound, Problem
+from app.validation import FieldError
+from bidding.auction import codec, engine
+from bidding.live import Broadcaster, encode_event
+from bidding.market.categories import CATEGORIES
+from bidding.market.eligibility import HeldQualification, ineligibility
+from bidding.market.models import Auction, AuctionBid, Qualification, Registration, ServiceRequest, Suspension
+
+
+class RequestStatus:
+    registering = "registering"
+    bidding = "bidding"
+    awarded = "awarded"
+    failed = "failed"  # 流标: too few eligible registrants, or no bid below the ceiling
+
+
+class NotEligible(Problem):
+    status, slug, title = 422, "not-eligible", "Not eligible"
+
+
+class BidRejected(Problem):
+    status, slug, title = 422, "bid-rejected", "The bid is rejected"
+
+
+def auction_channel(request_id: object) -> str:
+    return f"auction:{request_id}"
+
+
+async def qualifications_of(session: AsyncSession, org_uscc: str) -> list[HeldQualification]:
+    rows = (await session.scalars(select(Qualification).where(Qualification.org_uscc == org_uscc))).all()
+    return [HeldQualification(q.certificate_type, q.grade, q.number, q.expires_on) for q in rows]
+
+
+async def why_not_eligible(session: AsyncSession, org_uscc: str, category: str, today: Any) -> list[str]:
+    suspension = await session.scalar(
+        select(Suspension.reason).where(Suspension.org_uscc == org_uscc, Suspension.lifted_at.is_(None)).limit(1)
+    )
+    return ineligibility(category, await qualifications_of(session, org_uscc), suspension, today)
+
+
+async def add_qualification(
+    session: AsyncSession, clock: Clock, actor: Actor, certificate_type: str, grade: str, number: str, expires_on: Any
+) -> Qualification:
+    qualification = Qualification(
+        org_uscc=actor.org_uscc,
+        certificate_type=certificate_type,
+        grade=grade,
+        number=number,
+        expires_on=expires_on,
+        registered_at=clock.now(),
+    )
+    session.add(qualification)
+    await session.flush()
+    payload = {"type": certificate_type, "grade": grade, "number": number, "expires_on": expires_on}
+    await audit.record(session, clock, actor, "intermediary.qualification", "org", actor.org_uscc, payload)
+    await session.commit()
+    return qualification
+
+
+@dataclass(frozen=True)
+class RequestTerms:
+    project_name: str
+    category: str
+    ceiling: Decimal
+    floor: Decimal | None
+    registration_closes: datetime
+    bidding_starts: datetime
+    bidding_ends: datetime
+    max_end: datetime | None
+    min_participants: int
+    mode: engine.Mode
+    decrement_amount: Decimal | None
+    decrement_percent: Decimal | None
+
+
+def _term_errors(terms: RequestTerms, now: datetime) -> list[FieldError]:
+    errors = []
+    if terms.category not in CATEGORIES:
+        errors.append(FieldError("category", "unknown", f"use one of {', '.join(sorted(CATEGORIES))}"))
+    if terms.floor is not None and terms.floor >= terms.ceiling:
+        errors.append(FieldError("floor", "above_ceiling", "the floor must be below the ceiling price"))
+    if not now < terms.registration_closes <= terms.bidding_starts < terms.bidding_ends:
+        message = "registration must close in the future, before bidding starts, and bidding must end after it starts"
+        errors.append(FieldError("bidding_starts", "bad_windows", message))
+    if terms.max_end is not None and terms.max_end < terms.bidding_ends:
+        errors.append(FieldError("max_end", "before_end", "the maximum end cannot come before the scheduled end"))
+    if (terms.decrement_amount is None) == (terms.decrement_percent is None):
+        errors.append(
+            FieldError("decrement_amount", "one_of", "give the minimum decrement as an amount or a percentage")
+        )
+    return errors
+
+
+async def post_request(session: AsyncSession, clock: Clock, actor: Actor, terms: RequestTerms) -> ServiceRequest:
+    now = clock.now()
+    errors = _term_errors(terms, now)
+    if errors:
+        raise InvalidRequest(errors)
+    posted = ServiceRequest(
+        owner_uscc=actor.org_uscc,
+        project_name=terms.project_name,
+        category=terms.category,
+        ceiling=terms.ceiling,
+        floor=terms.floor,
+        registration_closes=terms.registration_closes,
+        bidding_starts=terms.bidding_starts,
+        bidding_ends=terms.bidding_ends,
+        min_participants=terms.min_participants,
+        auction={
+            "mode": terms.mode.value,
+            "max_end": terms.max_end.isoformat() if terms.max_end else None,
+            "decrement_amount": str(terms.decrement_amount) if terms.decrement_amount else None,
+            "decrement_percent": str(terms.decrement_percent) if terms.decrement_percent else None,
+        },
+        status=RequestStatus.registering,
+        posted_at=now,
+        posted_by=actor.user_id,
+    )
+    session.add(posted)
+    await session.flush()
+    payload = {"project": terms.project_name, "category": terms.category, "ceiling": terms.ceiling}
+    await audit.record(session, clock, actor, "service_request.post", "service_request", posted.id, payload)
+    await session.commit()
+    return posted
+
+
+async def get_request(session: AsyncSession, request_id: uuid.UUID, *, for_update: bool = False) -> ServiceRequest:
+    found = await session.get(ServiceRequest, request_id, with_for_update=for_update)
+    if found is None:
+        raise NotFound(f"service request {request_id} not found")
+    return found
+
+
+async def register(session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID) -> Registration:
+    request = await get_request(session, request_id)
+    now = clock.now()
+    if now >= request.registration_closes:
+        raise Conflict(f"registration closed at {request.registration_closes.isoformat()}", slug="registration-closed")
+    reasons = await why_not_eligible(session, str(actor.org_uscc), request.category, now.date())
+    if reasons:
+        raise NotEligible("; ".join(reasons), reasons=reasons)
+    if await session.scalar(
+        select(Registration.id).where(Registration.request_id == request_id, Registration.org_uscc == actor.org_uscc)
+    ):
+        raise Conflict("your organization is already registered for this request", slug="already-registered")
+    registration = Registration(request_id=request_id, org_uscc=actor.org_uscc, registered_at=now)
+    session.add(registration)
+    await session.flush()
+    await audit.record(session, clock, actor, "service_request.register", "service_request", request_id)
+    await session.commit()
+    return registration
+
+
+def _rules(request: ServiceRequest) -> engine.Rules:
+    terms = request.auction
+    amount, percent = terms["decrement_amount"], terms["decrement_percent"]
+    max_end = datetime.fromisoformat(terms["max_end"]) if terms["max_end"] else None
+    return engine.Rules(
+        mode=engine.Mode(terms["mode"]),
+        ceiling=request.ceiling,
+        decrement=engine.Decrement(Decimal(amount) if amount else None, Decimal(percent) if percent else None),
+        start=request.bidding_starts,
+        end=request.bidding_ends,
+        floor=request.floor,
+        max_end=max_end or request.bidding_ends,
+    )
+
+
+async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID) -> Auction | None:
+    """At the bidding start (idempotent): the auction among the eligible registrants, or 流标
+    with fewer than the minimum. None while registration is still open."""
+    request = await get_request(session, request_id, for_update=True)
+    existing = await session.get(Auction, request_id)
+    now = clock.now()
+    if existing is not None or request.status != RequestStatus.registering or now < request.registration_closes:
+        return existing
+    registrations = (
+        await session.scalars(
+            select(Registration).where(Registration.request_id == request_id).order_by(Registration.registered_at)
+        )
+    ).all()
+    eligible = [
+        r.org_uscc
+        for r in registrations
+        if not await why_not_eligible(session, r.org_uscc, request.category, now.date())
+    ]
+    if len(eligible) < request.min_participants:
+        request.status = RequestStatus.failed
+        reason = (
+            f"{len(eligible)} eligible registrant(s), fewer than {request.min_participants}: the request fails (流标)"
+        )
+        await audit.record(
+            session, clock, actor, "service_request.failed", "service_request", request_id, {"reason": reason}
+        )
+        await session.commit()
+        return None
+    auction = Auction(request_id=request_id, state=codec.dump(engine.open_auction(_rules(request), eligible)))
+    session.add(auction)
+    request.status = RequestStatus.bidding
+    await audit.record(session, clock, actor, "auction.open", "service_request", request_id, {"bidders": len(eligible)})
+    await session.commit()
+    return auction
+
+
+@dataclass(frozen=True)
+class BidAnswer:
+    accepted: bool
+    price: Decimal
+    rank: int | None
+    server_time: datetime
+    ends_at: datetime
+    seconds_left: float
+    extended: bool
+
+
+async def place_bid(
+    session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster, request_id: uuid.UUID, price: Decimal
+) -> BidAnswer:
+    """Check the bid against the state read under a row lock; commit; then acknowledge and publish."""
+    await open_auction(session, clock, actor, request_id)
+    auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
+    if auction is None:
+        raise Conflict("this request has no auction running", slug="no-auction")
+    now = clock.now()
+    state = codec.load(auction.state)
+    outcome = engine.place_bid(state, str(actor.org_uscc), price, now)
+    if isinstance(outcome, engine.Rejected):
+        session.add(
+            AuctionBid(
+                request_id=request_id,
+                org_uscc=actor.org_uscc,
+                price=price,
+                received_at=now,
+                accepted=False,
+                reason=outcome.reason,
+            )
+        )
+        await session.commit()
+        raise BidRejected(outcome.reason, code=outcome.code, server_time=now.isoformat(), ends_at=state.end.isoformat())
+    new_state, event = outcome
+    auction.state = codec.dump(new_state)
+    session.add(
+        AuctionBid(
+            request_id=request_id,
+            org_uscc=actor.org_uscc,
+            price=price,
+            received_at=now,
+            accepted=True,
+            seq=event.offer.seq,
+        )
+    )
+    await audit.record(
+        session, clock, actor, "auction.bid", "service_request", request_id, {"price": price, "seq": event.offer.seq}
+    )
+    await session.commit()
+    names = engine.labels(new_state.bidders)
+    rank = [o.bidder for o in engine.ranking(new_state)].index(str(actor.org_uscc)) + 1
+    data = {
+        "bidder": names[str(actor.org_uscc)],
+        "price": str(price),
+        "ends_at": new_state.end.isoformat(),
+        "extended": event.extended,
+    }
+    await broadcaster.publish(auction_channel(request_id), encode_event(event.offer.seq, "bid", data, now.isoformat()))
+    return BidAnswer(True, price, rank, now, new_state.end, (new_state.end - now).total_seconds(), event.extended)
+
+
+async def close_due(session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster) -> int:
+    """Close every auction whose end has passed (idempotent): award the lowest price, compute the
+    savings (ceiling − award). A late bid is refused by the engine's time check regardless."""
+    now = clock.now()
+    open_ids = (await session.scalars(select(Auction.request_id).where(Auction.closed.is_(False)))).all()
+    await session.commit()
+    closed = 0
+    for request_id in open_ids:
+        auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
+        assert auction is not None
+        state = codec.load(auction.state)
+        if auction.closed or not engine.is_closed(state, now):
+            await session.commit()
+            continue
+        request = await get_request(session, request_id, for_update=True)
+        best = engine.winner(state, now)
+        auction.closed, auction.closed_at = True, now
+        if best is None:
+            request.status = RequestStatus.failed
+        else:
+            request.status = RequestStatus.awarded
+            auction.winner_uscc, auction.award_price = best.bidder, best.price
+            auction.savings = request.ceiling - best.price
+        payload = {"winner": auction.winner_uscc, "award": auction.award_price, "savings": auction.savings}
+        await audit.record(session, clock, actor, "auction.close", "service_request", request_id, payload)
+        await session.commit()
+        event = {"winner": auction.winner_uscc, "award": _text(auction.award_price), "savings": _text(auction.savings)}
+        await broadcaster.publish(
+            auction_channel(request_id), encode_event(state.seq + 1, "closed", event, now.isoformat())
+        )
+        closed += 1
+    return closed
+
+
+def _text(amount: Decimal | None) -> str | None:
+    return None if amount is None else str(amount)
