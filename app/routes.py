@@ -38,7 +38,12 @@ from app.security import requires, signed_in
 from app.tender.controllers import TenderController
 from app.workdays import CalendarController
 from bidding.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
-from bidding.market.controllers import IntermediaryController, ServiceRequestController, service_categories
+from bidding.market.controllers import (
+    IntermediaryController,
+    ServiceRequestController,
+    market_stats,
+    service_categories,
+)
 from bidding.opening_controllers import OpeningController
 
 
@@ -187,6 +192,7 @@ ROUTE_HANDLERS = [
     IntermediaryController,
     ServiceRequestController,
     service_categories,
+    market_stats,
     receipt_key_text,
     health,
 ]

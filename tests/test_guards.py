@@ -18,6 +18,7 @@ PUBLIC_ROUTES = {
     ("GET", "/api/v1/calendar/days/{day:date}"),
     ("GET", "/api/v1/calendar/years"),
     ("GET", "/api/v1/platform/receipt-key"),
+    ("GET", "/api/v1/service-requests/stats"),
 }
 
 

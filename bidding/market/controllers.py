@@ -4,27 +4,29 @@ requests and registration, and the live auction (view, bids, server-sent events)
 from __future__ import annotations
 
 import uuid
-from datetime import UTC
-from typing import Any
+from datetime import UTC, date
+from decimal import Decimal
+from typing import Annotated, Any
 
 import msgspec
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
-from app.deps import ActorDep, ClockDep, DbSession, Limit, Offset, OpeningDep
-from app.models import Role
+from app.calendar import end_of_day, start_of_day
+from app.deps import ActorDep, ClockDep, DbSession, Limit, Offset, OpeningDep, SettingsDep
+from app.models import Organization, OrgKind, Role
 from app.problems import NotFound
 from app.security import requires, signed_in
 from bidding.auction import codec, engine
 from bidding.live import sse_stream
-from bidding.market import service
+from bidding.market import service, stats
 from bidding.market.categories import CATEGORIES
-from bidding.market.models import Auction, ServiceRequest
+from bidding.market.models import Auction, Registration, ServiceRequest
 from bidding.market.schemas import (
     AuctionView,
     BidAnswerOut,
@@ -191,3 +193,55 @@ class ServiceRequestController(Controller):
 
 def _builtins(view: AuctionView) -> dict[str, Any]:
     return msgspec.to_builtins(view)  # type: ignore[no-any-return]
+
+
+class FiguresOut(msgspec.Struct):
+    requests: int
+    awarded: int
+    participants_per_request: Decimal
+    total_ceiling: Decimal
+    total_award: Decimal
+    savings: Decimal
+    savings_rate: Decimal | None
+    rate_distribution: dict[str, int]
+
+
+class MarketStatsOut(msgspec.Struct):
+    start: date
+    end: date
+    intermediaries_registered: int
+    overall: FiguresOut
+    by_category: dict[str, FiguresOut]
+
+
+@get("/api/v1/service-requests/stats", opt={"public": True}, tags=["intermediary supermarket"])
+async def market_stats(
+    db_session: DbSession,
+    settings: SettingsDep,
+    start: Annotated[date, QueryParameter(description="first posting date (YYYY-MM-DD, local)")],
+    end: Annotated[date, QueryParameter(description="last posting date, inclusive")],
+) -> MarketStatsOut:
+    """The supermarket's figures over a date range (public: the trading centre's page shows them)."""
+    since, until = start_of_day(start, settings.tz), end_of_day(end, settings.tz)
+    participants = select(Registration.request_id, func.count().label("n")).group_by(Registration.request_id).subquery()
+    rows = await db_session.execute(
+        select(ServiceRequest.category, ServiceRequest.ceiling, Auction.award_price, participants.c.n)
+        .outerjoin(Auction, Auction.request_id == ServiceRequest.id)
+        .outerjoin(participants, participants.c.request_id == ServiceRequest.id)
+        .where(ServiceRequest.posted_at >= since, ServiceRequest.posted_at < until)
+    )
+    outcomes = [stats.RequestOutcome(c, ceiling, award, n or 0) for c, ceiling, award, n in rows.all()]
+    registered = await db_session.scalar(
+        select(func.count()).select_from(Organization).where(Organization.kind == OrgKind.intermediary)
+    )
+
+    def out(f: stats.Figures) -> FiguresOut:
+        return FiguresOut(**{name: getattr(f, name) for name in FiguresOut.__struct_fields__})
+
+    return MarketStatsOut(
+        start,
+        end,
+        registered or 0,
+        out(stats.figures(outcomes)),
+        {k: out(v) for k, v in stats.by_category(outcomes).items()},
+    )
