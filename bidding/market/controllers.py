@@ -31,18 +31,42 @@ from bidding.market.schemas import (
     AuctionView,
     BidAnswerOut,
     BidIn,
+    DirectSelectionIn,
     QualificationIn,
+    QuoteIn,
+    RepostIn,
+    ResultOut,
     ServiceRequestIn,
     ServiceRequestOut,
     Standing,
 )
 
 
+async def result_of(session: AsyncSession, request_id: uuid.UUID) -> ResultOut:
+    request = await service.get_request(session, request_id)
+    outcome = await session.get(Auction, request_id)
+    closed = outcome is not None and outcome.closed
+    drawn = None
+    if request.selection_method == service.Method.random_draw:
+        drawn = {"commitment": request.draw_commitment}
+        if closed and outcome is not None:
+            drawn |= {"seed": outcome.state["seed"], "candidates": outcome.state["candidates"]}
+    return ResultOut(
+        request_id=request_id,
+        method=request.selection_method,
+        status=request.status,
+        winner=outcome.winner_uscc if closed and outcome else None,
+        award_price=outcome.award_price if closed and outcome else None,
+        savings=outcome.savings if closed and outcome else None,
+        draw=drawn,
+    )
+
+
 async def auction_view(session: AsyncSession, actor: Actor, request_id: uuid.UUID, now: Any) -> AuctionView:
     request = await service.get_request(session, request_id)
     auction = await session.get(Auction, request_id)
-    if auction is None:
-        raise NotFound(f"service request {request_id} has no auction (it is {request.status})")
+    if auction is None or "rules" not in auction.state:
+        raise NotFound(f"service request {request_id} has no live auction (it is {request.status})")
     state = codec.load(auction.state)
     closed = auction.closed
     names = engine.labels(state.bidders)
@@ -134,6 +158,57 @@ class ServiceRequestController(Controller):
         """Register for a request during its registration window (eligible intermediaries only)."""
         registration = await service.register(db_session, clock, actor, request_id)
         return {"request_id": str(request_id), "registered_at": registration.registered_at.isoformat()}
+
+    @post("/{request_id:uuid}/quotes", guards=[requires(Role.intermediary)], status_code=201)
+    async def quote(
+        self,
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[QuoteIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, str]:
+        """Give your one sealed quote; it is opened with all the others at the end of the window."""
+        quote = await service.submit_quote(db_session, clock, actor, request_id, data.price)
+        return {"received_at": quote.received_at.isoformat()}
+
+    @post("/{request_id:uuid}/direct-selection", guards=[requires(Role.agency)], status_code=200)
+    async def select_directly(
+        self,
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[DirectSelectionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> ResultOut:
+        """Name the intermediary directly, with the justification the supervisors review."""
+        await service.select_directly(
+            db_session, clock, actor, request_id, data.org_uscc, data.price, data.justification
+        )
+        return await result_of(db_session, request_id)
+
+    @post("/{request_id:uuid}/repost", guards=[requires(Role.agency)], status_code=201)
+    async def repost(
+        self,
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[RepostIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> ServiceRequestOut:
+        """Post a failed request (流标) again with new windows."""
+        posted = await service.repost(
+            db_session, clock, actor, request_id, data.registration_closes, data.bidding_starts, data.bidding_ends
+        )
+        return ServiceRequestOut.of(posted)
+
+    @get("/{request_id:uuid}/result", guards=[signed_in])
+    async def result(
+        self, request_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> ResultOut:
+        """Who was selected, at what price, and the savings; for a draw, everything needed to redo it."""
+        await service.open_auction(db_session, clock, actor, request_id)
+        return await result_of(db_session, request_id)
 
     @get("/{request_id:uuid}/auction", guards=[signed_in])
     async def auction(

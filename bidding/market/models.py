@@ -56,6 +56,11 @@ class ServiceRequest(Base):
     bidding_ends: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     min_participants: Mapped[int] = mapped_column(Integer)
     auction: Mapped[dict[str, Any]] = mapped_column(JSON)  # the auction's rules as posted
+    selection_method: Mapped[str] = mapped_column(String(16))
+    draw_commitment: Mapped[str | None] = mapped_column(String(64))  # published at posting
+    draw_seed: Mapped[str | None] = mapped_column(String(64))  # kept secret until the draw, then shown
+    justification: Mapped[str | None] = mapped_column(String(2000))  # of a direct selection
+    reposted_from: Mapped[uuid.UUID | None] = mapped_column(GUID)
     status: Mapped[str] = mapped_column(String(16), index=True)
     posted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     posted_by: Mapped[uuid.UUID] = mapped_column(GUID)

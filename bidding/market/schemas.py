@@ -10,10 +10,11 @@ from typing import Annotated, Any
 import msgspec
 
 from app.filing.schemas import Instant, Yuan
+from app.schemas import USCC
 from app.validation import Check, RequestBody
 from bidding.auction.engine import Mode
 from bidding.market.models import ServiceRequest
-from bidding.market.service import RequestTerms
+from bidding.market.service import Method, RequestTerms
 
 
 def _percent(value: Decimal) -> tuple[str, str] | None:
@@ -37,9 +38,13 @@ class ServiceRequestIn(RequestBody):
     floor: Yuan | None = None
     max_end: Instant | None = None
     min_participants: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
+    method: Method = Method.auction
     mode: Mode = Mode.continuous
     decrement_amount: Yuan | None = None
     decrement_percent: Annotated[Decimal, Check(_percent)] | None = None
+    rounds: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
+    turn_seconds: Annotated[int, msgspec.Meta(ge=10, le=3600)] = 120
+    pause_seconds: Annotated[int, msgspec.Meta(ge=0, le=3600)] = 60
 
     def terms(self) -> RequestTerms:
         return RequestTerms(
@@ -55,6 +60,10 @@ class ServiceRequestIn(RequestBody):
             self.mode,
             self.decrement_amount,
             self.decrement_percent,
+            self.method,
+            self.rounds,
+            self.turn_seconds,
+            self.pause_seconds,
         )
 
 
@@ -70,6 +79,10 @@ class ServiceRequestOut(msgspec.Struct):
     bidding_ends: datetime
     min_participants: int
     auction: dict[str, Any]
+    selection_method: str
+    draw_commitment: str | None
+    justification: str | None
+    reposted_from: uuid.UUID | None
     status: str
 
     @classmethod
@@ -86,6 +99,10 @@ class ServiceRequestOut(msgspec.Struct):
             r.bidding_ends,
             r.min_participants,
             r.auction,
+            r.selection_method,
+            r.draw_commitment,
+            r.justification,
+            r.reposted_from,
             r.status,
         )
 
@@ -122,3 +139,29 @@ class AuctionView(msgspec.Struct):
     winner: str | None
     award_price: Decimal | None
     savings: Decimal | None
+
+
+class QuoteIn(RequestBody):
+    price: Yuan
+
+
+class DirectSelectionIn(RequestBody):
+    org_uscc: USCC
+    price: Yuan
+    justification: Annotated[str, msgspec.Meta(min_length=20, max_length=2000, description="why this intermediary")]
+
+
+class RepostIn(RequestBody):
+    registration_closes: Instant
+    bidding_starts: Instant
+    bidding_ends: Instant
+
+
+class ResultOut(msgspec.Struct):
+    request_id: uuid.UUID
+    method: str
+    status: str
+    winner: str | None
+    award_price: Decimal | None
+    savings: Decimal | None
+    draw: dict[str, Any] | None  # commitment, revealed seed and candidates: redo it yourself

@@ -9,13 +9,14 @@ is lost and no two bids become best at the same price. Time is the server's, pas
 
 from __future__ import annotations
 
+import enum
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit
@@ -25,6 +26,7 @@ from app.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.validation import FieldError
 from bidding.auction import codec, engine
 from bidding.live import Broadcaster, encode_event
+from bidding.market import draw
 from bidding.market.categories import CATEGORIES
 from bidding.market.eligibility import HeldQualification, ineligibility
 from bidding.market.models import Auction, AuctionBid, Qualification, Registration, ServiceRequest, Suspension
@@ -35,6 +37,13 @@ class RequestStatus:
     bidding = "bidding"
     awarded = "awarded"
     failed = "failed"  # 流标: too few eligible registrants, or no bid below the ceiling
+
+
+class Method(enum.StrEnum):
+    auction = "auction"  # live reverse auction (continuous or rounds)
+    sealed_quotes = "sealed_quotes"  # one sealed quote each, lowest wins
+    random_draw = "random_draw"  # verifiable draw among the eligible, at the ceiling price
+    direct = "direct"  # chosen by the owner with a written justification
 
 
 class NotEligible(Problem):
@@ -94,6 +103,10 @@ class RequestTerms:
     mode: engine.Mode
     decrement_amount: Decimal | None
     decrement_percent: Decimal | None
+    method: Method = Method.auction
+    rounds: int = 3
+    turn_seconds: int = 120
+    pause_seconds: int = 60
 
 
 def _term_errors(terms: RequestTerms, now: datetime) -> list[FieldError]:
@@ -107,7 +120,7 @@ def _term_errors(terms: RequestTerms, now: datetime) -> list[FieldError]:
         errors.append(FieldError("bidding_starts", "bad_windows", message))
     if terms.max_end is not None and terms.max_end < terms.bidding_ends:
         errors.append(FieldError("max_end", "before_end", "the maximum end cannot come before the scheduled end"))
-    if (terms.decrement_amount is None) == (terms.decrement_percent is None):
+    if terms.method is Method.auction and (terms.decrement_amount is None) == (terms.decrement_percent is None):
         errors.append(
             FieldError("decrement_amount", "one_of", "give the minimum decrement as an amount or a percentage")
         )
@@ -119,6 +132,7 @@ async def post_request(session: AsyncSession, clock: Clock, actor: Actor, terms:
     errors = _term_errors(terms, now)
     if errors:
         raise InvalidRequest(errors)
+    seed = draw.new_seed() if terms.method == Method.random_draw else None
     posted = ServiceRequest(
         owner_uscc=actor.org_uscc,
         project_name=terms.project_name,
@@ -134,14 +148,27 @@ async def post_request(session: AsyncSession, clock: Clock, actor: Actor, terms:
             "max_end": terms.max_end.isoformat() if terms.max_end else None,
             "decrement_amount": str(terms.decrement_amount) if terms.decrement_amount else None,
             "decrement_percent": str(terms.decrement_percent) if terms.decrement_percent else None,
+            "rounds": terms.rounds,
+            "turn_seconds": terms.turn_seconds,
+            "pause_seconds": terms.pause_seconds,
         },
+        selection_method=terms.method,
+        draw_seed=seed,
+        draw_commitment=draw.commitment(seed) if seed else None,
         status=RequestStatus.registering,
         posted_at=now,
         posted_by=actor.user_id,
     )
     session.add(posted)
     await session.flush()
-    payload = {"project": terms.project_name, "category": terms.category, "ceiling": terms.ceiling}
+    payload = {
+        "project": terms.project_name,
+        "category": terms.category,
+        "ceiling": terms.ceiling,
+        "method": terms.method,
+    }
+    if posted.draw_commitment:
+        payload["draw_commitment"] = posted.draw_commitment
     await audit.record(session, clock, actor, "service_request.post", "service_request", posted.id, payload)
     await session.commit()
     return posted
@@ -186,17 +213,23 @@ def _rules(request: ServiceRequest) -> engine.Rules:
         end=request.bidding_ends,
         floor=request.floor,
         max_end=max_end or request.bidding_ends,
+        rounds=int(terms.get("rounds", 3)),
+        turn=timedelta(seconds=int(terms.get("turn_seconds", 120))),
+        pause=timedelta(seconds=int(terms.get("pause_seconds", 60))),
     )
 
 
 async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID) -> Auction | None:
-    """At the bidding start (idempotent): the auction among the eligible registrants, or 流标
-    with fewer than the minimum. None while registration is still open."""
+    """When registration closes (idempotent): fail the request (流标) with fewer eligible
+    registrants than its minimum; otherwise open its selection: the auction among them, the
+    sealed-quote box, or the draw, done at once. None while registration is open."""
     request = await get_request(session, request_id, for_update=True)
     existing = await session.get(Auction, request_id)
     now = clock.now()
     if existing is not None or request.status != RequestStatus.registering or now < request.registration_closes:
         return existing
+    if request.selection_method == Method.direct:
+        return None  # the owner chooses; nobody registers
     registrations = (
         await session.scalars(
             select(Registration).where(Registration.request_id == request_id).order_by(Registration.registered_at)
@@ -217,12 +250,146 @@ async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, reques
         )
         await session.commit()
         return None
-    auction = Auction(request_id=request_id, state=codec.dump(engine.open_auction(_rules(request), eligible)))
+    if request.selection_method == Method.auction:
+        auction = Auction(request_id=request_id, state=codec.dump(engine.open_auction(_rules(request), eligible)))
+        request.status = RequestStatus.bidding
+    elif request.selection_method == Method.sealed_quotes:
+        auction = Auction(request_id=request_id, state={"method": Method.sealed_quotes, "bidders": eligible})
+        request.status = RequestStatus.bidding
+    else:
+        assert request.draw_seed is not None
+        chosen = draw.draw(request.draw_seed, eligible)
+        auction = Auction(
+            request_id=request_id,
+            state={"method": Method.random_draw, "candidates": sorted(eligible), "seed": request.draw_seed},
+            closed=True,
+            winner_uscc=chosen,
+            award_price=request.ceiling,
+            savings=Decimal("0.00"),
+            closed_at=now,
+        )
+        request.status = RequestStatus.awarded
     session.add(auction)
-    request.status = RequestStatus.bidding
-    await audit.record(session, clock, actor, "auction.open", "service_request", request_id, {"bidders": len(eligible)})
+    payload = {"method": request.selection_method, "eligible": len(eligible), "winner": auction.winner_uscc}
+    await audit.record(session, clock, actor, "selection.open", "service_request", request_id, payload)
     await session.commit()
     return auction
+
+
+async def submit_quote(
+    session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID, price: Decimal
+) -> AuctionBid:
+    """One sealed quote per intermediary, during the bidding window; nobody sees it before the close."""
+    await open_auction(session, clock, actor, request_id)
+    request = await get_request(session, request_id)
+    box = await session.get(Auction, request_id, with_for_update=True)
+    if request.selection_method != Method.sealed_quotes or box is None:
+        raise Conflict("this request takes no sealed quotes now", slug="no-quotes")
+    now = clock.now()
+    if not request.bidding_starts <= now < request.bidding_ends:
+        raise Conflict(
+            f"quotes are taken from {request.bidding_starts.isoformat()} until {request.bidding_ends.isoformat()}",
+            slug="window",
+        )
+    if actor.org_uscc not in box.state["bidders"]:
+        raise NotEligible("only the eligible registrants quote", reasons=["not registered and eligible"])
+    if await session.scalar(
+        select(AuctionBid.id).where(AuctionBid.request_id == request_id, AuctionBid.org_uscc == actor.org_uscc)
+    ):
+        raise Conflict("your quote is in: a sealed quote is given once", slug="already-quoted")
+    problems = []
+    if price > request.ceiling:
+        problems.append(FieldError("price", "above_ceiling", f"the ceiling price is {request.ceiling}"))
+    if request.floor is not None and price < request.floor:
+        problems.append(FieldError("price", "below_floor", f"the floor price is {request.floor}"))
+    if problems:
+        raise InvalidRequest(problems)
+    seq = (await session.scalar(select(func.count()).where(AuctionBid.request_id == request_id)) or 0) + 1
+    quote = AuctionBid(
+        request_id=request_id, org_uscc=actor.org_uscc, price=price, received_at=now, accepted=True, seq=seq
+    )
+    session.add(quote)
+    await audit.record(session, clock, actor, "selection.quote", "service_request", request_id, {"sealed": True})
+    await session.commit()
+    return quote
+
+
+async def select_directly(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    request_id: uuid.UUID,
+    org_uscc: str,
+    price: Decimal,
+    justification: str,
+) -> Auction:
+    """The owner names the intermediary, with a written justification kept for the supervisors."""
+    request = await get_request(session, request_id, for_update=True)
+    if request.owner_uscc != actor.org_uscc:
+        raise NotFound(f"service request {request_id} not found")
+    if request.selection_method != Method.direct or request.status != RequestStatus.registering:
+        raise Conflict("this request is not open to direct selection", slug="not-direct")
+    now = clock.now()
+    reasons = await why_not_eligible(session, org_uscc, request.category, now.date())
+    if reasons:
+        raise NotEligible("; ".join(reasons), reasons=reasons)
+    if price > request.ceiling:
+        raise InvalidRequest([FieldError("price", "above_ceiling", f"the ceiling price is {request.ceiling}")])
+    outcome = Auction(
+        request_id=request_id,
+        state={"method": Method.direct},
+        closed=True,
+        winner_uscc=org_uscc,
+        award_price=price,
+        savings=request.ceiling - price,
+        closed_at=now,
+    )
+    session.add(outcome)
+    request.status, request.justification = RequestStatus.awarded, justification
+    payload = {"winner": org_uscc, "price": price, "justification": justification}
+    await audit.record(session, clock, actor, "selection.direct", "service_request", request_id, payload)
+    await session.commit()
+    return outcome
+
+
+async def repost(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    request_id: uuid.UUID,
+    registration_closes: datetime,
+    bidding_starts: datetime,
+    bidding_ends: datetime,
+) -> ServiceRequest:
+    """Post a failed request again with new windows (重新发布); the old one stays as it was."""
+    old = await get_request(session, request_id)
+    if old.owner_uscc != actor.org_uscc:
+        raise NotFound(f"service request {request_id} not found")
+    if old.status != RequestStatus.failed:
+        raise Conflict("only a failed request is posted again", slug="not-failed")
+    a = old.auction
+    terms = RequestTerms(
+        project_name=old.project_name,
+        category=old.category,
+        ceiling=old.ceiling,
+        floor=old.floor,
+        registration_closes=registration_closes,
+        bidding_starts=bidding_starts,
+        bidding_ends=bidding_ends,
+        max_end=None,  # extensions stop at the new end
+        min_participants=old.min_participants,
+        mode=engine.Mode(a["mode"]),
+        decrement_amount=Decimal(a["decrement_amount"]) if a.get("decrement_amount") else None,
+        decrement_percent=Decimal(a["decrement_percent"]) if a.get("decrement_percent") else None,
+        method=Method(old.selection_method),
+        rounds=int(a.get("rounds", 3)),
+        turn_seconds=int(a.get("turn_seconds", 120)),
+        pause_seconds=int(a.get("pause_seconds", 60)),
+    )
+    posted = await post_request(session, clock, actor, terms)
+    posted.reposted_from = old.id
+    await session.commit()
+    return posted
 
 
 @dataclass(frozen=True)
@@ -242,7 +409,7 @@ async def place_bid(
     """Check the bid against the state read under a row lock; commit; then acknowledge and publish."""
     await open_auction(session, clock, actor, request_id)
     auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
-    if auction is None:
+    if auction is None or "rules" not in auction.state:
         raise Conflict("this request has no auction running", slug="no-auction")
     now = clock.now()
     state = codec.load(auction.state)
@@ -298,12 +465,18 @@ async def close_due(session: AsyncSession, clock: Clock, actor: Actor, broadcast
     for request_id in open_ids:
         auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
         assert auction is not None
-        state = codec.load(auction.state)
-        if auction.closed or not engine.is_closed(state, now):
+        request = await get_request(session, request_id, for_update=True)
+        if "rules" in auction.state:
+            state = codec.load(auction.state)
+            due, best, seq = engine.is_closed(state, now), engine.winner(state, now), state.seq
+        else:  # sealed quotes: opened at the end of the window, lowest wins, then the earlier one
+            due, seq = now >= request.bidding_ends, 0
+            quotes = (await session.scalars(select(AuctionBid).where(AuctionBid.request_id == request_id))).all()
+            lowest = min(quotes, key=lambda q: (q.price, q.received_at, q.seq or 0), default=None)
+            best = engine.Offer(lowest.org_uscc, lowest.price, lowest.seq or 0, lowest.received_at) if lowest else None
+        if auction.closed or not due:
             await session.commit()
             continue
-        request = await get_request(session, request_id, for_update=True)
-        best = engine.winner(state, now)
         auction.closed, auction.closed_at = True, now
         if best is None:
             request.status = RequestStatus.failed
@@ -315,9 +488,7 @@ async def close_due(session: AsyncSession, clock: Clock, actor: Actor, broadcast
         await audit.record(session, clock, actor, "auction.close", "service_request", request_id, payload)
         await session.commit()
         event = {"winner": auction.winner_uscc, "award": _text(auction.award_price), "savings": _text(auction.savings)}
-        await broadcaster.publish(
-            auction_channel(request_id), encode_event(state.seq + 1, "closed", event, now.isoformat())
-        )
+        await broadcaster.publish(auction_channel(request_id), encode_event(seq + 1, "closed", event, now.isoformat()))
         closed += 1
     return closed
 
