@@ -45,7 +45,8 @@ async def test_the_figures_match_a_history_computed_by_hand(
             request = ServiceRequest(
                 owner_uscc=owner.uscc, project_name=f"{category} {posted}", category=category, ceiling=Decimal(ceiling),
                 floor=None, registration_closes=when, bidding_starts=when, bidding_ends=when, min_participants=1,
-                auction={}, status="awarded" if award else "failed", posted_at=when, posted_by=uuid.uuid4(),
+                auction={}, selection_method="auction", status="awarded" if award else "failed", posted_at=when,
+                posted_by=uuid.uuid4(),
             )  # fmt: skip
             session.add(request)
             await session.flush()
