@@ -28,6 +28,7 @@ from bidding.market import service, stats
 from bidding.market.categories import CATEGORIES
 from bidding.market.models import Auction, Registration, ServiceRequest
 from bidding.market.schemas import (
+    AssessmentIn,
     AuctionView,
     BidAnswerOut,
     BidIn,
@@ -106,6 +107,11 @@ class IntermediaryController(Controller):
             db_session, clock, actor, data.certificate_type, data.grade, data.number, data.expires_on
         )
         return {"id": str(q.id), "certificate_type": q.certificate_type, "expires_on": q.expires_on.isoformat()}
+
+    @get("/{org_uscc:str}/record", guards=[requires(Role.supervisor, Role.admin)])
+    async def record(self, org_uscc: FromPath[str], db_session: DbSession) -> dict[str, Any]:
+        """An intermediary's record for the supervisors (and, later, for credit evaluation)."""
+        return await service.record_of(db_session, org_uscc)
 
     @get("/eligibility", guards=[requires(Role.intermediary)])
     async def eligibility(
@@ -201,6 +207,23 @@ class ServiceRequestController(Controller):
             db_session, clock, actor, request_id, data.registration_closes, data.bidding_starts, data.bidding_ends
         )
         return ServiceRequestOut.of(posted)
+
+    @post("/{request_id:uuid}/assessment", guards=[requires(Role.agency)], status_code=201)
+    async def assess(
+        self,
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[AssessmentIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """Assess the intermediary that served this request: delivered (with scores) or abandoned."""
+        await service.assess(
+            db_session, clock, actor, request_id, data.outcome, data.quality, data.timeliness, data.comment
+        )
+        outcome = await db_session.get(Auction, request_id)
+        assert outcome is not None and outcome.winner_uscc is not None
+        return await service.record_of(db_session, outcome.winner_uscc)
 
     @get("/{request_id:uuid}/result", guards=[signed_in])
     async def result(

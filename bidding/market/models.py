@@ -103,3 +103,19 @@ class AuctionBid(Base):
     accepted: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(String(300))
     seq: Mapped[int | None] = mapped_column(Integer)
+
+
+class Assessment(Base):
+    """The owner's assessment of the intermediary that served a request (one per request)."""
+
+    __tablename__ = "intermediary_assessments"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_requests.id"), unique=True)
+    org_uscc: Mapped[str] = mapped_column(ForeignKey("organizations.uscc"), index=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    quality: Mapped[int | None] = mapped_column(Integer)
+    timeliness: Mapped[int | None] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(2000))
+    assessed_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    assessed_by: Mapped[uuid.UUID] = mapped_column(GUID)

@@ -165,3 +165,13 @@ class ResultOut(msgspec.Struct):
     award_price: Decimal | None
     savings: Decimal | None
     draw: dict[str, Any] | None  # commitment, revealed seed and candidates: redo it yourself
+
+
+Score = Annotated[int, msgspec.Meta(ge=0, le=100)]
+
+
+class AssessmentIn(RequestBody):
+    outcome: Annotated[str, msgspec.Meta(pattern="^(delivered|abandoned)$")]
+    quality: Score | None = None
+    timeliness: Score | None = None
+    comment: Annotated[str, msgspec.Meta(max_length=2000)] | None = None

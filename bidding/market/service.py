@@ -27,9 +27,18 @@ from app.validation import FieldError
 from bidding.auction import codec, engine
 from bidding.live import Broadcaster, encode_event
 from bidding.market import draw
+from bidding.market.assessment import Assessed, average_score, suspension_reason
 from bidding.market.categories import CATEGORIES
 from bidding.market.eligibility import HeldQualification, ineligibility
-from bidding.market.models import Auction, AuctionBid, Qualification, Registration, ServiceRequest, Suspension
+from bidding.market.models import (
+    Assessment,
+    Auction,
+    AuctionBid,
+    Qualification,
+    Registration,
+    ServiceRequest,
+    Suspension,
+)
 
 
 class RequestStatus:
@@ -495,3 +504,89 @@ async def close_due(session: AsyncSession, clock: Clock, actor: Actor, broadcast
 
 def _text(amount: Decimal | None) -> str | None:
     return None if amount is None else str(amount)
+
+
+async def assess(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    request_id: uuid.UUID,
+    outcome: str,
+    quality: int | None,
+    timeliness: int | None,
+    comment: str | None,
+) -> Assessment:
+    """The owner assesses the intermediary that won (once per request); a poor record under the
+    rule suspends the intermediary from the supermarket, with the reason."""
+    request = await get_request(session, request_id)
+    if request.owner_uscc != actor.org_uscc:
+        raise NotFound(f"service request {request_id} not found")
+    won = await session.get(Auction, request_id)
+    if request.status != RequestStatus.awarded or won is None or won.winner_uscc is None:
+        raise Conflict("only an awarded request's intermediary is assessed", slug="not-awarded")
+    if await session.scalar(select(Assessment.id).where(Assessment.request_id == request_id)):
+        raise Conflict("this request's intermediary has been assessed", slug="already-assessed")
+    if outcome == "delivered" and (quality is None or timeliness is None):
+        raise InvalidRequest(
+            [FieldError("quality", "required", "rate quality and timeliness (0-100) for a delivered service")]
+        )
+    now = clock.now()
+    record = Assessment(
+        request_id=request_id,
+        org_uscc=won.winner_uscc,
+        outcome=outcome,
+        quality=quality,
+        timeliness=timeliness,
+        comment=comment,
+        assessed_at=now,
+        assessed_by=actor.user_id,
+    )
+    session.add(record)
+    await session.flush()
+    payload = {"org": won.winner_uscc, "outcome": outcome, "quality": quality, "timeliness": timeliness}
+    await audit.record(session, clock, actor, "intermediary.assess", "service_request", request_id, payload)
+    history = [
+        Assessed(a.outcome, a.quality, a.timeliness, a.assessed_at)
+        for a in (await session.scalars(select(Assessment).where(Assessment.org_uscc == won.winner_uscc))).all()
+    ]
+    reason = suspension_reason(history, now)
+    already = await session.scalar(
+        select(Suspension.id).where(Suspension.org_uscc == won.winner_uscc, Suspension.lifted_at.is_(None))
+    )
+    if reason and not already:
+        session.add(Suspension(org_uscc=won.winner_uscc, reason=reason, since=now))
+        await audit.record(session, clock, actor, "intermediary.suspend", "org", won.winner_uscc, {"reason": reason})
+    await session.commit()
+    return record
+
+
+async def record_of(session: AsyncSession, org_uscc: str) -> dict[str, Any]:
+    """An intermediary's record: what it won, what it abandoned, its ratings and any suspension."""
+    won = await session.scalar(select(func.count()).where(Auction.winner_uscc == org_uscc)) or 0
+    assessments = (
+        await session.scalars(
+            select(Assessment).where(Assessment.org_uscc == org_uscc).order_by(Assessment.assessed_at)
+        )
+    ).all()
+    history = [Assessed(a.outcome, a.quality, a.timeliness, a.assessed_at) for a in assessments]
+    suspension = await session.scalar(
+        select(Suspension).where(Suspension.org_uscc == org_uscc, Suspension.lifted_at.is_(None)).limit(1)
+    )
+    return {
+        "org_uscc": org_uscc,
+        "won": won,
+        "abandoned": sum(a.outcome == "abandoned" for a in history),
+        "average_score": str(average_score(history)) if average_score(history) is not None else None,
+        "assessments": [
+            {
+                "request_id": str(a.request_id),
+                "outcome": a.outcome,
+                "quality": a.quality,
+                "timeliness": a.timeliness,
+                "comment": a.comment,
+                "at": a.assessed_at.isoformat(),
+            }
+            for a in assessments
+        ],
+        "suspended": {"reason": suspension.reason, "since": suspension.since.isoformat()} if suspension else None,
+    }

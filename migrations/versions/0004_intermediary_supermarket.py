@@ -132,9 +132,37 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("auction_bids", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_auction_bids_request_id"), ["request_id"], unique=False)
+    op.create_table(
+        "intermediary_assessments",
+        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("request_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("org_uscc", sa.String(length=18), nullable=False),
+        sa.Column("outcome", sa.String(length=16), nullable=False),
+        sa.Column("quality", sa.Integer(), nullable=True),
+        sa.Column("timeliness", sa.Integer(), nullable=True),
+        sa.Column("comment", sa.String(length=2000), nullable=True),
+        sa.Column("assessed_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("assessed_by", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_uscc"], ["organizations.uscc"], name=op.f("fk_intermediary_assessments_org_uscc_organizations")
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["service_requests.id"],
+            name=op.f("fk_intermediary_assessments_request_id_service_requests"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_intermediary_assessments")),
+        sa.UniqueConstraint("request_id", name=op.f("uq_intermediary_assessments_request_id")),
+    )
+    with op.batch_alter_table("intermediary_assessments", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_intermediary_assessments_org_uscc"), ["org_uscc"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("intermediary_assessments", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_intermediary_assessments_org_uscc"))
+
+    op.drop_table("intermediary_assessments")
     with op.batch_alter_table("auction_bids", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_auction_bids_request_id"))
 
