@@ -74,13 +74,16 @@ def registered_sweeps(
             [await market.open_auction(session, clock, actor, request_id) is not None for request_id in requests]
         )
 
-    async def auctions_ended(session: AsyncSession, clock: Clock, actor: Actor) -> int:
-        return await market.close_due(session, clock, actor, broadcaster)
+    async def auctions_running(session: AsyncSession, clock: Clock, actor: Actor) -> int:
+        """Announce new turns, then close what has ended."""
+        return await market.announce_turns(session, clock, broadcaster) + await market.close_due(
+            session, clock, actor, broadcaster
+        )
 
     return [
         Sweep("filing-overdue", 60, filings_overdue),
         Sweep("auction-open", 5, auctions_due),
-        Sweep("auction-close", 2, auctions_ended),  # a closed auction is refused by its end time anyway
+        Sweep("auction-tick", 1, auctions_running),  # a late bid is refused by the end time anyway
         Sweep("opening-start", 5, openings_due),  # openings start within seconds of their time
         Sweep("opening-resume", 15, openings_stalled),
     ]

@@ -17,7 +17,7 @@ from app.clock import FrozenClock
 from app.models import OrgKind, Role
 from bidding.live import NoBroadcast
 from bidding.market.models import AuctionBid, Suspension
-from bidding.market.service import close_due
+from bidding.market.service import announce_turns, close_due
 from tests.conftest import SHANGHAI, World, login
 
 COST = "工程造价咨询企业资质"
@@ -184,3 +184,34 @@ async def test_a_request_with_bad_terms_names_every_problem(
         "bidding_starts",
         "decrement_amount",
     }
+
+
+async def test_a_rounds_auction_through_the_api(
+    backend: str, client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    request_id, owner = await post_request(client, world, mode="rounds", rounds=2, turn_seconds=60, pause_seconds=30)
+    bidders = await registered(client, world, request_id, 3)
+    clock.set(at("2026-12-01T09:30"))
+    view = (await client.get(f"/api/v1/service-requests/{request_id}/auction", headers=owner)).json()
+    assert view["ends_at"] == at("2026-12-01T09:37").astimezone().isoformat().replace(
+        "+00:00", "Z"
+    )  # 2 × (3 × 60 s + 30 s)
+    first_turn = view["current_turn"]
+    assert first_turn == "C"  # all at the ceiling: the latest registered bids first, the leader last
+    bid = f"/api/v1/service-requests/{request_id}/auction/bids"
+    labels = {"A": bidders[0][1], "B": bidders[1][1], "C": bidders[2][1]}
+    not_yours = await client.post(bid, json={"price": "290000.00"}, headers=labels["A"])
+    assert not_yours.status_code == 422 and not_yours.json()["code"] == "not_your_turn"
+    assert (await client.post(bid, json={"price": "290000.00"}, headers=labels["C"])).status_code == 200
+    async with world.sessions() as session:
+        assert await announce_turns(session, clock, NoBroadcast()) == 1
+        assert await announce_turns(session, clock, NoBroadcast()) == 0  # each turn announced once
+    clock.set(at("2026-12-01T09:31"))
+    assert (await client.get(f"/api/v1/service-requests/{request_id}/auction", headers=owner)).json()[
+        "current_turn"
+    ] == "B"
+    clock.set(at("2026-12-01T09:37"))
+    async with world.sessions() as session:
+        assert await close_due(session, clock, Actor.system("scheduler:auction-tick"), NoBroadcast()) == 1
+    result = (await client.get(f"/api/v1/service-requests/{request_id}/result", headers=owner)).json()
+    assert (result["winner"], result["award_price"]) == (bidders[2][0].uscc, "290000.00")

@@ -72,7 +72,7 @@ def test_the_scheduler_process_starts_and_stops_cleanly(tmp_path: Path) -> None:
     while not any("scheduler running" in line for line in started) and len(started) < 30:
         started.append(process.stderr.readline())  # APScheduler's own lines may come first
     assert any(
-        "scheduler running 5 sweep(s): filing-overdue, auction-open, auction-close, opening-start, opening-resume"
+        "scheduler running 5 sweep(s): filing-overdue, auction-open, auction-tick, opening-start, opening-resume"
         in line
         for line in started
     ), started

@@ -437,7 +437,7 @@ async def place_bid(
         await session.commit()
         raise BidRejected(outcome.reason, code=outcome.code, server_time=now.isoformat(), ends_at=state.end.isoformat())
     new_state, event = outcome
-    auction.state = codec.dump(new_state)
+    auction.state = codec.dump(new_state) | {"announced_turn": auction.state.get("announced_turn")}
     session.add(
         AuctionBid(
             request_id=request_id,
@@ -462,6 +462,33 @@ async def place_bid(
     }
     await broadcaster.publish(auction_channel(request_id), encode_event(event.offer.seq, "bid", data, now.isoformat()))
     return BidAnswer(True, price, rank, now, new_state.end, (new_state.end - now).total_seconds(), event.extended)
+
+
+async def announce_turns(session: AsyncSession, clock: Clock, broadcaster: Broadcaster) -> int:
+    """Rounds auctions: announce each turn once, when it begins (turns run on the schedule; this
+    only tells the watchers). Returns how many turns were announced."""
+    now = clock.now()
+    open_ids = (await session.scalars(select(Auction.request_id).where(Auction.closed.is_(False)))).all()
+    await session.commit()
+    announced = 0
+    for request_id in open_ids:
+        auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
+        assert auction is not None
+        if auction.state.get("rules", {}).get("mode") != engine.Mode.rounds:
+            await session.commit()
+            continue
+        state, turn = engine.current_turn(codec.load(auction.state), now)
+        key = [turn.round, turn.index] if turn else None
+        if turn is None or auction.state.get("announced_turn") == key:
+            await session.commit()
+            continue
+        auction.state = codec.dump(state) | {"announced_turn": key}
+        await session.commit()
+        names = engine.labels(state.bidders)
+        data = {"round": turn.round + 1, "bidder": names[turn.bidder], "ends_at": turn.ends_at.isoformat()}
+        await broadcaster.publish(auction_channel(request_id), encode_event(state.seq, "turn", data, now.isoformat()))
+        announced += 1
+    return announced
 
 
 async def close_due(session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster) -> int:
