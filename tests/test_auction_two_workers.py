@@ -52,6 +52,7 @@ async def test_two_workers_take_concurrent_bids_without_losing_or_mixing_any(
         org = await world.org(OrgKind.intermediary)
         user = await world.user(Role.intermediary, org)
         async with world.sessions() as session:
+            await service.offer_services(session, clock, Actor.of(user), ["COST"])
             await service.add_qualification(
                 session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
             )

@@ -33,6 +33,8 @@ async def intermediary(
     org = await world.org(OrgKind.intermediary)
     user = await world.user(Role.intermediary, org)
     headers = await login(client, user.username)
+    offered = await client.post("/api/v1/intermediaries/services", json={"categories": ["COST"]}, headers=headers)
+    assert offered.status_code == 200, offered.text
     if expires:
         body = {"certificate_type": COST, "grade": "甲级", "number": f"GZ-{org.uscc[-6:]}", "expires_on": expires}
         assert (
@@ -80,6 +82,28 @@ async def test_eligibility_is_explained_and_enforced(
         assert eligibility["eligible"] is False and eligibility["reasons"] == [reason]
         refused = await client.post(f"/api/v1/service-requests/{request_id}/registrations", headers=headers)
         assert refused.status_code == 422 and refused.json()["reasons"] == [reason]
+
+
+async def test_a_request_may_ask_for_a_grade_and_categories_must_be_offered(
+    backend: str, client: AsyncTestClient[Litestar], world: World
+) -> None:
+    request_id, _ = await post_request(client, world, required_grade="甲级")
+    graded, graded_headers = await intermediary(client, world)
+    assert (
+        await client.post(f"/api/v1/service-requests/{request_id}/registrations", headers=graded_headers)
+    ).status_code == 201
+    _lower, lower = await intermediary(client, world, expires=None)
+    body = {"certificate_type": COST, "grade": "乙级", "number": "GZ-2", "expires_on": "2028-12-31"}
+    await client.post("/api/v1/intermediaries/qualifications", json=body, headers=lower)
+    refused = await client.post(f"/api/v1/service-requests/{request_id}/registrations", headers=lower)
+    assert refused.json()["reasons"] == [f"no {COST} (甲级) registered"]
+    await client.post("/api/v1/intermediaries/services", json={"categories": ["EIA"]}, headers=graded_headers)
+    eligibility = (await client.get("/api/v1/intermediaries/eligibility?category=COST", headers=graded_headers)).json()
+    assert eligibility["reasons"] == ["does not offer 工程造价咨询 (COST) in the supermarket"]
+    unknown = await client.post(
+        "/api/v1/intermediaries/services", json={"categories": ["COFFEE"]}, headers=graded_headers
+    )
+    assert unknown.status_code == 422 and graded.uscc
 
 
 async def test_too_few_eligible_registrants_fail_the_request(

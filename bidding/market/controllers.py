@@ -33,6 +33,7 @@ from bidding.market.schemas import (
     BidAnswerOut,
     BidIn,
     DirectSelectionIn,
+    OfferedServicesIn,
     QualificationIn,
     QuoteIn,
     RepostIn,
@@ -112,6 +113,13 @@ class IntermediaryController(Controller):
     async def record(self, org_uscc: FromPath[str], db_session: DbSession) -> dict[str, Any]:
         """An intermediary's record for the supervisors (and, later, for credit evaluation)."""
         return await service.record_of(db_session, org_uscc)
+
+    @post("/services", guards=[requires(Role.intermediary)], status_code=200)
+    async def offer(
+        self, data: JSONBody[OfferedServicesIn], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> dict[str, list[str]]:
+        """Set the service categories your organization offers (replaces the list)."""
+        return {"categories": await service.offer_services(db_session, clock, actor, data.categories)}
 
     @get("/eligibility", guards=[requires(Role.intermediary)])
     async def eligibility(

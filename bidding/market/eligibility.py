@@ -19,14 +19,25 @@ class HeldQualification:
 
 
 def ineligibility(
-    category: str, qualifications: list[HeldQualification], suspended_reason: str | None, today: date
+    category: str,
+    qualifications: list[HeldQualification],
+    suspended_reason: str | None,
+    today: date,
+    offered: frozenset[str],
+    required_grade: str | None = None,
 ) -> list[str]:
-    """Why an intermediary cannot serve `category` today; empty when it can."""
+    """Why an intermediary cannot serve `category` (at `required_grade`, if the request asks for
+    one) today; empty when it can."""
     reasons = []
     if suspended_reason:
         reasons.append(f"suspended: {suspended_reason}")
+    if category not in offered:
+        reasons.append(f"does not offer {CATEGORIES[category].name_zh} ({category}) in the supermarket")
     needed = CATEGORIES[category].qualification
     held = [q for q in qualifications if q.certificate_type == needed]
+    if required_grade is not None:
+        held = [q for q in held if q.grade == required_grade]
+        needed = f"{needed} ({required_grade})"
     if not held:
         reasons.append(f"no {needed} registered")
     elif all(q.expires_on < today for q in held):

@@ -28,6 +28,17 @@ class Qualification(Base):
     registered_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
+class OfferedService(Base):
+    """A service category an intermediary offers in the supermarket."""
+
+    __tablename__ = "offered_services"
+    __table_args__ = (UniqueConstraint("org_uscc", "category"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    org_uscc: Mapped[str] = mapped_column(ForeignKey("organizations.uscc"), index=True)
+    category: Mapped[str] = mapped_column(String(16))
+
+
 class Suspension(Base):
     """An intermediary barred from the supermarket, until lifted."""
 
@@ -49,6 +60,7 @@ class ServiceRequest(Base):
     owner_uscc: Mapped[str] = mapped_column(ForeignKey("organizations.uscc"), index=True)
     project_name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(16), index=True)
+    required_grade: Mapped[str | None] = mapped_column(String(32))
     ceiling: Mapped[Decimal] = mapped_column(Money)
     floor: Mapped[Decimal | None] = mapped_column(Money)
     registration_closes: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))

@@ -39,6 +39,7 @@ class ServiceRequestIn(RequestBody):
     max_end: Instant | None = None
     min_participants: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
     method: Method = Method.auction
+    required_grade: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] | None = None
     mode: Mode = Mode.continuous
     decrement_amount: Yuan | None = None
     decrement_percent: Annotated[Decimal, Check(_percent)] | None = None
@@ -61,6 +62,7 @@ class ServiceRequestIn(RequestBody):
             self.decrement_amount,
             self.decrement_percent,
             self.method,
+            self.required_grade,
             self.rounds,
             self.turn_seconds,
             self.pause_seconds,
@@ -72,6 +74,7 @@ class ServiceRequestOut(msgspec.Struct):
     owner_uscc: str
     project_name: str
     category: str
+    required_grade: str | None
     ceiling: Decimal
     floor: Decimal | None
     registration_closes: datetime
@@ -92,6 +95,7 @@ class ServiceRequestOut(msgspec.Struct):
             r.owner_uscc,
             r.project_name,
             r.category,
+            r.required_grade,
             r.ceiling,
             r.floor,
             r.registration_closes,
@@ -175,3 +179,7 @@ class AssessmentIn(RequestBody):
     quality: Score | None = None
     timeliness: Score | None = None
     comment: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class OfferedServicesIn(RequestBody):
+    categories: list[Annotated[str, msgspec.Meta(min_length=1, max_length=16)]]

@@ -34,6 +34,7 @@ from bidding.market.models import (
     Assessment,
     Auction,
     AuctionBid,
+    OfferedService,
     Qualification,
     Registration,
     ServiceRequest,
@@ -72,11 +73,36 @@ async def qualifications_of(session: AsyncSession, org_uscc: str) -> list[HeldQu
     return [HeldQualification(q.certificate_type, q.grade, q.number, q.expires_on) for q in rows]
 
 
-async def why_not_eligible(session: AsyncSession, org_uscc: str, category: str, today: Any) -> list[str]:
+async def why_not_eligible(
+    session: AsyncSession, org_uscc: str, category: str, today: Any, required_grade: str | None = None
+) -> list[str]:
     suspension = await session.scalar(
         select(Suspension.reason).where(Suspension.org_uscc == org_uscc, Suspension.lifted_at.is_(None)).limit(1)
     )
-    return ineligibility(category, await qualifications_of(session, org_uscc), suspension, today)
+    offered = frozenset(
+        (await session.scalars(select(OfferedService.category).where(OfferedService.org_uscc == org_uscc))).all()
+    )
+    return ineligibility(
+        category, await qualifications_of(session, org_uscc), suspension, today, offered, required_grade
+    )
+
+
+async def offer_services(session: AsyncSession, clock: Clock, actor: Actor, categories: list[str]) -> list[str]:
+    """Set the categories the intermediary offers (the whole list, replacing the previous one)."""
+    unknown = sorted(set(categories) - set(CATEGORIES))
+    if unknown:
+        raise InvalidRequest([FieldError("categories", "unknown", f"no such categories: {', '.join(unknown)}")])
+    current = (await session.scalars(select(OfferedService).where(OfferedService.org_uscc == actor.org_uscc))).all()
+    for row in current:
+        if row.category not in categories:
+            await session.delete(row)
+    for category in sorted(set(categories) - {row.category for row in current}):
+        session.add(OfferedService(org_uscc=actor.org_uscc, category=category))
+    await audit.record(
+        session, clock, actor, "intermediary.services", "org", actor.org_uscc, {"categories": sorted(categories)}
+    )
+    await session.commit()
+    return sorted(set(categories))
 
 
 async def add_qualification(
@@ -113,6 +139,7 @@ class RequestTerms:
     decrement_amount: Decimal | None
     decrement_percent: Decimal | None
     method: Method = Method.auction
+    required_grade: str | None = None
     rounds: int = 3
     turn_seconds: int = 120
     pause_seconds: int = 60
@@ -146,6 +173,7 @@ async def post_request(session: AsyncSession, clock: Clock, actor: Actor, terms:
         owner_uscc=actor.org_uscc,
         project_name=terms.project_name,
         category=terms.category,
+        required_grade=terms.required_grade,
         ceiling=terms.ceiling,
         floor=terms.floor,
         registration_closes=terms.registration_closes,
@@ -195,7 +223,7 @@ async def register(session: AsyncSession, clock: Clock, actor: Actor, request_id
     now = clock.now()
     if now >= request.registration_closes:
         raise Conflict(f"registration closed at {request.registration_closes.isoformat()}", slug="registration-closed")
-    reasons = await why_not_eligible(session, str(actor.org_uscc), request.category, now.date())
+    reasons = await why_not_eligible(session, str(actor.org_uscc), request.category, now.date(), request.required_grade)
     if reasons:
         raise NotEligible("; ".join(reasons), reasons=reasons)
     if await session.scalar(
@@ -339,7 +367,7 @@ async def select_directly(
     if request.selection_method != Method.direct or request.status != RequestStatus.registering:
         raise Conflict("this request is not open to direct selection", slug="not-direct")
     now = clock.now()
-    reasons = await why_not_eligible(session, org_uscc, request.category, now.date())
+    reasons = await why_not_eligible(session, org_uscc, request.category, now.date(), request.required_grade)
     if reasons:
         raise NotEligible("; ".join(reasons), reasons=reasons)
     if price > request.ceiling:
@@ -391,6 +419,7 @@ async def repost(
         decrement_amount=Decimal(a["decrement_amount"]) if a.get("decrement_amount") else None,
         decrement_percent=Decimal(a["decrement_percent"]) if a.get("decrement_percent") else None,
         method=Method(old.selection_method),
+        required_grade=old.required_grade,
         rounds=int(a.get("rounds", 3)),
         turn_seconds=int(a.get("turn_seconds", 120)),
         pause_seconds=int(a.get("pause_seconds", 60)),

@@ -58,6 +58,7 @@ def upgrade() -> None:
         sa.Column("owner_uscc", sa.String(length=18), nullable=False),
         sa.Column("project_name", sa.String(length=200), nullable=False),
         sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("required_grade", sa.String(length=32), nullable=True),
         sa.Column("ceiling", Money(), nullable=False),
         sa.Column("floor", Money(), nullable=True),
         sa.Column("registration_closes", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
@@ -156,9 +157,26 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("intermediary_assessments", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_intermediary_assessments_org_uscc"), ["org_uscc"], unique=False)
+    op.create_table(
+        "offered_services",
+        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("org_uscc", sa.String(length=18), nullable=False),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["org_uscc"], ["organizations.uscc"], name=op.f("fk_offered_services_org_uscc_organizations")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_offered_services")),
+        sa.UniqueConstraint("org_uscc", "category", name=op.f("uq_offered_services_org_uscc")),
+    )
+    with op.batch_alter_table("offered_services", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_offered_services_org_uscc"), ["org_uscc"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("offered_services", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_offered_services_org_uscc"))
+
+    op.drop_table("offered_services")
     with op.batch_alter_table("intermediary_assessments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_intermediary_assessments_org_uscc"))
 
