@@ -1,11 +1,13 @@
 """The demo data set: a small, realistic cast for trying the platform on a laptop.
 
 A trading centre (公共资源交易中心), the supervision bureau, a tenderee (招标人), two agencies
-(招标代理), six bidders (投标人), and one user each: admin, supervisor, two agency staff, six
-bidder staff. The custodians (admin, supervisor, agency staff) get custody keys and the bidders
+(招标代理), six bidders (投标人) and four intermediaries (中介机构) offering cost consulting,
+with one user each: admin, supervisor, two agency staff, six bidder staff, four intermediary
+staff. The custodians (admin, supervisor, agency staff) get custody keys and the bidders
 signing keys; the private halves are written to <data dir>/demo-keys/. Three tender filings
 show the filing desk at work: one accepted (its tender is published), one submitted and waiting
-for the officer, one draft with deficiencies left to find on submission. All organizations
+for the officer, one draft with deficiencies left to find on submission; and a cost-consulting
+request in the intermediary supermarket, bidding tomorrow morning. All organizations
 carry valid USCCs. Loading is idempotent: a second run changes nothing.
 """
 
@@ -40,6 +42,7 @@ from app.models import Organization, OrgKind, Role, User
 from app.schemas import OrgCreate, UserCreate
 from app.settings import Settings
 from bidding import registry
+from bidding.auction.engine import Mode
 from bidding.keys import (
     CustodyPublicKey,
     bidder_key_pem,
@@ -48,6 +51,8 @@ from bidding.keys import (
     generate_bidder_key,
     generate_custody_key,
 )
+from bidding.market import service as market
+from bidding.market.models import ServiceRequest
 from bidding.registry import KeyPurpose, active_key
 from credit.uscc import make_uscc
 
@@ -78,6 +83,10 @@ ORGS = [
     _org("91", "MA4K0015", "江城市政工程有限公司", OrgKind.bidder),
     _org("91", "MA4K0016", "汉江智能科技有限公司", OrgKind.bidder),
     _org("11", "MB160003", "江城市教育局", OrgKind.tenderee),
+    _org("91", "MA4K0021", "江城正衡工程造价咨询有限公司", OrgKind.intermediary),
+    _org("91", "MA4K0022", "楚天建设项目管理咨询有限公司", OrgKind.intermediary),
+    _org("91", "MA4K0023", "汉阳信达造价师事务所有限公司", OrgKind.intermediary),
+    _org("91", "MA4K0024", "长江测绘与造价咨询有限公司", OrgKind.intermediary),
 ]
 
 # (username, display name, role, index into ORGS or None)
@@ -87,6 +96,7 @@ USERS = [
     ("agency1", "李代理", Role.agency, 2),
     ("agency2", "赵代理", Role.agency, 3),
     *[(f"bidder{i}", f"投标人{i}", Role.bidder, 3 + i) for i in range(1, 7)],
+    *[(f"intermediary{i}", f"中介{i}", Role.intermediary, 10 + i) for i in range(1, 5)],
 ]
 
 
@@ -120,6 +130,7 @@ async def load_demo(session: AsyncSession, clock: Clock, settings: Settings) -> 
             progress.advance(task)
     await _load_keys(session, clock, settings)
     await _load_filings(session, clock, settings)
+    await _load_market(session, clock, settings)
     return [DemoLogin(u, DEMO_PASSWORD, r.value, ORGS[i].name) for u, _, r, i in USERS]
 
 
@@ -151,6 +162,44 @@ async def _load_keys(session: AsyncSession, clock: Clock, settings: Settings) ->
         (folder / f"{username}.key").chmod(0o600)
         (folder / f"{username}.pub").write_text(public + "\n")
         await registry.register(session, clock, Actor.of(user), purpose, owner, public)
+
+
+async def _load_market(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    """The intermediaries offer cost consulting with a valid qualification; the education bureau
+    has a request open for registration (three of four registered), bidding tomorrow morning."""
+    if await session.scalar(select(ServiceRequest.id).limit(1)) is not None:
+        return
+    intermediaries = [Actor.of(await _user(session, f"intermediary{i}")) for i in range(1, 5)]
+    today = clock.now().astimezone(settings.tz).date()
+    for i, actor in enumerate(intermediaries):
+        await market.offer_services(session, clock, actor, ["COST"])
+        await market.add_qualification(
+            session,
+            clock,
+            actor,
+            "工程造价咨询企业资质",
+            "甲级",
+            f"GZ-2026-{i:03d}",
+            today.replace(year=today.year + 2),
+        )
+    tomorrow = datetime.combine(today + timedelta(days=1), time(9, 0), tzinfo=settings.tz)
+    terms = market.RequestTerms(
+        project_name="江城市第三中学教学楼新建工程全过程造价咨询",
+        category="COST",
+        ceiling=Decimal("300000.00"),
+        floor=Decimal("120000.00"),
+        registration_closes=tomorrow,
+        bidding_starts=tomorrow + timedelta(minutes=30),
+        bidding_ends=tomorrow + timedelta(minutes=60),
+        max_end=tomorrow + timedelta(minutes=80),
+        min_participants=3,
+        mode=Mode.continuous,
+        decrement_amount=Decimal("1000.00"),
+        decrement_percent=None,
+    )
+    request = await market.post_request(session, clock, Actor.of(await _user(session, "agency1")), terms)
+    for actor in intermediaries[:3]:
+        await market.register(session, clock, actor, request.id)
 
 
 async def _one_chunk(content: bytes) -> AsyncIterator[bytes]:

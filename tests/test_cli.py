@@ -79,6 +79,16 @@ def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> 
         draft = next(f["id"] for f in filings if f["status"] == "draft")
         notice = httpx.post(f"{base}/api/v1/filings/{draft}/submit", headers=agency)
         assert notice.status_code == 422 and len(notice.json()["deficiencies"]) == 4
+        [request] = httpx.get(f"{base}/api/v1/service-requests", headers=agency).json()["items"]
+        assert request["status"] == "registering" and request["category"] == "COST"
+        fourth = httpx.post(
+            f"{base}/api/v1/auth/login", json={"username": "intermediary4", "password": "ggzy-demo-2026"}
+        )
+        joined = httpx.post(
+            f"{base}/api/v1/service-requests/{request['id']}/registrations",
+            headers={"Authorization": f"Bearer {fourth.json()['access_token']}"},
+        )
+        assert joined.status_code == 201, joined.text
     finally:
         server.terminate()
         server.wait(timeout=10)
