@@ -11,41 +11,25 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-import uuid
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-import asyncpg
-
-from app import identity, migrate
+from app import identity
 from app.actor import Actor
 from app.clock import FrozenClock
 from app.db import make_engine, make_session_factory
 from app.models import OrgKind, Role
 from app.schemas import OrgCreate, UserCreate
+from bench.scratch import scratch_database
 from bidding.auction.engine import Mode
 from bidding.live import NoBroadcast
 from bidding.market import service
 from bidding.market.models import AuctionBid
 from credit.uscc import make_uscc
 
-SERVER = "postgres@127.0.0.1:5432"
-
-
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(f"postgresql://{SERVER}/postgres")
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
-
 
 async def main(bidders: int, bids: int) -> None:
-    database = f"ggzy_bench_{uuid.uuid4().hex[:8]}"
-    await _admin(f'CREATE DATABASE "{database}"')
-    url = f"postgresql+asyncpg://{SERVER}/{database}"
-    try:
-        await asyncio.to_thread(migrate.upgrade, url)
+    async with scratch_database() as url:
         engine = make_engine(url, pool_size=bidders + 2)
         sessions = make_session_factory(engine)
         start = datetime.now(UTC)
@@ -126,8 +110,6 @@ async def main(bidders: int, bids: int) -> None:
             await asyncio.gather(*(worker(i) for i in range(bidders)))
             timings[name] = time.perf_counter() - started
         await engine.dispose()
-    finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     total = bidders * bids
     base, real_rate = total / timings["baseline"], total / timings["auction"]
     print(f"bidders={bidders} bids each={bids} ({total} bids)")

@@ -13,29 +13,18 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
-import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit, migrate
+from app import audit
 from app.actor import Actor
 from app.clock import SystemClock
 from app.db import make_engine, make_session_factory
 from app.models import Organization
+from bench.scratch import scratch_database
 from credit.uscc import make_uscc
-
-SERVER = "postgres@127.0.0.1:5432"
-
-
-async def _admin(sql: str) -> None:
-    connection = await asyncpg.connect(f"postgresql://{SERVER}/postgres")
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
 
 
 def _org(i: int, run: str) -> Organization:
@@ -66,11 +55,7 @@ async def _measure(sessions: Callable[[], AsyncSession], writers: int, total: in
 
 
 async def main(writers: int, total: int) -> None:
-    database = f"ggzy_bench_{uuid.uuid4().hex[:8]}"
-    await _admin(f'CREATE DATABASE "{database}"')
-    url = f"postgresql+asyncpg://{SERVER}/{database}"
-    try:
-        await asyncio.to_thread(migrate.upgrade, url)
+    async with scratch_database() as url:
         engine = make_engine(url, pool_size=writers)
         sessions = make_session_factory(engine)
         await _measure(sessions, writers, 200, audited=True, run="WARM")  # warm the pool and caches
@@ -83,8 +68,6 @@ async def main(writers: int, total: int) -> None:
             await audit.verify(session)
         verify_rate = report.verified / (time.perf_counter() - started)
         await engine.dispose()
-    finally:
-        await _admin(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     print(f"writers={writers} transactions={total}")
     print(f"baseline  (insert + commit)                 {baseline:8.0f} tx/s")
     print(f"audited   (insert + chained event + commit) {chained:8.0f} tx/s  ({chained / baseline:.0%} of baseline)")

@@ -198,6 +198,23 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
         yield test_client
 
 
+@pytest.fixture
+def two_servers(settings: Settings) -> Iterator[list[str]]:
+    """Two `ggzy serve` processes on this test's PostgreSQL database and Redis: two web workers."""
+    env = {
+        "GGZY_DATABASE_URL": settings.database_url,
+        "GGZY_REDIS_URL": REDIS_URL,
+        "GGZY_DATA_DIR": str(settings.data_dir),
+        "GGZY_SECRET_KEY": settings.secret_key,
+        "GGZY_SCRYPT_LOG_N": "10",
+    }
+    started = [start_server(env) for _ in range(2)]
+    yield [base for base, _ in started]
+    for _base, process in started:
+        process.terminate()
+        process.wait(timeout=10)
+
+
 class World:
     """Direct access to the test's database through the services, for arranging a scene."""
 

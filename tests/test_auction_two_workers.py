@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import pytest
 from sqlalchemy import select
 
 from app.actor import Actor
@@ -23,26 +22,11 @@ from bidding.auction.engine import Mode
 from bidding.live import NoBroadcast
 from bidding.market import service
 from bidding.market.models import Auction, AuctionBid
-from tests.conftest import PASSWORD, REDIS_URL, World, start_server
-
-
-@pytest.fixture
-def servers(settings: Settings) -> Any:
-    env = {
-        "GGZY_DATABASE_URL": settings.database_url,
-        "GGZY_REDIS_URL": REDIS_URL,
-        "GGZY_DATA_DIR": str(settings.data_dir),
-        "GGZY_SECRET_KEY": settings.secret_key,
-    }
-    started = [start_server(env) for _ in range(2)]
-    yield [base for base, _ in started]
-    for _base, process in started:
-        process.terminate()
-        process.wait(timeout=10)
+from tests.conftest import PASSWORD, World
 
 
 async def test_two_workers_take_concurrent_bids_without_losing_or_mixing_any(
-    settings: Settings, servers: list[str]
+    settings: Settings, two_servers: list[str]
 ) -> None:
     clock = FrozenClock(datetime.now(UTC))
     world = World(settings, clock)
@@ -75,16 +59,16 @@ async def test_two_workers_take_concurrent_bids_without_losing_or_mixing_any(
             return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
         sessions = [
-            (servers[i % 2], await login(servers[i % 2], user.username))
+            (two_servers[i % 2], await login(two_servers[i % 2], user.username))
             for i, (_org, user) in enumerate(intermediaries)
         ]
-        first = await http.get(f"{servers[0]}/api/v1/service-requests/{request_id}/auction", headers=sessions[0][1])
+        first = await http.get(f"{two_servers[0]}/api/v1/service-requests/{request_id}/auction", headers=sessions[0][1])
         assert first.status_code == 200, first.text  # opens the auction
         watched: list[dict[str, Any]] = []
 
         async def watch() -> None:
-            headers = await login(servers[1], owner.username)
-            url = f"{servers[1]}/api/v1/service-requests/{request_id}/auction/events"
+            headers = await login(two_servers[1], owner.username)
+            url = f"{two_servers[1]}/api/v1/service-requests/{request_id}/auction/events"
             async with http.stream("GET", url, headers=headers, timeout=60) as stream:
                 async for line in stream.aiter_lines():
                     if line.startswith("data: "):

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
-import pytest
 
 from app.clock import FrozenClock
 from app.models import OrgKind, Role
@@ -19,29 +18,13 @@ from app.settings import Settings
 from bidding.envelope import Declaration, seal
 from bidding.keys import OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
 from tests.bids import tender_closing_at
-from tests.conftest import PASSWORD, REDIS_URL, World, start_server
-
-
-@pytest.fixture
-def servers(settings: Settings) -> Any:
-    env = {
-        "GGZY_DATABASE_URL": settings.database_url,
-        "GGZY_REDIS_URL": REDIS_URL,
-        "GGZY_DATA_DIR": str(settings.data_dir),
-        "GGZY_SECRET_KEY": settings.secret_key,
-        "GGZY_SCRYPT_LOG_N": "10",
-    }
-    started = [start_server(env) for _ in range(2)]
-    yield [base for base, _ in started]
-    for _base, process in started:
-        process.terminate()
-        process.wait(timeout=10)
+from tests.conftest import PASSWORD, World
 
 
 async def test_a_supervisor_watching_on_the_other_worker_sees_every_step(
-    settings: Settings, servers: list[str]
+    settings: Settings, two_servers: list[str]
 ) -> None:
-    worker_a, worker_b = servers
+    worker_a, worker_b = two_servers
     clock = FrozenClock(datetime.now(UTC))
     world = World(settings, clock)
     agency = await world.org(OrgKind.agency)
