@@ -106,6 +106,7 @@ async def test_two_workers_take_concurrent_bids_without_losing_or_mixing_any(
         prices = [r.price for r in accepted]
         assert all(a > b for a, b in itertools.pairwise(prices))  # strictly falling: never two best at one price
         assert auction.state["best"]["price"] == str(prices[-1])
+    assert watched[0]["kind"] == "state" and watched[0]["data"]["standings"]  # a watcher first gets the state
     live = [event for event in watched if event["kind"] == "bid"]
     assert [e["data"]["price"] for e in live] == [str(p) for p in prices]  # seen live through the other worker
     clock.set(datetime.now(UTC) + timedelta(minutes=11))

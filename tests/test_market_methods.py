@@ -42,6 +42,7 @@ async def test_sealed_quotes_open_at_the_end_and_the_lowest_wins(
         assert await close_due(session, clock, Actor.system("scheduler:auction-close"), NoBroadcast()) == 1
     after = (await client.get(f"/api/v1/service-requests/{request_id}/result", headers=owner)).json()
     assert (after["winner"], after["award_price"], after["savings"]) == (b.uscc, "180000.00", "120000.00")
+    assert after["savings_rate"] == "0.4000"
     assert a.uscc != c.uscc
 
 

@@ -60,6 +60,9 @@ async def result_of(session: AsyncSession, request_id: uuid.UUID) -> ResultOut:
         winner=outcome.winner_uscc if closed and outcome else None,
         award_price=outcome.award_price if closed and outcome else None,
         savings=outcome.savings if closed and outcome else None,
+        savings_rate=stats.rate(outcome.savings, request.ceiling)
+        if closed and outcome and outcome.savings is not None
+        else None,
         draw=drawn,
     )
 

@@ -168,6 +168,7 @@ class ResultOut(msgspec.Struct):
     winner: str | None
     award_price: Decimal | None
     savings: Decimal | None
+    savings_rate: Decimal | None  # savings / ceiling
     draw: dict[str, Any] | None  # commitment, revealed seed and candidates: redo it yourself
 
 

@@ -35,6 +35,11 @@ class Figures:
     rate_distribution: dict[str, int]
 
 
+def rate(savings: Decimal, ceiling: Decimal) -> Decimal:
+    """资金节省率 of one request: savings / ceiling, to 4 places."""
+    return (savings / ceiling).quantize(RATE_PLACES, ROUND_HALF_UP)
+
+
 def _bucket(rate: Decimal) -> str:
     percent = min(int(rate * 100), 99)
     low = max(b for b in BUCKETS if b <= percent)
@@ -58,7 +63,7 @@ def figures(outcomes: Iterable[RequestOutcome]) -> Figures:
         total_ceiling=ceiling,
         total_award=award,
         savings=ceiling - award,
-        savings_rate=((ceiling - award) / ceiling).quantize(RATE_PLACES, ROUND_HALF_UP) if ceiling else None,
+        savings_rate=rate(ceiling - award, ceiling) if ceiling else None,
         rate_distribution=distribution,
     )
 
