@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from app.actor import Actor
 from app.clock import FrozenClock
-from app.models import OrgKind, Role
+from app.models import AuditEvent, OrgKind, Role
 from bidding.live import NoBroadcast
 from bidding.market.models import AuctionBid, Suspension
 from bidding.market.service import announce_turns, close_due
@@ -184,6 +184,10 @@ async def test_concurrent_bids_at_one_price_make_one_best(
     async with world.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(AuctionBid)) == 4  # every bid kept
         assert await session.scalar(select(func.count()).where(AuctionBid.accepted.is_(True))) == 1
+        audited = select(func.count()).where(
+            AuditEvent.object_id == request_id, AuditEvent.action.in_(["auction.bid", "auction.bid_rejected"])
+        )
+        assert await session.scalar(audited) == 4  # every bid received is in the audit trail
 
 
 async def test_a_request_with_bad_terms_names_every_problem(

@@ -163,7 +163,9 @@ def _term_errors(terms: RequestTerms, now: datetime) -> list[FieldError]:
     return errors
 
 
-async def post_request(session: AsyncSession, clock: Clock, actor: Actor, terms: RequestTerms) -> ServiceRequest:
+async def post_request(
+    session: AsyncSession, clock: Clock, actor: Actor, terms: RequestTerms, reposted_from: uuid.UUID | None = None
+) -> ServiceRequest:
     now = clock.now()
     errors = _term_errors(terms, now)
     if errors:
@@ -193,6 +195,7 @@ async def post_request(session: AsyncSession, clock: Clock, actor: Actor, terms:
         draw_seed=seed,
         draw_commitment=draw.commitment(seed) if seed else None,
         status=RequestStatus.registering,
+        reposted_from=reposted_from,
         posted_at=now,
         posted_by=actor.user_id,
     )
@@ -206,6 +209,8 @@ async def post_request(session: AsyncSession, clock: Clock, actor: Actor, terms:
     }
     if posted.draw_commitment:
         payload["draw_commitment"] = posted.draw_commitment
+    if reposted_from:
+        payload["reposted_from"] = str(reposted_from)
     await audit.record(session, clock, actor, "service_request.post", "service_request", posted.id, payload)
     await session.commit()
     return posted
@@ -424,10 +429,7 @@ async def repost(
         turn_seconds=int(a.get("turn_seconds", 120)),
         pause_seconds=int(a.get("pause_seconds", 60)),
     )
-    posted = await post_request(session, clock, actor, terms)
-    posted.reposted_from = old.id
-    await session.commit()
-    return posted
+    return await post_request(session, clock, actor, terms, reposted_from=old.id)
 
 
 @dataclass(frozen=True)
@@ -463,8 +465,16 @@ async def place_bid(
                 reason=outcome.reason,
             )
         )
+        rejected = {"price": price, "code": outcome.code}
+        await audit.record(session, clock, actor, "auction.bid_rejected", "service_request", request_id, rejected)
         await session.commit()
-        raise BidRejected(outcome.reason, code=outcome.code, server_time=now.isoformat(), ends_at=state.end.isoformat())
+        raise BidRejected(
+            outcome.reason,
+            code=outcome.code,
+            server_time=now.isoformat(),
+            ends_at=state.end.isoformat(),
+            seconds_left=max(0.0, (state.end - now).total_seconds()),
+        )
     new_state, event = outcome
     auction.state = codec.dump(new_state) | {"announced_turn": auction.state.get("announced_turn")}
     session.add(
@@ -512,6 +522,16 @@ async def announce_turns(session: AsyncSession, clock: Clock, broadcaster: Broad
             await session.commit()
             continue
         auction.state = codec.dump(state) | {"announced_turn": key}
+        turn_payload = {"round": turn.round + 1, "index": turn.index, "bidder": turn.bidder}
+        await audit.record(
+            session,
+            clock,
+            Actor.system("scheduler:auction-tick"),
+            "auction.turn",
+            "service_request",
+            request_id,
+            turn_payload,
+        )
         await session.commit()
         names = engine.labels(state.bidders)
         data = {"round": turn.round + 1, "bidder": names[turn.bidder], "ends_at": turn.ends_at.isoformat()}
