@@ -265,10 +265,16 @@ async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, reques
     """When registration closes (idempotent): fail the request (流标) with fewer eligible
     registrants than its minimum; otherwise open its selection: the auction among them, the
     sealed-quote box, or the draw, done at once. None while registration is open."""
-    request = await get_request(session, request_id, for_update=True)
     existing = await session.get(Auction, request_id)
     now = clock.now()
-    if existing is not None or request.status != RequestStatus.registering or now < request.registration_closes:
+    if existing is not None:  # the common case, on every view and bid: no lock needed
+        return existing
+    request = await get_request(session, request_id)
+    if request.status != RequestStatus.registering or now < request.registration_closes:
+        return None
+    request = await get_request(session, request_id, for_update=True)  # only the first one in opens it
+    existing = await session.get(Auction, request_id, populate_existing=True)
+    if existing is not None or request.status != RequestStatus.registering:
         return existing
     if request.selection_method == Method.direct:
         return None  # the owner chooses; nobody registers
