@@ -7,14 +7,16 @@ and a `Clock`, so the CLI and the demo loader call the very same code as the API
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit
 from app.actor import Actor
 from app.clock import Clock
-from app.models import Organization, User
-from app.problems import Conflict, InvalidRequest, NotFound
+from app.models import AuditEvent, Organization, User
+from app.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.schemas import OrgCreate, UserCreate
 from app.security import ensure_visible, hash_password, verify_password
 from app.validation import FieldError
@@ -93,17 +95,49 @@ async def list_users(session: AsyncSession, actor: Actor, *, limit: int, offset:
     return list(users.all()), total
 
 
+# Sign-in throttling: this many failed attempts within the window lock the account until the
+# window has passed since the last failure. Counted from the audit trail, so it holds across
+# every web worker, and measured on the one clock.
+MAX_FAILED_LOGINS = 5
+LOCKOUT_WINDOW = timedelta(minutes=15)
+
+
+class TooManyAttempts(Problem):
+    status, slug, title = 429, "too-many-attempts", "Too Many Requests"
+
+
 async def authenticate(
     session: AsyncSession, clock: Clock, username: str, password: str, client_ip: str | None, scrypt_log_n: int
 ) -> User | None:
-    """The active user with these credentials, or None. Both outcomes are audited."""
+    """The active user with these credentials, or None. Both outcomes are audited; an account
+    with too many recent failures is refused before its password is even checked."""
+    now = clock.now()
     user = await session.scalar(select(User).where(User.username == username))
+    anonymous = Actor(username=f"anonymous:{username[:50]}", client_ip=client_ip)
+    if user is not None:
+        failures = (
+            await session.scalars(
+                select(AuditEvent.occurred_at).where(
+                    AuditEvent.object_type == "user",
+                    AuditEvent.object_id == str(user.id),
+                    AuditEvent.action == "auth.login_failed",
+                    AuditEvent.occurred_at > now - LOCKOUT_WINDOW,
+                )
+            )
+        ).all()
+        if len(failures) >= MAX_FAILED_LOGINS:
+            retry = max(failures) + LOCKOUT_WINDOW
+            await audit.record(session, clock, anonymous, "auth.login_locked", "user", user.id, {"username": username})
+            await session.commit()
+            raise TooManyAttempts(
+                f"too many failed sign-ins for {username}: try again after {retry.isoformat()}",
+                retry_after=retry.isoformat(),
+            )
     ok = await verify_password(password, user.password_hash if user else None, scrypt_log_n)
     if user is not None and ok and user.is_active:
         await audit.record(session, clock, Actor.of(user, client_ip), "auth.login", "user", user.id)
         await session.commit()
         return user
-    anonymous = Actor(username=f"anonymous:{username[:50]}", client_ip=client_ip)
     await audit.record(
         session, clock, anonymous, "auth.login_failed", "user", user.id if user else "-", {"username": username}
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from app import audit
+from app.clock import FrozenClock
 from app.models import AuditEvent, Role
 from tests.conftest import PASSWORD, World, login
 
@@ -82,3 +86,24 @@ async def test_a_deactivated_users_token_stops_working(
         stored.is_active = False
         await session.commit()
     assert (await client.get("/api/v1/users/me", headers=headers)).status_code == 401
+
+
+async def test_repeated_wrong_passwords_lock_the_account_for_a_while(
+    backend: str, client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    await world.user(Role.bidder, await world.org(), username="target")
+    for _ in range(5):
+        clock.advance(timedelta(minutes=1))
+        wrong = await client.post("/api/v1/auth/login", json={"username": "target", "password": "guess guess"})
+        assert wrong.status_code == 401
+    locked = await client.post("/api/v1/auth/login", json={"username": "target", "password": PASSWORD})
+    assert locked.status_code == 429 and locked.json()["type"].endswith("/too-many-attempts")
+    assert locked.json()["retry_after"] == (clock.now() + timedelta(minutes=15)).isoformat()
+    clock.advance(timedelta(minutes=15, seconds=1))
+    assert (
+        await client.post("/api/v1/auth/login", json={"username": "target", "password": PASSWORD})
+    ).status_code == 200
+    async with world.sessions() as session:
+        report = await audit.verify(session)
+        locked_events = await session.scalar(select(func.count()).where(AuditEvent.action == "auth.login_locked"))
+    assert report.ok and locked_events == 1
