@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, date
-from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
@@ -294,33 +293,18 @@ class ServiceRequestController(Controller):
                 "seq": seq,
                 "kind": "closed" if auction.closed else "state",
                 "at": clock.now().astimezone(UTC).isoformat(),
-                "data": _builtins(view),
+                "data": msgspec.to_builtins(view),
             }
         ]
         return ServerSentEvent(sse_stream(request, service.auction_channel(request_id), first, frozenset({"closed"})))
-
-
-def _builtins(view: AuctionView) -> dict[str, Any]:
-    return msgspec.to_builtins(view)  # type: ignore[no-any-return]
-
-
-class FiguresOut(msgspec.Struct):
-    requests: int
-    awarded: int
-    participants_per_request: Decimal
-    total_ceiling: Decimal
-    total_award: Decimal
-    savings: Decimal
-    savings_rate: Decimal | None
-    rate_distribution: dict[str, int]
 
 
 class MarketStatsOut(msgspec.Struct):
     start: date
     end: date
     intermediaries_registered: int
-    overall: FiguresOut
-    by_category: dict[str, FiguresOut]
+    overall: stats.Figures
+    by_category: dict[str, stats.Figures]
 
 
 @get("/api/v1/service-requests/stats", opt={"public": True}, tags=["intermediary supermarket"])
@@ -344,13 +328,10 @@ async def market_stats(
         select(func.count()).select_from(Organization).where(Organization.kind == OrgKind.intermediary)
     )
 
-    def out(f: stats.Figures) -> FiguresOut:
-        return FiguresOut(**{name: getattr(f, name) for name in FiguresOut.__struct_fields__})
-
     return MarketStatsOut(
         start,
         end,
         registered or 0,
-        out(stats.figures(outcomes)),
-        {k: out(v) for k, v in stats.by_category(outcomes).items()},
+        stats.figures(outcomes),
+        stats.by_category(outcomes),
     )

@@ -223,6 +223,16 @@ async def get_request(session: AsyncSession, request_id: uuid.UUID, *, for_updat
     return found
 
 
+async def owned_request(
+    session: AsyncSession, actor: Actor, request_id: uuid.UUID, *, for_update: bool = False
+) -> ServiceRequest:
+    """A request its owner acts on; to anyone else it does not exist (404)."""
+    request = await get_request(session, request_id, for_update=for_update)
+    if request.owner_uscc != actor.org_uscc:
+        raise NotFound(f"service request {request_id} not found")
+    return request
+
+
 async def register(session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID) -> Registration:
     request = await get_request(session, request_id)
     now = clock.now()
@@ -372,9 +382,7 @@ async def select_directly(
     justification: str,
 ) -> Auction:
     """The owner names the intermediary, with a written justification kept for the supervisors."""
-    request = await get_request(session, request_id, for_update=True)
-    if request.owner_uscc != actor.org_uscc:
-        raise NotFound(f"service request {request_id} not found")
+    request = await owned_request(session, actor, request_id, for_update=True)
     if request.selection_method != Method.direct or request.status != RequestStatus.registering:
         raise Conflict("this request is not open to direct selection", slug="not-direct")
     now = clock.now()
@@ -410,9 +418,7 @@ async def repost(
     bidding_ends: datetime,
 ) -> ServiceRequest:
     """Post a failed request again with new windows (重新发布); the old one stays as it was."""
-    old = await get_request(session, request_id)
-    if old.owner_uscc != actor.org_uscc:
-        raise NotFound(f"service request {request_id} not found")
+    old = await owned_request(session, actor, request_id)
     if old.status != RequestStatus.failed:
         raise Conflict("only a failed request is posted again", slug="not-failed")
     a = old.auction
@@ -600,9 +606,7 @@ async def assess(
 ) -> Assessment:
     """The owner assesses the intermediary that won (once per request); a poor record under the
     rule suspends the intermediary from the supermarket, with the reason."""
-    request = await get_request(session, request_id)
-    if request.owner_uscc != actor.org_uscc:
-        raise NotFound(f"service request {request_id} not found")
+    request = await owned_request(session, actor, request_id)
     won = await session.get(Auction, request_id)
     if request.status != RequestStatus.awarded or won is None or won.winner_uscc is None:
         raise Conflict("only an awarded request's intermediary is assessed", slug="not-awarded")
