@@ -4,7 +4,9 @@ An upload is hashed and written chunk by chunk to a temporary file, synced, then
 place under its digest (`ab/cd/abcd…`); the same content uploaded twice is stored once. No
 file is ever held whole in memory, and a file over the size limit is refused and removed. This
 local-directory backend serves one machine; an S3-compatible backend can take its place
-behind the same two methods (`put`, `path`) when web workers run on several hosts.
+behind the same methods (`put`, `stage`/`keep`/`discard`, `path`) when web workers run on
+several hosts. Uploads that may be refused (sealed bids) are staged apart from the store and
+moved in only once accepted, so a refused upload can never remove a blob another record uses.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -31,6 +34,20 @@ class BlobTooLarge(Problem):
 class StoredBlob:
     sha256: str
     size: int
+
+
+@dataclass(frozen=True, slots=True)
+class StagedBlob:
+    """An upload kept apart from the store until it is accepted: refusing it removes only this
+    file, never a stored blob that another record references under the same digest."""
+
+    sha256: str
+    size: int
+    path: Path
+
+    @property
+    def stored(self) -> StoredBlob:
+        return StoredBlob(self.sha256, self.size)
 
 
 class BlobWriter:
@@ -75,6 +92,12 @@ class LocalBlobStore:
 
     async def put(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StoredBlob:
         """Store the stream; raise BlobTooLarge (storing nothing) past `max_bytes`."""
+        staged = await self.stage(chunks, max_bytes)
+        return self.keep(staged)
+
+    async def stage(self, chunks: AsyncIterator[bytes], max_bytes: int) -> StagedBlob:
+        """Write the stream to a staging file (synced), outside the store; raise BlobTooLarge
+        (keeping nothing) past `max_bytes`. The caller keeps or discards it."""
         temporary = self.root / "tmp" / uuid.uuid4().hex
         digest, size = hashlib.sha256(), 0
         try:
@@ -87,10 +110,32 @@ class LocalBlobStore:
                     handle.write(chunk)
                 handle.flush()
                 await asyncio.to_thread(os.fsync, handle.fileno())
-            sha256 = digest.hexdigest()
-            final = self.path(sha256)
-            final.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(temporary, final)  # same content, same bytes: replacing a twin is harmless
-            return StoredBlob(sha256, size)
-        finally:
+        except BaseException:
             temporary.unlink(missing_ok=True)
+            raise
+        return StagedBlob(digest.hexdigest(), size, temporary)
+
+    def keep(self, staged: StagedBlob) -> StoredBlob:
+        """Move an accepted upload into the store under its digest."""
+        final = self.path(staged.sha256)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged.path, final)  # same content, same bytes: replacing a twin is harmless
+        return staged.stored
+
+    @staticmethod
+    def discard(staged: StagedBlob) -> None:
+        """Forget a refused upload: only its staging file goes."""
+        staged.path.unlink(missing_ok=True)
+
+    def clean_staging(self, older_than_seconds: float = 3600) -> int:
+        """Remove staging files nobody has written for a while (left by a process killed
+        mid-upload). Uploads in progress keep their files fresh, so they are left alone."""
+        cutoff, removed = time.time() - older_than_seconds, 0
+        for leftover in (self.root / "tmp").iterdir():
+            try:
+                if leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+                    removed += 1
+            except FileNotFoundError:
+                continue
+        return removed

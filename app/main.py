@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
 
     async def start_scheduler() -> None:
+        await asyncio.to_thread(blobs.clean_staging)  # uploads cut off when a worker was killed
         if scheduler is not None:
             scheduler.start()
 

@@ -10,7 +10,6 @@ import uuid
 from datetime import datetime
 
 import msgspec
-from litestar import Controller, get
 from sqlalchemy import or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -18,9 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
 from app.clock import Clock
-from app.deps import ActorDep, DbSession, Limit, Offset
 from app.models import Notification, Role
-from app.security import signed_in
 
 
 async def notify(
@@ -80,15 +77,3 @@ class NotificationOut(msgspec.Struct):
     @classmethod
     def of(cls, n: Notification) -> NotificationOut:
         return cls(n.id, n.created_at, n.kind, n.object_type, n.object_id, n.message)
-
-
-class NotificationController(Controller):
-    path = "/api/v1/notifications"
-    tags = ("notifications",)
-
-    @get("/", guards=[signed_in])
-    async def mine(
-        self, db_session: DbSession, actor: ActorDep, limit: Limit = 50, offset: Offset = 0
-    ) -> list[NotificationOut]:
-        """Notifications for the caller's roles or addressed to the caller, newest first."""
-        return [NotificationOut.of(n) for n in await for_actor(db_session, actor, limit=limit, offset=offset)]

@@ -22,7 +22,7 @@ from app import audit, identity
 from app.deps import ActorDep, ClockDep, DbSession, Limit, Offset, SettingsDep
 from app.filing.controllers import FilingController
 from app.models import Role
-from app.notifications import NotificationController
+from app.notification_controllers import NotificationController
 from app.schemas import (
     AuditEventOut,
     ComponentHealth,

@@ -19,7 +19,6 @@ from datetime import UTC, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.actor import Actor
@@ -45,8 +44,6 @@ def registered_sweeps(
     """Every sweep of the platform, in the order they should first run."""
     from app.filing.service import sweep_overdue
     from bidding.market import service as market
-    from bidding.market.models import ServiceRequest
-    from bidding.market.service import RequestStatus
     from bidding.opening import Opening, sweep_resume, sweep_start
 
     blobs = LocalBlobStore(settings.blob_dir)
@@ -61,18 +58,10 @@ def registered_sweeps(
         return await sweep_resume(sessions, Opening(clock, settings.tz, blobs, broadcaster), actor)
 
     async def auctions_due(session: AsyncSession, clock: Clock, actor: Actor) -> int:
-        requests = (
-            await session.scalars(
-                select(ServiceRequest.id).where(
-                    ServiceRequest.status == RequestStatus.registering,
-                    ServiceRequest.registration_closes <= clock.now(),
-                )
-            )
-        ).all()
-        await session.commit()
-        return sum(
-            [await market.open_auction(session, clock, actor, request_id) is not None for request_id in requests]
-        )
+        return await market.open_due(session, clock, actor)
+
+    async def staging_leftovers(_session: AsyncSession, _clock: Clock, _actor: Actor) -> int:
+        return await asyncio.to_thread(blobs.clean_staging)
 
     async def auctions_running(session: AsyncSession, clock: Clock, actor: Actor) -> int:
         """Announce new turns, then close what has ended."""
@@ -86,6 +75,7 @@ def registered_sweeps(
         Sweep("auction-tick", 1, auctions_running),  # a late bid is refused by the end time anyway
         Sweep("opening-start", 5, openings_due),  # openings start within seconds of their time
         Sweep("opening-resume", 15, openings_stalled),
+        Sweep("blob-staging-clean", 600, staging_leftovers),  # uploads cut off by a killed worker
     ]
 
 
@@ -103,6 +93,9 @@ async def run_sweep(sessions: async_sessionmaker[AsyncSession], clock: Clock, sw
 
 
 def build_scheduler(sessions: async_sessionmaker[AsyncSession], clock: Clock, sweeps: list[Sweep]) -> AsyncIOScheduler:
+    # APScheduler logs every run of every job at INFO (each second for the auction tick); we log
+    # what a sweep did instead (`run_sweep`), so its own chatter is kept to warnings.
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)
     scheduler = AsyncIOScheduler(timezone=UTC)
     for sweep in sweeps:
         scheduler.add_job(

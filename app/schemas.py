@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import datetime
+from decimal import Decimal
 from typing import Annotated, Any
 
 import msgspec
 
 from app.models import ROLES_NEEDING_ORG, AuditEvent, Organization, OrgKind, Role, User
-from app.validation import Check, FieldError, RequestBody
+from app.money import amount_problem, canonical
+from app.validation import Canonical, Check, FieldError, RequestBody
 from credit.uscc import check_uscc
 
 
@@ -22,6 +24,25 @@ def _uscc_rule(value: str) -> tuple[str, str] | None:
 USCC = Annotated[
     str, msgspec.Meta(description="18-character unified social credit code (GB 32100-2015)"), Check(_uscc_rule)
 ]
+
+
+def _aware(value: datetime) -> tuple[str, str] | None:
+    if value.tzinfo is None:
+        return ("datetime.naive", "give a time zone, e.g. 2026-12-30T09:30:00+08:00")
+    if not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+        return ("datetime.range", f"give a time between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+    return None
+
+
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2199
+Instant = Annotated[datetime, Check(_aware)]
+"""A moment with its time zone, within the years a tender can plausibly name."""
+
+_MONEY = msgspec.Meta(description='CNY, as a decimal string with at most 2 places, e.g. "1250000.00"')
+Yuan = Annotated[Decimal, _MONEY, Check(amount_problem), Canonical(canonical)]
+"""An amount in yuan greater than 0 (prices, ceilings, budgets, decrements), echoed as "99000.00"."""
+YuanOrZero = Annotated[Decimal, _MONEY, Check(lambda v: amount_problem(v, allow_zero=True)), Canonical(canonical)]
+"""An amount in yuan that may be 0 (a floor price)."""
 
 
 def _username_rule(value: str) -> tuple[str, str] | None:

@@ -13,12 +13,15 @@ fails exactly as it would in the collecting path.
 
 from __future__ import annotations
 
+import functools
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import msgspec
+
+T = typing.TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +41,17 @@ class Check:
     rule: Callable[[Any], tuple[str, str] | None]
 
 
+@dataclass(frozen=True, slots=True)
+class Canonical:
+    """The one written form of a field's value, applied once the body is valid (e.g. money as
+    "99000.00" whether it came as "9.9E+4" or "99000.0"), so what is stored and echoed is canonical."""
+
+    form: Callable[[Any], Any]
+
+
 class RequestBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """Base of every request body: unknown fields are refused, field `Check`s are enforced."""
+    """Base of every request body: unknown fields are refused, field `Check`s are enforced,
+    values are put in their `Canonical` form."""
 
     @classmethod
     def cross_field_errors(cls, values: dict[str, Any]) -> list[FieldError]:
@@ -53,15 +65,25 @@ class RequestBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
         if errors:
             # msgspec turns ValueError into a ValidationError; the problem handler then collects.
             raise ValueError(errors[0].message)
+        for name, canonical in _metadata(type(self), Canonical):
+            value = getattr(self, name)
+            if value is not None:
+                setattr(self, name, canonical.form(value))
 
 
 def _checks(struct_type: type[msgspec.Struct]) -> list[tuple[str, Check]]:
+    return _metadata(struct_type, Check)
+
+
+@functools.cache
+def _metadata(struct_type: type[msgspec.Struct], kind: type[T]) -> list[tuple[str, T]]:
+    """(field name, marker) for every `kind` marker in the fields' Annotated types."""
     hints = typing.get_type_hints(struct_type, include_extras=True)
     found = []
     for name in struct_type.__struct_fields__:
         hint = hints[name]
         for arg in _annotated_parts(hint):
-            found.extend((name, meta) for meta in getattr(arg, "__metadata__", ()) if isinstance(meta, Check))
+            found.extend((name, meta) for meta in getattr(arg, "__metadata__", ()) if isinstance(meta, kind))
     return found
 
 

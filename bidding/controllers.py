@@ -109,9 +109,11 @@ class BidController(Controller):
     ) -> BidOut:
         """Submit a sealed file (from `ggzy seal`) as the raw body; the answer carries the signed receipt."""
         await submission.check_can_submit(db_session, clock, actor, tender_id)
-        stored = await blobs.put(request.stream(), settings.max_bid_bytes)
-        inspection = await submission.inspect_stored(db_session, actor, tender_id, blobs, stored)
-        return BidOut.of(await submission.record(db_session, clock, actor, tender_id, stored, inspection, receipt_key))
+        staged = await blobs.stage(request.stream(), settings.max_bid_bytes)
+        inspection = await submission.inspect_staged(db_session, clock, actor, tender_id, blobs, staged)
+        return BidOut.of(
+            await submission.record(db_session, clock, actor, tender_id, blobs, staged, inspection, receipt_key)
+        )
 
     @post("/withdraw", guards=[requires(Role.bidder)], status_code=200)
     async def withdraw(

@@ -29,6 +29,7 @@ from app.blobs import BlobWriter, LocalBlobStore
 from app.clock import Clock
 from app.models import Organization
 from app.problems import Conflict, NotFound, Problem
+from app.sweeps import for_each
 from app.tender.models import Tender
 from app.tender.states import MIN_BIDS_TO_OPEN, TenderStatus
 from bidding import custody, envelope
@@ -165,10 +166,11 @@ async def sweep_start(session: AsyncSession, ctx: Opening, actor: Actor) -> int:
         )
     ).all()
     await session.commit()
-    started = 0
-    for tender_id in due:
-        started += await start(session, ctx, actor, tender_id) is not None
-    return started
+
+    async def start_one(tender_id: uuid.UUID) -> bool:
+        return await start(session, ctx, actor, tender_id) is not None
+
+    return await for_each(session, ctx.clock, "opening-start", "tender", due, start_one)
 
 
 # -- shares -----------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit
 from app.actor import Actor
-from app.blobs import LocalBlobStore, StoredBlob
+from app.blobs import LocalBlobStore, StagedBlob
 from app.clock import Clock
 from app.models import Role
 from app.problems import Conflict, NotFound, Problem
@@ -74,16 +74,18 @@ async def check_can_submit(session: AsyncSession, clock: Clock, actor: Actor, te
     await session.commit()
 
 
-async def inspect_stored(
-    session: AsyncSession, actor: Actor, tender_id: uuid.UUID, blobs: LocalBlobStore, stored: StoredBlob
+async def inspect_staged(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, blobs: LocalBlobStore, staged: StagedBlob
 ) -> envelope.Inspection:
+    """Inspect an uploaded file without decrypting it. A refused file is discarded from staging
+    (nothing in the store is touched) and the refusal is audited."""
     tender = await _open_tender(session, tender_id)
     key = await active_key(session, KeyPurpose.bid_signing, str(actor.org_uscc))
     await session.commit()
     assert key is not None and tender.opening_public_key is not None
 
     def run() -> envelope.Inspection:
-        with blobs.path(stored.sha256).open("rb") as handle:
+        with staged.path.open("rb") as handle:
             return envelope.inspect(
                 handle,
                 tender=str(tender_id),
@@ -95,8 +97,10 @@ async def inspect_stored(
     try:
         return await asyncio.to_thread(run)
     except envelope.EnvelopeError as exc:
-        if await session.scalar(select(Bid.id).where(Bid.sha256 == stored.sha256).limit(1)) is None:
-            blobs.path(stored.sha256).unlink(missing_ok=True)  # nobody's bid: keep no junk
+        blobs.discard(staged)
+        refused = {"sha256": staged.sha256, "size": staged.size, "code": exc.code}
+        await audit.record(session, clock, actor, "bid.refused", "tender", tender_id, refused)
+        await session.commit()
         raise BidRefused(str(exc), code=exc.code) from exc
 
 
@@ -105,15 +109,19 @@ async def record(
     clock: Clock,
     actor: Actor,
     tender_id: uuid.UUID,
-    stored: StoredBlob,
+    blobs: LocalBlobStore,
+    staged: StagedBlob,
     inspection: envelope.Inspection,
     receipt_key: ed25519.Ed25519PrivateKey,
 ) -> Bid:
-    """Commit the bid as the bidder's current one, with its receipt, if the deadline has not passed."""
+    """Commit the bid as the bidder's current one, with its receipt, if the deadline has not passed.
+    The file enters the store before the commit, so a receipt never names a missing file."""
     tender = await _open_tender(session, tender_id, for_update=True)  # one bid recorded at a time per tender
     now = clock.now()
     if now >= tender.bid_deadline:
+        blobs.discard(staged)
         raise _deadline_problem(tender, now)
+    stored = blobs.keep(staged)
     bidder = str(actor.org_uscc)
     await session.execute(
         update(Bid)

@@ -72,11 +72,12 @@ def test_the_scheduler_process_starts_and_stops_cleanly(tmp_path: Path) -> None:
     while not any("scheduler running" in line for line in started) and len(started) < 30:
         started.append(process.stderr.readline())  # APScheduler's own lines may come first
     assert any(
-        "scheduler running 5 sweep(s): filing-overdue, auction-open, auction-tick, opening-start, opening-resume"
-        in line
+        "scheduler running 6 sweep(s): filing-overdue, auction-open, auction-tick, opening-start, opening-resume,"
+        " blob-staging-clean" in line
         for line in started
     ), started
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=10) == 0
     rest = process.stderr.read()
     assert "scheduler stopped" in rest and "failed" not in rest
+    assert "Running job" not in rest and "executed successfully" not in rest  # what a sweep did, not that it ran

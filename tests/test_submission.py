@@ -149,3 +149,42 @@ async def test_before_the_opening_nobody_can_read_a_bid(
     for secret in clear:
         assert secret not in answers and secret not in files and secret.decode() not in caplog.text
         assert secret.decode() not in str(rows)
+
+
+async def test_a_refused_upload_never_removes_a_stored_file_and_is_audited(
+    backend: str, client: AsyncTestClient[Litestar], world: World, clock: FrozenClock, settings: Settings
+) -> None:
+    tender = await published_tender(client, world)
+    listed = (await client.get("/api/v1/filings", headers=tender.desk.agency_headers)).json()["items"][0]
+    filing = (await client.get(f"/api/v1/filings/{listed['id']}", headers=tender.desk.agency_headers)).json()
+    document = next(d for d in filing["documents"] if d["kind"] == "tender_document")
+    path = f"/api/v1/filings/{filing['id']}/documents/{document['id']}"
+    original = (await client.get(path, headers=tender.desk.agency_headers)).content
+    bidder = await new_bidder(client, world)
+    refused = await submit(client, tender, bidder, original)  # every bidder can download these bytes
+    assert refused.status_code == 422 and refused.json()["code"] == "not_a_sealed_bid"
+    for headers in (tender.desk.agency_headers, tender.desk.officer_headers):
+        again = await client.get(path, headers=headers)
+        assert again.status_code == 200 and again.content == original
+    assert list((settings.blob_dir / "tmp").iterdir()) == []
+    async with world.sessions() as session:
+        audited = (
+            await session.execute(text("SELECT object_id, org_uscc FROM audit_events WHERE action = 'bid.refused'"))
+        ).all()
+    assert [tuple(row) for row in audited] == [(tender.id, bidder.org.uscc)]
+
+
+async def test_leftovers_of_a_killed_upload_are_cleaned_and_fresh_ones_kept(settings: Settings) -> None:
+    import os
+    import time
+
+    from app.blobs import LocalBlobStore
+
+    store = LocalBlobStore(settings.blob_dir)
+    stale, fresh = store.root / "tmp" / "stale", store.root / "tmp" / "fresh"
+    stale.write_bytes(b"half an upload")
+    fresh.write_bytes(b"an upload in progress")
+    hours_ago = time.time() - 2 * 3600
+    os.utime(stale, (hours_ago, hours_ago))
+    assert store.clean_staging() == 1
+    assert not stale.exists() and fresh.exists()

@@ -11,21 +11,8 @@ import msgspec
 
 from app.filing.checklist import Deficiency, EvaluationMethod, ProcurementMethod, ProjectType
 from app.filing.models import Filing, FilingDocument, FilingRound
-from app.money import has_at_most_two_places
-from app.schemas import USCC
-from app.validation import Check, RequestBody
-
-
-def _two_places(value: Decimal) -> tuple[str, str] | None:
-    return None if has_at_most_two_places(value) else ("money.places", "an amount in yuan has at most 2 decimal places")
-
-
-def _aware(value: datetime) -> tuple[str, str] | None:
-    return None if value.tzinfo is not None else ("datetime.naive", "give a time zone, e.g. 2026-12-30T09:30:00+08:00")
-
-
-Yuan = Annotated[Decimal, msgspec.Meta(description='CNY, as a decimal string, e.g. "1250000.00"'), Check(_two_places)]
-Instant = Annotated[datetime, Check(_aware)]
+from app.schemas import USCC, Instant, Yuan
+from app.validation import RequestBody
 
 
 class FilingDraft(RequestBody):

@@ -9,8 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from app.filing.schemas import Instant, Yuan
-from app.schemas import USCC
+from app.schemas import USCC, Instant, Yuan, YuanOrZero
 from app.validation import Check, RequestBody
 from bidding.auction.engine import Mode
 from bidding.market.models import ServiceRequest
@@ -35,7 +34,7 @@ class ServiceRequestIn(RequestBody):
     registration_closes: Instant
     bidding_starts: Instant
     bidding_ends: Instant
-    floor: Yuan | None = None
+    floor: YuanOrZero | None = None
     max_end: Instant | None = None
     min_participants: Annotated[int, msgspec.Meta(ge=1, le=100)] = 3
     method: Method = Method.auction

@@ -23,6 +23,7 @@ from app import audit
 from app.actor import Actor
 from app.clock import Clock
 from app.problems import Conflict, InvalidRequest, NotFound, Problem
+from app.sweeps import for_each
 from app.validation import FieldError
 from bidding.auction import codec, engine
 from bidding.live import Broadcaster, encode_event
@@ -160,6 +161,10 @@ def _term_errors(terms: RequestTerms, now: datetime) -> list[FieldError]:
         errors.append(
             FieldError("decrement_amount", "one_of", "give the minimum decrement as an amount or a percentage")
         )
+    if terms.decrement_amount is not None and terms.decrement_amount >= terms.ceiling:
+        errors.append(
+            FieldError("decrement_amount", "above_ceiling", "the minimum decrement must be below the ceiling")
+        )
     return errors
 
 
@@ -185,8 +190,8 @@ async def post_request(
         auction={
             "mode": terms.mode.value,
             "max_end": terms.max_end.isoformat() if terms.max_end else None,
-            "decrement_amount": str(terms.decrement_amount) if terms.decrement_amount else None,
-            "decrement_percent": str(terms.decrement_percent) if terms.decrement_percent else None,
+            "decrement_amount": _text(terms.decrement_amount),
+            "decrement_percent": _text(terms.decrement_percent),
             "rounds": terms.rounds,
             "turn_seconds": terms.turn_seconds,
             "pause_seconds": terms.pause_seconds,
@@ -256,15 +261,18 @@ async def register(session: AsyncSession, clock: Clock, actor: Actor, request_id
 def _rules(request: ServiceRequest) -> engine.Rules:
     terms = request.auction
     amount, percent = terms["decrement_amount"], terms["decrement_percent"]
+    # No maximum end given: no cap; each bid in the last minutes extends the end again.
     max_end = datetime.fromisoformat(terms["max_end"]) if terms["max_end"] else None
     return engine.Rules(
         mode=engine.Mode(terms["mode"]),
         ceiling=request.ceiling,
-        decrement=engine.Decrement(Decimal(amount) if amount else None, Decimal(percent) if percent else None),
+        decrement=engine.Decrement(
+            Decimal(amount) if amount is not None else None, Decimal(percent) if percent is not None else None
+        ),
         start=request.bidding_starts,
         end=request.bidding_ends,
         floor=request.floor,
-        max_end=max_end or request.bidding_ends,
+        max_end=max_end,
         rounds=int(terms.get("rounds", 3)),
         turn=timedelta(seconds=int(terms.get("turn_seconds", 120))),
         pause=timedelta(seconds=int(terms.get("pause_seconds", 60))),
@@ -430,11 +438,11 @@ async def repost(
         registration_closes=registration_closes,
         bidding_starts=bidding_starts,
         bidding_ends=bidding_ends,
-        max_end=None,  # extensions stop at the new end
+        max_end=None,  # no cap: a bid in the last minutes always extends
         min_participants=old.min_participants,
         mode=engine.Mode(a["mode"]),
-        decrement_amount=Decimal(a["decrement_amount"]) if a.get("decrement_amount") else None,
-        decrement_percent=Decimal(a["decrement_percent"]) if a.get("decrement_percent") else None,
+        decrement_amount=Decimal(a["decrement_amount"]) if a.get("decrement_amount") is not None else None,
+        decrement_percent=Decimal(a["decrement_percent"]) if a.get("decrement_percent") is not None else None,
         method=Method(old.selection_method),
         required_grade=old.required_grade,
         rounds=int(a.get("rounds", 3)),
@@ -515,24 +523,46 @@ async def place_bid(
     return BidAnswer(True, price, rank, now, new_state.end, (new_state.end - now).total_seconds(), event.extended)
 
 
+async def open_due(session: AsyncSession, clock: Clock, actor: Actor) -> int:
+    """The `auction-open` sweep: open the selection of every request whose registration has
+    closed (idempotent). A request that cannot be opened is reported and the others go on."""
+    due = (
+        await session.scalars(
+            select(ServiceRequest.id).where(
+                ServiceRequest.status == RequestStatus.registering, ServiceRequest.registration_closes <= clock.now()
+            )
+        )
+    ).all()
+    await session.commit()
+
+    async def open_one(request_id: uuid.UUID) -> bool:
+        return await open_auction(session, clock, actor, request_id) is not None
+
+    return await for_each(session, clock, "auction-open", "service_request", due, open_one)
+
+
+async def _open_ids(session: AsyncSession) -> list[uuid.UUID]:
+    ids = (await session.scalars(select(Auction.request_id).where(Auction.closed.is_(False)))).all()
+    await session.commit()
+    return list(ids)
+
+
 async def announce_turns(session: AsyncSession, clock: Clock, broadcaster: Broadcaster) -> int:
     """Rounds auctions: announce each turn once, when it begins (turns run on the schedule; this
     only tells the watchers). Returns how many turns were announced."""
     now = clock.now()
-    open_ids = (await session.scalars(select(Auction.request_id).where(Auction.closed.is_(False)))).all()
-    await session.commit()
-    announced = 0
-    for request_id in open_ids:
+
+    async def announce(request_id: uuid.UUID) -> bool:
         auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
         assert auction is not None
         if auction.state.get("rules", {}).get("mode") != engine.Mode.rounds:
             await session.commit()
-            continue
+            return False
         state, turn = engine.current_turn(codec.load(auction.state), now)
         key = [turn.round, turn.index] if turn else None
         if turn is None or auction.state.get("announced_turn") == key:
             await session.commit()
-            continue
+            return False
         auction.state = codec.dump(state) | {"announced_turn": key}
         turn_payload = {"round": turn.round + 1, "index": turn.index, "bidder": turn.bidder}
         await audit.record(
@@ -548,32 +578,30 @@ async def announce_turns(session: AsyncSession, clock: Clock, broadcaster: Broad
         names = engine.labels(state.bidders)
         data = {"round": turn.round + 1, "bidder": names[turn.bidder], "ends_at": turn.ends_at.isoformat()}
         await broadcaster.publish(auction_channel(request_id), encode_event(state.seq, "turn", data, now.isoformat()))
-        announced += 1
-    return announced
+        return True
+
+    return await for_each(session, clock, "auction-tick", "service_request", await _open_ids(session), announce)
 
 
 async def close_due(session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster) -> int:
     """Close every auction whose end has passed (idempotent): award the lowest price, compute the
     savings (ceiling − award). A late bid is refused by the engine's time check regardless."""
     now = clock.now()
-    open_ids = (await session.scalars(select(Auction.request_id).where(Auction.closed.is_(False)))).all()
-    await session.commit()
-    closed = 0
-    for request_id in open_ids:
+
+    async def close(request_id: uuid.UUID) -> bool:
         auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
         assert auction is not None
         request = await get_request(session, request_id, for_update=True)
         if "rules" in auction.state:
             state = codec.load(auction.state)
             due, best, seq = engine.is_closed(state, now), engine.winner(state, now), state.seq
-        else:  # sealed quotes: opened at the end of the window, lowest wins, then the earlier one
+        else:  # sealed quotes: opened at the end of the window
             due, seq = now >= request.bidding_ends, 0
             quotes = (await session.scalars(select(AuctionBid).where(AuctionBid.request_id == request_id))).all()
-            lowest = min(quotes, key=lambda q: (q.price, q.received_at, q.seq or 0), default=None)
-            best = engine.Offer(lowest.org_uscc, lowest.price, lowest.seq or 0, lowest.received_at) if lowest else None
+            best = sealed_quote_winner([(q.org_uscc, q.price, q.seq or 0, q.received_at) for q in quotes])
         if auction.closed or not due:
             await session.commit()
-            continue
+            return False
         auction.closed, auction.closed_at = True, now
         if best is None:
             request.status = RequestStatus.failed
@@ -586,8 +614,15 @@ async def close_due(session: AsyncSession, clock: Clock, actor: Actor, broadcast
         await session.commit()
         event = {"winner": auction.winner_uscc, "award": _text(auction.award_price), "savings": _text(auction.savings)}
         await broadcaster.publish(auction_channel(request_id), encode_event(seq + 1, "closed", event, now.isoformat()))
-        closed += 1
-    return closed
+        return True
+
+    return await for_each(session, clock, "auction-tick", "service_request", await _open_ids(session), close)
+
+
+def sealed_quote_winner(quotes: list[tuple[str, Decimal, int, datetime]]) -> engine.Offer | None:
+    """Sealed quotes (bidder, price, seq, received at): the lowest wins, then the earlier one."""
+    lowest = min(quotes, key=lambda q: (q[1], q[3], q[2]), default=None)
+    return engine.Offer(lowest[0], lowest[1], lowest[2], lowest[3]) if lowest else None
 
 
 def _text(amount: Decimal | None) -> str | None:
