@@ -50,6 +50,10 @@ def _fail_on_problem(exc: Problem) -> None:
     sys.exit(2)
 
 
+# Live watchers (SSE) never end by themselves: on SIGTERM, requests get this long to finish.
+GRACEFUL_SHUTDOWN_SECONDS = 3
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -63,7 +67,15 @@ def serve(host: str, port: int, workers: int) -> None:
     settings = Settings.from_env()
     if workers > 1 and (settings.is_sqlite or not settings.redis_url):
         raise click.UsageError("several workers need PostgreSQL (GGZY_DATABASE_URL) and Redis (GGZY_REDIS_URL)")
-    uvicorn.run("app.asgi:app", host=host, port=port, workers=workers, proxy_headers=True, log_level="info")
+    uvicorn.run(
+        "app.asgi:app",
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+        timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
+    )
 
 
 @click.command()
@@ -263,4 +275,6 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         import uvicorn
 
         click.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/schema)")
-        uvicorn.run("app.asgi:app", host=host, port=port, log_level="info")
+        uvicorn.run(
+            "app.asgi:app", host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+        )

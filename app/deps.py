@@ -19,8 +19,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.actor import Actor
 from app.blobs import LocalBlobStore
 from app.clock import Clock
+from app.live import Broadcaster
 from app.settings import Settings
-from bidding.live import Broadcaster
 from bidding.opening import Opening
 
 DbSession = NamedDependency[AsyncSession]

@@ -1,6 +1,6 @@
-"""The app factory: `create_app()` wires settings, database, Redis/channels, auth, errors and routes.
+"""The app factory: `create_app()` wires settings, database, Redis and live events, auth, errors and routes.
 
-Without `GGZY_REDIS_URL` the service runs as one process with in-memory channels; with it,
+Without `GGZY_REDIS_URL` the service runs as one process with in-process live events; with it,
 live events cross web workers through Redis. Nothing here assumes it is the only worker. In
 the embedded SQLite mode the app also runs the scheduler's sweeps (see `app.scheduler`).
 """
@@ -8,13 +8,9 @@ the embedded SQLite mode the app also runs the scheduler's sweeps (see `app.sche
 from __future__ import annotations
 
 import asyncio
-from typing import Any
 
 from advanced_alchemy.extensions.litestar import AsyncSessionConfig, SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar
-from litestar.channels import ChannelsPlugin
-from litestar.channels.backends.memory import MemoryChannelsBackend
-from litestar.channels.backends.redis import RedisChannelsPubSubBackend
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
@@ -24,12 +20,12 @@ from app.blobs import LocalBlobStore
 from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.deps import dependencies
+from app.live import LiveHub
 from app.problems import EXCEPTION_HANDLERS
 from app.routes import ROUTE_HANDLERS
 from app.scheduler import build_scheduler, registered_sweeps
 from app.security import make_jwt_auth
 from app.settings import Settings
-from bidding.live import ChannelsBroadcaster
 from bidding.receipts import load_or_create_receipt_key
 
 
@@ -43,11 +39,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         session_config=AsyncSessionConfig(expire_on_commit=False),
     )
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    channels_backend: Any = (
-        RedisChannelsPubSubBackend(redis=redis, key_prefix="ggzy_channels") if redis else MemoryChannelsBackend()
-    )
-    channels = ChannelsPlugin(backend=channels_backend, arbitrary_channels_allowed=True)
-    broadcaster = ChannelsBroadcaster(channels)
+    hub = LiveHub(redis)
     sessions = make_session_factory(engine)
     blobs = LocalBlobStore(settings.blob_dir)
     jwt_auth = make_jwt_auth(
@@ -57,19 +49,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
     )
 
     scheduler = (
-        build_scheduler(sessions, clock, registered_sweeps(settings, broadcaster, sessions))
+        build_scheduler(sessions, clock, registered_sweeps(settings, hub, sessions))
         if settings.runs_scheduler_in_app
         else None
     )
 
-    async def start_scheduler() -> None:
+    async def start_background_work() -> None:
         await asyncio.to_thread(blobs.clean_staging)  # uploads cut off when a worker was killed
+        await hub.start()
         if scheduler is not None:
             scheduler.start()
 
     background: set[asyncio.Task[object]] = set()
 
     async def stop_background_work() -> None:
+        await hub.stop()  # ends every live stream, so shutdown does not wait on watchers
         # An interrupted decryption keeps its committed bids; the scheduler resumes the rest.
         for task in background:
             task.cancel()
@@ -83,12 +77,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         route_handlers=ROUTE_HANDLERS,
         plugins=[
             SQLAlchemyPlugin(config=alchemy),
-            channels,
         ],
         on_app_init=[jwt_auth.on_app_init],
-        dependencies=dependencies(
-            settings, clock, blobs, load_or_create_receipt_key(settings.receipt_key_path), broadcaster
-        ),
+        dependencies=dependencies(settings, clock, blobs, load_or_create_receipt_key(settings.receipt_key_path), hub),
         exception_handlers=EXCEPTION_HANDLERS,
         state=State(
             {
@@ -96,6 +87,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "clock": clock,
                 "engine": engine,
                 "redis": redis,
+                "live": hub,
                 "jwt_auth": jwt_auth,
                 "scheduler": scheduler,
                 "sessions": sessions,
@@ -109,7 +101,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
         ),
-        on_startup=[start_scheduler],
+        on_startup=[start_background_work],
         on_shutdown=[stop_background_work],
         debug=settings.debug,
     )

@@ -148,10 +148,12 @@ class AuditController(Controller):
 
 @get("/health", opt={"public": True}, tags=["health"])
 async def health(request: Request[Any, Any, Any], clock: ClockDep) -> Response[HealthOut]:
-    """Reachability of the database and (when configured) Redis; 503 when either is down."""
+    """Reachability of the database and (when configured) Redis, and whether live events reach
+    watchers; 503 when any of them is down."""
     database, redis = await asyncio.gather(_database_health(request), _redis_health(request))
-    ok = database.ok is True and redis.ok is not False
-    body = HealthOut("ok" if ok else "degraded", clock.now(), database, redis)
+    live = _live_health(request)
+    ok = database.ok is True and redis.ok is not False and live.ok is True
+    body = HealthOut("ok" if ok else "degraded", clock.now(), database, redis, live)
     return Response(body, status_code=HTTP_200_OK if ok else HTTP_503_SERVICE_UNAVAILABLE)
 
 
@@ -162,6 +164,16 @@ async def _database_health(request: Request[Any, Any, Any]) -> ComponentHealth:
         return ComponentHealth(True, request.app.state.engine.dialect.name)
     except Exception as exc:
         return ComponentHealth(False, f"{type(exc).__name__}: {exc}"[:200])
+
+
+def _live_health(request: Request[Any, Any, Any]) -> ComponentHealth:
+    hub = request.app.state.live
+    if hub.healthy:
+        return ComponentHealth(True, "delivering" if hub.redis is not None else "in process")
+    since = hub.degraded_since.isoformat() if hub.degraded_since else "start-up"
+    return ComponentHealth(
+        False, f"degraded since {since} ({hub.last_error}); watchers catch up from stored events when it returns"
+    )
 
 
 async def _redis_health(request: Request[Any, Any, Any]) -> ComponentHealth:

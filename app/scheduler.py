@@ -25,8 +25,8 @@ from app.actor import Actor
 from app.blobs import LocalBlobStore
 from app.clock import Clock
 from app.db import make_engine, make_session_factory
+from app.live import LiveHub
 from app.settings import Settings
-from bidding.live import Broadcaster, NoBroadcast, RedisBroadcaster
 
 logger = logging.getLogger("ggzy.scheduler")
 
@@ -39,7 +39,7 @@ class Sweep:
 
 
 def registered_sweeps(
-    settings: Settings, broadcaster: Broadcaster, sessions: async_sessionmaker[AsyncSession]
+    settings: Settings, broadcaster: LiveHub, sessions: async_sessionmaker[AsyncSession]
 ) -> list[Sweep]:
     """Every sweep of the platform, in the order they should first run."""
     from app.filing.service import sweep_overdue
@@ -116,8 +116,8 @@ async def run_forever(settings: Settings, clock: Clock) -> None:
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    broadcaster: Broadcaster = RedisBroadcaster(redis) if redis else NoBroadcast()
-    sweeps = registered_sweeps(settings, broadcaster, sessions)
+    hub = LiveHub(redis)  # publishes only: the web workers' hubs deliver to the watchers
+    sweeps = registered_sweeps(settings, hub, sessions)
     scheduler = build_scheduler(sessions, clock, sweeps)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -162,3 +162,4 @@ class HealthOut(msgspec.Struct):
     time: datetime
     database: ComponentHealth
     redis: ComponentHealth
+    live: ComponentHealth  # live events to watchers (openings, auctions)

@@ -18,11 +18,11 @@ from app import identity
 from app.actor import Actor
 from app.clock import FrozenClock
 from app.db import make_engine, make_session_factory
+from app.live import NoBroadcast
 from app.models import OrgKind, Role
 from app.schemas import OrgCreate, UserCreate
 from bench.scratch import scratch_database
 from bidding.auction.engine import Mode
-from bidding.live import NoBroadcast
 from bidding.market import service
 from bidding.market.models import AuctionBid
 from credit.uscc import make_uscc

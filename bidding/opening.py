@@ -27,6 +27,7 @@ from app import audit
 from app.actor import Actor
 from app.blobs import BlobWriter, LocalBlobStore
 from app.clock import Clock
+from app.live import Broadcaster, encode_event
 from app.models import Organization
 from app.problems import Conflict, NotFound, Problem
 from app.sweeps import for_each
@@ -34,7 +35,6 @@ from app.tender.models import Tender
 from app.tender.states import MIN_BIDS_TO_OPEN, TenderStatus
 from bidding import custody, envelope
 from bidding.keys import BidderPublicKey, OpeningPrivateKey, OpeningPublicKey
-from bidding.live import Broadcaster, encode_event, opening_channel
 from bidding.models import (
     Bid,
     BidOpening,
@@ -71,6 +71,11 @@ class Outcome(enum.StrEnum):
 
 class ShareRefused(Problem):
     status, slug, title = 422, "share-refused", "The share is refused"
+
+
+def opening_channel(tender_id: object) -> str:
+    """The live channel of one tender's opening."""
+    return f"opening:{tender_id}"
 
 
 @dataclass

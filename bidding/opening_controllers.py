@@ -16,13 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
 from app.deps import ActorDep, BlobsDep, DbSession, OpeningDep
+from app.live import Event, sse_stream
 from app.models import Role
 from app.problems import NotFound
 from app.security import ensure_visible, requires, signed_in
 from app.tender.controllers import visible_tender
 from app.tender.models import Tender
 from bidding import opening as service
-from bidding.live import opening_channel, sse_stream
 from bidding.models import BidOpening, OpeningEvent, OpeningSession, RecordResponse
 from bidding.schemas import OpeningStateOut, RecordResponseIn, ShareIn
 
@@ -160,12 +160,21 @@ def start_decryption(
 
 
 async def stream_events(request: Request[Any, Any, Any], tender_id: uuid.UUID) -> AsyncIterator[ServerSentEventMessage]:
-    async with request.app.state.sessions() as session:
-        history = (
-            await session.scalars(
-                select(OpeningEvent).where(OpeningEvent.tender_id == tender_id).order_by(OpeningEvent.seq)
-            )
-        ).all()
-    first = [{"seq": e.seq, "kind": e.kind, "at": e.at.isoformat(), "data": e.data} for e in history]
-    async for message in sse_stream(request, opening_channel(tender_id), first, TERMINAL_EVENTS):
+    sessions = request.app.state.sessions
+
+    async def stored_after(seq: int) -> list[Event]:
+        async with sessions() as session:
+            history = (
+                await session.scalars(
+                    select(OpeningEvent)
+                    .where(OpeningEvent.tender_id == tender_id, OpeningEvent.seq > seq)
+                    .order_by(OpeningEvent.seq)
+                )
+            ).all()
+        return [{"seq": e.seq, "kind": e.kind, "at": e.at.isoformat(), "data": e.data} for e in history]
+
+    hub = request.app.state.live
+    async for message in sse_stream(
+        hub, service.opening_channel(tender_id), lambda: stored_after(0), stored_after, TERMINAL_EVENTS
+    ):
         yield message

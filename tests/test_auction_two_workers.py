@@ -16,10 +16,10 @@ from sqlalchemy import select
 
 from app.actor import Actor
 from app.clock import FrozenClock
+from app.live import NoBroadcast
 from app.models import OrgKind, Role
 from app.settings import Settings
 from bidding.auction.engine import Mode
-from bidding.live import NoBroadcast
 from bidding.market import service
 from bidding.market.models import Auction, AuctionBid
 from tests.conftest import PASSWORD, World

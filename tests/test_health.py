@@ -7,7 +7,6 @@ import dataclasses
 import uuid
 
 from litestar import Litestar
-from litestar.channels import ChannelsPlugin
 from litestar.testing import AsyncTestClient
 
 from app.clock import FrozenClock
@@ -43,11 +42,8 @@ async def test_an_event_published_by_one_worker_reaches_a_watcher_on_another(
     channel = f"test-{uuid.uuid4().hex}"
     worker_a, worker_b = create_app(settings, clock), create_app(settings, clock)
     async with worker_a.lifespan(), worker_b.lifespan():  # both started in this test's event loop
-        watcher = worker_b.plugins.get(ChannelsPlugin)
-        async with watcher.start_subscription([channel]) as subscriber:
-            await asyncio.sleep(0.2)  # let the Redis SUBSCRIBE land before publishing
-            worker_a.plugins.get(ChannelsPlugin).publish({"bid": "accepted"}, channels=[channel])
+        async with worker_b.state.live.subscribe(channel) as inbox:
+            await asyncio.sleep(0.2)  # let the Redis PSUBSCRIBE land before publishing
+            await worker_a.state.live.publish(channel, b'{"bid":"accepted"}')
             async with asyncio.timeout(5):
-                async for message in subscriber.iter_events():
-                    assert message == b'{"bid":"accepted"}'
-                    break
+                assert await inbox.get() == b'{"bid":"accepted"}'

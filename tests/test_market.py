@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from app.actor import Actor
 from app.clock import FrozenClock
+from app.live import NoBroadcast
 from app.models import AuditEvent, OrgKind, Role
-from bidding.live import NoBroadcast
 from bidding.market.models import AuctionBid, Suspension
 from bidding.market.service import announce_turns, close_due
 from tests.conftest import SHANGHAI, World, login

@@ -10,8 +10,8 @@ from litestar.testing import AsyncTestClient
 
 from app.actor import Actor
 from app.clock import FrozenClock
+from app.live import NoBroadcast
 from app.models import OrgKind, Role
-from bidding.live import NoBroadcast
 from bidding.market.draw import verify
 from bidding.market.service import close_due
 from tests.conftest import World, login

@@ -17,12 +17,12 @@ from sqlalchemy import func, select
 from app.actor import Actor
 from app.blobs import LocalBlobStore
 from app.clock import FrozenClock
+from app.live import NoBroadcast
 from app.main import create_app
 from app.models import Role
 from app.settings import Settings
 from bidding import envelope
 from bidding.keys import decrypt_share
-from bidding.live import NoBroadcast
 from bidding.models import BidOpening, HandedInShare, OpeningEvent
 from bidding.opening import Opening, decrypt_all, hand_in_share, start, sweep_resume
 from tests.bids import SECRET_DOCUMENT, Bidder, Tender, new_bidder, published_tender, sealed_bid, submit

@@ -18,14 +18,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.actor import Actor
 from app.calendar import end_of_day, start_of_day
 from app.deps import ActorDep, ClockDep, DbSession, Limit, Offset, OpeningDep, SettingsDep
+from app.live import Event, sse_stream
 from app.models import Organization, OrgKind, Role
 from app.problems import NotFound
 from app.security import requires, signed_in
 from bidding.auction import codec, engine
-from bidding.live import sse_stream
 from bidding.market import service, stats
 from bidding.market.categories import CATEGORIES
-from bidding.market.models import Auction, Registration, ServiceRequest
+from bidding.market.models import Auction, AuctionBid, Registration, ServiceRequest
 from bidding.market.schemas import (
     AssessmentIn,
     AuctionView,
@@ -95,6 +95,38 @@ async def auction_view(session: AsyncSession, actor: Actor, request_id: uuid.UUI
         award_price=auction.award_price,
         savings=auction.savings,
     )
+
+
+async def stored_auction_events(session: AsyncSession, request_id: uuid.UUID, after_seq: int) -> list[Event]:
+    """The accepted bids after `after_seq`, and the close if it happened, as live events: what a
+    watcher that missed live events (a gap, Redis away) catches up with."""
+    auction = await session.get(Auction, request_id)
+    if auction is None or "rules" not in auction.state:
+        return []
+    state = codec.load(auction.state)
+    names = engine.labels(state.bidders)
+    bids = (
+        await session.scalars(
+            select(AuctionBid)
+            .where(AuctionBid.request_id == request_id, AuctionBid.accepted.is_(True), AuctionBid.seq > after_seq)
+            .order_by(AuctionBid.seq)
+        )
+    ).all()
+    events: list[Event] = [
+        {
+            "seq": b.seq,
+            "kind": "bid",
+            "at": b.received_at.isoformat(),
+            "data": {"bidder": names[b.org_uscc], "price": str(b.price), "ends_at": state.end.isoformat()},
+        }
+        for b in bids
+    ]
+    if auction.closed and auction.closed_at is not None:
+        award = None if auction.award_price is None else str(auction.award_price)
+        savings = None if auction.savings is None else str(auction.savings)
+        closed = {"winner": auction.winner_uscc, "award": award, "savings": savings}
+        events.append({"seq": state.seq + 1, "kind": "closed", "at": auction.closed_at.isoformat(), "data": closed})
+    return events
 
 
 class IntermediaryController(Controller):
@@ -283,20 +315,33 @@ class ServiceRequestController(Controller):
         actor: ActorDep,
     ) -> ServerSentEvent:
         """Live bids, extensions and the close; a late watcher first gets the current state."""
-        view = await auction_view(db_session, actor, request_id, clock.now())
-        auction = await db_session.get(Auction, request_id)
-        assert auction is not None
-        seq = codec.load(auction.state).seq
+        await auction_view(db_session, actor, request_id, clock.now())  # 404 before anything streams
         await db_session.commit()
-        first = [
-            {
-                "seq": seq,
-                "kind": "closed" if auction.closed else "state",
-                "at": clock.now().astimezone(UTC).isoformat(),
-                "data": msgspec.to_builtins(view),
-            }
-        ]
-        return ServerSentEvent(sse_stream(request, service.auction_channel(request_id), first, frozenset({"closed"})))
+        sessions = request.app.state.sessions
+
+        async def snapshot() -> list[Event]:
+            async with sessions() as session:
+                view = await auction_view(session, actor, request_id, clock.now())
+                auction = await session.get(Auction, request_id)
+            assert auction is not None
+            kind = "closed" if auction.closed else "state"
+            at = clock.now().astimezone(UTC).isoformat()
+            return [{"seq": codec.load(auction.state).seq, "kind": kind, "at": at, "data": msgspec.to_builtins(view)}]
+
+        async def stored_after(seq: int) -> list[Event]:
+            async with sessions() as session:
+                return await stored_auction_events(session, request_id, seq)
+
+        return ServerSentEvent(
+            sse_stream(
+                request.app.state.live,
+                service.auction_channel(request_id),
+                snapshot,
+                stored_after,
+                frozenset({"closed"}),
+                sequenced=lambda event: event["kind"] in {"bid", "state"},
+            )
+        )
 
 
 class MarketStatsOut(msgspec.Struct):

@@ -22,11 +22,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import audit
 from app.actor import Actor
 from app.clock import Clock
+from app.live import Broadcaster, encode_event
 from app.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.sweeps import for_each
 from app.validation import FieldError
 from bidding.auction import codec, engine
-from bidding.live import Broadcaster, encode_event
 from bidding.market import draw
 from bidding.market.assessment import Assessed, average_score, suspension_reason
 from bidding.market.categories import CATEGORIES

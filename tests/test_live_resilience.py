@@ -1,0 +1,192 @@
+"""Redis goes away in the middle of an auction and comes back: bids are still taken and kept,
+`/health` says live events are degraded meanwhile, and once Redis returns the watcher that stayed
+connected receives every bid, in order, without a restart; the server then stops in seconds."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+
+from app.actor import Actor
+from app.clock import FrozenClock
+from app.models import OrgKind, Role
+from app.settings import Settings
+from bidding.auction.engine import Mode
+from bidding.market import service
+from tests.conftest import GGZY, PASSWORD, World, free_port
+
+pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server installed")
+
+
+class OwnRedis:
+    """A Redis server of this test's own, to stop and start without touching anyone else's."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [
+                shutil.which("redis-server") or "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture
+def own_redis() -> Iterator[OwnRedis]:
+    redis = OwnRedis()
+    redis.start()
+    yield redis
+    redis.stop()
+
+
+async def test_live_events_resume_by_themselves_after_a_redis_outage(settings: Settings, own_redis: OwnRedis) -> None:
+    clock = FrozenClock(datetime.now(UTC))
+    world = World(settings, clock)
+    owner = await world.user(Role.agency, await world.org(OrgKind.tenderee))
+    bidders = []
+    for _ in range(3):
+        org = await world.org(OrgKind.intermediary)
+        user = await world.user(Role.intermediary, org)
+        async with world.sessions() as session:
+            await service.offer_services(session, clock, Actor.of(user), ["COST"])
+            await service.add_qualification(
+                session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
+            )
+        bidders.append(user)
+    now = datetime.now(UTC)
+    terms = service.RequestTerms(
+        "断线重连竞价", "COST", Decimal("300000.00"), None, now + timedelta(seconds=1), now + timedelta(seconds=1),
+        now + timedelta(minutes=10), None, 3, Mode.continuous, Decimal("100.00"), None,
+    )  # fmt: skip
+    async with world.sessions() as session:
+        request_id = (await service.post_request(session, clock, Actor.of(owner), terms)).id
+        for user in bidders:
+            await service.register(session, clock, Actor.of(user), request_id)
+    await world.close()
+    await asyncio.sleep(1.2)
+
+    port = free_port()
+    env = {
+        "GGZY_DATABASE_URL": settings.database_url,
+        "GGZY_REDIS_URL": own_redis.url,
+        "GGZY_DATA_DIR": str(settings.data_dir),
+        "GGZY_SECRET_KEY": settings.secret_key,
+        "GGZY_SCRYPT_LOG_N": "10",
+    }
+    server = subprocess.Popen(  # noqa: ASYNC220 - started once, before any await on it
+        [GGZY, "serve", "--port", str(port)],
+        env={**os.environ, **env},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient(base_url=base, timeout=30) as http:
+            for _ in range(200):
+                try:
+                    await http.get("/health")
+                    break
+                except httpx.TransportError:
+                    await asyncio.sleep(0.1)
+
+            async def login(username: str) -> dict[str, str]:
+                answer = await http.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+                return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+            heads = [await login(user.username) for user in bidders]
+            watching = await login(owner.username)
+            assert (await http.get(f"/api/v1/service-requests/{request_id}/auction", headers=watching)).status_code
+            watched: list[dict[str, Any]] = []
+
+            async def watch() -> None:
+                url = f"/api/v1/service-requests/{request_id}/auction/events"
+                async with http.stream("GET", url, headers=watching, timeout=60) as stream:
+                    async for line in stream.aiter_lines():
+                        if line.startswith("data: "):
+                            watched.append(json.loads(line[len("data: ") :]))
+
+            watcher = asyncio.create_task(watch())
+            await asyncio.sleep(0.5)
+            prices = iter(Decimal("299000.00") - 500 * i for i in range(100))
+            accepted: list[str] = []
+
+            async def bid(i: int) -> None:
+                price = str(next(prices))
+                answer = await http.post(
+                    f"/api/v1/service-requests/{request_id}/auction/bids",
+                    json={"price": price},
+                    headers=heads[i % 3],
+                )
+                assert answer.status_code == 200, answer.text
+                accepted.append(price)
+
+            for i in range(3):
+                await bid(i)
+            own_redis.stop()
+            for i in range(3):
+                await bid(i)  # taken and kept while Redis is away
+            health = await http.get("/health")
+            assert health.status_code == 503 and health.json()["live"]["ok"] is False
+            own_redis.start()
+            for _ in range(100):  # the hub reconnects by itself
+                if (await http.get("/health")).status_code == 200:
+                    break
+                await asyncio.sleep(0.1)
+            assert (await http.get("/health")).json()["live"]["ok"] is True
+            for i in range(2):
+                await bid(i)
+            for _ in range(50):
+                if len([e for e in watched if e["kind"] == "bid"]) >= len(accepted):
+                    break
+                await asyncio.sleep(0.1)
+            seen = [e["data"]["price"] for e in watched if e["kind"] == "bid"]
+            assert seen == accepted  # every bid, in order, none twice
+            started = time.monotonic()  # the watcher is still connected: shutdown must not wait on it
+            server.send_signal(signal.SIGTERM)
+            await asyncio.to_thread(server.wait, 30)
+            assert time.monotonic() - started < 10
+            watcher.cancel()
+    finally:
+        if server.poll() is None:
+            server.kill()
