@@ -56,5 +56,7 @@ def dependencies(
         "blobs": Provide(lambda: blobs, sync_to_thread=False),
         "receipt_key": Provide(lambda: receipt_key, sync_to_thread=False),
         # a fresh one per request: it carries the events to broadcast after the request's commit
-        "opening": Provide(lambda: Opening(clock, settings.tz, blobs, broadcaster), sync_to_thread=False),
+        "opening": Provide(
+            lambda: Opening(clock, settings.tz, blobs, broadcaster, settings.share_secret), sync_to_thread=False
+        ),
     }

@@ -62,6 +62,9 @@ class User(Base):
     roles: Mapped[list[str]] = mapped_column(JSON)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    # Tokens carry the generation they were issued in; changing or resetting the password, or
+    # deactivating the user, moves it on and so revokes every token issued before.
+    token_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     org: Mapped[Organization | None] = relationship(lazy="raise")
 
@@ -134,3 +137,26 @@ class AuditEvent(Base):
             "payload_sha256": self.payload_sha256,
             "prev_hash": self.prev_hash,
         }
+
+
+class SignInThrottle(Base):
+    """Sign-in attempts counted per account name and per client address (`key`), whether the
+    account exists or not. An attempt reserves its place before the password is checked, so
+    concurrent attempts cannot exceed the limit; a successful one gives its place back."""
+
+    __tablename__ = "sign_in_throttle"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_attempt_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class RevokedToken(Base):
+    """A sign-in token ended by its holder (logout) before it expired."""
+
+    __tablename__ = "revoked_tokens"
+
+    jti: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(GUID, index=True)
+    revoked_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    expires_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)

@@ -51,11 +51,14 @@ def registered_sweeps(
     async def filings_overdue(session: AsyncSession, clock: Clock, actor: Actor) -> int:
         return await sweep_overdue(session, clock, actor, settings.tz)
 
+    def opening(clock: Clock) -> Opening:
+        return Opening(clock, settings.tz, blobs, broadcaster, settings.share_secret)
+
     async def openings_due(session: AsyncSession, clock: Clock, actor: Actor) -> int:
-        return await sweep_start(session, Opening(clock, settings.tz, blobs, broadcaster), actor)
+        return await sweep_start(session, opening(clock), actor)
 
     async def openings_stalled(_session: AsyncSession, clock: Clock, actor: Actor) -> int:
-        return await sweep_resume(sessions, Opening(clock, settings.tz, blobs, broadcaster), actor)
+        return await sweep_resume(sessions, opening(clock), actor)
 
     async def auctions_due(session: AsyncSession, clock: Clock, actor: Actor) -> int:
         return await market.open_due(session, clock, actor)

@@ -10,10 +10,16 @@ if it matches the published public key.
 
 from __future__ import annotations
 
+import base64
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 import shamir_mnemonic
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from shamir_mnemonic.share import Share
 
 from bidding.keys import OpeningPrivateKey, OpeningPublicKey
@@ -78,3 +84,32 @@ def combine(mnemonics: list[str], published: OpeningPublicKey) -> OpeningPrivate
     if not matches:
         raise CustodyError("wrong_key", "the shares rebuild a key that is not this tender's opening key")
     return private
+
+
+# -- shares handed in, at rest ---------------------------------------------------------------------
+# Between the first share handed in and the published record, the opening must survive a crash
+# (the scheduler resumes it), so handed-in shares are kept; never in clear: each is sealed with
+# AES-256-GCM under a key derived from the platform's secret (which is not in the database) and
+# bound to the tender, and all are deleted when the record is published.
+
+
+def _handed_in_key(platform_secret: bytes, tender_id: str) -> bytes:
+    info = b"ggzy handed-in share/1 " + tender_id.encode()
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(platform_secret)
+
+
+def seal_handed_in(platform_secret: bytes, tender_id: str, mnemonic: str) -> str:
+    nonce = os.urandom(12)
+    sealed = AESGCM(_handed_in_key(platform_secret, tender_id)).encrypt(nonce, mnemonic.encode(), tender_id.encode())
+    return base64.b64encode(nonce + sealed).decode()
+
+
+def unseal_handed_in(platform_secret: bytes, tender_id: str, sealed: str) -> str:
+    raw = base64.b64decode(sealed)
+    try:
+        words = AESGCM(_handed_in_key(platform_secret, tender_id)).decrypt(raw[:12], raw[12:], tender_id.encode())
+    except InvalidTag as exc:
+        raise CustodyError(
+            "share_unreadable", "a handed-in share cannot be unsealed with this platform's secret"
+        ) from exc
+    return words.decode()

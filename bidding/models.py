@@ -99,7 +99,7 @@ class OpeningSession(Base):
 
 
 class HandedInShare(Base):
-    """A custody share handed in at the opening; deleted when the session ends."""
+    """A custody share handed in at the opening, sealed at rest; deleted when the record is published."""
 
     __tablename__ = "handed_in_shares"
     __table_args__ = (UniqueConstraint("tender_id", "share_index"),)
@@ -108,7 +108,7 @@ class HandedInShare(Base):
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
     custodian_id: Mapped[uuid.UUID] = mapped_column(GUID)
     share_index: Mapped[int] = mapped_column(Integer)
-    mnemonic: Mapped[str] = mapped_column(Text)
+    sealed_share: Mapped[str] = mapped_column(Text)  # never the words in clear (custody.seal_handed_in)
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 

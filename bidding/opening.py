@@ -86,6 +86,7 @@ class Opening:
     tz: ZoneInfo
     blobs: LocalBlobStore
     broadcaster: Broadcaster
+    share_secret: bytes  # seals handed-in shares at rest (see custody.seal_handed_in)
     outbox: list[tuple[str, bytes]] = field(default_factory=list)
 
     async def event(self, session: AsyncSession, tender_id: uuid.UUID, kind: str, data: dict[str, Any]) -> None:
@@ -212,7 +213,11 @@ async def hand_in_share(session: AsyncSession, ctx: Opening, actor: Actor, tende
     words = " ".join(mnemonic.split())
     session.add(
         HandedInShare(
-            tender_id=tender_id, custodian_id=actor.user_id, share_index=info.index, mnemonic=words, received_at=now
+            tender_id=tender_id,
+            custodian_id=actor.user_id,
+            share_index=info.index,
+            sealed_share=custody.seal_handed_in(ctx.share_secret, str(tender_id), words),
+            received_at=now,
         )
     )
     received = len(handed) + 1
@@ -226,7 +231,8 @@ async def hand_in_share(session: AsyncSession, ctx: Opening, actor: Actor, tende
     await audit.record(session, ctx.clock, actor, "opening.share", "tender", tender_id, {"role": mine.custodian_role})
     if received >= threshold:
         try:
-            custody.combine([h.mnemonic for h in handed] + [words], OpeningPublicKey.parse(tender.opening_public_key))
+            earlier = [custody.unseal_handed_in(ctx.share_secret, str(tender_id), h.sealed_share) for h in handed]
+            custody.combine([*earlier, words], OpeningPublicKey.parse(tender.opening_public_key))
         except custody.CustodyError as exc:
             raise ShareRefused(str(exc), code=exc.code) from exc
         opening.status, opening.key_rebuilt_at = OpeningStatus.decrypting, now
@@ -332,10 +338,11 @@ async def decrypt_all(
         tender = await session.get(Tender, tender_id)
         opening = await session.get(OpeningSession, tender_id)
         assert tender is not None and opening is not None and tender.opening_public_key is not None
-        shares = (
-            await session.scalars(select(HandedInShare.mnemonic).where(HandedInShare.tender_id == tender_id))
+        sealed = (
+            await session.scalars(select(HandedInShare.sealed_share).where(HandedInShare.tender_id == tender_id))
         ).all()
-        private = custody.combine(list(shares), OpeningPublicKey.parse(tender.opening_public_key))
+        shares = [custody.unseal_handed_in(ctx.share_secret, str(tender_id), s) for s in sealed]
+        private = custody.combine(shares, OpeningPublicKey.parse(tender.opening_public_key))
         done = set((await session.scalars(select(BidOpening.bid_id).where(BidOpening.tender_id == tender_id))).all())
         pending = [await _prepare(session, entry) for entry in opening.bidders if uuid.UUID(entry["bid"]) not in done]
         await session.commit()  # no transaction stays open while bids decrypt

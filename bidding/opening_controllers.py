@@ -150,7 +150,7 @@ def start_decryption(
     task = asyncio.create_task(
         service.decrypt_all(
             request.app.state.sessions,
-            service.Opening(opening.clock, opening.tz, opening.blobs, opening.broadcaster),
+            service.Opening(opening.clock, opening.tz, opening.blobs, opening.broadcaster, opening.share_secret),
             actor,
             tender_id,
         )

@@ -60,9 +60,17 @@ async def choose_custodians(
     ).all()
     centre = await _with_custody_key(session, [u for u in centre_admins if Role.admin in u.roles])
     chosen = {"agency": agency_user, "supervisor": officer, "trading_centre": centre}
-    missing = [role for role, user in chosen.items() if user is None]
-    if missing:
-        raise Conflict(f"no custodian with a custody key for: {', '.join(missing)}", slug="custodian-missing")
+    missing = [
+        f"{role} ({user.username})" if user is not None else role
+        for role, user in chosen.items()
+        if user is None or await active_key(session, KeyPurpose.custody, str(user.id)) is None
+    ]
+    if missing:  # every missing custodian at once, as the one-time notice does
+        raise Conflict(
+            f"custody keys must be registered before acceptance (ggzy keygen --custody); missing: {', '.join(missing)}",
+            slug="custodian-missing",
+            missing=missing,
+        )
     return [Custodian(role, user.id, user.username) for role, user in chosen.items() if user is not None]
 
 

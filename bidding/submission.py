@@ -54,21 +54,22 @@ def _deadline_problem(tender: Tender, now: datetime) -> DeadlinePassed:
     )
 
 
-async def _open_tender(session: AsyncSession, tender_id: uuid.UUID, *, for_update: bool = False) -> Tender:
+async def _open_tender(
+    session: AsyncSession, clock: Clock, tender_id: uuid.UUID, *, for_update: bool = False
+) -> Tender:
+    """The tender, open for bids: past its deadline (or its opening already under way) → 409."""
     tender = await session.get(Tender, tender_id, with_for_update=for_update)
-    if tender is None or tender.status != TenderStatus.published:
-        raise NotFound(f"tender {tender_id} is not open for bids")
-    if tender.opening_public_key is None:
+    if tender is None or tender.opening_public_key is None:
         raise NotFound(f"tender {tender_id} takes no sealed bids")
+    now = clock.now()
+    if tender.status != TenderStatus.published or now >= tender.bid_deadline:
+        raise _deadline_problem(tender, now)
     return tender
 
 
 async def check_can_submit(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> None:
     """Refuse early, before any byte is stored; ends the read so no transaction spans the upload."""
-    tender = await _open_tender(session, tender_id)
-    now = clock.now()
-    if now >= tender.bid_deadline:
-        raise _deadline_problem(tender, now)
+    await _open_tender(session, clock, tender_id)
     if await active_key(session, KeyPurpose.bid_signing, str(actor.org_uscc)) is None:
         raise Conflict("register your organization's signing key first (ggzy keygen)", slug="no-signing-key")
     await session.commit()
@@ -79,7 +80,11 @@ async def inspect_staged(
 ) -> envelope.Inspection:
     """Inspect an uploaded file without decrypting it. A refused file is discarded from staging
     (nothing in the store is touched) and the refusal is audited."""
-    tender = await _open_tender(session, tender_id)
+    try:
+        tender = await _open_tender(session, clock, tender_id)
+    except DeadlinePassed:
+        blobs.discard(staged)
+        raise
     key = await active_key(session, KeyPurpose.bid_signing, str(actor.org_uscc))
     await session.commit()
     assert key is not None and tender.opening_public_key is not None
@@ -116,11 +121,12 @@ async def record(
 ) -> Bid:
     """Commit the bid as the bidder's current one, with its receipt, if the deadline has not passed.
     The file enters the store before the commit, so a receipt never names a missing file."""
-    tender = await _open_tender(session, tender_id, for_update=True)  # one bid recorded at a time per tender
-    now = clock.now()
-    if now >= tender.bid_deadline:
+    try:
+        await _open_tender(session, clock, tender_id, for_update=True)  # one bid recorded at a time per tender
+    except DeadlinePassed:
         blobs.discard(staged)
-        raise _deadline_problem(tender, now)
+        raise
+    now = clock.now()
     stored = blobs.keep(staged)
     bidder = str(actor.org_uscc)
     await session.execute(
@@ -159,10 +165,8 @@ async def record(
 
 
 async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> Bid:
-    tender = await _open_tender(session, tender_id, for_update=True)
+    await _open_tender(session, clock, tender_id, for_update=True)
     now = clock.now()
-    if now >= tender.bid_deadline:
-        raise _deadline_problem(tender, now)
     bid = await session.scalar(
         select(Bid).where(
             Bid.tender_id == tender_id, Bid.bidder_uscc == actor.org_uscc, Bid.status == BidStatus.submitted

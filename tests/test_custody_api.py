@@ -105,6 +105,8 @@ async def test_publication_is_refused_while_a_custodian_has_no_key(
     await desk.submit(filing_id)
     refused = await desk.decide(filing_id, "accept")
     assert refused.status_code == 409 and refused.json()["type"].endswith("/custodian-missing")
+    agent = desk.custodians["agency"][0].username
+    assert refused.json()["missing"] == [f"agency ({agent})", "supervisor (new.officer)", "trading_centre"]
     filing = (await client.get(f"/api/v1/filings/{filing_id}", headers=desk.officer_headers)).json()
     assert filing["status"] == "submitted" and filing["tender_id"] is None
 

@@ -126,7 +126,13 @@ async def test_fewer_than_three_bids_fail_the_tender(
     async with world.sessions() as session:
         opening = await start(
             session,
-            Opening(clock, world.settings.tz, LocalBlobStore(world.settings.blob_dir), NoBroadcast()),
+            Opening(
+                clock,
+                world.settings.tz,
+                LocalBlobStore(world.settings.blob_dir),
+                NoBroadcast(),
+                world.settings.share_secret,
+            ),
             Actor.system("t"),
             __import__("uuid").UUID(tender.id),
         )
@@ -169,6 +175,11 @@ async def test_share_rules(backend: str, client: AsyncTestClient[Litestar], worl
     assert duplicate.status_code == 422 and duplicate.json()["code"] == "duplicate"
     state = (await client.get(f"/api/v1/tenders/{tender.id}/opening", headers=officer_headers)).json()
     assert state["shares_from"] == ["agency"] and state["key_rebuilt_at"] is None
+    async with world.sessions() as session:  # kept for the opening, never in clear at rest
+        (stored,) = (await session.scalars(select(HandedInShare.sealed_share))).all()
+    assert not set(agency_words.split()) & set(stored.split()) and agency_words not in stored
+    withdrawn = await client.post(f"/api/v1/tenders/{tender.id}/bids/withdraw", headers=bidder.headers)
+    assert withdrawn.status_code == 409 and withdrawn.json()["type"].endswith("/bid-deadline-passed")
     assert (await hand_in(client, tender, officer_words, officer_headers)).json()["status"] == "decrypting"
 
 
@@ -182,7 +193,7 @@ async def test_a_restart_midway_resumes_without_decrypting_anything_twice(
     blobs = LocalBlobStore(settings.blob_dir)
 
     def context() -> Opening:
-        return Opening(clock, settings.tz, blobs, NoBroadcast())
+        return Opening(clock, settings.tz, blobs, NoBroadcast(), settings.share_secret)
 
     for role in ("agency", "trading_centre"):
         words, _headers = await share_words(client, tender, role)

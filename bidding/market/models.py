@@ -86,6 +86,9 @@ class Registration(Base):
     request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_requests.id"), index=True)
     org_uscc: Mapped[str] = mapped_column(ForeignKey("organizations.uscc"))
     registered_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    # Rounds auctions: the sealed initial offer given while registering (none: the ceiling);
+    # it orders round 1 and is revealed only when the auction starts.
+    initial_offer: Mapped[Decimal | None] = mapped_column(Money)
 
 
 class Auction(Base):
