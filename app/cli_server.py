@@ -72,7 +72,8 @@ def serve(host: str, port: int, workers: int) -> None:
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
+        proxy_headers=bool(settings.trusted_proxies),  # X-Forwarded-For only from proxies we trust
+        forwarded_allow_ips=settings.trusted_proxies or None,
         log_level="info",
         timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS,
     )

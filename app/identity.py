@@ -7,15 +7,18 @@ and a `Clock`, so the CLI and the demo loader call the very same code as the API
 
 from __future__ import annotations
 
-from datetime import timedelta
+import uuid
+from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import audit
 from app.actor import Actor
 from app.clock import Clock
-from app.models import AuditEvent, Organization, User
+from app.models import Organization, RevokedToken, SignInThrottle, User
 from app.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.schemas import OrgCreate, UserCreate
 from app.security import ensure_visible, hash_password, verify_password
@@ -95,10 +98,14 @@ async def list_users(session: AsyncSession, actor: Actor, *, limit: int, offset:
     return list(users.all()), total
 
 
-# Sign-in throttling: this many failed attempts within the window lock the account until the
-# window has passed since the last failure. Counted from the audit trail, so it holds across
-# every web worker, and measured on the one clock.
+# Sign-in throttling. Attempts are counted per account name (whether the account exists or not,
+# so a locked answer tells nothing about existence) and per client address. An attempt reserves
+# its place under a row lock *before* the password is checked, so fifty concurrent attempts check
+# at most the limit's worth of passwords; a successful attempt gives its places back. Once the
+# limit is reached the name (or address) is refused until the window has passed since the last
+# counted attempt. Admins can lift an account's lock. Measured on the one clock.
 MAX_FAILED_LOGINS = 5
+MAX_ATTEMPTS_PER_ADDRESS = 20
 LOCKOUT_WINDOW = timedelta(minutes=15)
 
 
@@ -106,35 +113,65 @@ class TooManyAttempts(Problem):
     status, slug, title = 429, "too-many-attempts", "Too Many Requests"
 
 
+def _account_key(username: str) -> str:
+    return "user:" + username.strip().lower()[:100]
+
+
+async def _reserve(session: AsyncSession, key: str, limit: int, now: datetime) -> datetime | None:
+    """Count one attempt under `key`; when the limit is already reached, count nothing and
+    return when to try again."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(SignInThrottle)
+        .values(key=key, attempts=0, last_attempt_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = await session.get(SignInThrottle, key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    if row.last_attempt_at <= now - LOCKOUT_WINDOW:
+        row.attempts = 0
+    if row.attempts >= limit:
+        return row.last_attempt_at + LOCKOUT_WINDOW
+    row.attempts, row.last_attempt_at = row.attempts + 1, now
+    return None
+
+
+async def _give_back(session: AsyncSession, keys: list[str]) -> None:
+    await session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.key.in_(keys), SignInThrottle.attempts > 0)
+        .values(attempts=SignInThrottle.attempts - 1)
+    )
+
+
 async def authenticate(
     session: AsyncSession, clock: Clock, username: str, password: str, client_ip: str | None, scrypt_log_n: int
 ) -> User | None:
-    """The active user with these credentials, or None. Both outcomes are audited; an account
-    with too many recent failures is refused before its password is even checked."""
+    """The active user with these credentials, or None. Both outcomes are audited; a name or an
+    address with too many recent attempts is refused before any password is checked."""
     now = clock.now()
-    user = await session.scalar(select(User).where(User.username == username))
     anonymous = Actor(username=f"anonymous:{username[:50]}", client_ip=client_ip)
-    if user is not None:
-        failures = (
-            await session.scalars(
-                select(AuditEvent.occurred_at).where(
-                    AuditEvent.object_type == "user",
-                    AuditEvent.object_id == str(user.id),
-                    AuditEvent.action == "auth.login_failed",
-                    AuditEvent.occurred_at > now - LOCKOUT_WINDOW,
-                )
+    keys = sorted({_account_key(username), f"ip:{client_ip or '-'}"})  # one lock order: no deadlock
+    for key in keys:
+        limit = MAX_FAILED_LOGINS if key.startswith("user:") else MAX_ATTEMPTS_PER_ADDRESS
+        retry = await _reserve(session, key, limit, now)
+        if retry is not None:
+            await session.rollback()  # nothing counted for a refused attempt
+            user = await session.scalar(select(User).where(User.username == username))
+            await audit.record(
+                session, clock, anonymous, "auth.login_locked", "user", user.id if user else "-", {"key": key}
             )
-        ).all()
-        if len(failures) >= MAX_FAILED_LOGINS:
-            retry = max(failures) + LOCKOUT_WINDOW
-            await audit.record(session, clock, anonymous, "auth.login_locked", "user", user.id, {"username": username})
             await session.commit()
+            whom = f"for {username}" if key.startswith("user:") else "from this address"
             raise TooManyAttempts(
-                f"too many failed sign-ins for {username}: try again after {retry.isoformat()}",
+                f"too many sign-in attempts {whom}: try again after {retry.isoformat()}",
                 retry_after=retry.isoformat(),
             )
+    await session.commit()  # the places are taken before the slow password check
+    user = await session.scalar(select(User).where(User.username == username))
     ok = await verify_password(password, user.password_hash if user else None, scrypt_log_n)
     if user is not None and ok and user.is_active:
+        await _give_back(session, keys)
         await audit.record(session, clock, Actor.of(user, client_ip), "auth.login", "user", user.id)
         await session.commit()
         return user
@@ -143,3 +180,60 @@ async def authenticate(
     )
     await session.commit()
     return None
+
+
+async def unlock(session: AsyncSession, clock: Clock, actor: Actor, user_id: uuid.UUID) -> User:
+    """An admin lifts the sign-in lock of an account."""
+    user = await get_user(session, actor, user_id)
+    await session.execute(delete(SignInThrottle).where(SignInThrottle.key == _account_key(user.username)))
+    await audit.record(session, clock, actor, "auth.unlock", "user", user.id)
+    await session.commit()
+    return user
+
+
+async def set_active(session: AsyncSession, clock: Clock, actor: Actor, user_id: uuid.UUID, active: bool) -> User:
+    """An admin deactivates (every token revoked) or reactivates a user."""
+    user = await get_user(session, actor, user_id)
+    if user.id == actor.user_id and not active:
+        raise Conflict("you cannot deactivate yourself", slug="self-deactivation")
+    user.is_active = active
+    user.token_generation += 1
+    await audit.record(session, clock, actor, "user.activate" if active else "user.deactivate", "user", user.id)
+    await session.commit()
+    return user
+
+
+async def change_password(
+    session: AsyncSession, clock: Clock, actor: Actor, current: str, new: str, scrypt_log_n: int
+) -> User:
+    """The user changes their own password; every token issued before is revoked."""
+    user = await get_user(session, actor, actor.user_id)
+    if not await verify_password(current, user.password_hash, scrypt_log_n):
+        raise InvalidRequest([FieldError("current_password", "wrong", "the current password is not right")])
+    return await _new_password(session, clock, actor, user, new, scrypt_log_n, "user.password_change")
+
+
+async def reset_password(
+    session: AsyncSession, clock: Clock, actor: Actor, user_id: uuid.UUID, new: str, scrypt_log_n: int
+) -> User:
+    """An admin sets a user's password; every token issued before is revoked."""
+    user = await get_user(session, actor, user_id)
+    return await _new_password(session, clock, actor, user, new, scrypt_log_n, "user.password_reset")
+
+
+async def _new_password(
+    session: AsyncSession, clock: Clock, actor: Actor, user: User, new: str, scrypt_log_n: int, action: str
+) -> User:
+    user.password_hash = await hash_password(new, scrypt_log_n)
+    user.token_generation += 1
+    await audit.record(session, clock, actor, action, "user", user.id)
+    await session.commit()
+    return user
+
+
+async def revoke_token(session: AsyncSession, clock: Clock, actor: Actor, jti: str, expires_at: datetime) -> None:
+    """Logout: this token stops working now, whatever its expiry."""
+    if await session.get(RevokedToken, jti) is None:
+        session.add(RevokedToken(jti=jti, user_id=actor.user_id, revoked_at=clock.now(), expires_at=expires_at))
+        await audit.record(session, clock, actor, "auth.logout", "user", actor.user_id)
+    await session.commit()

@@ -20,6 +20,7 @@ from app.blobs import LocalBlobStore
 from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.deps import dependencies
+from app.headers import security_headers
 from app.live import LiveHub
 from app.problems import EXCEPTION_HANDLERS
 from app.routes import ROUTE_HANDLERS
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         settings.secret_key,
         settings.token_ttl_minutes,
         lambda connection: alchemy.provide_session(connection.app.state, connection.scope),
+        secure_cookie=settings.cookie_is_secure,
     )
 
     scheduler = (
@@ -81,6 +83,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         on_app_init=[jwt_auth.on_app_init],
         dependencies=dependencies(settings, clock, blobs, load_or_create_receipt_key(settings.receipt_key_path), hub),
         exception_handlers=EXCEPTION_HANDLERS,
+        middleware=[security_headers],
         state=State(
             {
                 "settings": settings,

@@ -31,10 +31,12 @@ from app.schemas import (
     LoginResponse,
     OrgCreate,
     OrgOut,
+    PasswordChange,
+    PasswordReset,
     UserCreate,
     UserOut,
 )
-from app.security import requires, signed_in
+from app.security import issue_token, requires, signed_in
 from app.tender.controllers import TenderController
 from app.workdays import CalendarController
 from bidding.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
@@ -68,14 +70,26 @@ class AuthController(Controller):
         if user is None:
             raise NotAuthorizedException("wrong username or password")
         auth = request.app.state.jwt_auth
-        token = auth.create_token(identifier=str(user.id))
+        token = issue_token(auth, user)
         expires_in = int(auth.default_token_expiration.total_seconds())
-        cookie = Cookie(key=auth.key, value=token, path="/", httponly=True, max_age=expires_in, samesite=auth.samesite)
+        cookie = Cookie(
+            key=auth.key,
+            value=token,
+            path="/",
+            httponly=True,
+            secure=auth.secure,
+            max_age=expires_in,
+            samesite=auth.samesite,
+        )
         return Response(LoginResponse(token, "bearer", expires_in, UserOut.of(user)), cookies=[cookie])
 
     @post("/logout", guards=[signed_in], status_code=HTTP_200_OK)
-    async def logout(self, request: Request[Any, Any, Any]) -> Response[None]:
-        """Forget the browser cookie (bearer tokens simply expire)."""
+    async def logout(
+        self, request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> Response[None]:
+        """End this token now (bearer or cookie) and forget the browser cookie."""
+        token = request.auth
+        await identity.revoke_token(db_session, clock, actor, str(token.jti), token.exp)
         return Response(None, cookies=[Cookie(key=request.app.state.jwt_auth.key, value="", max_age=0, path="/")])
 
 
@@ -118,6 +132,57 @@ class UserController(Controller):
         """Users the caller may see: everyone for admins and supervisors, else the caller's org."""
         users, total = await identity.list_users(db_session, actor, limit=limit, offset=offset)
         return OffsetPagination([UserOut.of(user) for user in users], limit, offset, total)
+
+    @post("/me/password", guards=[signed_in], status_code=HTTP_200_OK)
+    async def change_password(
+        self,
+        data: JSONBody[PasswordChange],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> UserOut:
+        """Change your password; every token issued before stops working (sign in again)."""
+        user = await identity.change_password(
+            db_session, clock, actor, data.current_password, data.new_password, settings.scrypt_log_n
+        )
+        return UserOut.of(user)
+
+    @post("/{user_id:uuid}/password", guards=[requires(Role.admin)], status_code=HTTP_200_OK)
+    async def reset_password(
+        self,
+        user_id: FromPath[uuid.UUID],
+        data: JSONBody[PasswordReset],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> UserOut:
+        """Set a user's password; every token issued to them before stops working."""
+        user = await identity.reset_password(
+            db_session, clock, actor, user_id, data.new_password, settings.scrypt_log_n
+        )
+        return UserOut.of(user)
+
+    @post("/{user_id:uuid}/deactivate", guards=[requires(Role.admin)], status_code=HTTP_200_OK)
+    async def deactivate(
+        self, user_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> UserOut:
+        """Deactivate a user: signing in is refused and every token stops working."""
+        return UserOut.of(await identity.set_active(db_session, clock, actor, user_id, False))
+
+    @post("/{user_id:uuid}/activate", guards=[requires(Role.admin)], status_code=HTTP_200_OK)
+    async def activate(
+        self, user_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> UserOut:
+        return UserOut.of(await identity.set_active(db_session, clock, actor, user_id, True))
+
+    @post("/{user_id:uuid}/unlock", guards=[requires(Role.admin)], status_code=HTTP_200_OK)
+    async def unlock(
+        self, user_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> UserOut:
+        """Lift the sign-in lock of an account locked by failed attempts."""
+        return UserOut.of(await identity.unlock(db_session, clock, actor, user_id))
 
     @get("/me", guards=[signed_in])
     async def me(self, db_session: DbSession, actor: ActorDep) -> UserOut:

@@ -62,6 +62,15 @@ class LoginRequest(RequestBody):
     password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
 
 
+class PasswordChange(RequestBody):
+    current_password: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    new_password: Password
+
+
+class PasswordReset(RequestBody):
+    new_password: Password
+
+
 class OrgCreate(RequestBody):
     uscc: USCC
     name: Name

@@ -24,11 +24,12 @@ from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.security.jwt import JWTCookieAuth, Token
+from litestar.middleware import AuthenticationResult
+from litestar.security.jwt import JWTCookieAuth, JWTCookieAuthenticationMiddleware, Token
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
-from app.models import Role, User
+from app.models import RevokedToken, Role, User
 from app.problems import NotFound
 
 _SCRYPT_R, _SCRYPT_P, _KEY_LEN = 8, 1, 32
@@ -95,8 +96,28 @@ def ensure_visible(actor: Actor, owner_uscc: str | None, what: str, ident: objec
     raise NotFound(f"{what} {ident} not found")
 
 
-def make_jwt_auth(secret_key: str, ttl_minutes: int, session_provider: Any) -> JWTCookieAuth[User, Token]:
-    """JWT auth whose tokens name a user id; the user is reloaded (and must be active) per request."""
+class BearerOrCookieMiddleware(JWTCookieAuthenticationMiddleware):
+    """The token from `Authorization: Bearer <token>` (no other scheme) or the sign-in cookie."""
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        header = connection.headers.get(self.auth_header)
+        if header is not None:
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token.strip():
+                raise NotAuthorizedException("use Authorization: Bearer <token>")
+            return await self.authenticate_token(encoded_token=token.strip(), connection=connection)
+        cookie = connection.cookies.get(self.auth_cookie_key, "")
+        if not cookie:
+            raise NotAuthorizedException("sign in first")
+        return await self.authenticate_token(encoded_token=cookie.split(" ")[-1], connection=connection)
+
+
+def make_jwt_auth(
+    secret_key: str, ttl_minutes: int, session_provider: Any, *, secure_cookie: bool = True
+) -> JWTCookieAuth[User, Token]:
+    """JWT auth whose tokens name a user id, the user's token generation and a unique id; the
+    user is reloaded per request and must be active, of the same generation, and the token not
+    revoked (logout)."""
 
     async def retrieve_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]) -> User | None:
         session: AsyncSession = session_provider(connection)
@@ -105,7 +126,11 @@ def make_jwt_auth(secret_key: str, ttl_minutes: int, session_provider: Any) -> J
         except ValueError:
             return None
         user = await session.get(User, user_id)
-        return user if user is not None and user.is_active else None
+        if user is None or not user.is_active or token.extras.get("gen") != user.token_generation:
+            return None
+        if not isinstance(token.jti, str) or await session.get(RevokedToken, token.jti) is not None:
+            return None
+        return user
 
     return JWTCookieAuth[User, Token](
         retrieve_user_handler=retrieve_user,
@@ -113,7 +138,14 @@ def make_jwt_auth(secret_key: str, ttl_minutes: int, session_provider: Any) -> J
         default_token_expiration=timedelta(minutes=ttl_minutes),
         key="ggzy_token",
         samesite="strict",
-        secure=False,
+        secure=secure_cookie,
         exclude=["^/health", "^/schema"],
         exclude_opt_key="public",
+        authentication_middleware_class=BearerOrCookieMiddleware,
+    )
+
+
+def issue_token(auth: JWTCookieAuth[User, Token], user: User) -> str:
+    return auth.create_token(
+        identifier=str(user.id), token_unique_jwt_id=uuid.uuid4().hex, token_extras={"gen": user.token_generation}
     )

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+MIN_SECRET_BYTES = 32
+DEFAULT_SCRYPT_LOG_N = 15
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -32,6 +35,12 @@ class Settings:
     # Run the scheduler's sweeps inside the web process. Defaults to on for the embedded SQLite
     # mode (one process) and off with PostgreSQL, where `ggzy scheduler` runs them.
     scheduler_in_app: bool | None = None
+    # The sign-in cookie is `Secure` (sent over HTTPS only) unless the embedded SQLite demo runs
+    # on plain http://127.0.0.1; GGZY_SECURE_COOKIES says otherwise either way.
+    secure_cookies: bool | None = None
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated, e.g.
+    # "10.0.0.5,10.0.0.6"); empty: the direct peer is the client, whatever it claims.
+    trusted_proxies: str = ""
 
     @property
     def tz(self) -> ZoneInfo:  # where dates are shown and working days counted
@@ -56,6 +65,10 @@ class Settings:
         return self.database_url.startswith("sqlite")
 
     @property
+    def cookie_is_secure(self) -> bool:
+        return not self.is_sqlite if self.secure_cookies is None else self.secure_cookies
+
+    @property
     def runs_scheduler_in_app(self) -> bool:
         return self.is_sqlite if self.scheduler_in_app is None else self.scheduler_in_app
 
@@ -67,18 +80,26 @@ class Settings:
         database_url = env.get("GGZY_DATABASE_URL") or f"sqlite+aiosqlite:///{data_dir / 'ggzy.sqlite3'}"
         timezone = env.get("GGZY_TIMEZONE", "Asia/Shanghai")
         ZoneInfo(timezone)  # fail at start-up, not at the first deadline
+        secret_key = env.get("GGZY_SECRET_KEY") or load_or_create_secret(data_dir / "secret_key")
+        if len(secret_key.encode()) < MIN_SECRET_BYTES:
+            raise ValueError(f"GGZY_SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes long")
+        scrypt_log_n = int(env.get("GGZY_SCRYPT_LOG_N", str(DEFAULT_SCRYPT_LOG_N)))
+        if scrypt_log_n < DEFAULT_SCRYPT_LOG_N and _flag(env.get("GGZY_TESTING")) is not True:
+            raise ValueError(f"GGZY_SCRYPT_LOG_N below {DEFAULT_SCRYPT_LOG_N} is for tests only (GGZY_TESTING=1)")
         return cls(
             data_dir=data_dir,
             database_url=database_url,
             redis_url=env.get("GGZY_REDIS_URL") or None,
-            secret_key=env.get("GGZY_SECRET_KEY") or load_or_create_secret(data_dir / "secret_key"),
+            secret_key=secret_key,
             timezone=timezone,
-            scrypt_log_n=int(env.get("GGZY_SCRYPT_LOG_N", "15")),
+            scrypt_log_n=scrypt_log_n,
             token_ttl_minutes=int(env.get("GGZY_TOKEN_TTL_MINUTES", str(8 * 60))),
             max_document_bytes=int(env.get("GGZY_MAX_DOCUMENT_MB", "200")) * 1024**2,
             max_bid_bytes=int(env.get("GGZY_MAX_BID_MB", "4096")) * 1024**2,
             debug=_flag(env.get("GGZY_DEBUG")) is True,
             scheduler_in_app=_flag(env.get("GGZY_SCHEDULER_IN_APP")),
+            secure_cookies=_flag(env.get("GGZY_SECURE_COOKIES")),
+            trusted_proxies=env.get("GGZY_TRUSTED_PROXIES", "").strip(),
         )
 
 

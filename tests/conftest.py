@@ -46,6 +46,7 @@ from credit.uscc import ALPHABET, make_uscc
 
 T = TypeVar("T")
 
+os.environ["GGZY_TESTING"] = "1"  # lets the servers the tests start use a cheap scrypt cost
 PG_SERVER = os.environ.get("GGZY_TEST_PG_SERVER", "postgres@127.0.0.1:5432")
 PG_TEMPLATE = os.environ.get("GGZY_TEST_DATABASE", "ggzy_test")
 REDIS_URL = os.environ.get("GGZY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
@@ -184,6 +185,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key=f"test-secret-{uuid.uuid4().hex}",
         scrypt_log_n=10,
         scheduler_in_app=False,  # tests run sweeps themselves, at the clock they set
+        secure_cookies=False,  # the test client speaks plain http
     )
 
 

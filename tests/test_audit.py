@@ -22,7 +22,9 @@ from tests.conftest import TEST_NOW, World, login, run_ggzy
 
 
 def ggzy(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return run_ggzy({"GGZY_DATABASE_URL": database_url, "GGZY_SECRET_KEY": "cli-test"}, *args)
+    return run_ggzy(
+        {"GGZY_DATABASE_URL": database_url, "GGZY_SECRET_KEY": "cli-test-secret-of-at-least-32-bytes"}, *args
+    )
 
 
 def _asyncpg_dsn(database_url: str) -> str:

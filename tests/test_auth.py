@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections import Counter
 from datetime import timedelta
 
 from litestar import Litestar
@@ -107,3 +109,114 @@ async def test_repeated_wrong_passwords_lock_the_account_for_a_while(
         report = await audit.verify(session)
         locked_events = await session.scalar(select(func.count()).where(AuditEvent.action == "auth.login_locked"))
     assert report.ok and locked_events == 1
+
+
+async def test_fifty_concurrent_guesses_check_at_most_five_passwords(
+    backend: str, client: AsyncTestClient[Litestar], world: World
+) -> None:
+    await world.user(Role.admin, username="root")
+    guesses = [f"guess number {i}" for i in range(49)] + [PASSWORD]
+    answers = await asyncio.gather(
+        *(client.post("/api/v1/auth/login", json={"username": "root", "password": guess}) for guess in guesses)
+    )
+    statuses = Counter(answer.status_code for answer in answers)
+    assert statuses[429] >= 45 and statuses[200] + statuses[401] <= 5
+    async with world.sessions() as session:
+        checked = await session.scalar(
+            select(func.count()).where(AuditEvent.action.in_(["auth.login", "auth.login_failed"]))
+        )
+    assert checked == statuses[200] + statuses[401] <= 5
+
+
+async def test_a_locked_name_looks_the_same_whether_the_account_exists_or_not(
+    backend: str, client: AsyncTestClient[Litestar], world: World
+) -> None:
+    await world.user(Role.bidder, await world.org(), username="real.user")
+    answers = {}
+    for name in ("real.user", "ghost.user"):
+        for _ in range(5):
+            assert (
+                await client.post("/api/v1/auth/login", json={"username": name, "password": "x"})
+            ).status_code == 401
+        locked = await client.post("/api/v1/auth/login", json={"username": name, "password": "x"})
+        answers[name] = (locked.status_code, locked.json()["type"], set(locked.json()))
+    assert answers["real.user"] == answers["ghost.user"] and answers["ghost.user"][0] == 429
+
+
+async def test_an_admin_unlocks_an_account_and_one_address_cannot_try_more_than_twenty_sign_ins(
+    backend: str, client: AsyncTestClient[Litestar], world: World
+) -> None:
+    target = await world.user(Role.supervisor, username="officer.li")
+    await world.user(Role.admin, username="root")
+    for _ in range(5):
+        await client.post("/api/v1/auth/login", json={"username": "officer.li", "password": "x"})
+    locked = await client.post("/api/v1/auth/login", json={"username": "officer.li", "password": PASSWORD})
+    assert locked.status_code == 429 and "for officer.li" in locked.json()["detail"]
+    admin = await login(client, "root")
+    assert (await client.post(f"/api/v1/users/{target.id}/unlock", headers=admin)).status_code == 200
+    assert (
+        await client.post(f"/api/v1/users/{target.id}/unlock", headers=await login(client, "officer.li"))
+    ).status_code == 403
+    for i in range(3):  # 5 failures counted already; 15 more across other names spend the address's 20
+        for _ in range(5):
+            assert (
+                await client.post("/api/v1/auth/login", json={"username": f"name{i}", "password": "x"})
+            ).status_code == 401
+    refused = await client.post("/api/v1/auth/login", json={"username": "officer.li", "password": PASSWORD})
+    assert refused.status_code == 429 and "from this address" in refused.json()["detail"]
+
+
+async def test_logout_password_changes_and_deactivation_revoke_tokens(
+    backend: str, client: AsyncTestClient[Litestar], world: World
+) -> None:
+    user = await world.user(Role.agency, await world.org(), username="agent.wu")
+    admin = await world.user(Role.admin, username="root")
+    admin_headers = await login(client, "root")
+    bearer = await login(client, "agent.wu")
+    assert (await client.post("/api/v1/auth/logout", headers=bearer)).status_code == 200
+    assert (await client.get("/api/v1/users/me", headers=bearer)).status_code == 401
+    signed = await client.post("/api/v1/auth/login", json={"username": "agent.wu", "password": PASSWORD})
+    assert signed.status_code == 200 and (await client.get("/api/v1/users/me")).status_code == 200  # the cookie
+    await client.post("/api/v1/auth/logout")
+    client.cookies.set("ggzy_token", signed.cookies["ggzy_token"])
+    assert (await client.get("/api/v1/users/me")).status_code == 401  # the cookie's token is revoked too
+    client.cookies.clear()
+
+    bearer = await login(client, "agent.wu")
+    wrong = await client.post(
+        "/api/v1/users/me/password",
+        json={"current_password": "not it", "new_password": "a new passphrase"},
+        headers=bearer,
+    )
+    assert wrong.status_code == 422 and wrong.json()["invalid-params"][0]["name"] == "current_password"
+    changed = await client.post(
+        "/api/v1/users/me/password",
+        json={"current_password": PASSWORD, "new_password": "a new passphrase"},
+        headers=bearer,
+    )
+    assert changed.status_code == 200
+    assert (await client.get("/api/v1/users/me", headers=bearer)).status_code == 401
+    bearer = await login(client, "agent.wu", "a new passphrase")
+    reset = await client.post(
+        f"/api/v1/users/{user.id}/password", json={"new_password": PASSWORD + "!"}, headers=admin_headers
+    )
+    assert reset.status_code == 200 and (await client.get("/api/v1/users/me", headers=bearer)).status_code == 401
+    bearer = await login(client, "agent.wu", PASSWORD + "!")
+    assert (await client.post(f"/api/v1/users/{user.id}/deactivate", headers=admin_headers)).status_code == 200
+    assert (await client.get("/api/v1/users/me", headers=bearer)).status_code == 401
+    refused = await client.post("/api/v1/auth/login", json={"username": "agent.wu", "password": PASSWORD + "!"})
+    assert refused.status_code == 401
+    assert (await client.post(f"/api/v1/users/{admin.id}/deactivate", headers=admin_headers)).status_code == 409
+    for action in ("auth.logout", "user.password_change", "user.password_reset", "user.deactivate"):
+        async with world.sessions() as session:
+            assert await session.scalar(select(func.count()).where(AuditEvent.action == action)), action
+
+
+async def test_only_a_bearer_token_in_the_authorization_header_counts(
+    backend: str, client: AsyncTestClient[Litestar], world: World
+) -> None:
+    await world.user(Role.expert, username="expert.he")
+    token = (await login(client, "expert.he"))["Authorization"].split(" ")[1]
+    for header in (f"Basic {token}", f"Token {token}", token, "Bearer "):
+        assert (await client.get("/api/v1/users/me", headers={"Authorization": header})).status_code == 401
+    assert (await client.get("/api/v1/users/me", headers={"Authorization": f"bearer {token}"})).status_code == 200

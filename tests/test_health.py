@@ -6,13 +6,16 @@ import asyncio
 import dataclasses
 import uuid
 
+import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 
 from app.clock import FrozenClock
 from app.main import create_app
+from app.models import AuditEvent, Role
 from app.settings import Settings
-from tests.conftest import TEST_NOW
+from tests.conftest import PASSWORD, TEST_NOW, World, start_server
 
 
 async def test_health_reports_database_and_redis(backend: str, client: AsyncTestClient[Litestar]) -> None:
@@ -47,3 +50,41 @@ async def test_an_event_published_by_one_worker_reaches_a_watcher_on_another(
             await worker_a.state.live.publish(channel, b'{"bid":"accepted"}')
             async with asyncio.timeout(5):
                 assert await inbox.get() == b'{"bid":"accepted"}'
+
+
+async def test_responses_carry_security_headers_and_hsts_off_loopback(client: AsyncTestClient[Litestar]) -> None:
+    local = await client.get("/health")
+    assert local.headers["x-content-type-options"] == "nosniff" and local.headers["x-frame-options"] == "DENY"
+    assert "frame-ancestors 'none'" in local.headers["content-security-policy"]
+    assert "strict-transport-security" not in local.headers
+    public = await client.get("/health", headers={"Host": "ggzy.example.gov.cn"})
+    assert public.headers["strict-transport-security"].startswith("max-age=")
+
+
+async def test_the_audit_trail_believes_x_forwarded_for_only_from_a_trusted_proxy(
+    settings: Settings, world: World
+) -> None:
+    await world.user(Role.expert, username="expert.gao")
+    seen = {}
+    for trusted in ("", "127.0.0.1"):
+        env = {
+            "GGZY_DATABASE_URL": settings.database_url,
+            "GGZY_DATA_DIR": str(settings.data_dir),
+            "GGZY_SECRET_KEY": settings.secret_key,
+            "GGZY_TRUSTED_PROXIES": trusted,
+        }
+        base, process = await asyncio.to_thread(start_server, env)
+        try:
+            async with httpx.AsyncClient(timeout=10) as http:
+                body = {"username": "expert.gao", "password": PASSWORD}
+                signed = await http.post(f"{base}/api/v1/auth/login", json=body, headers={"X-Forwarded-For": "6.6.6.6"})
+                assert signed.status_code == 200
+        finally:
+            process.terminate()
+            await asyncio.to_thread(process.wait, 10)
+        async with world.sessions() as session:
+            event = await session.scalar(
+                select(AuditEvent).where(AuditEvent.action == "auth.login").order_by(AuditEvent.seq.desc())
+            )
+        seen[trusted] = event.client_ip if event else None
+    assert seen == {"": "127.0.0.1", "127.0.0.1": "6.6.6.6"}

@@ -6,6 +6,8 @@ import stat
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+import pytest
+
 from app.settings import Settings, load_or_create_secret
 
 
@@ -26,8 +28,8 @@ def test_the_generated_secret_survives_a_restart_and_differs_per_installation(tm
 
 
 def test_an_explicit_secret_wins_and_nothing_is_written(tmp_path: Path) -> None:
-    settings = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_SECRET_KEY": "from-the-vault"})
-    assert settings.secret_key == "from-the-vault" and not (tmp_path / "secret_key").exists()
+    settings = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_SECRET_KEY": "from-the-vault-" + "v" * 32})
+    assert settings.secret_key == "from-the-vault-" + "v" * 32 and not (tmp_path / "secret_key").exists()
 
 
 def test_workers_starting_together_agree_on_one_secret(tmp_path: Path) -> None:
@@ -35,3 +37,18 @@ def test_workers_starting_together_agree_on_one_secret(tmp_path: Path) -> None:
         secrets = set(pool.map(load_or_create_secret, [tmp_path / "secret_key"] * 16))
     assert len(secrets) == 1 and "" not in secrets
     assert [p.name for p in tmp_path.iterdir()] == ["secret_key"]
+
+
+def test_a_short_secret_or_a_cheap_password_hash_is_refused_outside_tests(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="at least 32 bytes"):
+        Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_SECRET_KEY": "short"})
+    with pytest.raises(ValueError, match="for tests only"):
+        Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_SCRYPT_LOG_N": "10"})
+    cheap = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_SCRYPT_LOG_N": "10", "GGZY_TESTING": "1"})
+    assert cheap.scrypt_log_n == 10
+
+
+def test_the_cookie_is_secure_except_in_the_embedded_demo(tmp_path: Path) -> None:
+    demo = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path)})
+    production = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_DATABASE_URL": "postgresql+asyncpg://x/y"})
+    assert demo.cookie_is_secure is False and production.cookie_is_secure is True
