@@ -20,6 +20,7 @@ from app.actor import Actor
 from app.blobs import LocalBlobStore
 from app.clock import Clock
 from app.live import Broadcaster
+from app.ratelimit import RateLimiter
 from app.settings import Settings
 from bidding.opening import Opening
 
@@ -30,6 +31,7 @@ ActorDep = NamedDependency[Actor]
 BlobsDep = NamedDependency[LocalBlobStore]
 ReceiptKeyDep = NamedDependency[ed25519.Ed25519PrivateKey]
 OpeningDep = NamedDependency[Opening]
+LimiterDep = NamedDependency[RateLimiter]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
@@ -45,6 +47,7 @@ def dependencies(
     blobs: LocalBlobStore,
     receipt_key: ed25519.Ed25519PrivateKey,
     broadcaster: Broadcaster,
+    limiter: RateLimiter,
 ) -> dict[str, Provide]:
     def provide_actor(request: Request[Any, Any, Any]) -> Actor:
         return Actor.of(request.user, client_ip(request))
@@ -55,6 +58,7 @@ def dependencies(
         "actor": Provide(provide_actor, sync_to_thread=False),
         "blobs": Provide(lambda: blobs, sync_to_thread=False),
         "receipt_key": Provide(lambda: receipt_key, sync_to_thread=False),
+        "limiter": Provide(lambda: limiter, sync_to_thread=False),
         # a fresh one per request: it carries the events to broadcast after the request's commit
         "opening": Provide(
             lambda: Opening(clock, settings.tz, blobs, broadcaster, settings.share_secret), sync_to_thread=False

@@ -23,6 +23,7 @@ from app.deps import dependencies
 from app.headers import security_headers
 from app.live import LiveHub
 from app.problems import EXCEPTION_HANDLERS
+from app.ratelimit import RateLimiter
 from app.routes import ROUTE_HANDLERS
 from app.scheduler import build_scheduler, registered_sweeps
 from app.security import make_jwt_auth
@@ -81,7 +82,14 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             SQLAlchemyPlugin(config=alchemy),
         ],
         on_app_init=[jwt_auth.on_app_init],
-        dependencies=dependencies(settings, clock, blobs, load_or_create_receipt_key(settings.receipt_key_path), hub),
+        dependencies=dependencies(
+            settings,
+            clock,
+            blobs,
+            load_or_create_receipt_key(settings.receipt_key_path),
+            hub,
+            RateLimiter(clock, redis),
+        ),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[security_headers],
         state=State(

@@ -12,6 +12,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -41,6 +42,9 @@ class Settings:
     # Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated, e.g.
     # "10.0.0.5,10.0.0.6"); empty: the direct peer is the client, whatever it claims.
     trusted_proxies: str = ""
+    # Live auctions: at most this many bids per bidder and auction in each window.
+    auction_bids_per_window: int = 20
+    auction_bid_window: timedelta = timedelta(seconds=10)
 
     @property
     def tz(self) -> ZoneInfo:  # where dates are shown and working days counted

@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from app.actor import Actor
 from app.clock import FrozenClock
 from app.models import AuditEvent, Notification
-from bidding.market.models import ServiceRequest
+from bidding.market.models import AuctionBid, ServiceRequest
 from bidding.market.service import open_due
 from tests.conftest import World
 from tests.test_market import at, intermediary, post_request, registered
@@ -126,3 +126,40 @@ def _uuid(text: str) -> Any:
     import uuid
 
     return uuid.UUID(text)
+
+
+async def test_an_unregistered_intermediary_writes_nothing_into_someone_elses_auction(
+    backend: str, client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    request_id, _owner = await post_request(client, world)
+    await registered(client, world, request_id, 3)
+    _outsider, outsider = await intermediary(client, world)
+    clock.set(at("2026-12-01T09:35"))
+    assert (await client.get(f"/api/v1/service-requests/{request_id}/auction", headers=outsider)).status_code == 200
+    async with world.sessions() as session:
+        events_before = await session.scalar(select(func.count()).select_from(AuditEvent))
+    answers = [
+        await client.post(
+            f"/api/v1/service-requests/{request_id}/auction/bids", json={"price": "1000.00"}, headers=outsider
+        )
+        for _ in range(30)
+    ]
+    assert all(a.status_code == 403 and a.json()["type"].endswith("/not-registered") for a in answers[:20])
+    assert {a.status_code for a in answers[20:]} == {429}  # and then slowed down like anyone
+    async with world.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(AuditEvent)) == events_before
+        assert await session.scalar(select(func.count()).select_from(AuctionBid)) == 0
+
+
+async def test_a_bidder_is_slowed_down_past_twenty_bids_in_ten_seconds(
+    backend: str, client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    request_id, _owner = await post_request(client, world)
+    (_org, headers), (_other, other) = (await registered(client, world, request_id, 3))[:2]
+    clock.set(at("2026-12-01T09:35"))
+    path = f"/api/v1/service-requests/{request_id}/auction/bids"
+    answers = [(await client.post(path, json={"price": "1.00"}, headers=headers)).status_code for _ in range(25)]
+    assert answers[:20] == [422] * 20 and answers[20:] == [429] * 5  # below the floor: rejected, yet counted
+    assert (await client.post(path, json={"price": "290000.00"}, headers=other)).status_code == 200  # others bid on
+    clock.advance(timedelta(seconds=10))
+    assert (await client.post(path, json={"price": "280000.00"}, headers=headers)).status_code == 200

@@ -17,11 +17,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.actor import Actor
 from app.calendar import end_of_day, start_of_day
-from app.deps import ActorDep, ClockDep, DbSession, Limit, Offset, OpeningDep, SettingsDep
+from app.deps import ActorDep, ClockDep, DbSession, Limit, LimiterDep, Offset, OpeningDep, SettingsDep
 from app.live import Event, sse_stream
 from app.models import Organization, OrgKind, Role
-from app.problems import NotFound
+from app.problems import NotFound, Problem
+from app.ratelimit import RateLimiter
 from app.security import requires, signed_in
+from app.settings import Settings
 from bidding.auction import codec, engine
 from bidding.market import service, stats
 from bidding.market.categories import CATEGORIES
@@ -127,6 +129,23 @@ async def stored_auction_events(session: AsyncSession, request_id: uuid.UUID, af
         closed = {"winner": auction.winner_uscc, "award": award, "savings": savings}
         events.append({"seq": state.seq + 1, "kind": "closed", "at": auction.closed_at.isoformat(), "data": closed})
     return events
+
+
+async def limit_bids(limiter: RateLimiter, settings: Settings, actor: Actor, request_id: uuid.UUID) -> None:
+    """At most `auction_bids_per_window` bids per bidder and auction in each window."""
+    wait = await limiter.hit(
+        f"auction-bid:{request_id}:{actor.org_uscc}", settings.auction_bids_per_window, settings.auction_bid_window
+    )
+    if wait is not None:
+        raise TooManyBids(
+            f"at most {settings.auction_bids_per_window} bids every "
+            f"{int(settings.auction_bid_window.total_seconds())} s: wait {wait:.0f} s",
+            retry_after_seconds=round(wait, 1),
+        )
+
+
+class TooManyBids(Problem):
+    status, slug, title = 429, "too-many-bids", "Too Many Requests"
 
 
 class IntermediaryController(Controller):
@@ -292,8 +311,11 @@ class ServiceRequestController(Controller):
         clock: ClockDep,
         actor: ActorDep,
         opening: OpeningDep,
+        limiter: LimiterDep,
+        settings: SettingsDep,
     ) -> BidAnswerOut:
         """Bid a lower price; acknowledged only once committed. A refusal says why, with the server time."""
+        await limit_bids(limiter, settings, actor, request_id)
         answer = await service.place_bid(db_session, clock, actor, opening.broadcaster, request_id, data.price)
         return BidAnswerOut(
             answer.accepted,

@@ -61,6 +61,10 @@ class NotEligible(Problem):
     status, slug, title = 422, "not-eligible", "Not eligible"
 
 
+class NotRegistered(Problem):
+    status, slug, title = 403, "not-registered", "Not registered for this auction"
+
+
 class BidRejected(Problem):
     status, slug, title = 422, "bid-rejected", "The bid is rejected"
 
@@ -466,11 +470,17 @@ class BidAnswer:
 async def place_bid(
     session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster, request_id: uuid.UUID, price: Decimal
 ) -> BidAnswer:
-    """Check the bid against the state read under a row lock; commit; then acknowledge and publish."""
+    """Check the bid against the state read under a row lock; commit; then acknowledge and publish.
+    A bidder not registered for this auction is refused before anything is written."""
     await open_auction(session, clock, actor, request_id)
-    auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
+    auction = await session.get(Auction, request_id)
     if auction is None or "rules" not in auction.state:
         raise Conflict("this request has no auction running", slug="no-auction")
+    if str(actor.org_uscc) not in auction.state["bidders"]:
+        await session.rollback()
+        raise NotRegistered("only the intermediaries registered and eligible for this auction may bid")
+    auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
+    assert auction is not None
     now = clock.now()
     state = codec.load(auction.state)
     outcome = engine.place_bid(state, str(actor.org_uscc), price, now)
