@@ -163,3 +163,44 @@ async def test_a_bidder_is_slowed_down_past_twenty_bids_in_ten_seconds(
     assert (await client.post(path, json={"price": "290000.00"}, headers=other)).status_code == 200  # others bid on
     clock.advance(timedelta(seconds=10))
     assert (await client.post(path, json={"price": "280000.00"}, headers=headers)).status_code == 200
+
+
+async def test_sealed_initial_offers_order_round_one_and_stay_hidden_until_the_start(
+    backend: str, client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    request_id, owner = await post_request(client, world, mode="rounds", rounds=2, turn_seconds=60, pause_seconds=30)
+    register = f"/api/v1/service-requests/{request_id}/registrations"
+    offers = ["280000.00", None, "260000.00"]  # A, B (the ceiling), C
+    bidders = []
+    for offer in offers:
+        org, headers = await intermediary(client, world)
+        body = {"initial_offer": offer} if offer else None
+        assert (await client.post(register, json=body, headers=headers)).status_code == 201
+        bidders.append((org, headers))
+    _late, late = await intermediary(client, world)
+    too_high = await client.post(register, json={"initial_offer": "300000.01"}, headers=late)
+    assert too_high.status_code == 422 and too_high.json()["invalid-params"][0]["code"] == "above_ceiling"
+    clock.set(at("2026-12-01T09:10"))  # the auction exists, bidding has not started: offers stay sealed
+    before = (await client.get(f"/api/v1/service-requests/{request_id}/auction", headers=owner)).json()
+    assert before["standings"] == []
+    clock.set(at("2026-12-01T09:30"))
+    view = (await client.get(f"/api/v1/service-requests/{request_id}/auction", headers=bidders[0][1])).json()
+    assert [(s["bidder"], s["price"]) for s in view["standings"]] == [
+        ("C", "260000.00"),
+        ("A", "280000.00"),
+        ("B", "300000.00"),
+    ]
+    assert view["current_turn"] == "B"  # round 1 in descending initial offers: the leader, C, goes last
+    clock.set(at("2026-12-01T09:32"))
+    assert (await client.get(f"/api/v1/service-requests/{request_id}/auction", headers=owner)).json()[
+        "current_turn"
+    ] == "C"
+
+
+async def test_an_initial_offer_is_only_for_rounds_auctions(client: AsyncTestClient[Litestar], world: World) -> None:
+    request_id, _owner = await post_request(client, world)
+    _org, headers = await intermediary(client, world)
+    refused = await client.post(
+        f"/api/v1/service-requests/{request_id}/registrations", json={"initial_offer": "1.00"}, headers=headers
+    )
+    assert refused.status_code == 422 and refused.json()["invalid-params"][0]["code"] == "not_rounds"

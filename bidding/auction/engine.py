@@ -10,7 +10,8 @@ Two modes:
   best minus the minimum decrement (an amount or a percentage of the best) and at least the
   floor; a bid accepted in the last T minutes extends the end to now + E minutes, up to a
   maximum end (anti-sniping).
-- rounds (as Prozorro runs its auctions): N rounds; in each round every bidder has one turn, in
+- rounds (as Prozorro runs its auctions): each bidder's sealed initial offer (the ceiling if it
+  gave none) is its price before round 1; N rounds; in each round every bidder has one turn, in
   order of descending current price, so the leader goes last, the order recomputed every round;
   in its turn a bidder may lower its own price by at least the minimum step (or keep it, by not
   bidding); the last valid bid of the turn counts.
@@ -114,11 +115,14 @@ class Rejected:
     reason: str
 
 
-def open_auction(rules: Rules, bidders: list[str]) -> AuctionState:
-    """Every registered bidder stands at the ceiling; registration order breaks ties."""
+def open_auction(rules: Rules, bidders: list[str], initial_offers: Mapping[str, Decimal] | None = None) -> AuctionState:
+    """Every registered bidder stands at its sealed initial offer (rounds, as in Prozorro: given
+    while registering, revealed when the auction starts) or else at the ceiling; round 1 is
+    ordered by those offers; registration order breaks ties."""
     if len(set(bidders)) != len(bidders) or not bidders:
         raise ValueError("an auction needs distinct bidders")
-    offers = {b: Offer(b, rules.ceiling, i - len(bidders), None) for i, b in enumerate(bidders)}
+    initial = initial_offers or {}
+    offers = {b: Offer(b, initial.get(b, rules.ceiling), i - len(bidders), None) for i, b in enumerate(bidders)}
     end = rules.end if rules.mode is Mode.continuous else rules.start + rules.rounds * rules.round_length(len(bidders))
     return AuctionState(rules, tuple(bidders), end, offers, seq=0)
 

@@ -37,6 +37,7 @@ from bidding.market.schemas import (
     OfferedServicesIn,
     QualificationIn,
     QuoteIn,
+    RegistrationIn,
     RepostIn,
     ResultOut,
     ServiceRequestIn,
@@ -81,7 +82,10 @@ async def auction_view(session: AsyncSession, actor: Actor, request_id: uuid.UUI
     def shown(bidder: str) -> str:
         return bidder if closed or officer else names[bidder]
 
-    standings = [Standing(i + 1, shown(o.bidder), o.price) for i, o in enumerate(engine.ranking(state))]
+    started = now >= state.rules.start  # sealed initial offers are revealed when the auction starts
+    standings = (
+        [Standing(i + 1, shown(o.bidder), o.price) for i, o in enumerate(engine.ranking(state))] if started else []
+    )
     state, turn = engine.current_turn(state, now) if state.rules.mode is engine.Mode.rounds else (state, None)
     mine = str(actor.org_uscc) if actor.org_uscc in names else None
     return AuctionView(
@@ -220,10 +224,17 @@ class ServiceRequestController(Controller):
 
     @post("/{request_id:uuid}/registrations", guards=[requires(Role.intermediary)], status_code=201)
     async def register(
-        self, request_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+        self,
+        request_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        data: RegistrationIn | None = None,
     ) -> dict[str, str]:
-        """Register for a request during its registration window (eligible intermediaries only)."""
-        registration = await service.register(db_session, clock, actor, request_id)
+        """Register for a request during its registration window (eligible intermediaries only);
+        for a rounds auction, optionally with a sealed initial offer (the ceiling if none)."""
+        offer = data.initial_offer if data else None
+        registration = await service.register(db_session, clock, actor, request_id, offer)
         return {"request_id": str(request_id), "registered_at": registration.registered_at.isoformat()}
 
     @post("/{request_id:uuid}/quotes", guards=[requires(Role.intermediary)], status_code=201)

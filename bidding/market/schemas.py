@@ -110,6 +110,10 @@ class ServiceRequestOut(msgspec.Struct):
         )
 
 
+class RegistrationIn(RequestBody):
+    initial_offer: Yuan | None = None  # rounds auctions: sealed until the auction starts
+
+
 class BidIn(RequestBody):
     price: Yuan
 

@@ -10,6 +10,7 @@ is lost and no two bids become best at the same price. Time is the server's, pas
 from __future__ import annotations
 
 import enum
+import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -242,9 +243,16 @@ async def owned_request(
     return request
 
 
-async def register(session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID) -> Registration:
+async def register(
+    session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID, initial_offer: Decimal | None = None
+) -> Registration:
+    """Register for a request; for a rounds auction, with an optional sealed initial offer."""
     request = await get_request(session, request_id)
     now = clock.now()
+    if initial_offer is not None:
+        problem = _initial_offer_problem(request, initial_offer)
+        if problem:
+            raise InvalidRequest([FieldError("initial_offer", problem[0], problem[1])])
     if now >= request.registration_closes:
         raise Conflict(f"registration closed at {request.registration_closes.isoformat()}", slug="registration-closed")
     reasons = await why_not_eligible(session, str(actor.org_uscc), request.category, now.date(), request.required_grade)
@@ -254,12 +262,27 @@ async def register(session: AsyncSession, clock: Clock, actor: Actor, request_id
         select(Registration.id).where(Registration.request_id == request_id, Registration.org_uscc == actor.org_uscc)
     ):
         raise Conflict("your organization is already registered for this request", slug="already-registered")
-    registration = Registration(request_id=request_id, org_uscc=actor.org_uscc, registered_at=now)
+    registration = Registration(
+        request_id=request_id, org_uscc=actor.org_uscc, registered_at=now, initial_offer=initial_offer
+    )
     session.add(registration)
     await session.flush()
-    await audit.record(session, clock, actor, "service_request.register", "service_request", request_id)
+    sealed = (
+        {"initial_offer_sha256": hashlib.sha256(str(initial_offer).encode()).hexdigest()} if initial_offer else None
+    )
+    await audit.record(session, clock, actor, "service_request.register", "service_request", request_id, sealed)
     await session.commit()
     return registration
+
+
+def _initial_offer_problem(request: ServiceRequest, offer: Decimal) -> tuple[str, str] | None:
+    if request.selection_method != Method.auction or request.auction.get("mode") != engine.Mode.rounds:
+        return "not_rounds", "an initial offer is given only for a rounds auction"
+    if offer > request.ceiling:
+        return "above_ceiling", f"the ceiling price is {request.ceiling}"
+    if request.floor is not None and offer < request.floor:
+        return "below_floor", f"the floor price is {request.floor}"
+    return None
 
 
 def _rules(request: ServiceRequest) -> engine.Rules:
@@ -321,7 +344,10 @@ async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, reques
         await session.commit()
         return None
     if request.selection_method == Method.auction:
-        auction = Auction(request_id=request_id, state=codec.dump(engine.open_auction(_rules(request), eligible)))
+        offers = {r.org_uscc: r.initial_offer for r in registrations if r.initial_offer is not None}
+        auction = Auction(
+            request_id=request_id, state=codec.dump(engine.open_auction(_rules(request), eligible, offers))
+        )
         request.status = RequestStatus.bidding
     elif request.selection_method == Method.sealed_quotes:
         auction = Auction(request_id=request_id, state={"method": Method.sealed_quotes, "bidders": eligible})
