@@ -229,7 +229,7 @@ class ServiceRequestController(Controller):
         db_session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
-        data: RegistrationIn | None = None,
+        data: JSONBody[RegistrationIn | None] = None,
     ) -> dict[str, str]:
         """Register for a request during its registration window (eligible intermediaries only);
         for a rounds auction, optionally with a sealed initial offer (the ceiling if none)."""
