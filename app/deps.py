@@ -34,7 +34,7 @@ OpeningDep = NamedDependency[Opening]
 LimiterDep = NamedDependency[RateLimiter]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
-Offset = Annotated[int, QueryParameter(ge=0, description="items to skip")]
+Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000_000, description="items to skip")]
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str | None:

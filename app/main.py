@@ -17,6 +17,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from redis.asyncio import Redis
 
 from app.blobs import LocalBlobStore
+from app.bodies import check_json_body
 from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.deps import dependencies
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[security_headers],
+        before_request=check_json_body,
         state=State(
             {
                 "settings": settings,

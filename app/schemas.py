@@ -12,7 +12,7 @@ import msgspec
 
 from app.models import ROLES_NEEDING_ORG, AuditEvent, Organization, OrgKind, Role, User
 from app.money import amount_problem, canonical
-from app.validation import Canonical, Check, FieldError, RequestBody
+from app.validation import EARLIEST_YEAR, LATEST_YEAR, Canonical, Check, FieldError, RequestBody
 from credit.uscc import check_uscc
 
 
@@ -34,7 +34,6 @@ def _aware(value: datetime) -> tuple[str, str] | None:
     return None
 
 
-EARLIEST_YEAR, LATEST_YEAR = 2000, 2199
 Instant = Annotated[datetime, Check(_aware)]
 """A moment with its time zone, within the years a tender can plausibly name."""
 

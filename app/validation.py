@@ -17,6 +17,7 @@ import functools
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -61,6 +62,7 @@ class RequestBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     def __post_init__(self) -> None:
         errors = [error for name, check in _checks(type(self)) for error in _run(check, name, getattr(self, name))]
+        errors += [_nul(name) for name in self.__struct_fields__ if _has_nul(getattr(self, name))]
         errors += self.cross_field_errors(msgspec.structs.asdict(self))
         if errors:
             # msgspec turns ValueError into a ValidationError; the problem handler then collects.
@@ -95,6 +97,41 @@ def _annotated_parts(hint: Any) -> list[Any]:
 _UnionType = type(int | None)
 
 
+# The years a date or time given to this platform may fall in: wide enough for any tender, narrow
+# enough that date arithmetic (a deadline, the end of a day) never leaves Python's range.
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2199
+
+
+def require_plausible_dates(**dates: date | None) -> None:
+    """Raise one 422 naming every date (a query or path parameter) outside the plausible years."""
+    from app.problems import InvalidRequest  # the problem module builds on this one
+
+    errors = [
+        FieldError(name, "date.range", f"give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+        for name, value in dates.items()
+        if value is not None and not EARLIEST_YEAR <= value.year <= LATEST_YEAR
+    ]
+    if errors:
+        raise InvalidRequest(errors)
+
+
+def _has_nul(value: Any) -> bool:
+    """A NUL character anywhere in a text value (PostgreSQL cannot store it; no name needs it)."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, list | tuple | set | frozenset):
+        return any(_has_nul(item) for item in value)
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, msgspec.Struct):
+        return any(_has_nul(getattr(value, name)) for name in value.__struct_fields__)
+    return False
+
+
+def _nul(name: str) -> FieldError:
+    return FieldError(name, "text.nul", "text cannot contain the NUL character")
+
+
 def _run(check: Check, name: str, value: Any) -> list[FieldError]:
     if value is None:
         return []
@@ -127,6 +164,9 @@ def collect_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldErr
                 message, _, path = message.partition(" - at `$")
                 path = path.rstrip("`")
             errors.append(FieldError(field.encode_name + path, "invalid", message))
+            continue
+        if _has_nul(value):
+            errors.append(_nul(field.encode_name))
             continue
         if field.name in checks:
             field_errors = _run(checks[field.name], field.encode_name, value)

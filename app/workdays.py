@@ -26,7 +26,7 @@ from app.filing.service import recompute_provisional_deadlines
 from app.models import CalendarYear, Role
 from app.security import requires
 from app.settings import Settings
-from app.validation import FieldError, RequestBody
+from app.validation import FieldError, RequestBody, require_plausible_dates
 
 
 class YearScheduleIn(RequestBody):
@@ -116,6 +116,7 @@ class CalendarController(Controller):
         working_days: Annotated[int, QueryParameter(ge=1, le=365, description="N working days")],
     ) -> DeadlineOut:
         """The last working day of a limit of N working days counted from the day after `start`."""
+        require_plausible_dates(start=start)
         result = deadline_from(await load_calendar(db_session), start, working_days, settings.tz)
         return DeadlineOut(
             start,
@@ -129,6 +130,7 @@ class CalendarController(Controller):
     @get("/days/{day:date}", opt={"public": True})
     async def day(self, db_session: DbSession, day: FromPath[dt.date]) -> DayOut:
         """Whether a date is a working day, and why."""
+        require_plausible_dates(day=day)
         info = (await load_calendar(db_session)).day(day)
         return DayOut(info.day, info.working, info.reason, info.provisional)
 

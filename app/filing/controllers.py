@@ -35,10 +35,15 @@ from app.filing.states import FilingStatus
 from app.models import Role
 from app.problems import InvalidRequest
 from app.security import requires
-from app.validation import FieldError
+from app.validation import FieldError, require_plausible_dates
 
 READERS = requires(Role.agency, Role.supervisor, Role.admin)
-Filename = Annotated[str, QueryParameter(min_length=1, max_length=255, description="the file's name")]
+Filename = Annotated[
+    str,
+    QueryParameter(
+        min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$", description="the file's name, no path"
+    ),
+]
 
 
 async def _out(db_session: DbSession, filing_id: uuid.UUID, actor: ActorDep) -> FilingOut:
@@ -90,6 +95,7 @@ class FilingController(Controller):
         end: Annotated[date, QueryParameter(description="last submission date, inclusive")],
     ) -> StatsOut:
         """限时办理 figures: received, decided, on-time rate, processing time, overdue rounds."""
+        require_plausible_dates(start=start, end=end)
         if end < start:
             raise InvalidRequest([FieldError("end", "before_start", "end must not be before start")])
         report = await service.statistics(

@@ -24,6 +24,7 @@ from app.problems import NotFound, Problem
 from app.ratelimit import RateLimiter
 from app.security import requires, signed_in
 from app.settings import Settings
+from app.validation import require_plausible_dates
 from bidding.auction import codec, engine
 from bidding.market import service, stats
 from bidding.market.categories import CATEGORIES
@@ -393,6 +394,7 @@ async def market_stats(
     end: Annotated[date, QueryParameter(description="last posting date, inclusive")],
 ) -> MarketStatsOut:
     """The supermarket's figures over a date range (public: the trading centre's page shows them)."""
+    require_plausible_dates(start=start, end=end)
     since, until = start_of_day(start, settings.tz), end_of_day(end, settings.tz)
     participants = select(Registration.request_id, func.count().label("n")).group_by(Registration.request_id).subquery()
     rows = await db_session.execute(

@@ -24,6 +24,7 @@ from app import audit
 from app.actor import Actor
 from app.clock import Clock
 from app.live import Broadcaster, encode_event
+from app.models import Organization, OrgKind
 from app.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.sweeps import for_each
 from app.validation import FieldError
@@ -719,6 +720,9 @@ async def assess(
 
 async def record_of(session: AsyncSession, org_uscc: str) -> dict[str, Any]:
     """An intermediary's record: what it won, what it abandoned, its ratings and any suspension."""
+    org = await session.get(Organization, org_uscc)
+    if org is None or org.kind != OrgKind.intermediary:
+        raise NotFound(f"no intermediary {org_uscc} is registered")
     won = await session.scalar(select(func.count()).where(Auction.winner_uscc == org_uscc)) or 0
     assessments = (
         await session.scalars(

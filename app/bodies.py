@@ -1,0 +1,69 @@
+"""Request bodies of JSON routes, checked before Litestar decodes them: a JSON route takes only
+a JSON media type (415 otherwise), and a body that is not UTF-8, not JSON, or nested deeper than
+any request of this API needs gets a 400 problem instead of reaching the decoder's edge cases.
+Raw-body routes (file uploads) have no `data` field and are left alone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request
+
+from app.problems import Problem
+
+MAX_JSON_DEPTH = 32
+
+
+class UnsupportedMediaType(Problem):
+    status, slug, title = 415, "unsupported-media-type", "Unsupported Media Type"
+
+
+class MalformedBody(Problem):
+    status, slug, title = 400, "malformed-body", "Malformed request body"
+
+
+def json_depth_exceeds(body: bytes, limit: int) -> bool:
+    """Whether brackets outside strings nest deeper than `limit` (a linear scan, no recursion)."""
+    depth, in_string, escaped = 0, False, False
+    for byte in body:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif byte == 0x5C:  # backslash
+                escaped = True
+            elif byte == 0x22:  # quote
+                in_string = False
+        elif byte == 0x22:
+            in_string = True
+        elif byte in (0x5B, 0x7B):  # [ {
+            depth += 1
+            if depth > limit:
+                return True
+        elif byte in (0x5D, 0x7D):
+            depth -= 1
+    return False
+
+
+async def check_json_body(request: Request[Any, Any, Any]) -> None:
+    """Litestar `before_request` hook for every route."""
+    if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
+        return
+    handler = request.route_handler
+    if getattr(handler, "parsed_data_field", None) is None:
+        return
+    body = await request.body()
+    if not body:
+        return
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type != "application/json" and not media_type.endswith("+json"):
+        raise UnsupportedMediaType(f"send the body as application/json, not {media_type or 'no media type'}")
+    if json_depth_exceeds(body, MAX_JSON_DEPTH):
+        raise MalformedBody(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
+    try:
+        body.decode("utf-8")
+        msgspec.json.decode(body)
+    except UnicodeDecodeError as exc:
+        raise MalformedBody(f"the body is not UTF-8: byte {exc.start} cannot be decoded") from exc
+    except msgspec.DecodeError as exc:
+        raise MalformedBody(f"the request body is not valid JSON: {exc}") from exc

@@ -1,0 +1,113 @@
+"""The hostile inputs that once answered 500, kept as a table: each gets a 4xx problem naming
+what is wrong, and changes nothing (no audit event, no row, no stored file)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
+
+from app.models import AuditEvent, OrgKind, Role
+from app.settings import Settings
+from tests.conftest import World, login
+
+JSON = "application/json"
+USCC = "914403001922038216"
+
+# (name, method, path, who, body, content type, expected status, expected field or problem slug)
+CASES: list[tuple[str, str, str, str, bytes | None, str | None, int, str]] = [
+    ("offset past int64", "GET", "/api/v1/orgs?offset=9223372036854775808", "admin", None, None, 422, "offset"),
+    ("offset huge on users", "GET", "/api/v1/users?offset=99999999999", "admin", None, None, 422, "offset"),
+    ("offset huge on filings", "GET", "/api/v1/filings?offset=99999999999", "agency", None, None, 422, "offset"),
+    ("deadline from year 9999", "GET", "/api/v1/calendar/deadline?start=9999-12-31&working_days=5", "anyone",
+     None, None, 422, "start"),
+    ("a day in year 9999", "GET", "/api/v1/calendar/days/9999-12-31", "anyone", None, None, 422, "day"),
+    ("market stats over all time", "GET", "/api/v1/service-requests/stats?start=0001-01-01&end=9999-12-31",
+     "anyone", None, None, 422, "start"),
+    ("filing stats over all time", "GET", "/api/v1/filings/stats?start=0001-01-01&end=9999-12-31", "admin",
+     None, None, 422, "end"),
+    ("a bid deadline in year 9999", "POST", "/api/v1/filings", "agency",
+     b'{"project_name":"x","project_type":"other","bid_deadline":"9999-12-31T00:00:00+08:00"}', JSON, 422,
+     "bid_deadline"),
+    ("invalid UTF-8", "POST", "/api/v1/orgs", "admin", b'{"uscc": "\xff\xfe", "name": "x", "kind": "bidder"}', JSON,
+     400, "malformed-body"),
+    ("JSON nested 100,000 deep", "POST", "/api/v1/orgs", "admin", b"[" * 100_000 + b"]" * 100_000, JSON, 400,
+     "malformed-body"),
+    ("a NUL in a name", "POST", "/api/v1/orgs", "admin",
+     b'{"uscc":"' + USCC.encode() + b'","name":"a\\u0000b","kind":"bidder"}', JSON, 422, "name"),
+    ("a NUL in a login", "POST", "/api/v1/auth/login", "anyone", b'{"username":"a\\u0000","password":"x"}', JSON,
+     422, "username"),
+    ("a JSON route fed text/plain", "POST", "/api/v1/orgs", "admin",
+     b'{"uscc":"' + USCC.encode() + b'","name":"ab","kind":"bidder"}', "text/plain", 415, "unsupported-media-type"),
+    ("money of 1e30", "POST", "/api/v1/service-requests", "agency",
+     b'{"project_name":"x","category":"COST","ceiling":"1e30","registration_closes":"2026-12-01T09:00:00+08:00",'
+     b'"bidding_starts":"2026-12-01T09:30:00+08:00","bidding_ends":"2026-12-01T10:00:00+08:00",'
+     b'"decrement_amount":"100.00"}', JSON, 422, "ceiling"),
+    ("an unknown intermediary's record", "GET", f"/api/v1/intermediaries/{USCC}/record", "admin", None, None, 404,
+     "not-found"),
+    ("a Basic token", "GET", "/api/v1/users/me", "basic", None, None, 401, "unauthorized"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "who", "body", "content_type", "status", "names"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+async def test_a_hostile_input_gets_a_clear_4xx_and_changes_nothing(
+    backend: str,
+    client: AsyncTestClient[Litestar],
+    world: World,
+    settings: Settings,
+    method: str,
+    path: str,
+    who: str,
+    body: bytes | None,
+    content_type: str | None,
+    status: int,
+    names: str,
+) -> None:
+    headers = await _headers(client, world, who)
+    if content_type:
+        headers["content-type"] = content_type
+    async with world.sessions() as session:
+        before = await session.scalar(select(func.count()).select_from(AuditEvent))
+    response = await client.request(method, path, content=body, headers=headers)
+    assert response.status_code == status, response.text
+    problem = response.json()
+    assert response.headers["content-type"].startswith("application/problem+json")
+    named = {p["name"] for p in problem.get("invalid-params", [])} | {problem["type"].rsplit("/", 1)[-1]}
+    assert names in named, problem
+    async with world.sessions() as session:
+        after = await session.scalar(select(func.count()).select_from(AuditEvent))
+    assert after == before
+    assert list((settings.blob_dir / "tmp").iterdir()) == []
+
+
+async def test_an_upload_named_with_a_nul_is_refused_before_anything_is_stored(
+    backend: str, client: AsyncTestClient[Litestar], world: World, settings: Settings
+) -> None:
+    agency = await _headers(client, world, "agency")
+    filing = await client.post("/api/v1/filings", json={"project_name": "x", "project_type": "other"}, headers=agency)
+    refused = await client.post(
+        f"/api/v1/filings/{filing.json()['id']}/documents?kind=announcement&filename=a%00b.pdf",
+        content=b"hello",
+        headers={**agency, "content-type": "application/pdf"},
+    )
+    assert refused.status_code == 422 and refused.json()["invalid-params"][0]["name"] == "filename"
+    assert [p for p in settings.blob_dir.rglob("*") if p.is_file()] == []
+
+
+async def _headers(client: AsyncTestClient[Litestar], world: World, who: str) -> dict[str, Any]:
+    if who == "anyone":
+        return {}
+    if who == "basic":
+        user = await world.user(Role.expert)
+        token = (await login(client, user.username))["Authorization"].split(" ")[1]
+        return {"Authorization": f"Basic {token}"}
+    role = Role(who)
+    user = await world.user(role, await world.org(OrgKind.agency) if role is Role.agency else None)
+    return await login(client, user.username)
