@@ -179,6 +179,25 @@ async def sweep_start(session: AsyncSession, ctx: Opening, actor: Actor) -> int:
     return await for_each(session, ctx.clock, "opening-start", "tender", due, start_one)
 
 
+async def watchable_tender(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> Tender:
+    """The tender whose opening `actor` may follow. Until the record is published (or the tender
+    fails), an opening is followed by the tender's bidders, its agency and tenderee, and the
+    supervisors; the opening record is public by law once published. Anyone else: 404."""
+    tender = await session.get(Tender, tender_id)
+    if tender is None or (tender.status == TenderStatus.published and not actor.sees_all_orgs):
+        raise NotFound(f"the opening of tender {tender_id} has not started")
+    if actor.sees_all_orgs or actor.org_uscc in (tender.agency_uscc, tender.tenderee_uscc):
+        return tender
+    opening = await session.get(OpeningSession, tender_id)
+    if opening is not None and opening.status in (OpeningStatus.read_out, OpeningStatus.failed):
+        return tender
+    if actor.org_uscc and await session.scalar(
+        select(Bid.id).where(Bid.tender_id == tender_id, Bid.bidder_uscc == actor.org_uscc).limit(1)
+    ):
+        return tender
+    raise NotFound(f"the opening of tender {tender_id} is followed by its bidders until the record is published")
+
+
 # -- shares -----------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,6 @@ from app.live import Event, sse_stream
 from app.models import Role
 from app.problems import NotFound
 from app.security import ensure_visible, requires, signed_in
-from app.tender.controllers import visible_tender
 from app.tender.models import Tender
 from bidding import opening as service
 from bidding.models import BidOpening, OpeningEvent, OpeningSession, RecordResponse
@@ -74,7 +73,7 @@ class OpeningController(Controller):
     @get("/", guards=[signed_in])
     async def state(self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep) -> OpeningStateOut:
         """Where the opening stands: who bid, shares handed in, each bid read out, the record."""
-        await visible_tender(db_session, actor, tender_id)
+        await service.watchable_tender(db_session, actor, tender_id)
         return await opening_state(db_session, tender_id)
 
     @post("/shares", guards=[requires(Role.agency, Role.supervisor, Role.admin)], status_code=200)
@@ -98,7 +97,7 @@ class OpeningController(Controller):
         self, request: Request[Any, Any, Any], tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep
     ) -> ServerSentEvent:
         """Server-sent events of the opening: everything so far first, then each step as it happens."""
-        await visible_tender(db_session, actor, tender_id)
+        await service.watchable_tender(db_session, actor, tender_id)
         await db_session.commit()
         return ServerSentEvent(stream_events(request, tender_id))
 

@@ -79,6 +79,9 @@ async def auction_view(session: AsyncSession, actor: Actor, request_id: uuid.UUI
     closed = auction.closed
     names = engine.labels(state.bidders)
     officer = actor.has_role(Role.supervisor, Role.admin)
+    if not (closed or officer or actor.org_uscc == request.owner_uscc or actor.org_uscc in names):
+        # a live auction is followed by its owner, its bidders and the supervisors; the result is public
+        raise NotFound(f"service request {request_id} has no auction you take part in")
 
     def shown(bidder: str) -> str:
         return bidder if closed or officer else names[bidder]
@@ -211,17 +214,17 @@ class ServiceRequestController(Controller):
 
     @get("/", guards=[signed_in])
     async def list_all(
-        self, db_session: DbSession, limit: Limit = 50, offset: Offset = 0
+        self, db_session: DbSession, actor: ActorDep, limit: Limit = 50, offset: Offset = 0
     ) -> OffsetPagination[ServiceRequestOut]:
         total = await db_session.scalar(select(func.count()).select_from(ServiceRequest)) or 0
         rows = await db_session.scalars(
             select(ServiceRequest).order_by(ServiceRequest.posted_at.desc()).limit(limit).offset(offset)
         )
-        return OffsetPagination([ServiceRequestOut.of(r) for r in rows.all()], limit, offset, total)
+        return OffsetPagination([ServiceRequestOut.of(r, actor) for r in rows.all()], limit, offset, total)
 
     @get("/{request_id:uuid}", guards=[signed_in])
-    async def show(self, request_id: FromPath[uuid.UUID], db_session: DbSession) -> ServiceRequestOut:
-        return ServiceRequestOut.of(await service.get_request(db_session, request_id))
+    async def show(self, request_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep) -> ServiceRequestOut:
+        return ServiceRequestOut.of(await service.get_request(db_session, request_id), actor)
 
     @post("/{request_id:uuid}/registrations", guards=[requires(Role.intermediary)], status_code=201)
     async def register(

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from app.actor import Actor
 from app.schemas import USCC, Instant, Yuan, YuanOrZero
 from app.validation import Check, RequestBody
 from bidding.auction.engine import Mode
@@ -88,7 +89,10 @@ class ServiceRequestOut(msgspec.Struct):
     status: str
 
     @classmethod
-    def of(cls, r: ServiceRequest) -> ServiceRequestOut:
+    def of(cls, r: ServiceRequest, actor: Actor | None = None) -> ServiceRequestOut:
+        """`actor` None: the owner posting it. The direct-selection justification is for the
+        supervisors and the owner only."""
+        shows_justification = actor is None or actor.sees_all_orgs or actor.org_uscc == r.owner_uscc
         return cls(
             r.id,
             r.owner_uscc,
@@ -104,7 +108,7 @@ class ServiceRequestOut(msgspec.Struct):
             r.auction,
             r.selection_method,
             r.draw_commitment,
-            r.justification,
+            r.justification if shows_justification else None,
             r.reposted_from,
             r.status,
         )
