@@ -88,6 +88,7 @@ ORGS = [
     _org("91", "MA4K0023", "汉阳信达造价师事务所有限公司", OrgKind.intermediary),
     _org("91", "MA4K0024", "长江测绘与造价咨询有限公司", OrgKind.intermediary),
 ]
+TENDEREE = next(org for org in ORGS if org.kind == OrgKind.tenderee)  # 江城市教育局 files through the agencies
 
 # (username, display name, role, index into ORGS or None)
 USERS = [
@@ -220,7 +221,7 @@ async def _load_filings(session: AsyncSession, clock: Clock, settings: Settings)
             project_name=name,
             project_type=project_type,
             project_code=code,
-            tenderee_uscc=ORGS[-1].uscc,
+            tenderee_uscc=TENDEREE.uscc,
             procurement_method=ProcurementMethod.open,
             budget=Decimal(budget),
             announcement_date=announcement,

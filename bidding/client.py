@@ -39,6 +39,20 @@ from bidding.receipts import ReceiptError, parse_platform_public, verify_receipt
 # -- talking to the platform (stdlib only, so the client stays small) ------------------------------
 
 
+def refusal(status: int, body: bytes, reason: str) -> str:
+    """A refusal as an operator reads it: the HTTP status, the machine code (`content_altered`,
+    `bid-deadline-passed`, …) for scripts, and the detail and every bad field for people."""
+    try:
+        problem = json.loads(body)
+    except ValueError:
+        return f"the platform refused ({status}): {reason}"
+    code = problem.get("code") or str(problem.get("type", "")).rsplit("/", 1)[-1] or "-"
+    fields = "; ".join(f"{p['name']}: {p['reason']}" for p in problem.get("invalid-params", []))
+    return f"the platform refused ({status} {code}): {problem.get('detail', reason)}" + (
+        f" [{fields}]" if fields else ""
+    )
+
+
 class Platform:
     """A signed-in session with a ggzy server."""
 
@@ -62,12 +76,7 @@ class Platform:
             with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
                 return json.loads(response.read() or b"null")
         except urllib.error.HTTPError as exc:
-            try:
-                problem = json.loads(exc.read())
-                detail = problem.get("detail", exc.reason)
-            except ValueError:
-                detail = exc.reason
-            raise click.ClickException(f"the platform refused ({exc.code}): {detail}") from exc
+            raise click.ClickException(refusal(exc.code, exc.read(), str(exc.reason))) from exc
         except urllib.error.URLError as exc:
             raise click.ClickException(f"cannot reach {self.server}: {exc.reason}") from exc
 
@@ -228,7 +237,10 @@ def seal(
             handle.flush()
             os.fsync(handle.fileno())
         partial.replace(target)  # a sealed file is never seen half-written
-    except (EnvelopeError, OSError) as exc:
+    except EnvelopeError as exc:
+        partial.unlink(missing_ok=True)
+        raise click.ClickException(f"{exc.code}: {exc}") from exc
+    except OSError as exc:
         partial.unlink(missing_ok=True)
         raise click.ClickException(str(exc)) from exc
     click.echo(f"sealed {len(documents)} document(s) for tender {tender} into {target}")

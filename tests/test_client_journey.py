@@ -101,6 +101,10 @@ def test_bidders_and_custodians_use_their_tools_end_to_end(backend: str, setting
         receipt.write_text(json.dumps(forged))
         result = run_ggzy(env, "receipt", "verify", str(receipt), "--server", base)
         assert result.returncode == 1 and "INVALID" in result.stderr
+        result = run_ggzy(  # a refusal names its machine code for scripts, and its reason for people
+            env, "submit", *login, "--tender", tender_id, "--file", str(receipt), "--receipt-out", str(tmp_path / "x")
+        )
+        assert result.returncode == 1 and "(422 not_a_sealed_bid)" in result.stderr, result.stderr
 
         kept = tmp_path / "agency-share.json"
         assert (
