@@ -20,7 +20,7 @@ class UnsupportedMediaType(Problem):
 
 
 class MalformedBody(Problem):
-    status, slug, title = 400, "malformed-body", "Malformed request body"
+    status, slug, title = 400, "bad-request", "Bad Request"
 
 
 def json_depth_exceeds(body: bytes, limit: int) -> bool:
@@ -59,11 +59,11 @@ async def check_json_body(request: Request[Any, Any, Any]) -> None:
     if media_type != "application/json" and not media_type.endswith("+json"):
         raise UnsupportedMediaType(f"send the body as application/json, not {media_type or 'no media type'}")
     if json_depth_exceeds(body, MAX_JSON_DEPTH):
-        raise MalformedBody(f"the JSON body is nested deeper than {MAX_JSON_DEPTH} levels")
+        raise MalformedBody(f"the JSON is malformed: nested deeper than {MAX_JSON_DEPTH} levels")
     try:
         body.decode("utf-8")
         msgspec.json.decode(body)
     except UnicodeDecodeError as exc:
-        raise MalformedBody(f"the body is not UTF-8: byte {exc.start} cannot be decoded") from exc
+        raise MalformedBody(f"the JSON is malformed: not UTF-8 at byte {exc.start}") from exc
     except msgspec.DecodeError as exc:
-        raise MalformedBody(f"the request body is not valid JSON: {exc}") from exc
+        raise MalformedBody(f"the JSON is malformed: {exc}") from exc
