@@ -196,8 +196,11 @@ async def set_active(session: AsyncSession, clock: Clock, actor: Actor, user_id:
     user = await get_user(session, actor, user_id)
     if user.id == actor.user_id and not active:
         raise Conflict("you cannot deactivate yourself", slug="self-deactivation")
+    if user.is_active == active:
+        return user  # nothing changes: no token is revoked, nothing to audit
     user.is_active = active
-    user.token_generation += 1
+    if not active:
+        user.token_generation += 1
     await audit.record(session, clock, actor, "user.activate" if active else "user.deactivate", "user", user.id)
     await session.commit()
     return user

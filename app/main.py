@@ -23,6 +23,7 @@ from app.db import make_engine, make_session_factory
 from app.deps import dependencies
 from app.headers import security_headers
 from app.live import LiveHub
+from app.openapi import document_problems
 from app.problems import EXCEPTION_HANDLERS
 from app.ratelimit import RateLimiter
 from app.routes import ROUTE_HANDLERS
@@ -77,7 +78,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         if redis is not None:
             await redis.aclose()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=ROUTE_HANDLERS,
         plugins=[
             SQLAlchemyPlugin(config=alchemy),
@@ -118,3 +119,5 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         on_shutdown=[stop_background_work],
         debug=settings.debug,
     )
+    document_problems(app)
+    return app

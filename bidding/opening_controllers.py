@@ -114,7 +114,11 @@ class OpeningController(Controller):
         answer = await service.respond(db_session, opening, actor, tender_id, data.response, data.comment)
         return {"response": answer.response, "responded_at": answer.responded_at.isoformat()}
 
-    @get("/bids/{bid_id:uuid}/documents/{index:int}", guards=[requires(Role.agency, Role.supervisor, Role.admin)])
+    @get(
+        "/bids/{bid_id:uuid}/documents/{index:int}",
+        guards=[requires(Role.agency, Role.supervisor, Role.admin)],
+        media_type="application/octet-stream",
+    )
     async def document(
         self,
         tender_id: FromPath[uuid.UUID],

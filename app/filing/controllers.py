@@ -167,7 +167,7 @@ class FilingController(Controller):
         )
         return DocumentOut.of(document)
 
-    @get("/{filing_id:uuid}/documents/{document_id:uuid}", guards=[READERS])
+    @get("/{filing_id:uuid}/documents/{document_id:uuid}", guards=[READERS], media_type="*/*")
     async def download(
         self,
         filing_id: FromPath[uuid.UUID],

@@ -20,11 +20,11 @@ from app.calendar import end_of_day, start_of_day
 from app.deps import ActorDep, ClockDep, DbSession, Limit, LimiterDep, Offset, OpeningDep, SettingsDep
 from app.live import Event, sse_stream
 from app.models import Organization, OrgKind, Role
-from app.problems import NotFound, Problem
+from app.problems import InvalidRequest, NotFound, Problem
 from app.ratelimit import RateLimiter
 from app.security import requires, signed_in
 from app.settings import Settings
-from app.validation import require_plausible_dates
+from app.validation import FieldError, require_plausible_dates
 from bidding.auction import codec, engine
 from bidding.market import service, stats
 from bidding.market.categories import CATEGORIES
@@ -188,7 +188,7 @@ class IntermediaryController(Controller):
     ) -> dict[str, Any]:
         """Whether your organization may take part in requests of a category, and if not why."""
         if category not in CATEGORIES:
-            raise NotFound(f"no service category {category}")
+            raise InvalidRequest([FieldError("category", "unknown", f"use one of {', '.join(sorted(CATEGORIES))}")])
         reasons = await service.why_not_eligible(db_session, str(actor.org_uscc), category, clock.now().date())
         return {"category": category, "eligible": not reasons, "reasons": reasons}
 
