@@ -22,7 +22,7 @@ MAX_AMOUNT = Decimal("1000000000000.00")
 
 
 def to_fen(amount: Decimal) -> int:
-    if amount != amount.quantize(CENT):
+    if not has_at_most_two_places(amount):
         raise ValueError(f"{amount} has more than 2 decimal places")
     return int(amount * 100)
 

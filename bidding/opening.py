@@ -505,10 +505,12 @@ async def sweep_resume(sessions: async_sessionmaker[AsyncSession], ctx: Opening,
                 )
             )
         ).all()
-    resumed = 0
-    for tender_id in waiting:
-        resumed += await decrypt_all(sessions, ctx, actor, tender_id)
-    return resumed
+
+    async def resume(tender_id: uuid.UUID) -> bool:
+        return await decrypt_all(sessions, ctx, actor, tender_id)
+
+    async with sessions() as session:  # one tender that cannot resume never holds up the others
+        return await for_each(session, ctx.clock, "opening-resume", "tender", waiting, resume)
 
 
 # -- the record --------------------------------------------------------------------------------------

@@ -195,3 +195,10 @@ def test_rounds_close_on_schedule_and_the_lowest_wins() -> None:
 def test_bidders_are_shown_as_letters(count: int, last: str) -> None:
     names = labels(tuple(f"org{i}" for i in range(count)))
     assert names["org0"] == "A" and names[f"org{count - 1}"] == last
+
+
+@pytest.mark.parametrize("price", ["1e30", "-1e30", "NaN", "Infinity", "0", "-0.01", "1.001"])
+def test_a_price_out_of_any_range_is_rejected_not_raised(price: str) -> None:
+    state = open_auction(continuous_rules(Decrement(amount=Decimal("100.00")), None), BIDDERS)
+    outcome = place_bid(state, "A-org", Decimal(price), START + timedelta(minutes=1))
+    assert getattr(outcome, "code", None) == "bad_price"

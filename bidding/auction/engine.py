@@ -156,8 +156,11 @@ def winner(state: AuctionState, now: datetime) -> Offer | None:
     return best if best.price < state.rules.ceiling else None
 
 
+MAX_PRICE = Decimal(10) ** 15  # beyond any price; keeps quantize() inside Decimal's precision
+
+
 def _money_problem(rules: Rules, price: Decimal) -> Rejected | None:
-    if not price.is_finite() or price != price.quantize(CENT) or price <= 0:
+    if not price.is_finite() or not 0 < price < MAX_PRICE or price != price.quantize(CENT):
         return Rejected("bad_price", "a price is a positive amount in yuan with at most 2 decimal places")
     if rules.floor is not None and price < rules.floor:
         return Rejected("below_floor", f"the floor price is {rules.floor}; bid at least that")
