@@ -1,4 +1,6 @@
-"""Request bodies of JSON routes, checked before Litestar decodes them: a JSON route takes only
+"""Requests checked before Litestar decodes them. No parameter (query or path) may carry a NUL
+character (PostgreSQL cannot compare with it; no name needs it): 422 naming each. Request
+bodies of JSON routes: a JSON route takes only
 a JSON media type (415 otherwise), and a body that is not UTF-8, not JSON, or nested deeper than
 any request of this API needs gets a 400 problem instead of reaching the decoder's edge cases.
 Raw-body routes (file uploads) have no `data` field and are left alone."""
@@ -10,7 +12,8 @@ from typing import Any
 import msgspec
 from litestar import Request
 
-from app.problems import Problem
+from app.problems import InvalidRequest, Problem
+from app.validation import nul_error
 
 MAX_JSON_DEPTH = 32
 
@@ -45,8 +48,16 @@ def json_depth_exceeds(body: bytes, limit: int) -> bool:
     return False
 
 
-async def check_json_body(request: Request[Any, Any, Any]) -> None:
+async def check_request(request: Request[Any, Any, Any]) -> None:
     """Litestar `before_request` hook for every route."""
+    with_nul = [name for name, value in request.query_params.multi_items() if "\x00" in name + str(value)]
+    with_nul += [name for name, value in request.path_params.items() if isinstance(value, str) and "\x00" in value]
+    if with_nul:
+        raise InvalidRequest([nul_error(name) for name in with_nul])
+    await check_json_body(request)
+
+
+async def check_json_body(request: Request[Any, Any, Any]) -> None:
     if request.method in ("GET", "HEAD", "OPTIONS", "DELETE"):
         return
     handler = request.route_handler

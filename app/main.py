@@ -17,7 +17,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from redis.asyncio import Redis
 
 from app.blobs import LocalBlobStore
-from app.bodies import check_json_body
+from app.bodies import check_request
 from app.clock import Clock, SystemClock
 from app.db import make_engine, make_session_factory
 from app.deps import dependencies
@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[security_headers],
-        before_request=check_json_body,
+        before_request=check_request,
         state=State(
             {
                 "settings": settings,

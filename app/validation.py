@@ -62,7 +62,7 @@ class RequestBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     def __post_init__(self) -> None:
         errors = [error for name, check in _checks(type(self)) for error in _run(check, name, getattr(self, name))]
-        errors += [_nul(name) for name in self.__struct_fields__ if _has_nul(getattr(self, name))]
+        errors += [nul_error(name) for name in self.__struct_fields__ if _has_nul(getattr(self, name))]
         errors += self.cross_field_errors(msgspec.structs.asdict(self))
         if errors:
             # msgspec turns ValueError into a ValidationError; the problem handler then collects.
@@ -128,7 +128,7 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
-def _nul(name: str) -> FieldError:
+def nul_error(name: str) -> FieldError:
     return FieldError(name, "text.nul", "text cannot contain the NUL character")
 
 
@@ -166,7 +166,7 @@ def collect_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldErr
             errors.append(FieldError(field.encode_name + path, "invalid", message))
             continue
         if _has_nul(value):
-            errors.append(_nul(field.encode_name))
+            errors.append(nul_error(field.encode_name))
             continue
         if field.name in checks:
             field_errors = _run(checks[field.name], field.encode_name, value)

@@ -17,11 +17,10 @@ from sqlalchemy import select
 from app.actor import Actor
 from app.clock import FrozenClock
 from app.live import NoBroadcast
-from app.models import OrgKind, Role
 from app.settings import Settings
-from bidding.auction.engine import Mode
 from bidding.market import service
 from bidding.market.models import Auction, AuctionBid
+from tests.auctions import live_auction
 from tests.conftest import PASSWORD, World
 
 
@@ -30,27 +29,7 @@ async def test_two_workers_take_concurrent_bids_without_losing_or_mixing_any(
 ) -> None:
     clock = FrozenClock(datetime.now(UTC))
     world = World(settings, clock)
-    owner = await world.user(Role.agency, await world.org(OrgKind.tenderee))
-    intermediaries = []
-    for _ in range(4):
-        org = await world.org(OrgKind.intermediary)
-        user = await world.user(Role.intermediary, org)
-        async with world.sessions() as session:
-            await service.offer_services(session, clock, Actor.of(user), ["COST"])
-            await service.add_qualification(
-                session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
-            )
-        intermediaries.append((org, user))
-    now = datetime.now(UTC)
-    terms = service.RequestTerms(
-        "双进程竞价", "COST", Decimal("300000.00"), None, now + timedelta(seconds=2), now + timedelta(seconds=2),
-        now + timedelta(minutes=10), None, 3, Mode.continuous, Decimal("100.00"), None,
-    )  # fmt: skip
-    async with world.sessions() as session:
-        request_id = (await service.post_request(session, clock, Actor.of(owner), terms)).id
-        for _org, user in intermediaries:
-            await service.register(session, clock, Actor.of(user), request_id)
-    await asyncio.sleep(2.2)
+    owner, intermediaries, request_id = await live_auction(world, clock, 4, "双进程竞价")
 
     async with httpx.AsyncClient(timeout=30) as http:
 

@@ -46,6 +46,9 @@ CASES: list[tuple[str, str, str, str, bytes | None, str | None, int, str]] = [
      b'{"project_name":"x","category":"COST","ceiling":"1e30","registration_closes":"2026-12-01T09:00:00+08:00",'
      b'"bidding_starts":"2026-12-01T09:30:00+08:00","bidding_ends":"2026-12-01T10:00:00+08:00",'
      b'"decrement_amount":"100.00"}', JSON, 422, "ceiling"),
+    ("a NUL in a query parameter", "GET", "/api/v1/audit-events?object_type=org&object_id=a%00b", "admin", None,
+     None, 422, "object_id"),
+    ("a NUL in a path parameter", "GET", "/api/v1/orgs/a%00b", "admin", None, None, 422, "uscc"),
     ("an unknown intermediary's record", "GET", f"/api/v1/intermediaries/{USCC}/record", "admin", None, None, 404,
      "not-found"),
     ("a Basic token", "GET", "/api/v1/users/me", "basic", None, None, 401, "unauthorized"),

@@ -13,19 +13,16 @@ import socket
 import subprocess
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
 
-from app.actor import Actor
 from app.clock import FrozenClock
-from app.models import OrgKind, Role
 from app.settings import Settings
-from bidding.auction.engine import Mode
-from bidding.market import service
+from tests.auctions import live_auction
 from tests.conftest import GGZY, PASSWORD, World, free_port
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server installed")
@@ -83,28 +80,9 @@ def own_redis() -> Iterator[OwnRedis]:
 async def test_live_events_resume_by_themselves_after_a_redis_outage(settings: Settings, own_redis: OwnRedis) -> None:
     clock = FrozenClock(datetime.now(UTC))
     world = World(settings, clock)
-    owner = await world.user(Role.agency, await world.org(OrgKind.tenderee))
-    bidders = []
-    for _ in range(3):
-        org = await world.org(OrgKind.intermediary)
-        user = await world.user(Role.intermediary, org)
-        async with world.sessions() as session:
-            await service.offer_services(session, clock, Actor.of(user), ["COST"])
-            await service.add_qualification(
-                session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
-            )
-        bidders.append(user)
-    now = datetime.now(UTC)
-    terms = service.RequestTerms(
-        "断线重连竞价", "COST", Decimal("300000.00"), None, now + timedelta(seconds=1), now + timedelta(seconds=1),
-        now + timedelta(minutes=10), None, 3, Mode.continuous, Decimal("100.00"), None,
-    )  # fmt: skip
-    async with world.sessions() as session:
-        request_id = (await service.post_request(session, clock, Actor.of(owner), terms)).id
-        for user in bidders:
-            await service.register(session, clock, Actor.of(user), request_id)
+    owner, registered, request_id = await live_auction(world, clock, 3, "断线重连竞价")
+    bidders = [user for _org, user in registered]
     await world.close()
-    await asyncio.sleep(1.2)
 
     port = free_port()
     env = {

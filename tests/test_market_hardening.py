@@ -135,7 +135,7 @@ async def test_an_unregistered_intermediary_writes_nothing_into_someone_elses_au
     await registered(client, world, request_id, 3)
     _outsider, outsider = await intermediary(client, world)
     clock.set(at("2026-12-01T09:35"))
-    assert (await client.get(f"/api/v1/service-requests/{request_id}/auction", headers=outsider)).status_code == 200
+    assert (await client.get(f"/api/v1/service-requests/{request_id}/auction", headers=_owner)).status_code == 200
     async with world.sessions() as session:
         events_before = await session.scalar(select(func.count()).select_from(AuditEvent))
     answers = [

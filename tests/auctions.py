@@ -1,0 +1,44 @@
+"""Helper for tests against running servers: a live continuous auction, starting in a moment,
+with qualified intermediaries registered for it."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+from app.actor import Actor
+from app.clock import FrozenClock
+from app.models import Organization, OrgKind, Role, User
+from bidding.auction.engine import Mode
+from bidding.market import service
+from tests.conftest import World
+
+
+async def live_auction(
+    world: World, clock: FrozenClock, bidders: int, name: str
+) -> tuple[User, list[tuple[Organization, User]], uuid.UUID]:
+    """(the owner, the registered intermediaries, the request id); bidding is open on return."""
+    owner = await world.user(Role.agency, await world.org(OrgKind.tenderee))
+    registered = []
+    for _ in range(bidders):
+        org = await world.org(OrgKind.intermediary)
+        user = await world.user(Role.intermediary, org)
+        async with world.sessions() as session:
+            await service.offer_services(session, clock, Actor.of(user), ["COST"])
+            await service.add_qualification(
+                session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
+            )
+        registered.append((org, user))
+    now = datetime.now(UTC)
+    terms = service.RequestTerms(
+        name, "COST", Decimal("300000.00"), None, now + timedelta(seconds=2), now + timedelta(seconds=2),
+        now + timedelta(minutes=10), None, 3, Mode.continuous, Decimal("100.00"), None,
+    )  # fmt: skip
+    async with world.sessions() as session:
+        request_id = (await service.post_request(session, clock, Actor.of(owner), terms)).id
+        for _org, user in registered:
+            await service.register(session, clock, Actor.of(user), request_id)
+    await asyncio.sleep(2.2)
+    return owner, registered, request_id
