@@ -244,7 +244,7 @@ def _live_health(request: Request[Any, Any, Any]) -> ComponentHealth:
 async def _redis_health(request: Request[Any, Any, Any]) -> ComponentHealth:
     client = request.app.state.redis
     if client is None:
-        return ComponentHealth(None, "not configured: single-process mode, in-memory channels")
+        return ComponentHealth(None, "not configured: single-process mode, live events in process")
     try:
         async with asyncio.timeout(3):
             await client.ping()
