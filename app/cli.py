@@ -18,12 +18,12 @@ COMMANDS = {
     "audit": "app.cli_server:audit_group",
     "scheduler": "app.cli_server:scheduler",
     "demo": "app.cli_server:demo",
-    "keygen": "bidding.client:keygen",
-    "seal": "bidding.client:seal",
-    "submit": "bidding.client:submit",
-    "receipt": "bidding.client:receipt",
-    "custody": "bidding.client:custody",
-    "opening": "bidding.client:opening",
+    "keygen": "bidding.sealing.client:keygen",
+    "seal": "bidding.sealing.client:seal",
+    "submit": "bidding.sealing.client:submit",
+    "receipt": "bidding.sealing.client:receipt",
+    "custody": "bidding.sealing.client:custody",
+    "opening": "bidding.sealing.client:opening",
 }
 
 

@@ -16,16 +16,18 @@ from alembic import command as alembic_command
 from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit, identity, migrate
-from app.actor import Actor
-from app.audit_chain import ChainReport
-from app.clock import SystemClock
-from app.db import make_engine, make_session_factory
-from app.models import OrgKind, Role
-from app.problems import InvalidRequest, Problem
-from app.schemas import OrgCreate, UserCreate
-from app.settings import Settings
-from app.validation import collect_errors
+from app import migrate
+from app.core import audit
+from app.core.actor import Actor, Role
+from app.core.audit_chain import ChainReport
+from app.core.clock import SystemClock
+from app.core.db import make_engine, make_session_factory
+from app.core.problems import InvalidRequest, Problem
+from app.core.settings import Settings
+from app.core.validation import collect_errors
+from app.identity import service as identity
+from app.identity.models import OrgKind
+from app.identity.schemas import OrgCreate, UserCreate
 
 T = TypeVar("T")
 CLI_ACTOR = Actor.system("cli")
@@ -212,7 +214,9 @@ def calendar_load(path: str) -> None:
     """Load a year's official schedule from a JSON file
     ({"year": 2027, "holidays": [dates], "workdays": [adjusted working dates]})
     and recompute every provisional deadline."""
-    from app.workdays import YearScheduleIn, load_year
+    from app.core.calendar.schemas import YearScheduleIn
+    from app.core.calendar.service import load_year
+    from app.wiring import CALENDAR_LISTENERS
 
     settings = Settings.from_env()
     try:
@@ -221,7 +225,9 @@ def calendar_load(path: str) -> None:
         raise click.ClickException(f"{path} is not valid JSON: {exc}") from exc
     try:
         data = _build(YearScheduleIn, raw)
-        loaded = run_with_session(settings, lambda s: load_year(s, SystemClock(), CLI_ACTOR, data, settings))
+        loaded = run_with_session(
+            settings, lambda s: load_year(s, SystemClock(), CLI_ACTOR, data, settings.tz, CALENDAR_LISTENERS)
+        )
     except Problem as exc:
         _fail_on_problem(exc)
     click.echo(

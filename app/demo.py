@@ -24,26 +24,30 @@ from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import identity
-from app.actor import Actor
-from app.blobs import LocalBlobStore
-from app.clock import Clock
-from app.filing import service as filings
-from app.filing.checklist import (
+from app.core.actor import Actor, Role
+from app.core.blobs import LocalBlobStore
+from app.core.clock import Clock
+from app.core.settings import Settings
+from app.core.uscc import make_uscc
+from app.identity import service as identity
+from app.identity.models import Organization, OrgKind, User
+from app.identity.schemas import OrgCreate, UserCreate
+from bidding.bids import registry
+from bidding.bids.registry import KeyPurpose, active_key
+from bidding.filing import service as filings
+from bidding.filing.checklist import (
     DOCUMENT_NAMES,
     EvaluationMethod,
     ProcurementMethod,
     ProjectType,
     required_documents_for,
 )
-from app.filing.models import Filing
-from app.filing.schemas import FilingDraft
-from app.models import Organization, OrgKind, Role, User
-from app.schemas import OrgCreate, UserCreate
-from app.settings import Settings
-from bidding import registry
-from bidding.auction.engine import Mode
-from bidding.keys import (
+from bidding.filing.models import Filing
+from bidding.filing.schemas import FilingDraft
+from bidding.market import service as market
+from bidding.market.auction.engine import Mode
+from bidding.market.models import ServiceRequest
+from bidding.sealing.keys import (
     CustodyPublicKey,
     bidder_key_pem,
     bidder_public_key,
@@ -51,10 +55,6 @@ from bidding.keys import (
     generate_bidder_key,
     generate_custody_key,
 )
-from bidding.market import service as market
-from bidding.market.models import ServiceRequest
-from bidding.registry import KeyPurpose, active_key
-from credit.uscc import make_uscc
 
 DEMO_PASSWORD = "ggzy-demo-2026"  # noqa: S105  (printed for the demo, by design)
 DIVISION = "420100"  # a city-level administrative division

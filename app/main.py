@@ -16,21 +16,23 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from redis.asyncio import Redis
 
-from app.blobs import LocalBlobStore
-from app.bodies import check_request
-from app.clock import Clock, SystemClock
-from app.db import make_engine, make_session_factory
-from app.deps import dependencies
-from app.headers import security_headers
-from app.live import LiveHub
-from app.openapi import document_problems
-from app.problems import EXCEPTION_HANDLERS
-from app.ratelimit import RateLimiter
+from app.core.blobs import LocalBlobStore
+from app.core.bodies import check_request
+from app.core.clock import Clock, SystemClock
+from app.core.db import make_engine, make_session_factory
+from app.core.deps import dependencies
+from app.core.headers import security_headers
+from app.core.live import LiveHub
+from app.core.openapi import document_problems
+from app.core.problems import EXCEPTION_HANDLERS
+from app.core.ratelimit import RateLimiter
+from app.core.settings import Settings
+from app.core.tasks import BackgroundTasks
+from app.identity.auth import make_jwt_auth
 from app.routes import ROUTE_HANDLERS
 from app.scheduler import build_scheduler, registered_sweeps
-from app.security import make_jwt_auth
-from app.settings import Settings
-from bidding.receipts import load_or_create_receipt_key
+from app.wiring import CALENDAR_LISTENERS
+from bidding.sealing.receipts import load_or_create_receipt_key
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
@@ -65,14 +67,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         if scheduler is not None:
             scheduler.start()
 
-    background: set[asyncio.Task[object]] = set()
+    background = BackgroundTasks()
 
     async def stop_background_work() -> None:
         await hub.stop()  # ends every live stream, so shutdown does not wait on watchers
         # An interrupted decryption keeps its committed bids; the scheduler resumes the rest.
-        for task in background:
-            task.cancel()
-        await asyncio.gather(*background, return_exceptions=True)
+        await background.cancel_all()
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
         if redis is not None:
@@ -87,10 +87,13 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         dependencies=dependencies(
             settings,
             clock,
+            sessions,
             blobs,
             load_or_create_receipt_key(settings.receipt_key_path),
             hub,
             RateLimiter(clock, redis),
+            background,
+            CALENDAR_LISTENERS,
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[security_headers],

@@ -21,12 +21,12 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.actor import Actor
-from app.blobs import LocalBlobStore
-from app.clock import Clock
-from app.db import make_engine, make_session_factory
-from app.live import LiveHub
-from app.settings import Settings
+from app.core.actor import Actor
+from app.core.blobs import LocalBlobStore
+from app.core.clock import Clock
+from app.core.db import make_engine, make_session_factory
+from app.core.live import LiveHub
+from app.core.settings import Settings
 
 logger = logging.getLogger("ggzy.scheduler")
 
@@ -42,9 +42,9 @@ def registered_sweeps(
     settings: Settings, broadcaster: LiveHub, sessions: async_sessionmaker[AsyncSession]
 ) -> list[Sweep]:
     """Every sweep of the platform, in the order they should first run."""
-    from app.filing.service import sweep_overdue
+    from bidding.filing.service import sweep_overdue
     from bidding.market import service as market
-    from bidding.opening import Opening, sweep_resume, sweep_start
+    from bidding.opening.service import Opening, sweep_resume, sweep_start
 
     blobs = LocalBlobStore(settings.blob_dir)
 

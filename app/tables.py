@@ -1,10 +1,12 @@
 """Importing this module registers every table on `Base.metadata`: Alembic's env.py and the
 migration tests import it so that the models they compare against are complete."""
 
-import app.filing.models
-import app.models
-import app.tender.models
+import app.core.models
+import app.identity.models
+import bidding.bids.models
+import bidding.filing.models
 import bidding.market.models
-import bidding.models
+import bidding.opening.models
+import bidding.tender.models
 
 __all__ = ["app", "bidding"]

@@ -14,18 +14,18 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
-from app import identity
-from app.actor import Actor
-from app.clock import FrozenClock
-from app.db import make_engine, make_session_factory
-from app.live import NoBroadcast
-from app.models import OrgKind, Role
-from app.schemas import OrgCreate, UserCreate
+from app.core.actor import Actor, Role
+from app.core.clock import FrozenClock
+from app.core.db import make_engine, make_session_factory
+from app.core.live import NoBroadcast
+from app.core.uscc import make_uscc
+from app.identity import service as identity
+from app.identity.models import OrgKind
+from app.identity.schemas import OrgCreate, UserCreate
 from bench.scratch import scratch_database
-from bidding.auction.engine import Mode
 from bidding.market import service
+from bidding.market.auction.engine import Mode
 from bidding.market.models import AuctionBid
-from credit.uscc import make_uscc
 
 
 async def main(bidders: int, bids: int) -> None:

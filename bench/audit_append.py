@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
-from app.actor import Actor
-from app.clock import SystemClock
-from app.db import make_engine, make_session_factory
-from app.models import Organization
+from app.core import audit
+from app.core.actor import Actor
+from app.core.clock import SystemClock
+from app.core.db import make_engine, make_session_factory
+from app.core.uscc import make_uscc
+from app.identity.models import Organization
 from bench.scratch import scratch_database
-from credit.uscc import make_uscc
 
 
 def _org(i: int, run: str) -> Organization:

@@ -15,8 +15,8 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from app.calendar import WorkingCalendar
-from app.filing.sla import RoundRecord, sla_report
+from app.core.calendar.rules import WorkingCalendar
+from bidding.filing.sla import RoundRecord, sla_report
 
 TZ = ZoneInfo("Asia/Shanghai")
 

@@ -21,11 +21,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from app.blobs import LocalBlobStore
-from bidding.envelope import CHUNK_SIZE, Declaration, seal
-from bidding.keys import OpeningPrivateKey, bidder_public_key, generate_bidder_key
-from bidding.models import Bid
-from bidding.opening import OPENING_WORKERS, Outcome, _open_one
+from app.core.blobs import LocalBlobStore
+from bidding.bids.models import Bid
+from bidding.opening.service import OPENING_WORKERS, Outcome, _open_one
+from bidding.sealing.envelope import CHUNK_SIZE, Declaration, seal
+from bidding.sealing.keys import OpeningPrivateKey, bidder_public_key, generate_bidder_key
 
 BIDDER = "914403001922038216"
 

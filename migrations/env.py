@@ -9,7 +9,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
 import app.tables  # noqa: F401  (registers every table on Base.metadata)
-from app.db import Base, make_engine
+from app.core.db import Base, make_engine
 from app.migrate import compare_type
 
 config = context.config

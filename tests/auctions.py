@@ -8,11 +8,11 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
-from app.actor import Actor
-from app.clock import FrozenClock
-from app.models import Organization, OrgKind, Role, User
-from bidding.auction.engine import Mode
+from app.core.actor import Actor, Role
+from app.core.clock import FrozenClock
+from app.identity.models import Organization, OrgKind, User
 from bidding.market import service
+from bidding.market.auction.engine import Mode
 from tests.conftest import World
 
 

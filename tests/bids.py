@@ -12,15 +12,15 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.actor import Actor
-from app.blobs import LocalBlobStore
-from app.filing import service as filings
-from app.filing.checklist import EvaluationMethod, ProcurementMethod, ProjectType
-from app.filing.schemas import FilingDraft
-from app.models import Organization, OrgKind, Role, User
-from app.tender.models import Tender as TenderRow
-from bidding.envelope import Declaration, seal
-from bidding.keys import OpeningPublicKey, bidder_public_key, generate_bidder_key
+from app.core.actor import Actor, Role
+from app.core.blobs import LocalBlobStore
+from app.identity.models import Organization, OrgKind, User
+from bidding.filing import service as filings
+from bidding.filing.checklist import EvaluationMethod, ProcurementMethod, ProjectType
+from bidding.filing.schemas import FilingDraft
+from bidding.sealing.envelope import Declaration, seal
+from bidding.sealing.keys import OpeningPublicKey, bidder_public_key, generate_bidder_key
+from bidding.tender.models import Tender as TenderRow
 from tests.conftest import SHANGHAI, World, login
 from tests.filings import Desk, open_desk
 

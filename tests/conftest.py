@@ -31,18 +31,19 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app import identity, migrate
-from app.actor import Actor
-from app.clock import FrozenClock
-from app.db import make_engine, make_session_factory
+from app import migrate
+from app.core.actor import Actor, Role
+from app.core.clock import FrozenClock
+from app.core.db import make_engine, make_session_factory
+from app.core.settings import Settings
+from app.core.uscc import ALPHABET, make_uscc
+from app.identity import service as identity
+from app.identity.models import Organization, OrgKind, User
+from app.identity.schemas import OrgCreate, UserCreate
 from app.main import create_app
-from app.models import Organization, OrgKind, Role, User
-from app.schemas import OrgCreate, UserCreate
-from app.settings import Settings
-from bidding import registry
-from bidding.keys import CustodyPublicKey, generate_custody_key
-from bidding.registry import KeyPurpose
-from credit.uscc import ALPHABET, make_uscc
+from bidding.bids import registry
+from bidding.bids.registry import KeyPurpose
+from bidding.sealing.keys import CustodyPublicKey, generate_custody_key
 
 T = TypeVar("T")
 

@@ -11,8 +11,9 @@ from cryptography.hazmat.primitives.asymmetric import x25519
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.clock import FrozenClock
-from app.models import Organization, OrgKind, Role, User
+from app.core.actor import Role
+from app.core.clock import FrozenClock
+from app.identity.models import Organization, OrgKind, User
 from tests.conftest import SHANGHAI, World, login
 
 DOCUMENTS = {

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from bidding.auction.engine import (
+from bidding.market.auction.engine import (
     Accepted,
     Decrement,
     Mode,

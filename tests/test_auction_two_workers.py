@@ -14,10 +14,10 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from app.actor import Actor
-from app.clock import FrozenClock
-from app.live import NoBroadcast
-from app.settings import Settings
+from app.core.actor import Actor
+from app.core.clock import FrozenClock
+from app.core.live import NoBroadcast
+from app.core.settings import Settings
 from bidding.market import service
 from bidding.market.models import Auction, AuctionBid
 from tests.auctions import live_auction

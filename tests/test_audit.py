@@ -13,11 +13,11 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app import audit
-from app.actor import Actor
-from app.clock import FrozenClock
-from app.models import OrgKind, Role
-from app.settings import Settings
+from app.core import audit
+from app.core.actor import Actor, Role
+from app.core.clock import FrozenClock
+from app.core.settings import Settings
+from app.identity.models import OrgKind
 from tests.conftest import TEST_NOW, World, login, run_ggzy
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.audit_chain import GENESIS_HASH, event_hash, verify_chain
+from app.core.audit_chain import GENESIS_HASH, event_hash, verify_chain
 
 
 def _chain(length: int) -> list[tuple[dict[str, Any], str]]:

@@ -10,9 +10,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from app import audit
-from app.clock import FrozenClock
-from app.models import AuditEvent, Role
+from app.core import audit
+from app.core.actor import Role
+from app.core.clock import FrozenClock
+from app.core.models import AuditEvent
 from tests.conftest import PASSWORD, World, login
 
 

@@ -10,8 +10,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from app.models import AuditEvent, OrgKind, Role
-from app.settings import Settings
+from app.core.actor import Role
+from app.core.models import AuditEvent
+from app.core.settings import Settings
+from app.identity.models import OrgKind
 from tests.conftest import World, login
 
 JSON = "application/json"

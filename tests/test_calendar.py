@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.calendar import WorkingCalendar, YearSchedule
+from app.core.calendar.rules import WorkingCalendar, YearSchedule
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CALENDAR = WorkingCalendar.with_loaded({})

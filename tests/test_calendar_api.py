@@ -5,7 +5,7 @@ from __future__ import annotations
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.models import Role
+from app.core.actor import Role
 from tests.conftest import World, login
 
 

@@ -14,10 +14,11 @@ from typing import Any
 import httpx
 import pytest
 
-from app.clock import FrozenClock
-from app.models import OrgKind, Role
-from app.settings import Settings
-from bidding.keys import custody_key_pem
+from app.core.actor import Role
+from app.core.clock import FrozenClock
+from app.core.settings import Settings
+from app.identity.models import OrgKind
+from bidding.sealing.keys import custody_key_pem
 from tests.bids import tender_closing_at
 from tests.conftest import PASSWORD, World, in_thread, run_ggzy, start_server
 

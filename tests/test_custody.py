@@ -6,8 +6,8 @@ from itertools import combinations
 
 import pytest
 
-from bidding.custody import CustodyError, check_share, combine, read_share, split
-from bidding.keys import OpeningPrivateKey, OpeningSuite
+from bidding.sealing.custody import CustodyError, check_share, combine, read_share, split
+from bidding.sealing.keys import OpeningPrivateKey, OpeningSuite
 
 
 @pytest.mark.parametrize("suite", list(OpeningSuite))

@@ -13,11 +13,18 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
-from app.clock import FrozenClock
-from app.models import OrgKind, Role
-from app.settings import Settings
-from bidding.custody import combine
-from bidding.keys import BidderPublicKey, OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
+from app.core.actor import Role
+from app.core.clock import FrozenClock
+from app.core.settings import Settings
+from app.identity.models import OrgKind
+from bidding.sealing.custody import combine
+from bidding.sealing.keys import (
+    BidderPublicKey,
+    OpeningPublicKey,
+    bidder_public_key,
+    decrypt_share,
+    generate_bidder_key,
+)
 from tests.conftest import SHANGHAI, World, login
 from tests.filings import Desk, open_desk
 

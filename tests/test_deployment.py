@@ -23,13 +23,13 @@ def test_compose_has_the_production_roles() -> None:
 
 
 def test_ggzy_services_share_settings_that_the_app_reads() -> None:
-    settings_source = (ROOT / "app" / "settings.py").read_text()
+    settings_source = (ROOT / "app" / "core" / "settings.py").read_text()
     for name in ("migrate", "web", "scheduler"):
         environment = COMPOSE["services"][name]["environment"]
         assert environment["GGZY_DATABASE_URL"].startswith("postgresql+asyncpg://")
         assert environment["GGZY_REDIS_URL"].startswith("redis://")
         for variable in environment:
-            assert f'"{variable}"' in settings_source, f"{variable} is not read by app/settings.py"
+            assert f'"{variable}"' in settings_source, f"{variable} is not read by app/core/settings.py"
 
 
 def test_every_ggzy_command_in_compose_exists() -> None:

@@ -15,8 +15,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bidding.envelope import Declaration, EnvelopeError, inspect, open_envelope, seal
-from bidding.keys import (
+from bidding.sealing.envelope import Declaration, EnvelopeError, inspect, open_envelope, seal
+from bidding.sealing.keys import (
     BidderPublicKey,
     OpeningPrivateKey,
     OpeningPublicKey,

@@ -16,12 +16,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from app.actor import Actor
-from app.clock import FrozenClock
-from app.filing.service import sweep_overdue
+from app.core.actor import Actor, Role
+from app.core.clock import FrozenClock
+from app.core.models import AuditEvent, Notification
+from app.core.settings import Settings
+from app.identity.models import OrgKind
 from app.main import create_app
-from app.models import AuditEvent, Notification, OrgKind, Role
-from app.settings import Settings
+from bidding.filing.service import sweep_overdue
 from tests.conftest import SHANGHAI, World, login, run_ggzy
 from tests.filings import Desk, open_desk
 

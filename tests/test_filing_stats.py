@@ -21,8 +21,8 @@ from datetime import datetime
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.clock import FrozenClock
-from app.models import Role
+from app.core.actor import Role
+from app.core.clock import FrozenClock
 from tests.conftest import SHANGHAI, World, login
 from tests.filings import open_desk
 

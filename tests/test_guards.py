@@ -8,7 +8,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.models import OrgKind, Role
+from app.core.actor import Role
+from app.identity.models import OrgKind
 from tests.conftest import World, login, random_uscc
 from tests.test_roles import ACCESS, PUBLIC
 

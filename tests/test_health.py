@@ -11,10 +11,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from app.clock import FrozenClock
+from app.core.actor import Role
+from app.core.clock import FrozenClock
+from app.core.models import AuditEvent
+from app.core.settings import Settings
 from app.main import create_app
-from app.models import AuditEvent, Role
-from app.settings import Settings
 from tests.conftest import PASSWORD, TEST_NOW, World, start_server
 
 

@@ -20,8 +20,8 @@ from typing import Any
 import httpx
 import pytest
 
-from app.clock import FrozenClock
-from app.settings import Settings
+from app.core.clock import FrozenClock
+from app.core.settings import Settings
 from tests.auctions import live_auction
 from tests.conftest import GGZY, PASSWORD, World, free_port
 

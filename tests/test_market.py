@@ -12,10 +12,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from app.actor import Actor
-from app.clock import FrozenClock
-from app.live import NoBroadcast
-from app.models import AuditEvent, OrgKind, Role
+from app.core.actor import Actor, Role
+from app.core.clock import FrozenClock
+from app.core.live import NoBroadcast
+from app.core.models import AuditEvent
+from app.identity.models import OrgKind
 from bidding.market.models import AuctionBid, Suspension
 from bidding.market.service import announce_turns, close_due
 from tests.conftest import SHANGHAI, World, login

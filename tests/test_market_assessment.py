@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.models import Role
+from app.core.actor import Role
 from bidding.market.assessment import DEFAULT_RULE, Assessed, suspension_reason
 from tests.conftest import SHANGHAI, World, login
 from tests.test_market import intermediary, post_request

@@ -12,9 +12,9 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, update
 
-from app.actor import Actor
-from app.clock import FrozenClock
-from app.models import AuditEvent, Notification
+from app.core.actor import Actor
+from app.core.clock import FrozenClock
+from app.core.models import AuditEvent, Notification
 from bidding.market.models import AuctionBid, ServiceRequest
 from bidding.market.service import open_due
 from tests.conftest import World

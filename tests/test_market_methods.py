@@ -8,10 +8,10 @@ from datetime import timedelta
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.actor import Actor
-from app.clock import FrozenClock
-from app.live import NoBroadcast
-from app.models import OrgKind, Role
+from app.core.actor import Actor, Role
+from app.core.clock import FrozenClock
+from app.core.live import NoBroadcast
+from app.identity.models import OrgKind
 from bidding.market.draw import verify
 from bidding.market.service import close_due
 from tests.conftest import World, login

@@ -21,7 +21,7 @@ from decimal import Decimal
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.models import OrgKind
+from app.identity.models import OrgKind
 from bidding.market.models import Auction, Registration, ServiceRequest
 from tests.conftest import SHANGHAI, World
 

@@ -14,7 +14,7 @@ from sqlalchemy.pool import NullPool
 
 import app.tables  # noqa: F401  (every table, to compare with the migrations)
 from app import migrate
-from app.db import Base, make_engine
+from app.core.db import Base, make_engine
 from tests.conftest import in_thread, pg_url
 
 

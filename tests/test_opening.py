@@ -14,17 +14,16 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
-from app.actor import Actor
-from app.blobs import LocalBlobStore
-from app.clock import FrozenClock
-from app.live import NoBroadcast
+from app.core.actor import Actor, Role
+from app.core.blobs import LocalBlobStore
+from app.core.clock import FrozenClock
+from app.core.live import NoBroadcast
+from app.core.settings import Settings
 from app.main import create_app
-from app.models import Role
-from app.settings import Settings
-from bidding import envelope
-from bidding.keys import decrypt_share
-from bidding.models import BidOpening, HandedInShare, OpeningEvent
-from bidding.opening import Opening, decrypt_all, hand_in_share, start, sweep_resume
+from bidding.opening.models import BidOpening, HandedInShare, OpeningEvent
+from bidding.opening.service import Opening, decrypt_all, hand_in_share, start, sweep_resume
+from bidding.sealing import envelope
+from bidding.sealing.keys import decrypt_share
 from tests.bids import SECRET_DOCUMENT, Bidder, Tender, new_bidder, published_tender, sealed_bid, submit
 from tests.conftest import World, login
 
@@ -73,7 +72,7 @@ async def test_an_opening_reads_out_every_bid_and_carries_on_past_broken_ones(
     # A fourth bid whose declaration lists the wrong digest for its document: the bidder's fault.
     careless = await new_bidder(client, world, "粗心投标单位")
     clock.advance(timedelta(minutes=1))
-    with mock.patch("bidding.envelope.digest_file", return_value=(len(SECRET_DOCUMENT), "0" * 64)):
+    with mock.patch("bidding.sealing.envelope.digest_file", return_value=(len(SECRET_DOCUMENT), "0" * 64)):
         assert (await submit(client, tender, careless, sealed_bid(tender, careless, "6000000.00"))).status_code == 201
     # A fifth bid damaged on the platform's own disk after its receipt: the platform's fault.
     damaged = await new_bidder(client, world, "受损投标单位")
@@ -209,7 +208,7 @@ async def test_a_restart_midway_resumes_without_decrypting_anything_twice(
         opened.append(kwargs["bidder"])
         return result
 
-    with mock.patch("bidding.envelope.open_envelope", counting_open):
+    with mock.patch("bidding.sealing.envelope.open_envelope", counting_open):
         # The first worker opens two bids, then dies; its lease still holds.
         assert await decrypt_all(world.sessions, context(), Actor.system("worker-1"), tender_id, limit=2)
         async with world.sessions() as session:

@@ -6,7 +6,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.models import OrgKind, Role
+from app.core.actor import Role
+from app.identity.models import OrgKind
 from tests.conftest import World, login, random_uscc
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from app.models import OrgKind, Role
+from app.core.actor import Role
+from app.identity.models import OrgKind
 from tests.conftest import World, login
 
 PUBLIC, SIGNED_IN = "public", "signed in"

@@ -12,11 +12,11 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.actor import Actor
-from app.clock import Clock, FrozenClock
+from app.core.actor import Actor
+from app.core.clock import Clock, FrozenClock
+from app.core.settings import Settings
 from app.main import create_app
 from app.scheduler import Sweep, build_scheduler
-from app.settings import Settings
 from tests.conftest import World
 
 

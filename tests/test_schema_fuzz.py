@@ -12,8 +12,9 @@ from pathlib import Path
 
 import httpx
 
-from app.models import OrgKind, Role
-from app.settings import Settings
+from app.core.actor import Role
+from app.core.settings import Settings
+from app.identity.models import OrgKind
 from tests.conftest import PASSWORD, World, start_server
 
 ST = str(Path(sys.executable).parent / "st")

@@ -19,8 +19,8 @@ SIZE = 2 * 1024**3
 OPENER = """
 import base64, sys
 from pathlib import Path
-from bidding.envelope import open_envelope
-from bidding.keys import BidderPublicKey, OpeningPrivateKey, OpeningPublicKey
+from bidding.sealing.envelope import open_envelope
+from bidding.sealing.keys import BidderPublicKey, OpeningPrivateKey, OpeningPublicKey
 public = OpeningPublicKey.parse(Path(sys.argv[1] + ".pub").read_text())
 private = OpeningPrivateKey(public.suite, base64.b64decode(Path(sys.argv[1] + ".secret").read_text()))
 class Discard:

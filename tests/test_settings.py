@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app.settings import Settings, load_or_create_secret
+from app.core.settings import Settings, load_or_create_secret
 
 
 def test_defaults_put_sqlite_and_the_secret_under_the_data_dir(tmp_path: Path) -> None:

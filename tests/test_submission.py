@@ -13,10 +13,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import text
 
-from app.clock import FrozenClock
-from app.settings import Settings
-from bidding.keys import generate_bidder_key
-from bidding.receipts import ReceiptError, parse_platform_public, verify_receipt
+from app.core.clock import FrozenClock
+from app.core.settings import Settings
+from bidding.sealing.keys import generate_bidder_key
+from bidding.sealing.receipts import ReceiptError, parse_platform_public, verify_receipt
 from tests.bids import SECRET_DOCUMENT, new_bidder, published_tender, sealed_bid, submit
 from tests.conftest import World
 
@@ -178,7 +178,7 @@ async def test_leftovers_of_a_killed_upload_are_cleaned_and_fresh_ones_kept(sett
     import os
     import time
 
-    from app.blobs import LocalBlobStore
+    from app.core.blobs import LocalBlobStore
 
     store = LocalBlobStore(settings.blob_dir)
     stale, fresh = store.root / "tmp" / "stale", store.root / "tmp" / "fresh"

@@ -12,11 +12,12 @@ from typing import Any
 
 import httpx
 
-from app.clock import FrozenClock
-from app.models import OrgKind, Role
-from app.settings import Settings
-from bidding.envelope import Declaration, seal
-from bidding.keys import OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
+from app.core.actor import Role
+from app.core.clock import FrozenClock
+from app.core.settings import Settings
+from app.identity.models import OrgKind
+from bidding.sealing.envelope import Declaration, seal
+from bidding.sealing.keys import OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
 from tests.bids import tender_closing_at
 from tests.conftest import PASSWORD, World
 

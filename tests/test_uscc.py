@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from credit.uscc import ALPHABET, CATEGORIES_BY_AUTHORITY, check_uscc, make_uscc
+from app.core.uscc import ALPHABET, CATEGORIES_BY_AUTHORITY, check_uscc, make_uscc
 
 REAL_CODES = [
     "914403001922038216",  # an enterprise in Shenzhen

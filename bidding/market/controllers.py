@@ -9,24 +9,24 @@ from typing import Annotated, Any
 
 import msgspec
 from advanced_alchemy.service import OffsetPagination
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.actor import Actor
-from app.calendar import end_of_day, start_of_day
-from app.deps import ActorDep, ClockDep, DbSession, Limit, LimiterDep, Offset, OpeningDep, SettingsDep
-from app.live import Event, sse_stream
-from app.models import Organization, OrgKind, Role
-from app.problems import InvalidRequest, NotFound, Problem
-from app.ratelimit import RateLimiter
-from app.security import requires, signed_in
-from app.settings import Settings
-from app.validation import FieldError, require_plausible_dates
-from bidding.auction import codec, engine
+from app.core.actor import Actor, Role
+from app.core.calendar.rules import end_of_day, start_of_day
+from app.core.deps import ActorDep, ClockDep, DbSession, Limit, LimiterDep, LiveDep, Offset, SessionsDep, SettingsDep
+from app.core.guards import requires, signed_in
+from app.core.live import Event, sse_stream
+from app.core.problems import InvalidRequest, NotFound, Problem
+from app.core.ratelimit import RateLimiter
+from app.core.settings import Settings
+from app.core.validation import FieldError, require_plausible_dates
+from app.identity.models import Organization, OrgKind
 from bidding.market import service, stats
+from bidding.market.auction import codec, engine
 from bidding.market.categories import CATEGORIES
 from bidding.market.models import Auction, AuctionBid, Registration, ServiceRequest
 from bidding.market.schemas import (
@@ -325,13 +325,13 @@ class ServiceRequestController(Controller):
         db_session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
-        opening: OpeningDep,
+        live: LiveDep,
         limiter: LimiterDep,
         settings: SettingsDep,
     ) -> BidAnswerOut:
         """Bid a lower price; acknowledged only once committed. A refusal says why, with the server time."""
         await limit_bids(limiter, settings, actor, request_id)
-        answer = await service.place_bid(db_session, clock, actor, opening.broadcaster, request_id, data.price)
+        answer = await service.place_bid(db_session, clock, actor, live, request_id, data.price)
         return BidAnswerOut(
             answer.accepted,
             answer.price,
@@ -345,16 +345,16 @@ class ServiceRequestController(Controller):
     @get("/{request_id:uuid}/auction/events", guards=[signed_in])
     async def events(
         self,
-        request: Request[Any, Any, Any],
         request_id: FromPath[uuid.UUID],
         db_session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
+        sessions: SessionsDep,
+        live: LiveDep,
     ) -> ServerSentEvent:
         """Live bids, extensions and the close; a late watcher first gets the current state."""
         await auction_view(db_session, actor, request_id, clock.now())  # 404 before anything streams
         await db_session.commit()
-        sessions = request.app.state.sessions
 
         async def snapshot() -> list[Event]:
             async with sessions() as session:
@@ -371,7 +371,7 @@ class ServiceRequestController(Controller):
 
         return ServerSentEvent(
             sse_stream(
-                request.app.state.live,
+                live,
                 service.auction_channel(request_id),
                 snapshot,
                 stored_after,

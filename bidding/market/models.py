@@ -12,8 +12,8 @@ from advanced_alchemy.types import GUID, DateTimeUTC
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.db import Base
-from app.money import Money
+from app.core.db import Base
+from app.core.money import Money
 
 
 class Qualification(Base):

@@ -9,10 +9,9 @@ from typing import Annotated, Any
 
 import msgspec
 
-from app.actor import Actor
-from app.schemas import USCC, Instant, Yuan, YuanOrZero
-from app.validation import Check, RequestBody
-from bidding.auction.engine import Mode
+from app.core.actor import Actor
+from app.core.validation import USCC, Check, Instant, RequestBody, Yuan, YuanOrZero
+from bidding.market.auction.engine import Mode
 from bidding.market.models import ServiceRequest
 from bidding.market.service import Method, RequestTerms
 

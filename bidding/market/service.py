@@ -20,17 +20,17 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import audit
-from app.actor import Actor
-from app.clock import Clock
-from app.live import Broadcaster, encode_event
-from app.models import Organization, OrgKind
-from app.problems import Conflict, InvalidRequest, NotFound, Problem
-from app.sweeps import for_each
-from app.validation import FieldError
-from bidding.auction import codec, engine
+from app.core import audit
+from app.core.actor import Actor
+from app.core.clock import Clock
+from app.core.live import Broadcaster, encode_event
+from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
+from app.core.sweeps import for_each
+from app.core.validation import FieldError
+from app.identity.models import Organization, OrgKind
 from bidding.market import draw
 from bidding.market.assessment import Assessed, average_score, suspension_reason
+from bidding.market.auction import codec, engine
 from bidding.market.categories import CATEGORIES
 from bidding.market.eligibility import HeldQualification, ineligibility
 from bidding.market.models import (

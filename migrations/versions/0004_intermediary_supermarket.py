@@ -11,7 +11,7 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-from app.money import Money
+from app.core.money import Money
 
 revision: str = "0004"
 down_revision: str | None = "0003"

@@ -15,7 +15,7 @@ import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
-import app.money
+import app.core.money
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -49,7 +49,7 @@ def upgrade() -> None:
         batch_op.drop_column("mnemonic")
 
     with op.batch_alter_table("service_registrations", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("initial_offer", app.money.Money(), nullable=True))
+        batch_op.add_column(sa.Column("initial_offer", app.core.money.Money(), nullable=True))
 
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.add_column(sa.Column("token_generation", sa.Integer(), server_default="0", nullable=False))

@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
-from bidding.envelope import CHUNK_SIZE, MAGIC, SIGN_MARK, TAG_SIZE, Declaration, seal
-from bidding.keys import OpeningPrivateKey, OpeningSuite, bidder_key_pem, bidder_public_key, generate_bidder_key
+from bidding.sealing.envelope import CHUNK_SIZE, MAGIC, SIGN_MARK, TAG_SIZE, Declaration, seal
+from bidding.sealing.keys import OpeningPrivateKey, OpeningSuite, bidder_key_pem, bidder_public_key, generate_bidder_key
 
 HERE = Path(__file__).parent
 TENDER = "0b6f3c52-7d0e-4c55-9a43-3f0d6a1e2b71"

@@ -1,0 +1,237 @@
+"""Live events (openings, auctions): one hub per process fans them out to the watchers of this
+process (published through an `Outbox` after the commit), and Redis pub/sub carries them
+between processes (web workers and the scheduler).
+
+Live delivery is best effort on top of stored events: every event a watcher must see is stored
+by its domain first (opening events, auction bids) and carries a sequence number, so a watcher
+never depends on Redis alone. A stream subscribes first and then replays what is stored, drops
+what it has already sent, and fills any gap from the store; when Redis goes away the hub keeps
+trying to reconnect, `/health` says live events are degraded, publishing never blocks or fails
+the action that produced the event, and on reconnection every stream catches up from the store.
+Without `GGZY_REDIS_URL` the hub delivers in process only (the embedded single-process mode).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from litestar.response import ServerSentEventMessage
+from redis.asyncio import Redis
+from sqlalchemy.ext.asyncio import AsyncSession
+
+logger = logging.getLogger("ggzy.live")
+
+CHANNEL_PREFIX = "ggzy:live:"
+PUBLISH_TIMEOUT_SECONDS = 2.0
+RECONNECT_DELAY_SECONDS = 1.0
+INBOX_SIZE = 1000
+RESYNC = b"\x00resync"  # an inbox marker: events may have been missed, catch up from the store
+CLOSED = b"\x00closed"  # an inbox marker: the process is stopping, end the stream
+
+Event = dict[str, Any]
+
+
+def encode_event(seq: int, kind: str, data: dict[str, Any], at: str) -> bytes:
+    return json.dumps({"seq": seq, "kind": kind, "at": at, "data": data}, ensure_ascii=False).encode()
+
+
+class Broadcaster(Protocol):
+    async def publish(self, channel: str, payload: bytes) -> None: ...
+
+
+class NoBroadcast:
+    """Where nobody can be watching live (the CLI, benchmarks); events are still stored."""
+
+    async def publish(self, channel: str, payload: bytes) -> None:
+        return None
+
+
+class Outbox:
+    """The one way to publish live events: a use case queues each event it has stored in its
+    transaction, and `commit` commits and then publishes them, so a watcher never hears of
+    something that was rolled back, and a refused action publishes nothing."""
+
+    def __init__(self, broadcaster: Broadcaster) -> None:
+        self.broadcaster = broadcaster
+        self._queued: list[tuple[str, bytes]] = []
+
+    def queue(self, channel: str, seq: int, kind: str, data: dict[str, Any], at: datetime) -> None:
+        self._queued.append((channel, encode_event(seq, kind, data, at.isoformat())))
+
+    def discard(self) -> None:
+        self._queued.clear()
+
+    async def commit(self, session: AsyncSession) -> None:
+        await session.commit()
+        await self.publish()
+
+    async def publish(self) -> None:
+        """Publish what is queued (after a commit made elsewhere)."""
+        sent, self._queued = self._queued, []
+        for channel, payload in sent:
+            await self.broadcaster.publish(channel, payload)
+
+
+class LiveHub:
+    """Publish to every process's watchers of a channel; subscribe this process's watchers."""
+
+    def __init__(self, redis: Redis | None) -> None:
+        self.redis = redis
+        self.inboxes: dict[str, set[asyncio.Queue[bytes]]] = {}
+        self.listening = redis is None  # connected to Redis pub/sub (always true in process)
+        self.degraded_since: datetime | None = None
+        self.last_error: str | None = None
+        self._listener: asyncio.Task[None] | None = None
+        self._connected_once = False
+
+    # -- publishing ----------------------------------------------------------------------------
+    async def publish(self, channel: str, payload: bytes) -> None:
+        """Never raises: the event is stored already; a watcher missing it catches up later."""
+        if self.redis is None:
+            self._deliver(channel, payload)
+            return
+        try:
+            async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
+                await self.redis.publish(CHANNEL_PREFIX + channel, payload)
+        except Exception as exc:
+            self._degrade(f"publish failed: {type(exc).__name__}: {exc}")
+
+    # -- subscribing ---------------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue[bytes]]:
+        inbox: asyncio.Queue[bytes] = asyncio.Queue(INBOX_SIZE)
+        self.inboxes.setdefault(channel, set()).add(inbox)
+        try:
+            yield inbox
+        finally:
+            watchers = self.inboxes.get(channel, set())
+            watchers.discard(inbox)
+            if not watchers:
+                self.inboxes.pop(channel, None)
+
+    def _deliver(self, channel: str, payload: bytes) -> None:
+        for inbox in list(self.inboxes.get(channel, ())):
+            _put(inbox, payload)
+
+    def _broadcast_marker(self, marker: bytes) -> None:
+        for watchers in list(self.inboxes.values()):
+            for inbox in list(watchers):
+                _put(inbox, marker)
+
+    # -- the Redis listener --------------------------------------------------------------------
+    async def start(self) -> None:
+        if self.redis is not None and self._listener is None:
+            self._listener = asyncio.create_task(self._listen(), name="ggzy-live-listener")
+
+    async def stop(self) -> None:
+        """End every stream and the listener; returns within seconds whatever Redis does."""
+        self._broadcast_marker(CLOSED)
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await asyncio.wait_for(self._listener, timeout=3)
+            self._listener = None
+
+    async def _listen(self) -> None:
+        assert self.redis is not None
+        while True:
+            pubsub = self.redis.pubsub()
+            try:
+                await pubsub.psubscribe(CHANNEL_PREFIX + "*")
+                self.listening, self.degraded_since, self.last_error = True, None, None
+                if self._connected_once:  # events published while we were away: catch up
+                    logger.info("live events: Redis is back; watchers catch up from stored events")
+                    self._broadcast_marker(RESYNC)
+                self._connected_once = True
+                async for message in pubsub.listen():
+                    if message.get("type") == "pmessage":
+                        channel = message["channel"].decode()[len(CHANNEL_PREFIX) :]
+                        self._deliver(channel, message["data"])
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                self._degrade(f"subscription lost: {type(exc).__name__}: {exc}")
+            finally:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(pubsub.aclose(), timeout=1)
+            await asyncio.sleep(RECONNECT_DELAY_SECONDS)
+
+    def _degrade(self, error: str) -> None:
+        if self.degraded_since is None:
+            logger.warning("live events degraded (%s); stored events stay complete", error)
+            self.degraded_since = datetime.now(UTC)
+        self.listening, self.last_error = False, error
+
+    @property
+    def healthy(self) -> bool:
+        return self.listening and self.degraded_since is None
+
+
+def _put(inbox: asyncio.Queue[bytes], payload: bytes) -> None:
+    try:
+        inbox.put_nowait(payload)
+    except asyncio.QueueFull:  # a watcher too slow to keep up: drop its backlog, let it catch up
+        while not inbox.empty():
+            inbox.get_nowait()
+        inbox.put_nowait(RESYNC)
+
+
+Replay = Callable[[int], Awaitable[list[Event]]]
+
+
+async def sse_stream(
+    hub: LiveHub,
+    channel: str,
+    snapshot: Callable[[], Awaitable[list[Event]]],
+    replay: Replay,
+    terminal: frozenset[str],
+    sequenced: Callable[[Event], bool] = lambda _event: True,
+) -> AsyncIterator[ServerSentEventMessage]:
+    """Server-sent events of one channel, complete and in order: subscribe, then send the
+    `snapshot` (what a late watcher must see first), then live events. Sequenced events already
+    sent are dropped; a gap, a reconnection to Redis or an overflow is filled by `replay(last
+    seq)` from the store. Ends after a terminal event, or when the process stops."""
+    async with hub.subscribe(channel) as inbox:
+        last = 0
+
+        def fresh(events: list[Event]) -> list[Event]:
+            nonlocal last
+            out = []
+            for event in events:
+                if sequenced(event):
+                    if int(event["seq"]) <= last:
+                        continue
+                    last = int(event["seq"])
+                out.append(event)
+            return out
+
+        for event in await snapshot():  # sent whole; its sequence numbers say where live ones start
+            if sequenced(event):
+                last = max(last, int(event["seq"]))
+            yield _message(event)
+            if event["kind"] in terminal:
+                return
+        while True:
+            raw = await inbox.get()
+            if raw == CLOSED:
+                return
+            if raw == RESYNC:
+                pending = await replay(last)
+            else:
+                event = json.loads(raw)
+                gap = sequenced(event) and int(event["seq"]) > last + 1
+                pending = [*(await replay(last) if gap else []), event]
+            for event in fresh(pending):
+                yield _message(event)
+                if event["kind"] in terminal:
+                    return
+
+
+def _message(event: Event) -> ServerSentEventMessage:
+    return ServerSentEventMessage(data=json.dumps(event, ensure_ascii=False), event=event["kind"], id=str(event["seq"]))

@@ -1,0 +1,84 @@
+"""Tables of the kernel: the audit trail, notifications and the official calendar years.
+
+Timestamps are set from the injected clock by the services, never by column defaults, so a
+test that moves the clock sees it everywhere.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from advanced_alchemy.types import GUID, DateTimeUTC
+from sqlalchemy import JSON, BigInteger, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base
+
+
+class CalendarYear(Base):
+    """An official holiday schedule loaded by an admin for a year (法定节假日 and 调休上班)."""
+
+    __tablename__ = "calendar_years"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    holidays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates
+    workdays: Mapped[list[str]] = mapped_column(JSON)  # ISO dates of adjusted working days
+    loaded_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    loaded_by: Mapped[str] = mapped_column(String(64))
+
+
+class Notification(Base):
+    """A message for a role's desk (and optionally one user), e.g. a filing gone overdue.
+    `dedupe_key` makes recording the same notification twice impossible."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    audience_role: Mapped[str] = mapped_column(String(32))
+    recipient_id: Mapped[uuid.UUID | None] = mapped_column(GUID)
+    kind: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    message: Mapped[str] = mapped_column(String(1000))
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+
+
+class AuditEvent(Base):
+    """One link of the hash chain. Rows are only ever inserted (a trigger enforces it on PostgreSQL)."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
+
+    # Assigned by the appender, gapless: a deleted row shows up as a gap.
+    seq: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    )
+    occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(GUID)
+    actor: Mapped[str] = mapped_column(String(64))
+    org_uscc: Mapped[str | None] = mapped_column(String(18))
+    client_ip: Mapped[str | None] = mapped_column(String(45))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
+    payload_sha256: Mapped[str] = mapped_column(String(64))
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    def chain_fields(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "occurred_at": self.occurred_at,
+            "actor_id": self.actor_id,
+            "actor": self.actor,
+            "org_uscc": self.org_uscc,
+            "client_ip": self.client_ip,
+            "action": self.action,
+            "object_type": self.object_type,
+            "object_id": self.object_id,
+            "payload_sha256": self.payload_sha256,
+            "prev_hash": self.prev_hash,
+        }

@@ -1,0 +1,141 @@
+"""RFC 7807 problem details: the one error shape of the API.
+
+Every error leaves as `application/problem+json` with `type`, `title`, `status` and `detail`;
+a validation failure adds `invalid-params`, naming every bad field at once. Services raise
+`Problem` (or one of the named subclasses); Litestar's own HTTP errors are converted here.
+"""
+
+from __future__ import annotations
+
+import logging
+from http import HTTPStatus
+from typing import Any
+
+import msgspec
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.utils.scope.state import ScopeState
+
+from app.core.validation import FieldError, collect_errors
+
+logger = logging.getLogger("ggzy.problems")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+TYPE_BASE = "https://ggzy.example/problems/"
+
+
+class Problem(Exception):
+    """An error a user should see, with its HTTP status and a stable `type` slug."""
+
+    status = 400
+    slug = "bad-request"
+    title = "Bad Request"
+
+    def __init__(self, detail: str, *, status: int | None = None, slug: str | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        if status is not None:
+            self.status = status
+        if slug is not None:
+            self.slug = slug
+        self.extra = extra
+
+    def body(self) -> dict[str, Any]:
+        return {
+            "type": TYPE_BASE + self.slug,
+            "title": self.title,
+            "status": self.status,
+            "detail": self.detail,
+            **self.extra,
+        }
+
+
+class NotFound(Problem):
+    status, slug, title = 404, "not-found", "Not Found"
+
+
+class Conflict(Problem):
+    status, slug, title = 409, "conflict", "Conflict"
+
+
+class InvalidRequest(Problem):
+    status, slug, title = 422, "validation", "Invalid request"
+
+    def __init__(self, errors: list[FieldError], detail: str | None = None) -> None:
+        names = ", ".join(error.field for error in errors)
+        super().__init__(detail or f"{len(errors)} invalid field(s): {names}")
+        self.extra = {"invalid-params": [error.as_dict() for error in errors]}
+
+
+def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content=msgspec.json.encode(body),
+        status_code=body["status"],
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def handle_problem(_request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
+    return _response(exc.body())
+
+
+def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """Litestar stops at the first bad body field; re-check the body to name all of them."""
+    params = [item for item in (exc.extra or []) if isinstance(item, dict) and item.get("source") != "body"]
+    errors = [FieldError(str(item.get("key")), "invalid", str(item.get("message"))) for item in params]
+    data_field = request.route_handler.parsed_data_field
+    raw_body = ScopeState.from_scope(request.scope).body
+    if data_field is not None and isinstance(raw_body, bytes) and raw_body:
+        try:
+            raw = msgspec.json.decode(raw_body)
+        except msgspec.DecodeError as decode_error:
+            return _response(Problem(f"the request body is not valid JSON: {decode_error}", slug="bad-request").body())
+        body_type = data_field.annotation
+        if isinstance(body_type, type) and issubclass(body_type, msgspec.Struct):
+            errors.extend(collect_errors(body_type, raw))
+    elif data_field is not None and data_field.is_optional is False and not raw_body:
+        errors.append(FieldError("body", "required", "a JSON request body is required"))
+    if not errors:
+        errors = [FieldError("request", "invalid", exc.detail)]
+    return _response(InvalidRequest(errors).body())
+
+
+def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if exc.status_code >= 500:
+        return handle_unexpected(request, exc)
+    body = {
+        "type": TYPE_BASE + _slug(exc.status_code),
+        "title": _title(exc.status_code),
+        "status": exc.status_code,
+        "detail": exc.detail,
+    }
+    return _response(body, headers=exc.headers)
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return _response(
+        {
+            "type": TYPE_BASE + "internal",
+            "title": "Internal error",
+            "status": 500,
+            "detail": "the server could not complete the request",
+        }
+    )
+
+
+def _slug(status: int) -> str:
+    return HTTPStatus(status).phrase.lower().replace(" ", "-")
+
+
+def _title(status: int) -> str:
+    return HTTPStatus(status).phrase
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    Problem: handle_problem,
+    ValidationException: handle_validation,
+    HTTPException: handle_http,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,243 @@
+"""Identity use cases: organizations (keyed by USCC), users with roles, and sign-in.
+
+Each function is one transaction: it checks everything it can before writing, reports every
+problem at once, appends its audit event as the last write, and commits. They take an `Actor`
+and a `Clock`, so the CLI and the demo loader call the very same code as the API.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import audit
+from app.core.actor import Actor
+from app.core.clock import Clock
+from app.core.guards import ensure_visible
+from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
+from app.core.validation import FieldError
+from app.identity.auth import hash_password, verify_password
+from app.identity.models import Organization, RevokedToken, SignInThrottle, User
+from app.identity.schemas import OrgCreate, UserCreate
+
+
+async def create_org(session: AsyncSession, clock: Clock, actor: Actor, data: OrgCreate) -> Organization:
+    if await session.get(Organization, data.uscc) is not None:
+        raise Conflict(f"an organization with USCC {data.uscc} already exists", slug="org-exists")
+    org = Organization(
+        uscc=data.uscc, name=data.name, kind=data.kind, contact_phone=data.contact_phone, created_at=clock.now()
+    )
+    session.add(org)
+    await session.flush()
+    await audit.record(session, clock, actor, "org.create", "org", org.uscc, {"name": org.name, "kind": org.kind})
+    await session.commit()
+    return org
+
+
+async def get_org(session: AsyncSession, actor: Actor, uscc: str) -> Organization:
+    org = await session.get(Organization, uscc)
+    if org is None:
+        raise NotFound(f"organization {uscc} not found")
+    ensure_visible(actor, org.uscc, "organization", uscc)
+    return org
+
+
+async def list_orgs(session: AsyncSession, *, limit: int, offset: int) -> tuple[list[Organization], int]:
+    total = await session.scalar(select(func.count()).select_from(Organization)) or 0
+    orgs = await session.scalars(select(Organization).order_by(Organization.name).limit(limit).offset(offset))
+    return list(orgs.all()), total
+
+
+async def create_user(session: AsyncSession, clock: Clock, actor: Actor, data: UserCreate, scrypt_log_n: int) -> User:
+    errors: list[FieldError] = []
+    if data.org_uscc is not None and await session.get(Organization, data.org_uscc) is None:
+        errors.append(FieldError("org_uscc", "unknown_org", f"no organization {data.org_uscc} is registered"))
+    if await session.scalar(select(User.id).where(User.username == data.username)) is not None:
+        errors.append(FieldError("username", "taken", f"username {data.username!r} is taken"))
+    if errors:
+        raise InvalidRequest(errors)
+    user = User(
+        username=data.username,
+        display_name=data.display_name or data.username,
+        password_hash=await hash_password(data.password, scrypt_log_n),
+        org_uscc=data.org_uscc,
+        roles=sorted(set(data.roles)),
+        is_active=True,
+        created_at=clock.now(),
+    )
+    session.add(user)
+    await session.flush()
+    payload = {"username": user.username, "roles": user.roles, "org_uscc": user.org_uscc}
+    await audit.record(session, clock, actor, "user.create", "user", user.id, payload)
+    await session.commit()
+    return user
+
+
+async def get_user(session: AsyncSession, actor: Actor, user_id: object) -> User:
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"user {user_id} not found")
+    if user.id != actor.user_id:
+        ensure_visible(actor, user.org_uscc, "user", user_id)
+    return user
+
+
+async def list_users(session: AsyncSession, actor: Actor, *, limit: int, offset: int) -> tuple[list[User], int]:
+    """Admins and supervisors list everyone; anyone else lists the users of their own org."""
+    query = select(User)
+    if not actor.sees_all_orgs:
+        query = (
+            query.where(User.org_uscc == actor.org_uscc) if actor.org_uscc else query.where(User.id == actor.user_id)
+        )
+    total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    users = await session.scalars(query.order_by(User.username).limit(limit).offset(offset))
+    return list(users.all()), total
+
+
+# Sign-in throttling. Attempts are counted per account name (whether the account exists or not,
+# so a locked answer tells nothing about existence) and per client address. An attempt reserves
+# its place under a row lock *before* the password is checked, so fifty concurrent attempts check
+# at most the limit's worth of passwords; a successful attempt gives its places back. Once the
+# limit is reached the name (or address) is refused until the window has passed since the last
+# counted attempt. Admins can lift an account's lock. Measured on the one clock.
+MAX_FAILED_LOGINS = 5
+MAX_ATTEMPTS_PER_ADDRESS = 20
+LOCKOUT_WINDOW = timedelta(minutes=15)
+
+
+class TooManyAttempts(Problem):
+    status, slug, title = 429, "too-many-attempts", "Too Many Requests"
+
+
+def _account_key(username: str) -> str:
+    return "user:" + username.strip().lower()[:100]
+
+
+async def _reserve(session: AsyncSession, key: str, limit: int, now: datetime) -> datetime | None:
+    """Count one attempt under `key`; when the limit is already reached, count nothing and
+    return when to try again."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(SignInThrottle)
+        .values(key=key, attempts=0, last_attempt_at=now)
+        .on_conflict_do_nothing(index_elements=["key"])
+    )
+    row = await session.get(SignInThrottle, key, with_for_update=True, populate_existing=True)
+    assert row is not None
+    if row.last_attempt_at <= now - LOCKOUT_WINDOW:
+        row.attempts = 0
+    if row.attempts >= limit:
+        return row.last_attempt_at + LOCKOUT_WINDOW
+    row.attempts, row.last_attempt_at = row.attempts + 1, now
+    return None
+
+
+async def _give_back(session: AsyncSession, keys: list[str]) -> None:
+    await session.execute(
+        update(SignInThrottle)
+        .where(SignInThrottle.key.in_(keys), SignInThrottle.attempts > 0)
+        .values(attempts=SignInThrottle.attempts - 1)
+    )
+
+
+async def authenticate(
+    session: AsyncSession, clock: Clock, username: str, password: str, client_ip: str | None, scrypt_log_n: int
+) -> User | None:
+    """The active user with these credentials, or None. Both outcomes are audited; a name or an
+    address with too many recent attempts is refused before any password is checked."""
+    now = clock.now()
+    anonymous = Actor(username=f"anonymous:{username[:50]}", client_ip=client_ip)
+    keys = sorted({_account_key(username), f"ip:{client_ip or '-'}"})  # one lock order: no deadlock
+    for key in keys:
+        limit = MAX_FAILED_LOGINS if key.startswith("user:") else MAX_ATTEMPTS_PER_ADDRESS
+        retry = await _reserve(session, key, limit, now)
+        if retry is not None:
+            await session.rollback()  # nothing counted for a refused attempt
+            user = await session.scalar(select(User).where(User.username == username))
+            await audit.record(
+                session, clock, anonymous, "auth.login_locked", "user", user.id if user else "-", {"key": key}
+            )
+            await session.commit()
+            whom = f"for {username}" if key.startswith("user:") else "from this address"
+            raise TooManyAttempts(
+                f"too many sign-in attempts {whom}: try again after {retry.isoformat()}",
+                retry_after=retry.isoformat(),
+            )
+    await session.commit()  # the places are taken before the slow password check
+    user = await session.scalar(select(User).where(User.username == username))
+    ok = await verify_password(password, user.password_hash if user else None, scrypt_log_n)
+    if user is not None and ok and user.is_active:
+        await _give_back(session, keys)
+        await audit.record(session, clock, Actor.of(user, client_ip), "auth.login", "user", user.id)
+        await session.commit()
+        return user
+    await audit.record(
+        session, clock, anonymous, "auth.login_failed", "user", user.id if user else "-", {"username": username}
+    )
+    await session.commit()
+    return None
+
+
+async def unlock(session: AsyncSession, clock: Clock, actor: Actor, user_id: uuid.UUID) -> User:
+    """An admin lifts the sign-in lock of an account."""
+    user = await get_user(session, actor, user_id)
+    await session.execute(delete(SignInThrottle).where(SignInThrottle.key == _account_key(user.username)))
+    await audit.record(session, clock, actor, "auth.unlock", "user", user.id)
+    await session.commit()
+    return user
+
+
+async def set_active(session: AsyncSession, clock: Clock, actor: Actor, user_id: uuid.UUID, active: bool) -> User:
+    """An admin deactivates (every token revoked) or reactivates a user."""
+    user = await get_user(session, actor, user_id)
+    if user.id == actor.user_id and not active:
+        raise Conflict("you cannot deactivate yourself", slug="self-deactivation")
+    if user.is_active == active:
+        return user  # nothing changes: no token is revoked, nothing to audit
+    user.is_active = active
+    if not active:
+        user.token_generation += 1
+    await audit.record(session, clock, actor, "user.activate" if active else "user.deactivate", "user", user.id)
+    await session.commit()
+    return user
+
+
+async def change_password(
+    session: AsyncSession, clock: Clock, actor: Actor, current: str, new: str, scrypt_log_n: int
+) -> User:
+    """The user changes their own password; every token issued before is revoked."""
+    user = await get_user(session, actor, actor.user_id)
+    if not await verify_password(current, user.password_hash, scrypt_log_n):
+        raise InvalidRequest([FieldError("current_password", "wrong", "the current password is not right")])
+    return await _new_password(session, clock, actor, user, new, scrypt_log_n, "user.password_change")
+
+
+async def reset_password(
+    session: AsyncSession, clock: Clock, actor: Actor, user_id: uuid.UUID, new: str, scrypt_log_n: int
+) -> User:
+    """An admin sets a user's password; every token issued before is revoked."""
+    user = await get_user(session, actor, user_id)
+    return await _new_password(session, clock, actor, user, new, scrypt_log_n, "user.password_reset")
+
+
+async def _new_password(
+    session: AsyncSession, clock: Clock, actor: Actor, user: User, new: str, scrypt_log_n: int, action: str
+) -> User:
+    user.password_hash = await hash_password(new, scrypt_log_n)
+    user.token_generation += 1
+    await audit.record(session, clock, actor, action, "user", user.id)
+    await session.commit()
+    return user
+
+
+async def revoke_token(session: AsyncSession, clock: Clock, actor: Actor, jti: str, expires_at: datetime) -> None:
+    """Logout: this token stops working now, whatever its expiry."""
+    if await session.get(RevokedToken, jti) is None:
+        session.add(RevokedToken(jti=jti, user_id=actor.user_id, revoked_at=clock.now(), expires_at=expires_at))
+        await audit.record(session, clock, actor, "auth.logout", "user", actor.user_id)
+    await session.commit()

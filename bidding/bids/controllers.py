@@ -1,0 +1,138 @@
+"""HTTP handlers of sealed bidding: key registration, the tender's opening key and custody shares."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.params import FromPath, JSONBody
+from sqlalchemy import select
+
+from app.core import audit
+from app.core.actor import Role
+from app.core.blobs import UPLOAD_CEILING_BYTES
+from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, ReceiptKeyDep, SettingsDep
+from app.core.guards import requires, signed_in
+from app.core.problems import Conflict, NotFound
+from bidding.bids import registry
+from bidding.bids import service as submission
+from bidding.bids.models import CustodyShare
+from bidding.bids.registry import KeyPurpose
+from bidding.bids.schemas import BidOut, KeyIn, KeyOut, OpeningKeyOut, ShareOut
+from bidding.sealing.keys import fingerprint
+from bidding.sealing.receipts import platform_public_text
+from bidding.tender.queries import visible_tender
+
+CUSTODIANS = requires(Role.agency, Role.supervisor, Role.admin)
+
+
+class KeyController(Controller):
+    path = "/api/v1/keys"
+    tags = ("keys",)
+
+    @post("/bid-signing", guards=[requires(Role.bidder)])
+    async def register_signing_key(
+        self, data: JSONBody[KeyIn], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> KeyOut:
+        """Register the organization's bid-signing key (from `ggzy keygen`); the previous one retires."""
+        assert actor.org_uscc is not None
+        key = await registry.register(db_session, clock, actor, KeyPurpose.bid_signing, actor.org_uscc, data.public_key)
+        return KeyOut.of(key)
+
+    @get("/bid-signing", guards=[requires(Role.bidder)])
+    async def signing_keys(self, db_session: DbSession, actor: ActorDep) -> list[KeyOut]:
+        """The organization's signing keys, the active one first, retired ones after."""
+        assert actor.org_uscc is not None
+        return [KeyOut.of(k) for k in await registry.history(db_session, KeyPurpose.bid_signing, actor.org_uscc)]
+
+    @post("/custody", guards=[CUSTODIANS])
+    async def register_custody_key(
+        self, data: JSONBody[KeyIn], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> KeyOut:
+        """Register your custody key (`ggzy keygen --custody`): opening-key shares are sealed to it."""
+        key = await registry.register(db_session, clock, actor, KeyPurpose.custody, str(actor.user_id), data.public_key)
+        return KeyOut.of(key)
+
+
+class TenderKeyController(Controller):
+    path = "/api/v1/tenders/{tender_id:uuid}"
+    tags = ("tenders",)
+
+    @get("/opening-key", guards=[signed_in])
+    async def opening_key(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep
+    ) -> OpeningKeyOut:
+        """The public key bids for this tender are sealed to (for `ggzy seal --tender-key`)."""
+        tender = await visible_tender(db_session, actor, tender_id)
+        if tender.opening_public_key is None or tender.custody_threshold is None:
+            raise NotFound(f"tender {tender_id} takes no sealed bids")
+        roles = (
+            await db_session.scalars(select(CustodyShare.custodian_role).where(CustodyShare.tender_id == tender_id))
+        ).all()
+        return OpeningKeyOut(tender_id, tender.opening_public_key, tender.custody_threshold, sorted(roles))
+
+    @get("/custody/share", guards=[CUSTODIANS])
+    async def my_share(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> ShareOut:
+        """Your share of the opening key, sealed to your custody key; handed out exactly once."""
+        share = await db_session.scalar(
+            select(CustodyShare).where(CustodyShare.tender_id == tender_id, CustodyShare.custodian_id == actor.user_id)
+        )
+        if share is None:
+            raise NotFound(f"you hold no share of tender {tender_id}'s opening key")
+        if share.delivered_at is not None:
+            raise Conflict(f"your share was handed out at {share.delivered_at.isoformat()}: it is given only once")
+        share.delivered_at = clock.now()
+        await audit.record(
+            db_session, clock, actor, "custody.share_delivered", "tender", tender_id, {"index": share.share_index}
+        )
+        await db_session.commit()
+        return ShareOut(tender_id, share.share_index, share.custodian_role, share.encrypted_share)
+
+
+class BidController(Controller):
+    path = "/api/v1/tenders/{tender_id:uuid}/bids"
+    tags = ("bids",)
+
+    @post("/", guards=[requires(Role.bidder)], request_max_body_size=UPLOAD_CEILING_BYTES, status_code=201)
+    async def submit(
+        self,
+        request: Request[Any, Any, Any],
+        tender_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+        blobs: BlobsDep,
+        receipt_key: ReceiptKeyDep,
+    ) -> BidOut:
+        """Submit a sealed file (from `ggzy seal`) as the raw body; the answer carries the signed receipt."""
+        await submission.check_can_submit(db_session, clock, actor, tender_id)
+        staged = await blobs.stage(request.stream(), settings.max_bid_bytes)
+        inspection = await submission.inspect_staged(db_session, clock, actor, tender_id, blobs, staged)
+        return BidOut.of(
+            await submission.record(db_session, clock, actor, tender_id, blobs, staged, inspection, receipt_key)
+        )
+
+    @post("/withdraw", guards=[requires(Role.bidder)], status_code=200)
+    async def withdraw(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> BidOut:
+        """Withdraw your current bid before the deadline."""
+        return BidOut.of(await submission.withdraw(db_session, clock, actor, tender_id))
+
+    @get("/", guards=[requires(Role.bidder, Role.supervisor, Role.admin)])
+    async def list_visible(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep
+    ) -> list[BidOut]:
+        """Your organization's bids (every version); supervisors see every bid's metadata, never content."""
+        return [BidOut.of(bid) for bid in await submission.bids_visible(db_session, actor, tender_id)]
+
+
+@get("/api/v1/platform/receipt-key", opt={"public": True}, tags=["bids"])
+async def receipt_key_text(receipt_key: ReceiptKeyDep) -> dict[str, str]:
+    """The platform's public key: check any receipt with `ggzy receipt verify`."""
+    public = receipt_key.public_key()
+    return {"public_key": platform_public_text(public), "fingerprint": fingerprint(public.public_bytes_raw())}

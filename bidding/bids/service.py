@@ -1,0 +1,188 @@
+"""Submitting sealed bids (递交投标文件): check a sealed file without opening it, record it with a
+platform-signed receipt before the deadline, let the bidder replace or withdraw it.
+
+The upload streams into the blob store first, outside any transaction; the file is inspected in
+a worker thread (format, binding to this tender and bidder and opening key, integrity, the
+signature against the bidder's registered key); only then a short transaction locks the tender,
+checks the deadline by the server clock at that moment, supersedes the bidder's previous bid and
+commits the new one with its receipt. The receipt is returned only after the commit.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import datetime
+
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import audit
+from app.core.actor import Actor, Role
+from app.core.blobs import LocalBlobStore, StagedBlob
+from app.core.clock import Clock
+from app.core.problems import Conflict, NotFound, Problem
+from bidding.bids.models import Bid
+from bidding.bids.registry import KeyPurpose, active_key
+from bidding.sealing import envelope
+from bidding.sealing.keys import BidderPublicKey, OpeningPublicKey
+from bidding.sealing.receipts import sign_receipt
+from bidding.tender.models import Tender
+from bidding.tender.states import TenderStatus
+
+
+class BidStatus:
+    submitted = "submitted"  # the bidder's current bid
+    replaced = "replaced"
+    withdrawn = "withdrawn"
+
+
+class BidRefused(Problem):
+    status, slug, title = 422, "bid-refused", "The sealed bid is refused"
+
+
+class DeadlinePassed(Problem):
+    status, slug, title = 409, "bid-deadline-passed", "The bid deadline has passed"
+
+
+def _deadline_problem(tender: Tender, now: datetime) -> DeadlinePassed:
+    return DeadlinePassed(
+        f"the bid deadline was {tender.bid_deadline.isoformat()}; the server received this at {now.isoformat()}",
+        deadline=tender.bid_deadline.isoformat(),
+    )
+
+
+async def _tender_open_for_bids(
+    session: AsyncSession, clock: Clock, tender_id: uuid.UUID, *, for_update: bool = False
+) -> Tender:
+    """The tender, open for bids: past its deadline (or its opening already under way) → 409."""
+    tender = await session.get(Tender, tender_id, with_for_update=for_update)
+    if tender is None or tender.opening_public_key is None:
+        raise NotFound(f"tender {tender_id} takes no sealed bids")
+    now = clock.now()
+    if tender.status != TenderStatus.published or now >= tender.bid_deadline:
+        raise _deadline_problem(tender, now)
+    return tender
+
+
+async def check_can_submit(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> None:
+    """Refuse early, before any byte is stored; ends the read so no transaction spans the upload."""
+    await _tender_open_for_bids(session, clock, tender_id)
+    if await active_key(session, KeyPurpose.bid_signing, str(actor.org_uscc)) is None:
+        raise Conflict("register your organization's signing key first (ggzy keygen)", slug="no-signing-key")
+    await session.commit()
+
+
+async def inspect_staged(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, blobs: LocalBlobStore, staged: StagedBlob
+) -> envelope.Inspection:
+    """Inspect an uploaded file without decrypting it. A refused file is discarded from staging
+    (nothing in the store is touched) and the refusal is audited."""
+    try:
+        tender = await _tender_open_for_bids(session, clock, tender_id)
+    except DeadlinePassed:
+        blobs.discard(staged)
+        raise
+    key = await active_key(session, KeyPurpose.bid_signing, str(actor.org_uscc))
+    await session.commit()
+    assert key is not None and tender.opening_public_key is not None
+
+    def run() -> envelope.Inspection:
+        with staged.path.open("rb") as handle:
+            return envelope.inspect(
+                handle,
+                tender=str(tender_id),
+                bidder=str(actor.org_uscc),
+                opening_key=OpeningPublicKey.parse(tender.opening_public_key or ""),
+                bidder_key=BidderPublicKey.parse(key.public_key),
+            )
+
+    try:
+        return await asyncio.to_thread(run)
+    except envelope.EnvelopeError as exc:
+        blobs.discard(staged)
+        refused = {"sha256": staged.sha256, "size": staged.size, "code": exc.code}
+        await audit.record(session, clock, actor, "bid.refused", "tender", tender_id, refused)
+        await session.commit()
+        raise BidRefused(str(exc), code=exc.code) from exc
+
+
+async def record(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    blobs: LocalBlobStore,
+    staged: StagedBlob,
+    inspection: envelope.Inspection,
+    receipt_key: ed25519.Ed25519PrivateKey,
+) -> Bid:
+    """Commit the bid as the bidder's current one, with its receipt, if the deadline has not passed.
+    The file enters the store before the commit, so a receipt never names a missing file."""
+    try:
+        await _tender_open_for_bids(session, clock, tender_id, for_update=True)  # one bid recorded at a time per tender
+    except DeadlinePassed:
+        blobs.discard(staged)
+        raise
+    now = clock.now()
+    stored = blobs.keep(staged)
+    bidder = str(actor.org_uscc)
+    await session.execute(
+        update(Bid)
+        .where(Bid.tender_id == tender_id, Bid.bidder_uscc == bidder, Bid.status == BidStatus.submitted)
+        .values(status=BidStatus.replaced, ended_at=now)
+    )
+    bid_id = uuid.uuid4()
+    fields = {
+        "bid": str(bid_id),
+        "tender": str(tender_id),
+        "bidder": bidder,
+        "sha256": stored.sha256,
+        "payload_sha256": inspection.payload_sha256,
+        "size": stored.size,
+        "received_at": now.isoformat(),
+    }
+    bid = Bid(
+        id=bid_id,
+        tender_id=tender_id,
+        bidder_uscc=bidder,
+        status=BidStatus.submitted,
+        sha256=stored.sha256,
+        size=stored.size,
+        payload_sha256=inspection.payload_sha256,
+        signer_fingerprint=inspection.header.signer,
+        received_at=now,
+        submitted_by=actor.user_id,
+        receipt=sign_receipt(receipt_key, fields),
+    )
+    session.add(bid)
+    await session.flush()
+    await audit.record(session, clock, actor, "bid.submit", "tender", tender_id, fields)
+    await session.commit()
+    return bid
+
+
+async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> Bid:
+    await _tender_open_for_bids(session, clock, tender_id, for_update=True)
+    now = clock.now()
+    bid = await session.scalar(
+        select(Bid).where(
+            Bid.tender_id == tender_id, Bid.bidder_uscc == actor.org_uscc, Bid.status == BidStatus.submitted
+        )
+    )
+    if bid is None:
+        raise NotFound("you have no bid to withdraw for this tender")
+    bid.status, bid.ended_at = BidStatus.withdrawn, now
+    await audit.record(session, clock, actor, "bid.withdraw", "tender", tender_id, {"bid": str(bid.id)})
+    await session.commit()
+    return bid
+
+
+async def bids_visible(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> list[Bid]:
+    """A bidder sees its own bids (every version); supervisors and admins see every bid's metadata.
+    Nobody sees any content: it is sealed."""
+    query = select(Bid).where(Bid.tender_id == tender_id).order_by(Bid.received_at)
+    if not actor.has_role(Role.supervisor, Role.admin):
+        query = query.where(Bid.bidder_uscc == actor.org_uscc)
+    return list((await session.scalars(query)).all())

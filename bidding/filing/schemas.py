@@ -1,0 +1,201 @@
+"""API contract of tender filing (msgspec Structs)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+import msgspec
+
+from app.core.validation import USCC, Instant, RequestBody, Yuan
+from bidding.filing.checklist import Deficiency, EvaluationMethod, ProcurementMethod, ProjectType
+from bidding.filing.models import Filing, FilingDocument, FilingRound
+
+
+class FilingDraft(RequestBody):
+    """The filing's fields. A draft may be incomplete; submitting reports everything missing."""
+
+    project_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
+    project_type: ProjectType
+    project_code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] | None = None
+    tenderee_uscc: USCC | None = None
+    procurement_method: ProcurementMethod | None = None
+    budget: Yuan | None = None
+    announcement_date: date | None = None
+    bid_deadline: Instant | None = None
+    opening_time: Instant | None = None
+    evaluation_method: EvaluationMethod | None = None
+    committee_size: Annotated[int, msgspec.Meta(ge=1, le=99)] | None = None
+    record_window_minutes: (
+        Annotated[int, msgspec.Meta(ge=10, le=4320, description="bidders confirm the opening record within this")]
+        | None
+    ) = None
+
+
+class OfficerItem(RequestBody):
+    """A deficiency an officer adds to a return notice."""
+
+    target: Annotated[str, msgspec.Meta(min_length=1, max_length=64, description="a field, or document:<kind>")]
+    message_zh: Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
+    message_en: Annotated[str, msgspec.Meta(max_length=500)] = ""
+    code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)] = "officer"
+
+    def deficiency(self) -> Deficiency:
+        return Deficiency(self.code, self.target, self.message_zh, self.message_en, source="officer")
+
+
+class ReturnRequest(RequestBody):
+    items: list[OfficerItem] = msgspec.field(default_factory=list)
+    comment: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class AcceptRequest(RequestBody):
+    comment: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
+class DocumentOut(msgspec.Struct):
+    id: uuid.UUID
+    kind: str
+    filename: str
+    content_type: str
+    sha256: str
+    size: int
+    uploaded_at: datetime
+
+    @classmethod
+    def of(cls, d: FilingDocument) -> DocumentOut:
+        return cls(d.id, d.kind, d.filename, d.content_type, d.sha256, d.size, d.uploaded_at)
+
+
+class RoundOut(msgspec.Struct):
+    number: int
+    submitted_at: datetime
+    working_days: int
+    deadline: date
+    due_at: datetime
+    provisional: bool
+    overdue: bool
+    decision: str | None
+    decided_at: datetime | None
+    decided_by: str | None
+    notice: list[dict[str, str]] | None
+    comment: str | None
+    snapshot: dict[str, Any]
+
+    @classmethod
+    def of(cls, r: FilingRound) -> RoundOut:
+        return cls(
+            r.number,
+            r.submitted_at,
+            r.working_days,
+            r.deadline_day,
+            r.due_at,
+            r.provisional,
+            r.overdue_at is not None,
+            r.decision,
+            r.decided_at,
+            r.decided_by_name,
+            r.notice,
+            r.comment,
+            r.snapshot,
+        )
+
+
+class FilingOut(msgspec.Struct):
+    id: uuid.UUID
+    status: str
+    agency_uscc: str
+    project_name: str
+    project_type: str
+    project_code: str | None
+    tenderee_uscc: str | None
+    procurement_method: str | None
+    budget: Decimal | None
+    announcement_date: date | None
+    bid_deadline: datetime | None
+    opening_time: datetime | None
+    evaluation_method: str | None
+    committee_size: int | None
+    record_window_minutes: int | None
+    created_at: datetime
+    updated_at: datetime
+    documents: list[DocumentOut]
+    current_round: RoundOut | None
+    tender_id: uuid.UUID | None
+
+    @classmethod
+    def of(
+        cls, f: Filing, documents: list[FilingDocument], current: FilingRound | None, tender_id: uuid.UUID | None
+    ) -> FilingOut:
+        return cls(
+            f.id,
+            f.status,
+            f.agency_uscc,
+            f.project_name,
+            f.project_type,
+            f.project_code,
+            f.tenderee_uscc,
+            f.procurement_method,
+            f.budget,
+            f.announcement_date,
+            f.bid_deadline,
+            f.opening_time,
+            f.evaluation_method,
+            f.committee_size,
+            f.record_window_minutes,
+            f.created_at,
+            f.updated_at,
+            [DocumentOut.of(d) for d in documents],
+            RoundOut.of(current) if current else None,
+            tender_id,
+        )
+
+
+class FilingSummary(msgspec.Struct):
+    """One line of a filing list; the whole filing is at /api/v1/filings/{id}."""
+
+    id: uuid.UUID
+    status: str
+    agency_uscc: str
+    project_name: str
+    project_type: str
+    project_code: str | None
+    tenderee_uscc: str | None
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, f: Filing) -> FilingSummary:
+        return cls(
+            f.id, f.status, f.agency_uscc, f.project_name, f.project_type, f.project_code, f.tenderee_uscc, f.updated_at
+        )
+
+
+class BreakdownOut(msgspec.Struct):
+    received: int
+    decided: int
+    on_time: int
+    on_time_rate: float | None
+    median_working_hours: float | None
+    p90_working_hours: float | None
+
+
+class OverdueOut(msgspec.Struct):
+    filing_id: uuid.UUID
+    round: int
+    project_name: str
+    project_type: str
+    submitted_at: datetime
+    due_at: datetime
+    decided_at: datetime | None
+    decided_by: str | None
+
+
+class StatsOut(msgspec.Struct):
+    start: date
+    end: date
+    overall: BreakdownOut
+    by_officer: dict[str, BreakdownOut]
+    by_project_type: dict[str, BreakdownOut]
+    overdue: list[OverdueOut]

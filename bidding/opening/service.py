@@ -1,0 +1,561 @@
+"""The bid opening (开标): start at the opening time, collect the custodians' shares, rebuild the
+opening key, decrypt and verify every bid, read each one out (唱标), publish the opening record
+(开标记录), and collect the bidders' confirmations or objections.
+
+Every step is committed before it is announced, so the session survives a restart of any
+process: shares handed in are kept (until the session ends), each bid's outcome is committed as
+soon as it is known, and decryption runs under a lease that another worker takes over when it
+runs out, skipping the bids already opened. The key is rebuilt only in memory, by whoever holds
+the lease, and the shares are deleted when the record is published.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import enum
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core import audit
+from app.core.actor import Actor
+from app.core.blobs import BlobWriter, LocalBlobStore
+from app.core.clock import Clock
+from app.core.live import Broadcaster, Outbox
+from app.core.problems import Conflict, NotFound, Problem
+from app.core.sweeps import for_each
+from app.core.tasks import BackgroundTasks
+from app.identity.models import Organization
+from bidding.bids.models import Bid, CustodyShare, RegisteredKey
+from bidding.bids.registry import KeyPurpose
+from bidding.opening.models import BidOpening, HandedInShare, OpeningEvent, OpeningSession, RecordResponse
+from bidding.sealing import custody, envelope
+from bidding.sealing.keys import BidderPublicKey, OpeningPrivateKey, OpeningPublicKey
+from bidding.tender.models import Tender
+from bidding.tender.states import MIN_BIDS_TO_OPEN, TenderStatus
+
+LEASE = timedelta(seconds=60)
+OPENING_WORKERS = 2  # bids decrypted at once by one opening (hashing and I/O run outside the GIL)
+# Decryption failures that are the bidder's doing (the bid counts as revoked); anything else means
+# the platform lost or damaged what it received (the bid counts as withdrawn, not against the bidder).
+BIDDER_FAULTS = frozenset(
+    {"key_unwrap_failed", "declaration_invalid", "document_mismatch", "wrong_signer", "bad_signature"}
+)
+
+
+class OpeningStatus(enum.StrEnum):
+    awaiting_shares = "awaiting_shares"
+    decrypting = "decrypting"
+    read_out = "read_out"
+    failed = "failed"  # 流标
+
+
+class Outcome(enum.StrEnum):
+    opened = "opened"
+    revoked = "revoked"  # the bidder's fault
+    withdrawn = "withdrawn"  # the platform's fault
+
+
+class ShareRefused(Problem):
+    status, slug, title = 422, "share-refused", "The share is refused"
+
+
+def opening_channel(tender_id: object) -> str:
+    """The live channel of one tender's opening."""
+    return f"opening:{tender_id}"
+
+
+@dataclass
+class Opening:
+    """What the opening needs besides a database session."""
+
+    clock: Clock
+    tz: ZoneInfo
+    blobs: LocalBlobStore
+    broadcaster: Broadcaster
+    share_secret: bytes  # seals handed-in shares at rest (see custody.seal_handed_in)
+    outbox: Outbox = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.outbox = Outbox(self.broadcaster)
+
+    async def event(self, session: AsyncSession, tender_id: uuid.UUID, kind: str, data: dict[str, Any]) -> None:
+        """Store the next event of the tender's opening; it is published by `commit`, after the commit."""
+        seq = (
+            await session.scalar(select(func.max(OpeningEvent.seq)).where(OpeningEvent.tender_id == tender_id)) or 0
+        ) + 1
+        now = self.clock.now()
+        session.add(OpeningEvent(tender_id=tender_id, seq=seq, kind=kind, data=data, at=now))
+        self.outbox.queue(opening_channel(tender_id), seq, kind, data, now)
+
+    async def commit(self, session: AsyncSession) -> None:
+        await self.outbox.commit(session)
+
+
+# -- starting ---------------------------------------------------------------------------------------
+
+
+async def _org_names(session: AsyncSession, usccs: list[str]) -> dict[str, str]:
+    rows = await session.execute(select(Organization.uscc, Organization.name).where(Organization.uscc.in_(usccs)))
+    return {uscc: name for uscc, name in rows.all()}
+
+
+async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID) -> OpeningSession | None:
+    """Open the session of a tender whose opening time has come (idempotent): publish who bid, or
+    fail the tender (流标) with fewer than three bids. None while the opening time is ahead."""
+    tender = await session.get(Tender, tender_id, with_for_update=True)
+    if tender is None:
+        raise NotFound(f"tender {tender_id} not found")
+    existing = await session.get(OpeningSession, tender_id)
+    now = ctx.clock.now()
+    if existing is not None or tender.status != TenderStatus.published or now < tender.opening_time:
+        return existing
+    bids = (
+        await session.scalars(
+            select(Bid)
+            .where(Bid.tender_id == tender_id, Bid.status == "submitted")
+            .order_by(Bid.received_at, Bid.bidder_uscc)
+        )
+    ).all()
+    names = await _org_names(session, [b.bidder_uscc for b in bids])
+    bidders = [
+        {
+            "bid": str(b.id),
+            "uscc": b.bidder_uscc,
+            "name": names.get(b.bidder_uscc, ""),
+            "received_at": b.received_at.isoformat(),
+        }
+        for b in bids
+    ]
+    failed = len(bids) < MIN_BIDS_TO_OPEN
+    opening = OpeningSession(
+        tender_id=tender_id,
+        status=OpeningStatus.failed if failed else OpeningStatus.awaiting_shares,
+        started_at=now,
+        bidders=bidders,
+        finished_at=now if failed else None,
+    )
+    session.add(opening)
+    tender.status = TenderStatus.failed if failed else TenderStatus.opening
+    public = [{"name": b["name"], "uscc": b["uscc"], "received_at": b["received_at"]} for b in bidders]
+    await ctx.event(session, tender_id, "started", {"bidders": public, "threshold": tender.custody_threshold})
+    await audit.record(session, ctx.clock, actor, "opening.start", "tender", tender_id, {"bidders": public})
+    if failed:
+        reason = f"{len(bids)} bid(s), fewer than {MIN_BIDS_TO_OPEN}: the tender fails (流标), to be re-tendered"
+        await ctx.event(session, tender_id, "failed", {"reason": reason})
+        await audit.record(session, ctx.clock, actor, "tender.failed", "tender", tender_id, {"reason": reason})
+    await ctx.commit(session)
+    return opening
+
+
+async def sweep_start(session: AsyncSession, ctx: Opening, actor: Actor) -> int:
+    """Start every opening whose time has come; running it twice or late does no harm."""
+    due = (
+        await session.scalars(
+            select(Tender.id)
+            .outerjoin(OpeningSession, OpeningSession.tender_id == Tender.id)
+            .where(Tender.status == TenderStatus.published, Tender.opening_time <= ctx.clock.now())
+            .where(OpeningSession.tender_id.is_(None), Tender.opening_public_key.is_not(None))
+        )
+    ).all()
+    await session.commit()
+
+    async def start_one(tender_id: uuid.UUID) -> bool:
+        return await start(session, ctx, actor, tender_id) is not None
+
+    return await for_each(session, ctx.clock, "opening-start", "tender", due, start_one)
+
+
+async def watchable_tender(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> Tender:
+    """The tender whose opening `actor` may follow. Until the record is published (or the tender
+    fails), an opening is followed by the tender's bidders, its agency and tenderee, and the
+    supervisors; the opening record is public by law once published. Anyone else: 404."""
+    tender = await session.get(Tender, tender_id)
+    if tender is None or (tender.status == TenderStatus.published and not actor.sees_all_orgs):
+        raise NotFound(f"the opening of tender {tender_id} has not started")
+    if actor.sees_all_orgs or actor.org_uscc in (tender.agency_uscc, tender.tenderee_uscc):
+        return tender
+    opening = await session.get(OpeningSession, tender_id)
+    if opening is not None and opening.status in (OpeningStatus.read_out, OpeningStatus.failed):
+        return tender
+    if actor.org_uscc and await session.scalar(
+        select(Bid.id).where(Bid.tender_id == tender_id, Bid.bidder_uscc == actor.org_uscc).limit(1)
+    ):
+        return tender
+    raise NotFound(f"the opening of tender {tender_id} is followed by its bidders until the record is published")
+
+
+# -- shares -----------------------------------------------------------------------------------------
+
+
+async def hand_in_share(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID, mnemonic: str) -> str:
+    """A custodian hands in their share; with the threshold reached the key is rebuilt (checked
+    against the published key) and decryption may begin. Returns the session's status."""
+    tender = await session.get(Tender, tender_id)
+    if tender is None or tender.opening_public_key is None or tender.custody_set_id is None:
+        raise NotFound(f"tender {tender_id} takes no sealed bids")
+    now = ctx.clock.now()
+    if now < tender.opening_time:
+        raise Conflict(
+            f"shares are accepted only from the opening time, {tender.opening_time.isoformat()}", slug="too-early"
+        )
+    mine = await session.scalar(
+        select(CustodyShare).where(CustodyShare.tender_id == tender_id, CustodyShare.custodian_id == actor.user_id)
+    )
+    if mine is None:
+        raise NotFound(f"you hold no share of tender {tender_id}'s opening key")
+    opening = await start(session, ctx, actor, tender_id)
+    opening = await session.get(OpeningSession, tender_id, with_for_update=True, populate_existing=True)
+    assert opening is not None
+    if opening.status != OpeningStatus.awaiting_shares:
+        raise Conflict(f"the opening is {opening.status}: no share is needed", slug="share-not-needed")
+    handed = (await session.scalars(select(HandedInShare).where(HandedInShare.tender_id == tender_id))).all()
+    try:
+        info = custody.check_share(mnemonic, tender.custody_set_id, [h.share_index for h in handed])
+    except custody.CustodyError as exc:
+        raise ShareRefused(str(exc), code=exc.code) from exc
+    if info.index != mine.share_index:
+        raise ShareRefused("this is another custodian's share: hand in your own", code="not_your_share")
+    words = " ".join(mnemonic.split())
+    session.add(
+        HandedInShare(
+            tender_id=tender_id,
+            custodian_id=actor.user_id,
+            share_index=info.index,
+            sealed_share=custody.seal_handed_in(ctx.share_secret, str(tender_id), words),
+            received_at=now,
+        )
+    )
+    received = len(handed) + 1
+    threshold = tender.custody_threshold or 0
+    await ctx.event(
+        session,
+        tender_id,
+        "share_received",
+        {"custodian": mine.custodian_role, "received": received, "threshold": threshold},
+    )
+    await audit.record(session, ctx.clock, actor, "opening.share", "tender", tender_id, {"role": mine.custodian_role})
+    if received >= threshold:
+        try:
+            earlier = [custody.unseal_handed_in(ctx.share_secret, str(tender_id), h.sealed_share) for h in handed]
+            custody.combine([*earlier, words], OpeningPublicKey.parse(tender.opening_public_key))
+        except custody.CustodyError as exc:
+            raise ShareRefused(str(exc), code=exc.code) from exc
+        opening.status, opening.key_rebuilt_at = OpeningStatus.decrypting, now
+        await ctx.event(
+            session,
+            tender_id,
+            "key_rebuilt",
+            {"checked_against": OpeningPublicKey.parse(tender.opening_public_key).fingerprint},
+        )
+        await audit.record(session, ctx.clock, actor, "opening.key_rebuilt", "tender", tender_id, {"shares": received})
+    await ctx.commit(session)
+    return opening.status
+
+
+async def hand_in(
+    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
+    tasks: BackgroundTasks,
+    ctx: Opening,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    mnemonic: str,
+) -> None:
+    """Hand in a share; the one that rebuilds the key starts the decryption in the background of
+    this worker (the chronograph resumes it if this worker stops)."""
+    if await hand_in_share(session, ctx, actor, tender_id, mnemonic) == OpeningStatus.decrypting:
+        own = Opening(ctx.clock, ctx.tz, ctx.blobs, ctx.broadcaster, ctx.share_secret)
+        tasks.spawn(decrypt_all(sessions, own, actor, tender_id))
+
+
+# -- decrypting ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Result:
+    outcome: Outcome
+    reason: str | None
+    declaration: dict[str, Any] | None
+    documents: list[dict[str, Any]] | None
+
+
+def _open_one(blobs: LocalBlobStore, bid: Bid, private: OpeningPrivateKey, signer: BidderPublicKey) -> _Result:
+    """Decrypt and verify one bid in bounded memory (runs in a worker thread)."""
+    path = blobs.path(bid.sha256)
+    if not path.exists():
+        return _Result(Outcome.withdrawn, "the platform no longer holds the received file", None, None)
+    writers: list[BlobWriter] = []
+
+    def sink(_index: int, _entry: envelope.DocumentEntry) -> BlobWriter:
+        writers.append(blobs.writer())
+        return writers[-1]
+
+    try:
+        with path.open("rb", buffering=1024 * 1024) as handle:
+            opened = envelope.open_envelope(
+                handle,
+                tender=str(bid.tender_id),
+                bidder=bid.bidder_uscc,
+                opening_key=private,
+                bidder_key=signer,
+                document_sink=sink,
+                # The digest the receipt names: the signature must hold for it, and every chunk
+                # must authenticate, so the opened file is the receipted one, byte for byte.
+                signed_payload_sha256=bid.receipt["payload_sha256"],
+            )
+    except envelope.EnvelopeError as exc:
+        for writer in writers:
+            writer.discard()
+        outcome = Outcome.revoked if exc.code in BIDDER_FAULTS else Outcome.withdrawn
+        return _Result(outcome, f"{exc.code}: {exc}", None, None)
+    documents = [
+        {"name": entry.name, "size": stored.size, "sha256": stored.sha256}
+        for entry, stored in zip(
+            opened.declaration.documents,
+            (w.finish(e.sha256) for w, e in zip(writers, opened.declaration.documents, strict=True)),
+            strict=True,
+        )
+    ]
+    d = opened.declaration
+    declaration = {
+        "price": str(d.price),
+        "currency": d.currency,
+        "duration_days": d.duration_days,
+        "fields": d.fields,
+        "credit_commitment": d.credit_commitment,
+    }
+    return _Result(Outcome.opened, None, declaration, documents)
+
+
+async def _claim(session: AsyncSession, ctx: Opening, tender_id: uuid.UUID) -> bool:
+    now = ctx.clock.now()
+    claimed = await session.execute(
+        update(OpeningSession)
+        .where(OpeningSession.tender_id == tender_id, OpeningSession.status == OpeningStatus.decrypting)
+        .where(or_(OpeningSession.lease_until.is_(None), OpeningSession.lease_until < now))
+        .values(lease_until=now + LEASE)
+        .returning(OpeningSession.tender_id)
+    )
+    won = claimed.first() is not None
+    await session.commit()
+    return won
+
+
+async def decrypt_all(
+    sessions: async_sessionmaker[AsyncSession],
+    ctx: Opening,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    *,
+    limit: int | None = None,
+) -> bool:
+    """Decrypt the bids not yet opened, then publish the record. Resumable: run it again (after a
+    crash, by another worker) and it carries on where the committed outcomes stop. Up to
+    OPENING_WORKERS bids decrypt at once in worker threads; they are read out in receipt order.
+    `limit` stops after that many bids (tests use it to cut a session in the middle)."""
+    async with sessions() as session:
+        if not await _claim(session, ctx, tender_id):
+            return False
+        tender = await session.get(Tender, tender_id)
+        opening = await session.get(OpeningSession, tender_id)
+        assert tender is not None and opening is not None and tender.opening_public_key is not None
+        sealed = (
+            await session.scalars(select(HandedInShare.sealed_share).where(HandedInShare.tender_id == tender_id))
+        ).all()
+        shares = [custody.unseal_handed_in(ctx.share_secret, str(tender_id), s) for s in sealed]
+        private = custody.combine(shares, OpeningPublicKey.parse(tender.opening_public_key))
+        done = set((await session.scalars(select(BidOpening.bid_id).where(BidOpening.tender_id == tender_id))).all())
+        pending = [await _prepare(session, entry) for entry in opening.bidders if uuid.UUID(entry["bid"]) not in done]
+        await session.commit()  # no transaction stays open while bids decrypt
+        if limit is not None:
+            pending = pending[:limit]
+        in_flight: deque[tuple[dict[str, Any], Bid, asyncio.Task[_Result]]] = deque()
+        for entry, bid, signer in pending:
+            work = asyncio.to_thread(_open_one, ctx.blobs, bid, private, signer) if signer else _no_key()
+            in_flight.append((entry, bid, asyncio.ensure_future(work)))
+            if len(in_flight) >= OPENING_WORKERS:
+                await _announce(session, ctx, actor, tender_id, *in_flight.popleft())
+        while in_flight:
+            await _announce(session, ctx, actor, tender_id, *in_flight.popleft())
+        del private
+        if limit is None:
+            await _publish_record(session, ctx, actor, tender_id)
+    return True
+
+
+async def _no_key() -> _Result:
+    return _Result(Outcome.withdrawn, "the signing key the bid was checked with is no longer on record", None, None)
+
+
+async def _prepare(session: AsyncSession, entry: dict[str, Any]) -> tuple[dict[str, Any], Bid, BidderPublicKey | None]:
+    bid = await session.get(Bid, uuid.UUID(entry["bid"]))
+    assert bid is not None
+    key = await session.scalar(
+        select(RegisteredKey).where(
+            RegisteredKey.purpose == KeyPurpose.bid_signing,
+            RegisteredKey.owner == bid.bidder_uscc,
+            RegisteredKey.fingerprint == bid.signer_fingerprint,
+        )
+    )
+    return entry, bid, BidderPublicKey.parse(key.public_key) if key else None
+
+
+async def _announce(
+    session: AsyncSession,
+    ctx: Opening,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    entry: dict[str, Any],
+    bid: Bid,
+    work: asyncio.Task[_Result],
+) -> None:
+    """Commit one bid's outcome and read it out (唱标), or announce why it cannot be."""
+    result = await work
+    now = ctx.clock.now()
+    session.add(
+        BidOpening(
+            bid_id=bid.id,
+            tender_id=tender_id,
+            bidder_uscc=bid.bidder_uscc,
+            outcome=result.outcome,
+            reason=result.reason,
+            declaration=result.declaration,
+            documents=result.documents,
+            opened_at=now,
+        )
+    )
+    await session.execute(
+        update(OpeningSession).where(OpeningSession.tender_id == tender_id).values(lease_until=now + LEASE)
+    )
+    who = {"bidder": entry["name"], "uscc": entry["uscc"]}
+    if result.outcome is Outcome.opened:
+        assert result.declaration is not None
+        await ctx.event(session, tender_id, "read_out", who | result.declaration)
+    else:
+        await ctx.event(session, tender_id, "bid_failed", who | {"outcome": result.outcome, "reason": result.reason})
+    payload = {"bid": str(bid.id), "outcome": result.outcome, "reason": result.reason}
+    await audit.record(session, ctx.clock, actor, "opening.bid", "tender", tender_id, payload)
+    await ctx.commit(session)
+
+
+async def custodians_present(session: AsyncSession, tender_id: uuid.UUID) -> list[str]:
+    """The roles of the custodians whose shares have been handed in (while the session holds them)."""
+    query = (
+        select(CustodyShare.custodian_role)
+        .join(
+            HandedInShare,
+            (HandedInShare.tender_id == CustodyShare.tender_id)
+            & (HandedInShare.share_index == CustodyShare.share_index),
+        )
+        .where(CustodyShare.tender_id == tender_id)
+    )
+    return sorted((await session.scalars(query)).all())
+
+
+async def _publish_record(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID) -> None:
+    tender = await session.get(Tender, tender_id, with_for_update=True)
+    opening = await session.get(OpeningSession, tender_id, with_for_update=True, populate_existing=True)
+    assert tender is not None and opening is not None
+    if opening.status != OpeningStatus.decrypting:
+        return
+    outcomes = {
+        o.bid_id: o for o in (await session.scalars(select(BidOpening).where(BidOpening.tender_id == tender_id))).all()
+    }
+    roles = await custodians_present(session, tender_id)
+    now = ctx.clock.now()
+    record = {
+        "tender": {"id": str(tender.id), "project_name": tender.project_name, "project_code": tender.project_code},
+        "opening_time": tender.opening_time.isoformat(),
+        "started_at": opening.started_at.isoformat(),
+        "key_rebuilt_at": opening.key_rebuilt_at.isoformat() if opening.key_rebuilt_at else None,
+        "custodians_present": sorted(roles),
+        "bids": [
+            {
+                "bidder": entry["name"],
+                "uscc": entry["uscc"],
+                "received_at": entry["received_at"],
+                "outcome": outcomes[uuid.UUID(entry["bid"])].outcome,
+                "reason": outcomes[uuid.UUID(entry["bid"])].reason,
+                **(outcomes[uuid.UUID(entry["bid"])].declaration or {}),
+            }
+            for entry in opening.bidders
+        ],
+        "finished_at": now.isoformat(),
+    }
+    opening.status, opening.record, opening.finished_at, opening.lease_until = OpeningStatus.read_out, record, now, None
+    opening.confirm_until = now + timedelta(minutes=tender.record_window_minutes or 60)
+    tender.status = TenderStatus.opened
+    await session.execute(
+        delete(HandedInShare).where(HandedInShare.tender_id == tender_id)
+    )  # the key is gone with them
+    await ctx.event(
+        session, tender_id, "record_published", {"record": record, "confirm_until": opening.confirm_until.isoformat()}
+    )
+    await audit.record(session, ctx.clock, actor, "opening.record", "tender", tender_id, record)
+    await ctx.commit(session)
+
+
+async def sweep_resume(sessions: async_sessionmaker[AsyncSession], ctx: Opening, actor: Actor) -> int:
+    """Carry on every decryption whose worker stopped (its lease ran out) or never began."""
+    async with sessions() as session:
+        now = ctx.clock.now()
+        waiting = (
+            await session.scalars(
+                select(OpeningSession.tender_id).where(
+                    OpeningSession.status == OpeningStatus.decrypting,
+                    or_(OpeningSession.lease_until.is_(None), OpeningSession.lease_until < now),
+                )
+            )
+        ).all()
+
+    async def resume(tender_id: uuid.UUID) -> bool:
+        return await decrypt_all(sessions, ctx, actor, tender_id)
+
+    async with sessions() as session:  # one tender that cannot resume never holds up the others
+        return await for_each(session, ctx.clock, "opening-resume", "tender", waiting, resume)
+
+
+# -- the record --------------------------------------------------------------------------------------
+
+
+async def respond(
+    session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID, response: str, comment: str | None
+) -> RecordResponse:
+    """A bidder confirms the opening record or objects to it, within the tender's window."""
+    opening = await session.get(OpeningSession, tender_id)
+    if opening is None or opening.status != OpeningStatus.read_out or opening.confirm_until is None:
+        raise Conflict("there is no opening record to respond to yet", slug="no-record")
+    if actor.org_uscc not in {b["uscc"] for b in opening.bidders}:
+        raise NotFound("your organization did not bid in this opening")
+    now = ctx.clock.now()
+    if now > opening.confirm_until:
+        raise Conflict(f"responses closed at {opening.confirm_until.isoformat()}", slug="window-closed")
+    if await session.scalar(
+        select(RecordResponse.id).where(
+            RecordResponse.tender_id == tender_id, RecordResponse.bidder_uscc == actor.org_uscc
+        )
+    ):
+        raise Conflict("your organization has already responded to this record", slug="already-responded")
+    answer = RecordResponse(
+        tender_id=tender_id,
+        bidder_uscc=actor.org_uscc,
+        response=response,
+        comment=comment,
+        responded_at=now,
+        responded_by=actor.user_id,
+    )
+    session.add(answer)
+    name = (await _org_names(session, [str(actor.org_uscc)])).get(str(actor.org_uscc), "")
+    await ctx.event(session, tender_id, "record_response", {"bidder": name, "response": response, "comment": comment})
+    await audit.record(
+        session, ctx.clock, actor, f"opening.record_{response}", "tender", tender_id, {"comment": comment}
+    )
+    await ctx.commit(session)
+    return answer
