@@ -18,6 +18,7 @@ from redis.asyncio import Redis
 
 from app.core.blobs import LocalBlobStore
 from app.core.bodies import check_request
+from app.core.chronograph import Chronograph
 from app.core.clock import Clock, SystemClock
 from app.core.db import make_engine, make_session_factory
 from app.core.deps import dependencies
@@ -26,13 +27,12 @@ from app.core.live import LiveHub
 from app.core.openapi import document_problems
 from app.core.problems import EXCEPTION_HANDLERS
 from app.core.ratelimit import RateLimiter
-from app.core.settings import Settings
+from app.core.settings import Settings, load_or_create_receipt_key
 from app.core.tasks import BackgroundTasks
 from app.identity.auth import make_jwt_auth
 from app.routes import ROUTE_HANDLERS
-from app.scheduler import build_scheduler, registered_sweeps
-from app.wiring import CALENDAR_LISTENERS
-from bidding.sealing.receipts import load_or_create_receipt_key
+from app.scheduler import build_scheduler
+from app.wiring import CALENDAR_LISTENERS, chronograph_steps, housekeeping
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
@@ -55,11 +55,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         secure_cookie=settings.cookie_is_secure,
     )
 
-    scheduler = (
-        build_scheduler(sessions, clock, registered_sweeps(settings, hub, sessions))
-        if settings.runs_scheduler_in_app
-        else None
-    )
+    chronograph = Chronograph(sessions, clock, chronograph_steps(settings, sessions, blobs, hub))
+    scheduler = build_scheduler(chronograph, housekeeping(blobs)) if settings.runs_scheduler_in_app else None
 
     async def start_background_work() -> None:
         await asyncio.to_thread(blobs.clean_staging)  # uploads cut off when a worker was killed
@@ -75,6 +72,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         await background.cancel_all()
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
+        await chronograph.stop()
         if redis is not None:
             await redis.aclose()
 
@@ -107,6 +105,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "live": hub,
                 "jwt_auth": jwt_auth,
                 "scheduler": scheduler,
+                "chronograph": chronograph,
                 "sessions": sessions,
                 "background": background,
             }

@@ -1,11 +1,39 @@
 """What the domains plug into the kernel, named in one place: the kernel imports no domain, so
-the composition root tells it who listens to the calendar and which steps the chronograph runs."""
+the composition root tells it who listens to the calendar, which steps the chronograph runs
+(in the order they first run) and what housekeeping the scheduler does."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.core.blobs import LocalBlobStore
 from app.core.calendar.service import CalendarListener
+from app.core.chronograph import Housekeeping, Step
+from app.core.live import Broadcaster
+from app.core.settings import Settings
+from bidding.filing import jobs as filing_jobs
 from bidding.filing.service import recompute_provisional_deadlines
+from bidding.market import jobs as market_jobs
+from bidding.opening import jobs as opening_jobs
 
 CALENDAR_LISTENERS: Sequence[CalendarListener] = (recompute_provisional_deadlines,)
+
+
+def chronograph_steps(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], blobs: LocalBlobStore, live: Broadcaster
+) -> list[Step]:
+    return [
+        *filing_jobs.steps(settings.tz),
+        *market_jobs.steps(live),
+        *opening_jobs.steps(settings, sessions, blobs, live),
+    ]
+
+
+def housekeeping(blobs: LocalBlobStore) -> list[Housekeeping]:
+    async def staging_leftovers() -> int:
+        return await asyncio.to_thread(blobs.clean_staging)
+
+    return [Housekeeping("blob-staging-clean", 600, staging_leftovers)]  # uploads cut off by a killed worker

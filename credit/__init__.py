@@ -1,2 +1,4 @@
-"""Credit: unified social credit codes (统一社会信用代码), and later the credit blacklists,
-penalty memoranda (联合惩戒备忘录) and candidate checks (信用核查)."""
+"""Joint credit penalties (联合惩戒): credit lists, the penalty memoranda as data, matching (pure),
+checks of candidate winners with their evidence, credit commitments and scores. Rooms as in
+every domain (docs/architecture.md); filled in by the credit issue. The USCC check itself is
+the kernel's (`app.core.uscc`): every organization is keyed by it."""

@@ -16,6 +16,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.utils.scope.state import ScopeState
 
+from app.core.lifecycle import TransitionRefused
 from app.core.validation import FieldError, collect_errors
 
 logger = logging.getLogger("ggzy.problems")
@@ -133,8 +134,14 @@ def _title(status: int) -> str:
     return HTTPStatus(status).phrase
 
 
+def handle_refused_transition(_request: Request[Any, Any, Any], exc: TransitionRefused) -> Response[Any]:
+    """A state module refused a move the service let through: a conflict with the object's state."""
+    return handle_problem(_request, Conflict(str(exc), slug="transition-refused"))
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     Problem: handle_problem,
+    TransitionRefused: handle_refused_transition,
     ValidationException: handle_validation,
     HTTPException: handle_http,
     Exception: handle_unexpected,

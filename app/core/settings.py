@@ -16,6 +16,9 @@ from datetime import timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+
 MIN_SECRET_BYTES = 32
 DEFAULT_SCRYPT_LOG_N = 15
 
@@ -134,3 +137,17 @@ def create_once(path: Path, make: Callable[[], bytes]) -> bytes:
 def load_or_create_secret(path: Path) -> str:
     """The generated secret key kept at `path` (never a constant in code)."""
     return create_once(path, lambda: (secrets.token_urlsafe(48) + "\n").encode()).decode().strip()
+
+
+def load_or_create_receipt_key(path: Path) -> ed25519.Ed25519PrivateKey:
+    """The platform's receipt-signing key, made on first use and shared by every worker."""
+
+    def make() -> bytes:
+        return ed25519.Ed25519PrivateKey.generate().private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+
+    key = serialization.load_pem_private_key(create_once(path, make), password=None)
+    if not isinstance(key, ed25519.Ed25519PrivateKey):
+        raise ValueError(f"{path} is not an Ed25519 key")
+    return key

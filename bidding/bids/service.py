@@ -15,7 +15,7 @@ import uuid
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
@@ -23,19 +23,15 @@ from app.core.actor import Actor, Role
 from app.core.blobs import LocalBlobStore, StagedBlob
 from app.core.clock import Clock
 from app.core.problems import Conflict, NotFound, Problem
+from bidding.bids import states as bid_states
 from bidding.bids.models import Bid
 from bidding.bids.registry import KeyPurpose, active_key
+from bidding.bids.states import BidStatus
 from bidding.sealing import envelope
 from bidding.sealing.keys import BidderPublicKey, OpeningPublicKey
 from bidding.sealing.receipts import sign_receipt
 from bidding.tender.models import Tender
 from bidding.tender.states import TenderStatus
-
-
-class BidStatus:
-    submitted = "submitted"  # the bidder's current bid
-    replaced = "replaced"
-    withdrawn = "withdrawn"
 
 
 class BidRefused(Problem):
@@ -128,11 +124,13 @@ async def record(
     now = clock.now()
     stored = blobs.keep(staged)
     bidder = str(actor.org_uscc)
-    await session.execute(
-        update(Bid)
-        .where(Bid.tender_id == tender_id, Bid.bidder_uscc == bidder, Bid.status == BidStatus.submitted)
-        .values(status=BidStatus.replaced, ended_at=now)
+    current = await session.scalar(
+        select(Bid).where(Bid.tender_id == tender_id, Bid.bidder_uscc == bidder, Bid.status == BidStatus.submitted)
     )
+    if current is not None:
+        bid_states.move(current, BidStatus.replaced)
+        current.ended_at = now
+        await session.flush()  # the replaced bid leaves the one-submitted-bid index before the new one enters
     bid_id = uuid.uuid4()
     fields = {
         "bid": str(bid_id),
@@ -173,7 +171,8 @@ async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, tender_id:
     )
     if bid is None:
         raise NotFound("you have no bid to withdraw for this tender")
-    bid.status, bid.ended_at = BidStatus.withdrawn, now
+    bid_states.move(bid, BidStatus.withdrawn)
+    bid.ended_at = now
     await audit.record(session, clock, actor, "bid.withdraw", "tender", tender_id, {"bid": str(bid.id)})
     await session.commit()
     return bid

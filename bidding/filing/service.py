@@ -30,6 +30,7 @@ from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.core.validation import FieldError
 from app.identity.models import Organization
 from bidding.bids.publication import choose_custodians, publish_opening_key
+from bidding.filing import states as filing_states
 from bidding.filing.checklist import POLICIES, Deficiency, FilingFacts, ProjectType, check_filing
 from bidding.filing.models import Filing, FilingDocument, FilingRound
 from bidding.filing.schemas import FilingDraft, ReturnRequest
@@ -274,7 +275,8 @@ async def submit(session: AsyncSession, clock: Clock, actor: Actor, filing_id: u
         provisional=deadline.provisional,
     )
     session.add(submitted)
-    filing.status, filing.updated_at = FilingStatus.submitted, now
+    filing_states.move(filing, FilingStatus.submitted)
+    filing.updated_at = now
     await session.flush()
     payload = {"round": submitted.number, "deadline": deadline.last_day, "provisional": deadline.provisional}
     await audit.record(session, clock, actor, "filing.submit", "filing", filing.id, payload)
@@ -308,7 +310,8 @@ async def _accept(
     now = clock.now()
     officer = None if decision is Decision.deemed_accepted else actor
     _decide(round_, now, officer, decision, [], comment)
-    filing.status, filing.updated_at = FilingStatus.accepted, now
+    filing_states.move(filing, FilingStatus.accepted)
+    filing.updated_at = now
     tender = Tender(
         filing_id=filing.id,
         status=TenderStatus.published,
@@ -375,7 +378,8 @@ async def return_for_correction(
         )
     round_ = await _round_to_decide(session, filing)
     _decide(round_, now, actor, Decision.returned, notice, data.comment)
-    filing.status, filing.updated_at = FilingStatus.returned, now
+    filing_states.move(filing, FilingStatus.returned)
+    filing.updated_at = now
     payload = {"round": round_.number, "notice": round_.notice, "comment": data.comment}
     await audit.record(session, clock, actor, "filing.return", "filing", filing.id, payload)
     await session.commit()
@@ -385,47 +389,64 @@ async def return_for_correction(
 # -- time -------------------------------------------------------------------------------------------------
 
 
-async def sweep_overdue(session: AsyncSession, clock: Clock, actor: Actor, tz: ZoneInfo) -> int:
-    """Mark undecided rounds past their deadline overdue, once; notify the officers on duty; and
+async def overdue_rounds(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """The rounds whose next event is going overdue, now."""
+    rows = await session.execute(
+        select(FilingRound.id, FilingRound.decision, FilingRound.overdue_at, FilingRound.due_at).where(
+            FilingRound.decision.is_(None), FilingRound.overdue_at.is_(None), FilingRound.due_at <= now
+        )
+    )
+    return [
+        round_id
+        for round_id, decision, overdue_at, due_at in rows.all()
+        if (due := filing_states.round_next_event(decision is not None, overdue_at is not None, due_at))
+        and due.is_due(now)
+    ]
+
+
+async def mark_overdue(session: AsyncSession, clock: Clock, actor: Actor, round_id: uuid.UUID, tz: ZoneInfo) -> bool:
+    """Mark an undecided round past its deadline overdue, once; notify the officers on duty; and
     where the project type's policy says so (逾期视为同意), accept the filing with that reason."""
     now = clock.now()
     marked = (
         await session.execute(
             update(FilingRound)
-            .where(FilingRound.decision.is_(None), FilingRound.overdue_at.is_(None), FilingRound.due_at <= now)
+            .where(FilingRound.id == round_id, FilingRound.decision.is_(None), FilingRound.overdue_at.is_(None))
+            .where(FilingRound.due_at <= now)
             .values(overdue_at=now)
-            .returning(FilingRound.id, FilingRound.filing_id, FilingRound.number, FilingRound.due_at)
+            .returning(FilingRound.filing_id, FilingRound.number, FilingRound.due_at)
         )
-    ).all()
-    for round_id, filing_id, number, due_at in marked:
-        filing = await session.get(Filing, filing_id, with_for_update=True)
-        assert filing is not None
-        message = (
-            f"备案逾期未办结：{filing.project_name}（第{number}轮，办理时限{due_at.astimezone(tz):%Y-%m-%d %H:%M}）"
-        )
-        await notify(
-            session,
-            clock,
-            audience_role=Role.supervisor,
-            kind="filing.overdue",
-            object_type="filing",
-            object_id=filing_id,
-            message=message,
-            dedupe_key=f"filing.overdue:{round_id}",
-        )
-        await audit.record(session, clock, actor, "filing.overdue", "filing", filing_id, {"round": number})
-        policy = POLICIES[ProjectType(filing.project_type)]
-        if policy.deemed_accepted_when_overdue and filing.status == FilingStatus.submitted:
-            await _deem_accepted(session, clock, actor, filing, now, tz)
+    ).first()
+    if marked is None:  # decided, already marked, or given more time meanwhile
+        await session.commit()
+        return False
+    filing_id, number, due_at = marked
+    filing = await session.get(Filing, filing_id, with_for_update=True)
+    assert filing is not None
+    message = f"备案逾期未办结：{filing.project_name}（第{number}轮，办理时限{due_at.astimezone(tz):%Y-%m-%d %H:%M}）"
+    await notify(
+        session,
+        clock,
+        audience_role=Role.supervisor,
+        kind="filing.overdue",
+        object_type="filing",
+        object_id=filing_id,
+        message=message,
+        dedupe_key=f"filing.overdue:{round_id}",
+    )
+    await audit.record(session, clock, actor, "filing.overdue", "filing", filing_id, {"round": number})
+    policy = POLICIES[ProjectType(filing.project_type)]
+    if policy.deemed_accepted_when_overdue and filing.status == FilingStatus.submitted:
+        await _deem_accepted(session, clock, actor, filing, now, tz)
     await session.commit()
-    return len(marked)
+    return True
 
 
 async def _deem_accepted(
     session: AsyncSession, clock: Clock, actor: Actor, filing: Filing, now: datetime, tz: ZoneInfo
 ) -> None:
     """逾期视为同意, unless the filing fails the checklist by now or no custodians can take the
-    opening key: then it stays overdue for an officer, and the rest of the sweep goes on."""
+    opening key: then it stays overdue for an officer."""
     if await deficiencies_of(session, filing, now, tz):
         return
     round_ = await _round_to_decide(session, filing)

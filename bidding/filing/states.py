@@ -1,4 +1,4 @@
-"""The filing lifecycle as one explicit state machine: every handler and job asks it.
+"""The filing lifecycle as one explicit state machine; `move` is the only writer of its status.
 
 draft --submit--> submitted --accept--> accepted (publishes the tender)
                   submitted --return--> returned --submit--> submitted ...
@@ -7,6 +7,9 @@ draft --submit--> submitted --accept--> accepted (publishes the tender)
 from __future__ import annotations
 
 import enum
+from datetime import datetime
+
+from app.core.lifecycle import Due, HasStatus, Lifecycle
 
 
 class FilingStatus(enum.StrEnum):
@@ -28,9 +31,22 @@ TRANSITIONS: dict[FilingStatus, frozenset[FilingStatus]] = {
     FilingStatus.submitted: frozenset({FilingStatus.accepted, FilingStatus.returned}),
     FilingStatus.accepted: frozenset(),
 }
+LIFECYCLE = Lifecycle("filing", FilingStatus, TRANSITIONS)
 
 EDITABLE = frozenset({FilingStatus.draft, FilingStatus.returned})
 
 
 def can_move(current: str, target: FilingStatus) -> bool:
-    return target in TRANSITIONS[FilingStatus(current)]
+    return LIFECYCLE.can_move(current, target)
+
+
+def move(filing: HasStatus, target: FilingStatus) -> None:
+    """The one writer of a filing's status."""
+    LIFECYCLE.move(filing, target)
+
+
+def round_next_event(decided: bool, marked_overdue: bool, due_at: datetime) -> Due | None:
+    """An undecided round goes overdue at its deadline (2 working days), once."""
+    if decided or marked_overdue:
+        return None
+    return Due("filing-overdue", due_at)

@@ -25,10 +25,10 @@ from app.core.actor import Actor
 from app.core.clock import Clock
 from app.core.live import Broadcaster, encode_event
 from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
-from app.core.sweeps import for_each
 from app.core.validation import FieldError
 from app.identity.models import Organization, OrgKind
 from bidding.market import draw
+from bidding.market import states as request_states
 from bidding.market.assessment import Assessed, average_score, suspension_reason
 from bidding.market.auction import codec, engine
 from bidding.market.categories import CATEGORIES
@@ -43,13 +43,7 @@ from bidding.market.models import (
     ServiceRequest,
     Suspension,
 )
-
-
-class RequestStatus:
-    registering = "registering"
-    bidding = "bidding"
-    awarded = "awarded"
-    failed = "failed"  # 流标: too few eligible registrants, or no bid below the ceiling
+from bidding.market.states import RequestStatus
 
 
 class Method(enum.StrEnum):
@@ -335,7 +329,7 @@ async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, reques
         if not await why_not_eligible(session, r.org_uscc, request.category, now.date())
     ]
     if len(eligible) < request.min_participants:
-        request.status = RequestStatus.failed
+        request_states.move(request, RequestStatus.failed)
         reason = (
             f"{len(eligible)} eligible registrant(s), fewer than {request.min_participants}: the request fails (流标)"
         )
@@ -349,10 +343,10 @@ async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, reques
         auction = Auction(
             request_id=request_id, state=codec.dump(engine.open_auction(_rules(request), eligible, offers))
         )
-        request.status = RequestStatus.bidding
+        request_states.move(request, RequestStatus.bidding)
     elif request.selection_method == Method.sealed_quotes:
         auction = Auction(request_id=request_id, state={"method": Method.sealed_quotes, "bidders": eligible})
-        request.status = RequestStatus.bidding
+        request_states.move(request, RequestStatus.bidding)
     else:
         assert request.draw_seed is not None
         chosen = draw.draw(request.draw_seed, eligible)
@@ -365,7 +359,7 @@ async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, reques
             savings=Decimal("0.00"),
             closed_at=now,
         )
-        request.status = RequestStatus.awarded
+        request_states.move(request, RequestStatus.awarded)
     session.add(auction)
     payload = {"method": request.selection_method, "eligible": len(eligible), "winner": auction.winner_uscc}
     await audit.record(session, clock, actor, "selection.open", "service_request", request_id, payload)
@@ -440,7 +434,8 @@ async def select_directly(
         closed_at=now,
     )
     session.add(outcome)
-    request.status, request.justification = RequestStatus.awarded, justification
+    request_states.move(request, RequestStatus.awarded)
+    request.justification = justification
     payload = {"winner": org_uscc, "price": price, "justification": justification}
     await audit.record(session, clock, actor, "selection.direct", "service_request", request_id, payload)
     await session.commit()
@@ -560,100 +555,110 @@ async def place_bid(
     return BidAnswer(True, price, rank, now, new_state.end, (new_state.end - now).total_seconds(), event.extended)
 
 
-async def open_due(session: AsyncSession, clock: Clock, actor: Actor) -> int:
-    """The `auction-open` sweep: open the selection of every request whose registration has
-    closed (idempotent). A request that cannot be opened is reported and the others go on."""
-    due = (
-        await session.scalars(
-            select(ServiceRequest.id).where(
-                ServiceRequest.status == RequestStatus.registering, ServiceRequest.registration_closes <= clock.now()
-            )
+async def selections_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """The requests whose next event is opening their selection (registration closed), now."""
+    rows = await session.execute(
+        select(
+            ServiceRequest.id,
+            ServiceRequest.status,
+            ServiceRequest.selection_method,
+            ServiceRequest.registration_closes,
+        ).where(ServiceRequest.status == RequestStatus.registering, ServiceRequest.registration_closes <= now)
+    )
+    return [
+        request_id
+        for request_id, status, method, closes in rows.all()
+        if (due := request_states.next_event(status, method == Method.direct, closes, None)) and due.is_due(now)
+    ]
+
+
+async def rounds_under_way(session: AsyncSession, _now: datetime) -> list[uuid.UUID]:
+    """The rounds auctions still open: each may have a turn to announce."""
+    rows = await session.execute(select(Auction.request_id, Auction.state).where(Auction.closed.is_(False)))
+    return [request_id for request_id, state in rows.all() if state.get("rules", {}).get("mode") == engine.Mode.rounds]
+
+
+async def selections_ending(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """The requests whose next event is the close of their selection (its current end), now."""
+    rows = await session.execute(
+        select(
+            ServiceRequest.id,
+            ServiceRequest.status,
+            ServiceRequest.registration_closes,
+            ServiceRequest.bidding_ends,
+            Auction.state,
         )
-    ).all()
-    await session.commit()
-
-    async def open_one(request_id: uuid.UUID) -> bool:
-        return await open_auction(session, clock, actor, request_id) is not None
-
-    return await for_each(session, clock, "auction-open", "service_request", due, open_one)
-
-
-async def _open_ids(session: AsyncSession) -> list[uuid.UUID]:
-    ids = (await session.scalars(select(Auction.request_id).where(Auction.closed.is_(False)))).all()
-    await session.commit()
-    return list(ids)
+        .join(Auction, Auction.request_id == ServiceRequest.id)
+        .where(Auction.closed.is_(False))
+    )
+    due_ids = []
+    for request_id, status, closes, bidding_ends, state in rows.all():
+        ends_at = codec.load(state).end if "rules" in state else bidding_ends  # an auction's end moves with late bids
+        due = request_states.next_event(status, False, closes, ends_at)
+        if due is not None and due.is_due(now):
+            due_ids.append(request_id)
+    return due_ids
 
 
-async def announce_turns(session: AsyncSession, clock: Clock, broadcaster: Broadcaster) -> int:
-    """Rounds auctions: announce each turn once, when it begins (turns run on the schedule; this
-    only tells the watchers). Returns how many turns were announced."""
+async def announce_turn(
+    session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster, request_id: uuid.UUID
+) -> bool:
+    """A rounds auction: announce its current turn once, when it begins (turns run on the
+    schedule; this only tells the watchers)."""
     now = clock.now()
-
-    async def announce(request_id: uuid.UUID) -> bool:
-        auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
-        assert auction is not None
-        if auction.state.get("rules", {}).get("mode") != engine.Mode.rounds:
-            await session.commit()
-            return False
-        state, turn = engine.current_turn(codec.load(auction.state), now)
-        key = [turn.round, turn.index] if turn else None
-        if turn is None or auction.state.get("announced_turn") == key:
-            await session.commit()
-            return False
-        auction.state = codec.dump(state) | {"announced_turn": key}
-        turn_payload = {"round": turn.round + 1, "index": turn.index, "bidder": turn.bidder}
-        await audit.record(
-            session,
-            clock,
-            Actor.system("scheduler:auction-tick"),
-            "auction.turn",
-            "service_request",
-            request_id,
-            turn_payload,
-        )
+    auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
+    assert auction is not None
+    if auction.state.get("rules", {}).get("mode") != engine.Mode.rounds:
         await session.commit()
-        names = engine.labels(state.bidders)
-        data = {"round": turn.round + 1, "bidder": names[turn.bidder], "ends_at": turn.ends_at.isoformat()}
-        await broadcaster.publish(auction_channel(request_id), encode_event(state.seq, "turn", data, now.isoformat()))
-        return True
+        return False
+    state, turn = engine.current_turn(codec.load(auction.state), now)
+    key = [turn.round, turn.index] if turn else None
+    if turn is None or auction.state.get("announced_turn") == key:
+        await session.commit()
+        return False
+    auction.state = codec.dump(state) | {"announced_turn": key}
+    turn_payload = {"round": turn.round + 1, "index": turn.index, "bidder": turn.bidder}
+    await audit.record(session, clock, actor, "auction.turn", "service_request", request_id, turn_payload)
+    await session.commit()
+    names = engine.labels(state.bidders)
+    data = {"round": turn.round + 1, "bidder": names[turn.bidder], "ends_at": turn.ends_at.isoformat()}
+    await broadcaster.publish(auction_channel(request_id), encode_event(state.seq, "turn", data, now.isoformat()))
+    return True
 
-    return await for_each(session, clock, "auction-tick", "service_request", await _open_ids(session), announce)
 
-
-async def close_due(session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster) -> int:
-    """Close every auction whose end has passed (idempotent): award the lowest price, compute the
-    savings (ceiling − award). A late bid is refused by the engine's time check regardless."""
+async def close_selection(
+    session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster, request_id: uuid.UUID
+) -> bool:
+    """Close an auction or sealed-quote box whose end has passed (idempotent): award the lowest
+    price, with the savings (ceiling − award). A late bid is refused by the engine's time check
+    regardless."""
     now = clock.now()
-
-    async def close(request_id: uuid.UUID) -> bool:
-        auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
-        assert auction is not None
-        request = await get_request(session, request_id, for_update=True)
-        if "rules" in auction.state:
-            state = codec.load(auction.state)
-            due, best, seq = engine.is_closed(state, now), engine.winner(state, now), state.seq
-        else:  # sealed quotes: opened at the end of the window
-            due, seq = now >= request.bidding_ends, 0
-            quotes = (await session.scalars(select(AuctionBid).where(AuctionBid.request_id == request_id))).all()
-            best = sealed_quote_winner([(q.org_uscc, q.price, q.seq or 0, q.received_at) for q in quotes])
-        if auction.closed or not due:
-            await session.commit()
-            return False
-        auction.closed, auction.closed_at = True, now
-        if best is None:
-            request.status = RequestStatus.failed
-        else:
-            request.status = RequestStatus.awarded
-            auction.winner_uscc, auction.award_price = best.bidder, best.price
-            auction.savings = request.ceiling - best.price
-        payload = {"winner": auction.winner_uscc, "award": auction.award_price, "savings": auction.savings}
-        await audit.record(session, clock, actor, "auction.close", "service_request", request_id, payload)
+    auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
+    assert auction is not None
+    request = await get_request(session, request_id, for_update=True)
+    if "rules" in auction.state:
+        state = codec.load(auction.state)
+        due, best, seq = engine.is_closed(state, now), engine.winner(state, now), state.seq
+    else:  # sealed quotes: opened at the end of the window
+        due, seq = now >= request.bidding_ends, 0
+        quotes = (await session.scalars(select(AuctionBid).where(AuctionBid.request_id == request_id))).all()
+        best = sealed_quote_winner([(q.org_uscc, q.price, q.seq or 0, q.received_at) for q in quotes])
+    if auction.closed or not due:
         await session.commit()
-        event = {"winner": auction.winner_uscc, "award": _text(auction.award_price), "savings": _text(auction.savings)}
-        await broadcaster.publish(auction_channel(request_id), encode_event(seq + 1, "closed", event, now.isoformat()))
-        return True
-
-    return await for_each(session, clock, "auction-tick", "service_request", await _open_ids(session), close)
+        return False
+    auction.closed, auction.closed_at = True, now
+    if best is None:
+        request_states.move(request, RequestStatus.failed)
+    else:
+        request_states.move(request, RequestStatus.awarded)
+        auction.winner_uscc, auction.award_price = best.bidder, best.price
+        auction.savings = request.ceiling - best.price
+    payload = {"winner": auction.winner_uscc, "award": auction.award_price, "savings": auction.savings}
+    await audit.record(session, clock, actor, "auction.close", "service_request", request_id, payload)
+    await session.commit()
+    event = {"winner": auction.winner_uscc, "award": _text(auction.award_price), "savings": _text(auction.savings)}
+    await broadcaster.publish(auction_channel(request_id), encode_event(seq + 1, "closed", event, now.isoformat()))
+    return True
 
 
 def sealed_quote_winner(quotes: list[tuple[str, Decimal, int, datetime]]) -> engine.Offer | None:

@@ -16,7 +16,7 @@ import enum
 import uuid
 from collections import deque
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -29,14 +29,18 @@ from app.core.blobs import BlobWriter, LocalBlobStore
 from app.core.clock import Clock
 from app.core.live import Broadcaster, Outbox
 from app.core.problems import Conflict, NotFound, Problem
-from app.core.sweeps import for_each
 from app.core.tasks import BackgroundTasks
 from app.identity.models import Organization
 from bidding.bids.models import Bid, CustodyShare, RegisteredKey
 from bidding.bids.registry import KeyPurpose
+from bidding.bids.states import BidStatus
+from bidding.opening import states as opening_states
 from bidding.opening.models import BidOpening, HandedInShare, OpeningEvent, OpeningSession, RecordResponse
+from bidding.opening.record import BidOutcome, TenderFacts, opening_record
+from bidding.opening.states import OpeningStatus
 from bidding.sealing import custody, envelope
 from bidding.sealing.keys import BidderPublicKey, OpeningPrivateKey, OpeningPublicKey
+from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
 from bidding.tender.states import MIN_BIDS_TO_OPEN, TenderStatus
 
@@ -47,13 +51,6 @@ OPENING_WORKERS = 2  # bids decrypted at once by one opening (hashing and I/O ru
 BIDDER_FAULTS = frozenset(
     {"key_unwrap_failed", "declaration_invalid", "document_mismatch", "wrong_signer", "bad_signature"}
 )
-
-
-class OpeningStatus(enum.StrEnum):
-    awaiting_shares = "awaiting_shares"
-    decrypting = "decrypting"
-    read_out = "read_out"
-    failed = "failed"  # 流标
 
 
 class Outcome(enum.StrEnum):
@@ -119,7 +116,7 @@ async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uu
     bids = (
         await session.scalars(
             select(Bid)
-            .where(Bid.tender_id == tender_id, Bid.status == "submitted")
+            .where(Bid.tender_id == tender_id, Bid.status == BidStatus.submitted)
             .order_by(Bid.received_at, Bid.bidder_uscc)
         )
     ).all()
@@ -142,7 +139,7 @@ async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uu
         finished_at=now if failed else None,
     )
     session.add(opening)
-    tender.status = TenderStatus.failed if failed else TenderStatus.opening
+    tender_states.move(tender, TenderStatus.failed if failed else TenderStatus.opening)
     public = [{"name": b["name"], "uscc": b["uscc"], "received_at": b["received_at"]} for b in bidders]
     await ctx.event(session, tender_id, "started", {"bidders": public, "threshold": tender.custody_threshold})
     await audit.record(session, ctx.clock, actor, "opening.start", "tender", tender_id, {"bidders": public})
@@ -154,22 +151,19 @@ async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uu
     return opening
 
 
-async def sweep_start(session: AsyncSession, ctx: Opening, actor: Actor) -> int:
-    """Start every opening whose time has come; running it twice or late does no harm."""
-    due = (
-        await session.scalars(
-            select(Tender.id)
-            .outerjoin(OpeningSession, OpeningSession.tender_id == Tender.id)
-            .where(Tender.status == TenderStatus.published, Tender.opening_time <= ctx.clock.now())
-            .where(OpeningSession.tender_id.is_(None), Tender.opening_public_key.is_not(None))
-        )
-    ).all()
-    await session.commit()
-
-    async def start_one(tender_id: uuid.UUID) -> bool:
-        return await start(session, ctx, actor, tender_id) is not None
-
-    return await for_each(session, ctx.clock, "opening-start", "tender", due, start_one)
+async def openings_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """The tenders whose next event is their opening's start, now (with a key to open bids)."""
+    rows = await session.execute(
+        select(Tender.id, Tender.status, Tender.opening_time)
+        .outerjoin(OpeningSession, OpeningSession.tender_id == Tender.id)
+        .where(Tender.status == TenderStatus.published, Tender.opening_time <= now)
+        .where(OpeningSession.tender_id.is_(None), Tender.opening_public_key.is_not(None))
+    )
+    return [
+        tender_id
+        for tender_id, status, opening_time in rows.all()
+        if (due := tender_states.next_event(status, opening_time)) and due.is_due(now)
+    ]
 
 
 async def watchable_tender(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> Tender:
@@ -182,7 +176,7 @@ async def watchable_tender(session: AsyncSession, actor: Actor, tender_id: uuid.
     if actor.sees_all_orgs or actor.org_uscc in (tender.agency_uscc, tender.tenderee_uscc):
         return tender
     opening = await session.get(OpeningSession, tender_id)
-    if opening is not None and opening.status in (OpeningStatus.read_out, OpeningStatus.failed):
+    if opening is not None and opening.status in opening_states.FINISHED:
         return tender
     if actor.org_uscc and await session.scalar(
         select(Bid.id).where(Bid.tender_id == tender_id, Bid.bidder_uscc == actor.org_uscc).limit(1)
@@ -247,7 +241,8 @@ async def hand_in_share(session: AsyncSession, ctx: Opening, actor: Actor, tende
             custody.combine([*earlier, words], OpeningPublicKey.parse(tender.opening_public_key))
         except custody.CustodyError as exc:
             raise ShareRefused(str(exc), code=exc.code) from exc
-        opening.status, opening.key_rebuilt_at = OpeningStatus.decrypting, now
+        opening_states.move(opening, OpeningStatus.decrypting)
+        opening.key_rebuilt_at = now
         await ctx.event(
             session,
             tender_id,
@@ -470,28 +465,15 @@ async def _publish_record(session: AsyncSession, ctx: Opening, actor: Actor, ten
     }
     roles = await custodians_present(session, tender_id)
     now = ctx.clock.now()
-    record = {
-        "tender": {"id": str(tender.id), "project_name": tender.project_name, "project_code": tender.project_code},
-        "opening_time": tender.opening_time.isoformat(),
-        "started_at": opening.started_at.isoformat(),
-        "key_rebuilt_at": opening.key_rebuilt_at.isoformat() if opening.key_rebuilt_at else None,
-        "custodians_present": sorted(roles),
-        "bids": [
-            {
-                "bidder": entry["name"],
-                "uscc": entry["uscc"],
-                "received_at": entry["received_at"],
-                "outcome": outcomes[uuid.UUID(entry["bid"])].outcome,
-                "reason": outcomes[uuid.UUID(entry["bid"])].reason,
-                **(outcomes[uuid.UUID(entry["bid"])].declaration or {}),
-            }
-            for entry in opening.bidders
-        ],
-        "finished_at": now.isoformat(),
-    }
-    opening.status, opening.record, opening.finished_at, opening.lease_until = OpeningStatus.read_out, record, now, None
+    facts = TenderFacts(str(tender.id), tender.project_name, tender.project_code, tender.opening_time)
+    read_out = {str(bid_id): BidOutcome(o.outcome, o.reason, o.declaration) for bid_id, o in outcomes.items()}
+    record = opening_record(
+        facts, opening.started_at, opening.key_rebuilt_at, sorted(roles), opening.bidders, read_out, now
+    )
+    opening_states.move(opening, OpeningStatus.read_out)
+    opening.record, opening.finished_at, opening.lease_until = record, now, None
     opening.confirm_until = now + timedelta(minutes=tender.record_window_minutes or 60)
-    tender.status = TenderStatus.opened
+    tender_states.move(tender, TenderStatus.opened)
     await session.execute(
         delete(HandedInShare).where(HandedInShare.tender_id == tender_id)
     )  # the key is gone with them
@@ -502,24 +484,20 @@ async def _publish_record(session: AsyncSession, ctx: Opening, actor: Actor, ten
     await ctx.commit(session)
 
 
-async def sweep_resume(sessions: async_sessionmaker[AsyncSession], ctx: Opening, actor: Actor) -> int:
-    """Carry on every decryption whose worker stopped (its lease ran out) or never began."""
-    async with sessions() as session:
-        now = ctx.clock.now()
-        waiting = (
-            await session.scalars(
-                select(OpeningSession.tender_id).where(
-                    OpeningSession.status == OpeningStatus.decrypting,
-                    or_(OpeningSession.lease_until.is_(None), OpeningSession.lease_until < now),
-                )
-            )
-        ).all()
-
-    async def resume(tender_id: uuid.UUID) -> bool:
-        return await decrypt_all(sessions, ctx, actor, tender_id)
-
-    async with sessions() as session:  # one tender that cannot resume never holds up the others
-        return await for_each(session, ctx.clock, "opening-resume", "tender", waiting, resume)
+async def decryptions_stalled(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """The openings whose decryption is due to resume: its worker's lease ran out, or none began."""
+    rows = await session.execute(
+        select(
+            OpeningSession.tender_id, OpeningSession.status, OpeningSession.lease_until, OpeningSession.key_rebuilt_at
+        )
+        .where(OpeningSession.status == OpeningStatus.decrypting)
+        .where(or_(OpeningSession.lease_until.is_(None), OpeningSession.lease_until < now))
+    )
+    return [
+        tender_id
+        for tender_id, status, lease_until, rebuilt_at in rows.all()
+        if (due := opening_states.next_event(status, lease_until, rebuilt_at)) and due.is_due(now)
+    ]
 
 
 # -- the record --------------------------------------------------------------------------------------

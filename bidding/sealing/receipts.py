@@ -12,14 +12,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from pathlib import Path
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
-from app.core.settings import create_once
 from bidding.sealing.keys import KeyFormatError, _b64decode, fingerprint
 
 FORMAT = "ggzy-receipt/1"
@@ -60,17 +57,3 @@ def parse_platform_public(text: str) -> ed25519.Ed25519PublicKey:
     if len(parts) != 2 or parts[0] != PLATFORM_PUBLIC_PREFIX:
         raise KeyFormatError(f"the platform key reads '{PLATFORM_PUBLIC_PREFIX} <base64>'")
     return ed25519.Ed25519PublicKey.from_public_bytes(_b64decode(parts[1], "platform key"))
-
-
-def load_or_create_receipt_key(path: Path) -> ed25519.Ed25519PrivateKey:
-    """The platform's receipt-signing key, made on first use and shared by every worker."""
-
-    def make() -> bytes:
-        return ed25519.Ed25519PrivateKey.generate().private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-
-    key = serialization.load_pem_private_key(create_once(path, make), password=None)
-    if not isinstance(key, ed25519.Ed25519PrivateKey):
-        raise KeyFormatError(f"{path} is not an Ed25519 key")
-    return key

@@ -1,4 +1,4 @@
-"""The tender lifecycle as one explicit state machine: every handler and job asks it.
+"""The tender lifecycle as one explicit state machine; `move` is the only writer of its status.
 
 published --opening time, ≥ 3 bids--> opening --all bids read out--> opened
 published --opening time, < 3 bids--> failed (流标: re-tender, implementing regulations art. 44)
@@ -8,6 +8,9 @@ The evaluation issues add the states after `opened`.
 from __future__ import annotations
 
 import enum
+from datetime import datetime
+
+from app.core.lifecycle import Due, HasStatus, Lifecycle
 
 
 class TenderStatus(enum.StrEnum):
@@ -23,6 +26,7 @@ TRANSITIONS: dict[TenderStatus, frozenset[TenderStatus]] = {
     TenderStatus.opened: frozenset(),
     TenderStatus.failed: frozenset(),
 }
+LIFECYCLE = Lifecycle("tender", TenderStatus, TRANSITIONS)
 
 MIN_BIDS_TO_OPEN = 3
 
@@ -31,4 +35,16 @@ PUBLIC_STATUSES = frozenset(TenderStatus)
 
 
 def can_move(current: str, target: TenderStatus) -> bool:
-    return target in TRANSITIONS[TenderStatus(current)]
+    return LIFECYCLE.can_move(current, target)
+
+
+def move(tender: HasStatus, target: TenderStatus) -> None:
+    """The one writer of a tender's status."""
+    LIFECYCLE.move(tender, target)
+
+
+def next_event(status: str, opening_time: datetime) -> Due | None:
+    """A published tender's opening session starts at its opening time (开标)."""
+    if status == TenderStatus.published:
+        return Due("opening-start", opening_time)
+    return None

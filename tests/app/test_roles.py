@@ -1,0 +1,215 @@
+"""Who may call what: the README's role table as data. Every route of the app has an entry (a new
+route without one fails here); every route is called as every role and anonymously, and the
+guard answers exactly as the table says. Object visibility (another organization's objects
+answer 404; the opening and the live auction are followed only by their participants until the
+result is public) is pinned by the scenario tests below and in test_orgs / test_filing."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from app.core.actor import Role
+from app.identity.models import OrgKind
+from tests.conftest import World, login
+
+PUBLIC, SIGNED_IN = "public", "signed in"
+A, S, G, B, M = Role.admin, Role.supervisor, Role.agency, Role.bidder, Role.intermediary  # M: market
+OFFICERS = frozenset({A, S})
+CUSTODIANS = frozenset({A, S, G})
+
+# (method, path) -> who may call it: PUBLIC (no sign-in), SIGNED_IN (any role), or a set of roles.
+ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
+    ("GET", "/health"): PUBLIC,
+    ("POST", "/api/v1/auth/login"): PUBLIC,
+    ("POST", "/api/v1/auth/logout"): SIGNED_IN,
+    ("GET", "/api/v1/orgs"): OFFICERS,
+    ("POST", "/api/v1/orgs"): frozenset({A}),
+    ("GET", "/api/v1/orgs/{uscc:str}"): SIGNED_IN,  # own organization; officers any
+    ("GET", "/api/v1/users"): SIGNED_IN,  # own organization's users; officers all
+    ("POST", "/api/v1/users"): frozenset({A}),
+    ("GET", "/api/v1/users/me"): SIGNED_IN,
+    ("POST", "/api/v1/users/me/password"): SIGNED_IN,
+    ("GET", "/api/v1/users/{user_id:uuid}"): SIGNED_IN,  # self, own organization; officers any
+    ("POST", "/api/v1/users/{user_id:uuid}/password"): frozenset({A}),
+    ("POST", "/api/v1/users/{user_id:uuid}/deactivate"): frozenset({A}),
+    ("POST", "/api/v1/users/{user_id:uuid}/activate"): frozenset({A}),
+    ("POST", "/api/v1/users/{user_id:uuid}/unlock"): frozenset({A}),
+    ("GET", "/api/v1/audit-events"): OFFICERS,
+    ("GET", "/api/v1/calendar/days/{day:date}"): PUBLIC,
+    ("GET", "/api/v1/calendar/deadline"): PUBLIC,
+    ("GET", "/api/v1/calendar/years"): PUBLIC,
+    ("POST", "/api/v1/calendar/years"): frozenset({A}),
+    ("GET", "/api/v1/filings"): CUSTODIANS,  # agencies: their own
+    ("POST", "/api/v1/filings"): frozenset({G}),
+    ("GET", "/api/v1/filings/stats"): OFFICERS,
+    ("GET", "/api/v1/filings/{filing_id:uuid}"): CUSTODIANS,
+    ("PUT", "/api/v1/filings/{filing_id:uuid}"): frozenset({G}),
+    ("GET", "/api/v1/filings/{filing_id:uuid}/rounds"): CUSTODIANS,
+    ("POST", "/api/v1/filings/{filing_id:uuid}/documents"): frozenset({G}),
+    ("GET", "/api/v1/filings/{filing_id:uuid}/documents/{document_id:uuid}"): CUSTODIANS,
+    ("DELETE", "/api/v1/filings/{filing_id:uuid}/documents/{document_id:uuid}"): frozenset({G}),
+    ("POST", "/api/v1/filings/{filing_id:uuid}/submit"): frozenset({G}),
+    ("POST", "/api/v1/filings/{filing_id:uuid}/accept"): frozenset({S}),
+    ("POST", "/api/v1/filings/{filing_id:uuid}/return"): frozenset({S}),
+    ("GET", "/api/v1/tenders"): SIGNED_IN,  # published tenders are public by law
+    ("GET", "/api/v1/tenders/{tender_id:uuid}"): SIGNED_IN,
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/opening-key"): SIGNED_IN,  # what bids are sealed to
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/custody/share"): CUSTODIANS,  # the custodian's own share
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/bids"): frozenset({A, S, B}),  # bidders: their own
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/bids"): frozenset({B}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/bids/withdraw"): frozenset({B}),
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/opening"): SIGNED_IN,  # participants; public once recorded
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/opening/events"): SIGNED_IN,  # the same
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/opening/shares"): CUSTODIANS,  # the tender's custodians
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/opening/record/responses"): frozenset({B}),  # its bidders
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/opening/bids/{bid_id:uuid}/documents/{index:int}"): CUSTODIANS,
+    ("GET", "/api/v1/notifications"): SIGNED_IN,  # the caller's desk and own
+    ("POST", "/api/v1/keys/custody"): CUSTODIANS,
+    ("GET", "/api/v1/keys/bid-signing"): frozenset({B}),
+    ("POST", "/api/v1/keys/bid-signing"): frozenset({B}),
+    ("GET", "/api/v1/platform/receipt-key"): PUBLIC,
+    ("GET", "/api/v1/service-categories"): SIGNED_IN,
+    ("POST", "/api/v1/intermediaries/services"): frozenset({M}),
+    ("POST", "/api/v1/intermediaries/qualifications"): frozenset({M}),
+    ("GET", "/api/v1/intermediaries/eligibility"): frozenset({M}),
+    ("GET", "/api/v1/intermediaries/{org_uscc:str}/record"): OFFICERS,
+    ("GET", "/api/v1/service-requests"): SIGNED_IN,  # justification: officers and owner only
+    ("POST", "/api/v1/service-requests"): frozenset({G}),
+    ("GET", "/api/v1/service-requests/stats"): PUBLIC,
+    ("GET", "/api/v1/service-requests/{request_id:uuid}"): SIGNED_IN,
+    ("POST", "/api/v1/service-requests/{request_id:uuid}/registrations"): frozenset({M}),
+    ("POST", "/api/v1/service-requests/{request_id:uuid}/quotes"): frozenset({M}),
+    ("POST", "/api/v1/service-requests/{request_id:uuid}/direct-selection"): frozenset({G}),  # the owner
+    ("POST", "/api/v1/service-requests/{request_id:uuid}/repost"): frozenset({G}),  # the owner
+    ("POST", "/api/v1/service-requests/{request_id:uuid}/assessment"): frozenset({G}),  # the owner
+    ("GET", "/api/v1/service-requests/{request_id:uuid}/result"): SIGNED_IN,
+    ("GET", "/api/v1/service-requests/{request_id:uuid}/auction"): SIGNED_IN,  # participants; public once closed
+    ("POST", "/api/v1/service-requests/{request_id:uuid}/auction/bids"): frozenset({M}),  # registered bidders
+    ("GET", "/api/v1/service-requests/{request_id:uuid}/auction/events"): SIGNED_IN,  # as the auction
+}
+
+PLACEHOLDERS = {"uscc": "914403001922038216", "org_uscc": "914403001922038216", "day": "2026-12-01", "index": "0"}
+
+
+def app_routes(app: Litestar) -> set[tuple[str, str]]:
+    found = set()
+    for route in app.routes:
+        if route.path.startswith("/schema"):
+            continue  # Litestar's own OpenAPI document, public by design
+        for handler in getattr(route, "route_handlers", []):
+            found |= {(method, route.path) for method in handler.http_methods if method not in ("OPTIONS", "HEAD")}
+    return found
+
+
+def test_every_route_has_an_entry_in_the_role_table(app: Litestar) -> None:
+    routes = app_routes(app)
+    assert sorted(routes - set(ACCESS)) == [], "a route without an entry in the role table"
+    assert sorted(set(ACCESS) - routes) == [], "an entry for a route that no longer exists"
+
+
+def concrete(path: str) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1).split(":")[0]
+        return PLACEHOLDERS.get(name, str(uuid.uuid4()))
+
+    return re.sub(r"\{([^}]+)\}", fill, path)
+
+
+async def test_every_route_as_every_role_answers_as_the_table_says(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    org_of = {G: OrgKind.agency, B: OrgKind.bidder, M: OrgKind.intermediary}
+    tokens = {}
+    for role in Role:
+        user = await world.user(role, await world.org(org_of[role]) if role in org_of else None)
+        tokens[role] = user.username
+    wrong: list[str] = []
+    for (method, path), allowed in sorted(ACCESS.items(), key=lambda item: item[0][1] == "/api/v1/auth/logout"):
+        url = concrete(path) + ("?start=2026-01-01&end=2026-01-31" if path.endswith("/stats") else "")
+        for role in [None, *Role]:
+            headers: dict[str, Any] = await login(client, tokens[role]) if role else {}
+            raw = (path.endswith("/bids") and method == "POST") or path.endswith("/documents")
+            headers["content-type"] = "application/octet-stream" if raw else "application/json"
+            body = b"" if raw or method in ("GET", "DELETE") else b"{}"
+            response = await client.request(method, url, headers=headers, content=body)
+            status = response.status_code
+            expected_refusal = (
+                None
+                if allowed == PUBLIC or (role is not None and (allowed == SIGNED_IN or role in allowed))
+                else (401 if role is None else 403)
+            )
+            if status >= 500 or (
+                expected_refusal is None and status in (401, 403) and not _refused_for_cause(response)
+            ):
+                wrong.append(f"{method} {path} as {role}: {status} {response.text[:120]}")
+            elif expected_refusal is not None and status != expected_refusal:
+                wrong.append(f"{method} {path} as {role}: {status}, expected {expected_refusal}")
+    assert wrong == []
+
+
+def _refused_for_cause(response: Any) -> bool:
+    """A 401/403 that is not the guard's: a wrong current password, an auction one is not in."""
+    kind = response.json().get("type", "")
+    return kind.endswith(("/not-registered",))
+
+
+async def test_an_opening_is_followed_by_its_participants_until_the_record_is_public(
+    client: AsyncTestClient[Litestar], world: World, clock: Any
+) -> None:
+    from tests.bidding.opening.test_opening import at_opening_time, bids_in, hand_in, share_words, wait_for
+    from tests.bids import published_tender
+
+    tender = await published_tender(client, world)
+    bidders = await bids_in(client, world, tender, 3)
+    expert = await login(client, (await world.user(Role.expert)).username)
+    stranger = await login(client, (await world.user(B, await world.org(OrgKind.bidder))).username)
+    await at_opening_time(client, tender, clock)
+    words, headers = await share_words(client, tender, "agency")
+    assert (await hand_in(client, tender, words, headers)).status_code == 200
+    opening = f"/api/v1/tenders/{tender.id}/opening"
+    for outsider in (expert, stranger):
+        assert (await client.get(opening, headers=outsider)).status_code == 404
+        assert (await client.get(opening + "/events", headers=outsider)).status_code == 404
+    for insider in (bidders[0].headers, tender.desk.agency_headers, tender.desk.officer_headers):
+        assert (await client.get(opening, headers=insider)).status_code == 200
+    words, headers = await share_words(client, tender, "supervisor")
+    await hand_in(client, tender, words, headers)
+    await wait_for(client, tender, "read_out")
+    record = await client.get(opening, headers=expert)  # the opening record is public by law
+    assert record.status_code == 200 and record.json()["record"] is not None
+
+
+async def test_a_live_auction_is_followed_by_its_participants_and_a_justification_by_officers(
+    client: AsyncTestClient[Litestar], world: World, clock: Any
+) -> None:
+    from tests.bidding.market.test_market import at, intermediary, post_request, registered
+
+    request_id, owner = await post_request(client, world)
+    direct, direct_owner = await post_request(client, world, method="direct", decrement_amount=None)
+    (_org, bidder), *_ = await registered(client, world, request_id, 3)
+    _outsider_org, outsider = await intermediary(client, world)
+    expert = await login(client, (await world.user(Role.expert)).username)
+    clock.set(at("2026-12-01T09:35"))
+    auction = f"/api/v1/service-requests/{request_id}/auction"
+    for insider in (owner, bidder):
+        assert (await client.get(auction, headers=insider)).status_code == 200
+    for stranger in (outsider, expert):
+        assert (await client.get(auction, headers=stranger)).status_code == 404
+        assert (await client.get(auction + "/events", headers=stranger)).status_code == 404
+    chosen, _ = await intermediary(client, world)
+    why = "该项目涉及保密工程，须由已承担前期造价咨询的机构继续服务。"
+    body = {"org_uscc": chosen.uscc, "price": "280000.00", "justification": why}
+    assert (
+        await client.post(f"/api/v1/service-requests/{direct}/direct-selection", json=body, headers=direct_owner)
+    ).status_code == 200
+    officer = await login(client, (await world.user(S)).username)
+    shown = {
+        who: (await client.get(f"/api/v1/service-requests/{direct}", headers=headers)).json()["justification"]
+        for who, headers in (("owner", direct_owner), ("officer", officer), ("bidder", bidder), ("expert", expert))
+    }
+    assert shown == {"owner": why, "officer": why, "bidder": None, "expert": None}
