@@ -44,7 +44,7 @@ from bidding.filing.checklist import (
 )
 from bidding.filing.models import Filing
 from bidding.filing.schemas import FilingDraft
-from bidding.market import service as market
+from bidding.market import intermediaries, requests
 from bidding.market.auction.engine import Mode
 from bidding.market.models import ServiceRequest
 from bidding.sealing.keys import (
@@ -170,11 +170,11 @@ async def _load_market(session: AsyncSession, clock: Clock, settings: Settings) 
     has a request open for registration (three of four registered), bidding tomorrow morning."""
     if await session.scalar(select(ServiceRequest.id).limit(1)) is not None:
         return
-    intermediaries = [Actor.of(await _user(session, f"intermediary{i}")) for i in range(1, 5)]
+    consultants = [Actor.of(await _user(session, f"intermediary{i}")) for i in range(1, 5)]
     today = clock.now().astimezone(settings.tz).date()
-    for i, actor in enumerate(intermediaries):
-        await market.offer_services(session, clock, actor, ["COST"])
-        await market.add_qualification(
+    for i, actor in enumerate(consultants):
+        await intermediaries.offer_services(session, clock, actor, ["COST"])
+        await intermediaries.add_qualification(
             session,
             clock,
             actor,
@@ -184,7 +184,7 @@ async def _load_market(session: AsyncSession, clock: Clock, settings: Settings) 
             today.replace(year=today.year + 2),
         )
     tomorrow = datetime.combine(today + timedelta(days=1), time(9, 0), tzinfo=settings.tz)
-    terms = market.RequestTerms(
+    terms = requests.RequestTerms(
         project_name="江城市第三中学教学楼新建工程全过程造价咨询",
         category="COST",
         ceiling=Decimal("300000.00"),
@@ -198,9 +198,9 @@ async def _load_market(session: AsyncSession, clock: Clock, settings: Settings) 
         decrement_amount=Decimal("1000.00"),
         decrement_percent=None,
     )
-    request = await market.post_request(session, clock, Actor.of(await _user(session, "agency1")), terms)
-    for actor in intermediaries[:3]:
-        await market.register(session, clock, actor, request.id)
+    request = await requests.post_request(session, clock, Actor.of(await _user(session, "agency1")), terms)
+    for actor in consultants[:3]:
+        await requests.register(session, clock, actor, request.id)
 
 
 async def _one_chunk(content: bytes) -> AsyncIterator[bytes]:

@@ -5,6 +5,8 @@ Handlers live with their domain (`*/controllers.py`); this module only lists the
 
 from __future__ import annotations
 
+from litestar.types import ControllerRouterHandler
+
 from app.core.calendar.controllers import CalendarController
 from app.core.controllers import AuditController, NotificationController
 from app.health import health
@@ -20,7 +22,7 @@ from bidding.market.controllers import (
 from bidding.opening.controllers import OpeningController
 from bidding.tender.controllers import TenderController
 
-ROUTE_HANDLERS = [
+ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuthController,
     OrgController,
     UserController,

@@ -23,7 +23,7 @@ from app.identity import service as identity
 from app.identity.models import OrgKind
 from app.identity.schemas import OrgCreate, UserCreate
 from bench.scratch import scratch_database
-from bidding.market import service
+from bidding.market import intermediaries, requests, selection
 from bidding.market.auction.engine import Mode
 from bidding.market.models import AuctionBid
 
@@ -65,18 +65,18 @@ async def main(bidders: int, bids: int) -> None:
                     10,
                 )
                 actors.append(Actor.of(user))
-                await service.offer_services(session, clock, actors[-1], ["COST"])
-                await service.add_qualification(
+                await intermediaries.offer_services(session, clock, actors[-1], ["COST"])
+                await intermediaries.add_qualification(
                     session, clock, actors[-1], "工程造价咨询企业资质", "甲级", str(i), date(2030, 1, 1)
                 )
             opens = start + timedelta(seconds=1)
-            terms = service.RequestTerms(
+            terms = requests.RequestTerms(
                 "bench", "COST", Decimal("10000000.00"), None, opens, opens,
                 start + timedelta(hours=1), None, 3, Mode.continuous, Decimal("0.01"), None,
             )  # fmt: skip
-            request_id = (await service.post_request(session, clock, Actor.of(owner), terms)).id
+            request_id = (await requests.post_request(session, clock, Actor.of(owner), terms)).id
             for actor in actors:
-                await service.register(session, clock, actor, request_id)
+                await requests.register(session, clock, actor, request_id)
         clock.set(start + timedelta(minutes=59))  # the last minute
 
         async def real(index: int) -> None:
@@ -84,8 +84,8 @@ async def main(bidders: int, bids: int) -> None:
                 price = Decimal("9999999.00") - Decimal(step * bidders + index)
                 async with sessions() as session:
                     try:
-                        await service.place_bid(session, clock, actors[index], NoBroadcast(), request_id, price)
-                    except service.BidRejected:
+                        await selection.place_bid(session, clock, actors[index], NoBroadcast(), request_id, price)
+                    except selection.BidRejected:
                         pass
 
         async def plain(index: int) -> None:
@@ -103,7 +103,7 @@ async def main(bidders: int, bids: int) -> None:
                     await session.commit()
 
         async with sessions() as session:  # open the auction before timing
-            await service.open_auction(session, clock, system, request_id)
+            await selection.open_auction(session, clock, system, request_id)
         timings = {}
         for name, worker in (("baseline", plain), ("auction", real)):
             started = time.perf_counter()

@@ -1,2 +1,4 @@
-"""Bidding: sealed bids (数字信封), submission and receipts, the bid opening (开标), and the
-intermediary supermarket (中介超市) with its price-bidding engine. Filled in by the bidding issues."""
+"""The tender and all that happens to it: `tender` (the lifecycle), `filing` (招标备案), `bids`
+(keys, publication of the opening key, submission and receipts), `sealing` (the envelope, keys,
+custody and the bidders' offline client: pure), `opening` (开标), and `market` (the intermediary
+supermarket, 中介超市)."""

@@ -11,7 +11,7 @@ from decimal import Decimal
 from app.core.actor import Actor, Role
 from app.core.clock import FrozenClock
 from app.identity.models import Organization, OrgKind, User
-from bidding.market import service
+from bidding.market import intermediaries, requests
 from bidding.market.auction.engine import Mode
 from tests.conftest import World
 
@@ -26,19 +26,19 @@ async def live_auction(
         org = await world.org(OrgKind.intermediary)
         user = await world.user(Role.intermediary, org)
         async with world.sessions() as session:
-            await service.offer_services(session, clock, Actor.of(user), ["COST"])
-            await service.add_qualification(
+            await intermediaries.offer_services(session, clock, Actor.of(user), ["COST"])
+            await intermediaries.add_qualification(
                 session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
             )
         registered.append((org, user))
     now = datetime.now(UTC)
-    terms = service.RequestTerms(
+    terms = requests.RequestTerms(
         name, "COST", Decimal("300000.00"), None, now + timedelta(seconds=2), now + timedelta(seconds=2),
         now + timedelta(minutes=10), None, 3, Mode.continuous, Decimal("100.00"), None,
     )  # fmt: skip
     async with world.sessions() as session:
-        request_id = (await service.post_request(session, clock, Actor.of(owner), terms)).id
+        request_id = (await requests.post_request(session, clock, Actor.of(owner), terms)).id
         for _org, user in registered:
-            await service.register(session, clock, Actor.of(user), request_id)
+            await requests.register(session, clock, Actor.of(user), request_id)
     await asyncio.sleep(2.2)
     return owner, registered, request_id

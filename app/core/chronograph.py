@@ -17,6 +17,7 @@ The steps themselves are named by the domains (`*/jobs.py`) and gathered by the 
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -94,9 +95,12 @@ class Chronograph:
             self._last_run[step.event] = now
             task = asyncio.create_task(self.run_step(step), name=f"chronograph:{step.event}")
             self._running[step.event] = task
-            task.add_done_callback(lambda _t, event=step.event: self._running.pop(event, None))
+            task.add_done_callback(functools.partial(self._finished, step.event))
             started.append(task)
         return started
+
+    def _finished(self, event: str, _task: asyncio.Task[int]) -> None:
+        self._running.pop(event, None)
 
     async def tick(self) -> dict[str, int]:
         """Start what is due and wait for it (tests, `ggzy` commands); the scheduler starts and

@@ -2,8 +2,8 @@
 fails is rolled back, recorded on that object (an audit event) and told to the supervision desk
 (one notification per sweep and object), while the sweep goes on with the others.
 
-Sweeps are the scheduler's time-driven steps (see `app.scheduler`); their services call
-`for_each` over the ids they found due.
+The chronograph's steps (`app.core.chronograph`) run through `for_each` over the ids they
+found due.
 """
 
 from __future__ import annotations

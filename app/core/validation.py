@@ -85,7 +85,7 @@ def _checks(struct_type: type[msgspec.Struct]) -> list[tuple[str, Check]]:
 def _metadata(struct_type: type[msgspec.Struct], kind: type[T]) -> list[tuple[str, T]]:
     """(field name, marker) for every `kind` marker in the fields' Annotated types."""
     hints = typing.get_type_hints(struct_type, include_extras=True)
-    found = []
+    found: list[tuple[str, T]] = []
     for name in struct_type.__struct_fields__:
         hint = hints[name]
         for arg in _annotated_parts(hint):

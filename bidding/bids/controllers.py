@@ -7,22 +7,17 @@ from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.params import FromPath, JSONBody
-from sqlalchemy import select
 
-from app.core import audit
 from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
 from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, ReceiptKeyDep, SettingsDep
 from app.core.guards import requires, signed_in
-from app.core.problems import Conflict, NotFound
-from bidding.bids import registry
+from bidding.bids import publication, registry
 from bidding.bids import service as submission
-from bidding.bids.models import CustodyShare
 from bidding.bids.registry import KeyPurpose
 from bidding.bids.schemas import BidOut, KeyIn, KeyOut, OpeningKeyOut, ShareOut
 from bidding.sealing.keys import fingerprint
 from bidding.sealing.receipts import platform_public_text
-from bidding.tender.queries import visible_tender
 
 CUSTODIANS = requires(Role.agency, Role.supervisor, Role.admin)
 
@@ -64,32 +59,14 @@ class TenderKeyController(Controller):
         self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep
     ) -> OpeningKeyOut:
         """The public key bids for this tender are sealed to (for `ggzy seal --tender-key`)."""
-        tender = await visible_tender(db_session, actor, tender_id)
-        if tender.opening_public_key is None or tender.custody_threshold is None:
-            raise NotFound(f"tender {tender_id} takes no sealed bids")
-        roles = (
-            await db_session.scalars(select(CustodyShare.custodian_role).where(CustodyShare.tender_id == tender_id))
-        ).all()
-        return OpeningKeyOut(tender_id, tender.opening_public_key, tender.custody_threshold, sorted(roles))
+        return await publication.opening_key(db_session, actor, tender_id)
 
     @get("/custody/share", guards=[CUSTODIANS])
     async def my_share(
         self, tender_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
     ) -> ShareOut:
         """Your share of the opening key, sealed to your custody key; handed out exactly once."""
-        share = await db_session.scalar(
-            select(CustodyShare).where(CustodyShare.tender_id == tender_id, CustodyShare.custodian_id == actor.user_id)
-        )
-        if share is None:
-            raise NotFound(f"you hold no share of tender {tender_id}'s opening key")
-        if share.delivered_at is not None:
-            raise Conflict(f"your share was handed out at {share.delivered_at.isoformat()}: it is given only once")
-        share.delivered_at = clock.now()
-        await audit.record(
-            db_session, clock, actor, "custody.share_delivered", "tender", tender_id, {"index": share.share_index}
-        )
-        await db_session.commit()
-        return ShareOut(tender_id, share.share_index, share.custodian_role, share.encrypted_share)
+        return await publication.hand_out_share(db_session, clock, actor, tender_id)
 
 
 class BidController(Controller):
@@ -109,12 +86,10 @@ class BidController(Controller):
         receipt_key: ReceiptKeyDep,
     ) -> BidOut:
         """Submit a sealed file (from `ggzy seal`) as the raw body; the answer carries the signed receipt."""
-        await submission.check_can_submit(db_session, clock, actor, tender_id)
-        staged = await blobs.stage(request.stream(), settings.max_bid_bytes)
-        inspection = await submission.inspect_staged(db_session, clock, actor, tender_id, blobs, staged)
-        return BidOut.of(
-            await submission.record(db_session, clock, actor, tender_id, blobs, staged, inspection, receipt_key)
+        bid = await submission.submit(
+            db_session, clock, actor, tender_id, blobs, request.stream(), settings.max_bid_bytes, receipt_key
         )
+        return BidOut.of(bid)
 
     @post("/withdraw", guards=[requires(Role.bidder)], status_code=200)
     async def withdraw(

@@ -12,14 +12,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core.actor import Role
-from app.core.problems import Conflict
+from app.core import audit
+from app.core.actor import Actor, Role
+from app.core.clock import Clock
+from app.core.problems import Conflict, NotFound
 from app.identity.models import Organization, OrgKind, User
 from bidding.bids.models import CustodyShare, RegisteredKey
 from bidding.bids.registry import KeyPurpose, active_key
+from bidding.bids.schemas import OpeningKeyOut, ShareOut
 from bidding.sealing import custody
 from bidding.sealing.keys import CustodyPublicKey, OpeningPrivateKey, encrypt_share
 from bidding.tender.models import Tender
+from bidding.tender.queries import visible_tender
 
 THRESHOLD = 2
 RECORD_WINDOW_MINUTES = 60  # unless the filing sets another: bidders respond to the opening record within it
@@ -105,3 +109,31 @@ async def publish_opening_key(
         )
     del private, shares  # the only copies were these locals
     return [c.username for c in custodians]
+
+
+async def opening_key(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> OpeningKeyOut:
+    """The public key bids for this tender are sealed to, its threshold and the custodians' roles."""
+    tender = await visible_tender(session, actor, tender_id)
+    if tender.opening_public_key is None or tender.custody_threshold is None:
+        raise NotFound(f"tender {tender_id} takes no sealed bids")
+    roles = (
+        await session.scalars(select(CustodyShare.custodian_role).where(CustodyShare.tender_id == tender_id))
+    ).all()
+    return OpeningKeyOut(tender_id, tender.opening_public_key, tender.custody_threshold, sorted(roles))
+
+
+async def hand_out_share(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> ShareOut:
+    """A custodian's share of the opening key, sealed to their custody key; handed out exactly once."""
+    share = await session.scalar(
+        select(CustodyShare).where(CustodyShare.tender_id == tender_id, CustodyShare.custodian_id == actor.user_id)
+    )
+    if share is None:
+        raise NotFound(f"you hold no share of tender {tender_id}'s opening key")
+    if share.delivered_at is not None:
+        raise Conflict(f"your share was handed out at {share.delivered_at.isoformat()}: it is given only once")
+    share.delivered_at = clock.now()
+    await audit.record(
+        session, clock, actor, "custody.share_delivered", "tender", tender_id, {"index": share.share_index}
+    )
+    await session.commit()
+    return ShareOut(tender_id, share.share_index, share.custodian_role, share.encrypted_share)

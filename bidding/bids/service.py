@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import AsyncIterator
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -159,6 +160,24 @@ async def record(
     await audit.record(session, clock, actor, "bid.submit", "tender", tender_id, fields)
     await session.commit()
     return bid
+
+
+async def submit(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    blobs: LocalBlobStore,
+    body: AsyncIterator[bytes],
+    max_bytes: int,
+    receipt_key: ed25519.Ed25519PrivateKey,
+) -> Bid:
+    """The submission as one use case: refuse early; stream the upload to staging with no
+    transaction open; check the sealed file; record it with its signed receipt."""
+    await check_can_submit(session, clock, actor, tender_id)
+    staged = await blobs.stage(body, max_bytes)
+    inspection = await inspect_staged(session, clock, actor, tender_id, blobs, staged)
+    return await record(session, clock, actor, tender_id, blobs, staged, inspection, receipt_key)
 
 
 async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> Bid:

@@ -11,9 +11,10 @@ import msgspec
 
 from app.core.actor import Actor
 from app.core.validation import USCC, Check, Instant, RequestBody, Yuan, YuanOrZero
+from bidding.market import stats
 from bidding.market.auction.engine import Mode
 from bidding.market.models import ServiceRequest
-from bidding.market.service import Method, RequestTerms
+from bidding.market.requests import Method, RequestTerms
 
 
 def _percent(value: Decimal) -> tuple[str, str] | None:
@@ -190,3 +191,11 @@ class AssessmentIn(RequestBody):
 
 class OfferedServicesIn(RequestBody):
     categories: list[Annotated[str, msgspec.Meta(min_length=1, max_length=16)]]
+
+
+class MarketStatsOut(msgspec.Struct):
+    start: date
+    end: date
+    intermediaries_registered: int
+    overall: stats.Figures
+    by_category: dict[str, stats.Figures]

@@ -35,6 +35,11 @@ class Figures:
     rate_distribution: dict[str, int]
 
 
+def savings(ceiling: Decimal, award: Decimal) -> Decimal:
+    """The money saved by a selection: the ceiling less the award (0 for a draw at the ceiling)."""
+    return ceiling - award
+
+
 def rate(savings: Decimal, ceiling: Decimal) -> Decimal:
     """资金节省率 of one request: savings / ceiling, to 4 places."""
     return (savings / ceiling).quantize(RATE_PLACES, ROUND_HALF_UP)

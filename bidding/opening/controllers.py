@@ -17,7 +17,7 @@ from app.core.blobs import LocalBlobStore
 from app.core.clock import Clock
 from app.core.deps import ActorDep, BlobsDep, DbSession, LiveDep, SessionsDep, TasksDep
 from app.core.guards import requires, signed_in
-from app.core.live import LiveHub, sse_stream
+from app.core.live import Event, LiveHub, sse_stream
 from app.core.settings import Settings
 from bidding.opening import queries, service
 from bidding.opening.schemas import OpeningStateOut, RecordResponseIn, ShareIn
@@ -116,7 +116,7 @@ class OpeningController(Controller):
 async def stream_events(
     live: LiveHub, sessions: async_sessionmaker[AsyncSession], tender_id: uuid.UUID
 ) -> AsyncIterator[ServerSentEventMessage]:
-    async def stored_after(seq: int) -> list[queries.Event]:
+    async def stored_after(seq: int) -> list[Event]:
         return await queries.events_after(sessions, tender_id, seq)
 
     async for message in sse_stream(

@@ -22,7 +22,7 @@ class OpeningSession(Base):
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(24))
     started_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    bidders: Mapped[list[str]] = mapped_column(JSON)
+    bidders: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # bid, name, uscc, received_at
     key_rebuilt_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     confirm_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

@@ -6,6 +6,7 @@ nothing of the server, so they start small and run in bounded memory whatever th
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -231,7 +232,7 @@ def seal(
                 opening_key=opening_key,
                 signing_key=signer,
                 declaration=declaration,
-                documents=[(Path(p).name, lambda p=p: opener(p)) for p in documents],
+                documents=[(Path(p).name, functools.partial(opener, p)) for p in documents],
                 created=datetime.now(UTC),
             )
             handle.flush()
