@@ -62,8 +62,7 @@ class OpeningController(Controller):
     ) -> OpeningStateOut:
         """Hand in your share of the opening key (its words, decrypted on your machine); the last
         one needed starts the decryption in the background."""
-        await service.hand_in(db_session, sessions, tasks, opening, actor, tender_id, data.share)
-        return await queries.opening_state(db_session, tender_id)
+        return await service.hand_in(db_session, sessions, tasks, opening, actor, tender_id, data.share)
 
     @get("/events", guards=[signed_in])
     async def events(

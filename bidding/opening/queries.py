@@ -12,10 +12,24 @@ from app.core.actor import Actor
 from app.core.guards import ensure_visible
 from app.core.live import Event
 from app.core.problems import NotFound
-from bidding.opening import service
-from bidding.opening.models import BidOpening, OpeningEvent, OpeningSession, RecordResponse
+from bidding.bids.models import CustodyShare
+from bidding.opening.models import BidOpening, HandedInShare, OpeningEvent, OpeningSession, RecordResponse
 from bidding.opening.schemas import OpeningStateOut
 from bidding.tender.queries import tender_or_404
+
+
+async def custodians_present(session: AsyncSession, tender_id: uuid.UUID) -> list[str]:
+    """The roles of the custodians whose shares have been handed in (while the session holds them)."""
+    query = (
+        select(CustodyShare.custodian_role)
+        .join(
+            HandedInShare,
+            (HandedInShare.tender_id == CustodyShare.tender_id)
+            & (HandedInShare.share_index == CustodyShare.share_index),
+        )
+        .where(CustodyShare.tender_id == tender_id)
+    )
+    return sorted((await session.scalars(query)).all())
 
 
 async def opening_state(session: AsyncSession, tender_id: uuid.UUID) -> OpeningStateOut:
@@ -24,7 +38,7 @@ async def opening_state(session: AsyncSession, tender_id: uuid.UUID) -> OpeningS
     if opening is None:
         raise NotFound(f"the opening of tender {tender_id} has not started")
     threshold = (await tender_or_404(session, tender_id)).custody_threshold
-    roles = await service.custodians_present(session, tender_id)
+    roles = await custodians_present(session, tender_id)
     outcomes = (
         await session.scalars(
             select(BidOpening).where(BidOpening.tender_id == tender_id).order_by(BidOpening.opened_at)

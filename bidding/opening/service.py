@@ -34,9 +34,11 @@ from app.identity.models import Organization
 from bidding.bids.models import Bid, CustodyShare, RegisteredKey
 from bidding.bids.registry import KeyPurpose
 from bidding.bids.states import BidStatus
+from bidding.opening import queries
 from bidding.opening import states as opening_states
 from bidding.opening.models import BidOpening, HandedInShare, OpeningEvent, OpeningSession, RecordResponse
 from bidding.opening.record import BidOutcome, TenderFacts, opening_record
+from bidding.opening.schemas import OpeningStateOut
 from bidding.opening.states import OpeningStatus
 from bidding.sealing import custody, envelope
 from bidding.sealing.keys import BidderPublicKey, OpeningPrivateKey, OpeningPublicKey
@@ -262,12 +264,16 @@ async def hand_in(
     actor: Actor,
     tender_id: uuid.UUID,
     mnemonic: str,
-) -> None:
-    """Hand in a share; the one that rebuilds the key starts the decryption in the background of
-    this worker (the chronograph resumes it if this worker stops)."""
-    if await hand_in_share(session, ctx, actor, tender_id, mnemonic) == OpeningStatus.decrypting:
+) -> OpeningStateOut:
+    """Hand in a share and answer with the opening as it stands after it; the share that rebuilds
+    the key then starts the decryption in the background of this worker (the chronograph resumes
+    it if this worker stops), so the answer says `decrypting` however fast the decryption is."""
+    status = await hand_in_share(session, ctx, actor, tender_id, mnemonic)
+    state = await queries.opening_state(session, tender_id)
+    if status == OpeningStatus.decrypting:
         own = Opening(ctx.clock, ctx.tz, ctx.blobs, ctx.broadcaster, ctx.share_secret)
         tasks.spawn(decrypt_all(sessions, own, actor, tender_id))
+    return state
 
 
 # -- decrypting ------------------------------------------------------------------------------------
@@ -440,20 +446,6 @@ async def _announce(
     await ctx.commit(session)
 
 
-async def custodians_present(session: AsyncSession, tender_id: uuid.UUID) -> list[str]:
-    """The roles of the custodians whose shares have been handed in (while the session holds them)."""
-    query = (
-        select(CustodyShare.custodian_role)
-        .join(
-            HandedInShare,
-            (HandedInShare.tender_id == CustodyShare.tender_id)
-            & (HandedInShare.share_index == CustodyShare.share_index),
-        )
-        .where(CustodyShare.tender_id == tender_id)
-    )
-    return sorted((await session.scalars(query)).all())
-
-
 async def _publish_record(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID) -> None:
     tender = await session.get(Tender, tender_id, with_for_update=True)
     opening = await session.get(OpeningSession, tender_id, with_for_update=True, populate_existing=True)
@@ -463,7 +455,7 @@ async def _publish_record(session: AsyncSession, ctx: Opening, actor: Actor, ten
     outcomes = {
         o.bid_id: o for o in (await session.scalars(select(BidOpening).where(BidOpening.tender_id == tender_id))).all()
     }
-    roles = await custodians_present(session, tender_id)
+    roles = await queries.custodians_present(session, tender_id)
     now = ctx.clock.now()
     facts = TenderFacts(str(tender.id), tender.project_name, tender.project_code, tender.opening_time)
     read_out = {str(bid_id): BidOutcome(o.outcome, o.reason, o.declaration) for bid_id, o in outcomes.items()}
