@@ -55,8 +55,12 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         secure_cookie=settings.cookie_is_secure,
     )
 
-    chronograph = Chronograph(sessions, clock, chronograph_steps(settings, sessions, blobs, hub))
-    scheduler = build_scheduler(chronograph, housekeeping(blobs)) if settings.runs_scheduler_in_app else None
+    chronograph = (
+        Chronograph(sessions, clock, chronograph_steps(settings, sessions, blobs, hub))
+        if settings.runs_scheduler_in_app
+        else None
+    )
+    scheduler = build_scheduler(chronograph, housekeeping(blobs)) if chronograph is not None else None
 
     async def start_background_work() -> None:
         await asyncio.to_thread(blobs.clean_staging)  # uploads cut off when a worker was killed
@@ -72,7 +76,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         await background.cancel_all()
         if scheduler is not None and scheduler.running:
             scheduler.shutdown(wait=False)
-        await chronograph.stop()
+        if chronograph is not None:
+            await chronograph.stop()
         if redis is not None:
             await redis.aclose()
 
@@ -105,9 +110,6 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 "live": hub,
                 "jwt_auth": jwt_auth,
                 "scheduler": scheduler,
-                "chronograph": chronograph,
-                "sessions": sessions,
-                "background": background,
             }
         ),
         openapi_config=OpenAPIConfig(

@@ -64,15 +64,8 @@ class Outbox:
     def queue(self, channel: str, seq: int, kind: str, data: dict[str, Any], at: datetime) -> None:
         self._queued.append((channel, encode_event(seq, kind, data, at.isoformat())))
 
-    def discard(self) -> None:
-        self._queued.clear()
-
     async def commit(self, session: AsyncSession) -> None:
         await session.commit()
-        await self.publish()
-
-    async def publish(self) -> None:
-        """Publish what is queued (after a commit made elsewhere)."""
         sent, self._queued = self._queued, []
         for channel, payload in sent:
             await self.broadcaster.publish(channel, payload)

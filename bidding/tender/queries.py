@@ -21,9 +21,9 @@ def _visible(actor: Actor) -> ColumnElement[bool]:
     return Tender.status.in_(sorted(PUBLIC_STATUSES))
 
 
-async def tender_or_404(session: AsyncSession, tender_id: uuid.UUID, *, for_update: bool = False) -> Tender:
+async def tender_or_404(session: AsyncSession, tender_id: uuid.UUID) -> Tender:
     """The tender without the visibility rule (for callers that apply their own)."""
-    tender = await session.get(Tender, tender_id, with_for_update=for_update, populate_existing=for_update)
+    tender = await session.get(Tender, tender_id)
     if tender is None:
         raise NotFound(f"tender {tender_id} not found")
     return tender
