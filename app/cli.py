@@ -1,6 +1,7 @@
 """The `ggzy` command line. Each command's module is imported only when that command runs, so
 the bidders' and custodians' tools (`ggzy keygen`, `seal`, `submit`, `receipt`, `custody`,
-`opening`) start without the server's stack."""
+`opening`) and the evaluation's checks (`draw verify`, `evaluation compute`) start without
+the server's stack."""
 
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ COMMANDS = {
     "audit": "app.cli_server:audit_group",
     "scheduler": "app.cli_server:scheduler",
     "demo": "app.cli_server:demo",
+    "experts": "app.cli_server:experts",
+    "draw": "experts.tools:draw",
+    "evaluation": "experts.tools:evaluation",
     "keygen": "bidding.sealing.client:keygen",
     "seal": "bidding.sealing.client:seal",
     "submit": "bidding.sealing.client:submit",

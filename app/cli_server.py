@@ -28,6 +28,7 @@ from app.core.validation import collect_errors
 from app.identity import service as identity
 from app.identity.models import OrgKind
 from app.identity.schemas import OrgCreate, UserCreate
+from experts import registry as expert_registry
 
 T = TypeVar("T")
 CLI_ACTOR = Actor.system("cli")
@@ -285,3 +286,28 @@ def demo(host: str, port: int, no_serve: bool) -> None:
         uvicorn.run(
             "app.asgi:app", host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
         )
+
+
+@click.group()
+def experts() -> None:
+    """The expert pool (专家库)."""
+
+
+@experts.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def experts_import(file: Path) -> None:
+    """Import experts from a CSV file: every bad row is listed and nothing is imported; the same
+    file again changes nothing. Imported experts sign in once an admin sets their password."""
+    settings = Settings.from_env()
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        click.secho("error: the file is not UTF-8", fg="red", err=True)
+        sys.exit(2)
+    try:
+        result = run_with_session(
+            settings, lambda s: expert_registry.import_pool(s, SystemClock(), CLI_ACTOR, text, settings.tz)
+        )
+    except Problem as exc:
+        _fail_on_problem(exc)
+    click.echo(f"added {len(result['added'])}, changed {len(result['changed'])}, unchanged {result['unchanged']}")

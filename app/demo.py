@@ -55,6 +55,8 @@ from bidding.sealing.keys import (
     generate_bidder_key,
     generate_custody_key,
 )
+from experts import registry as expert_pool
+from experts.pool import COLUMNS
 
 DEMO_PASSWORD = "ggzy-demo-2026"  # noqa: S105  (printed for the demo, by design)
 DIVISION = "420100"  # a city-level administrative division
@@ -132,7 +134,42 @@ async def load_demo(session: AsyncSession, clock: Clock, settings: Settings) -> 
     await _load_keys(session, clock, settings)
     await _load_filings(session, clock, settings)
     await _load_market(session, clock, settings)
-    return [DemoLogin(u, DEMO_PASSWORD, r.value, ORGS[i].name) for u, _, r, i in USERS]
+    await _load_experts(session, clock, settings)
+    logins = [DemoLogin(u, DEMO_PASSWORD, r.value, ORGS[i].name) for u, _, r, i in USERS]
+    return logins + [DemoLogin(e[0], DEMO_PASSWORD, Role.expert.value, e[3]) for e in DEMO_EXPERTS[:3]]
+
+
+# The expert pool (专家库): (username, name, specialties, employer, title); every one may sign in.
+DEMO_EXPERTS = [
+    ("expert1", "陈工", "construction.civil.bridges", "长江大学", "教授级高级工程师"),
+    ("expert2", "刘工", "construction.civil.roads", "江城市政设计研究院", "高级工程师"),
+    ("expert3", "周工", "construction.building", "江城建筑设计院", "高级工程师"),
+    ("expert4", "吴工", "construction.civil", "中南勘察设计院", "高级工程师"),
+    ("expert5", "郑工", "construction.electrical", "江城供电设计院", "高级工程师"),
+    ("expert6", "孙工", "construction.hvac", "江城建筑设计院", "高级工程师"),
+    ("expert7", "马会计", "economics.cost", "江城审计事务所", "高级造价工程师"),
+    ("expert8", "朱会计", "economics.cost", "楚天造价咨询", "高级造价工程师"),
+    ("expert9", "胡律师", "law", "江城律师事务所", "律师"),
+    ("expert10", "林工", "water.hydraulic", "长江水利委员会设计院", "高级工程师"),
+    ("expert11", "何工", "it.software", "江城大学", "副教授"),
+    ("expert12", "高工", "construction.civil.tunnels", "中铁隧道设计院", "高级工程师"),
+]
+EXPERT_EMPLOYER_BODIES = {name: f"MA5E{i:04d}" for i, name in enumerate(sorted({e[3] for e in DEMO_EXPERTS}))}
+
+
+async def _load_experts(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    """The pool through its own CSV import (as an admin loads a real one), then a demo password each."""
+    lines = [",".join(COLUMNS)]
+    for i, (username, name, specialty, employer, title) in enumerate(DEMO_EXPERTS):
+        employer_uscc = make_uscc("91", DIVISION, EXPERT_EMPLOYER_BODIES[employer])
+        birth = f"{1962 + i}-0{1 + i % 9}-15"
+        lines.append(f"{username},{name},{specialty},{title},{employer_uscc},{DIVISION},{birth},active,,")
+    result = await expert_pool.import_pool(session, clock, Actor.system("demo"), "\n".join(lines) + "\n", settings.tz)
+    for username in result["added"]:
+        user = await _user(session, username)
+        await identity.reset_password(
+            session, clock, Actor.system("demo"), user.id, DEMO_PASSWORD, settings.scrypt_log_n
+        )
 
 
 async def _load_keys(session: AsyncSession, clock: Clock, settings: Settings) -> None:

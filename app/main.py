@@ -32,7 +32,7 @@ from app.core.tasks import BackgroundTasks
 from app.identity.auth import make_jwt_auth
 from app.routes import ROUTE_HANDLERS
 from app.scheduler import build_scheduler
-from app.wiring import CALENDAR_LISTENERS, chronograph_steps, housekeeping
+from app.wiring import CALENDAR_LISTENERS, DOMAIN_EVENTS, chronograph_steps, housekeeping
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
@@ -97,6 +97,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             RateLimiter(clock, redis),
             background,
             CALENDAR_LISTENERS,
+            DOMAIN_EVENTS,
         ),
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[security_headers],

@@ -21,6 +21,7 @@ from bidding.market.controllers import (
 )
 from bidding.opening.controllers import OpeningController
 from bidding.tender.controllers import TenderController
+from experts.controllers import CommitteeController, EvaluationController, ExpertPoolController, decline, specialties
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuthController,
@@ -40,5 +41,10 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     service_categories,
     market_stats,
     receipt_key_text,
+    ExpertPoolController,
+    CommitteeController,
+    EvaluationController,
+    specialties,
+    decline,
     health,
 ]

@@ -10,6 +10,7 @@ the embedded single-process mode (SQLite) the web app starts it.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 import signal
 from datetime import UTC, datetime
@@ -93,6 +94,10 @@ async def run_forever(settings: Settings, clock: Clock) -> None:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    # What was built at start-up lives as long as the process: keep it out of every garbage
+    # collection, which a draw over thousands of pool experts would otherwise trigger repeatedly.
+    gc.collect()
+    gc.freeze()
     scheduler.start()
     logger.info("scheduler running %s", describe(chronograph, jobs))
     try:

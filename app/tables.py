@@ -8,5 +8,6 @@ import bidding.filing.models
 import bidding.market.models
 import bidding.opening.models
 import bidding.tender.models
+import experts.models
 
-__all__ = ["app", "bidding"]
+__all__ = ["app", "bidding", "experts"]

@@ -12,14 +12,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app.core.blobs import LocalBlobStore
 from app.core.calendar.service import CalendarListener
 from app.core.chronograph import Housekeeping, Step
+from app.core.events import DomainEvents
 from app.core.live import Broadcaster
 from app.core.settings import Settings
 from bidding.filing import jobs as filing_jobs
 from bidding.filing.service import recompute_provisional_deadlines
 from bidding.market import jobs as market_jobs
 from bidding.opening import jobs as opening_jobs
+from experts import jobs as expert_jobs
+from experts.committee import no_credit_bars
 
 CALENDAR_LISTENERS: Sequence[CalendarListener] = (recompute_provisional_deadlines,)
+
+# Who acts on a domain's announcements, in the announcing transaction. The credit check (the
+# credit issue) subscribes to "evaluation.report_signed" and "evaluation.report_revised".
+DOMAIN_EVENTS = DomainEvents({})
+
+# Which experts a credit list bars from a committee on a day: nobody until the credit issue.
+EXPERT_CREDIT_BARS = no_credit_bars
 
 
 def chronograph_steps(
@@ -29,6 +39,7 @@ def chronograph_steps(
         *filing_jobs.steps(settings.tz),
         *market_jobs.steps(live),
         *opening_jobs.steps(settings, sessions, blobs, live),
+        *expert_jobs.steps(settings, EXPERT_CREDIT_BARS),
     ]
 
 

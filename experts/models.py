@@ -1,4 +1,236 @@
-"""SQLAlchemy tables of the evaluation (评标): the expert pool, the draw, the committee, scoring (the
-ORM; the API contract is in schemas.py).
+"""SQLAlchemy tables of the evaluation (评标): the specialty classification, the expert pool with
+its availability, the draw and the committee's seats, the template, the score sheets, the
+report's signatures and corrections, and the experts' assessment record (the ORM; the API
+contract is in schemas.py)."""
 
-Scaffolded by the restructure (issue 9); the evaluation and credit issues fill it."""
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from advanced_alchemy.types import GUID, DateTimeUTC
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.core.db import Base
+
+
+class Specialty(Base):
+    """The hierarchical specialty classification (专业分类), kept in data: dotted codes,
+    e.g. construction > construction.civil > construction.civil.bridges."""
+
+    __tablename__ = "specialties"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parent_code: Mapped[str | None] = mapped_column(String(64))
+    name_zh: Mapped[str] = mapped_column(String(64))
+    name_en: Mapped[str] = mapped_column(String(64))
+
+
+class Expert(Base):
+    """A pool expert (评标专家) with a login of role `expert`."""
+
+    __tablename__ = "experts"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(64))
+    employer_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    region: Mapped[str] = mapped_column(String(32))
+    birth_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    suspended_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ExpertSpecialty(Base):
+    __tablename__ = "expert_specialties"
+    __table_args__ = (Index("ix_expert_specialties_code", "code", "expert_id"),)
+
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(ForeignKey("specialties.code"), primary_key=True)
+
+
+class Unavailability(Base):
+    """A block of days an expert cannot serve (both ends included)."""
+
+    __tablename__ = "expert_unavailability"
+    __table_args__ = (Index("ix_expert_unavailability_days", "starts_on", "ends_on"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+
+
+class Draw(Base):
+    """A tender's expert draw: its rules, the commitment published before drawing, and (secret
+    until the committee may be known) the seed and the snapshot that replay it."""
+
+    __tablename__ = "expert_draws"
+
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    quotas: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    region_rule: Mapped[str | None] = mapped_column(String(8))
+    region: Mapped[str | None] = mapped_column(String(32))
+    draw_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    evaluation_on: Mapped[date] = mapped_column(Date)
+    configured_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    configured_by: Mapped[str] = mapped_column(String(64))
+    commitment: Mapped[str | None] = mapped_column(String(128))
+    seed_hex: Mapped[str | None] = mapped_column(String(64))
+    snapshot: Mapped[str | None] = mapped_column(Text)
+    shortages: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    drawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Seat(Base):
+    """One drawn expert on a tender's committee, or a reserve waiting in its specialty's order."""
+
+    __tablename__ = "committee_seats"
+    __table_args__ = (UniqueConstraint("tender_id", "expert_id"), Index("ix_committee_seats_expert", "expert_id"))
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"))
+    specialty: Mapped[str] = mapped_column(String(64))
+    draw_order: Mapped[int] = mapped_column(Integer)  # place in the specialty's draw order
+    status: Mapped[str] = mapped_column(String(16))
+    called_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    declared_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    replaced_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    replaced_reason: Mapped[str | None] = mapped_column(String(32))
+    replaced_note: Mapped[str | None] = mapped_column(String(1000))
+    replaced_by: Mapped[uuid.UUID | None] = mapped_column(GUID)
+
+
+class EvaluationTemplate(Base):
+    """The evaluation template of a tender (评标办法), set before the opening; see experts.scoring."""
+
+    __tablename__ = "evaluation_templates"
+
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
+    template: Mapped[dict[str, Any]] = mapped_column(JSON)
+    set_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    set_by: Mapped[str] = mapped_column(String(64))
+
+
+class Evaluation(Base):
+    """A tender's evaluation under way or signed: the bids it evaluates, the committee's tie
+    orders, and the signed report (revised only by the art. 64 corrections)."""
+
+    __tablename__ = "evaluations"
+
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    bids: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # bid, bidder, uscc, price, received_at
+    tie_resolutions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # order, reason, by
+    started_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    signed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ScoreSheet(Base):
+    """One member's scores of every bid ({bid: {item: "12.5" | true | false}}); void when the
+    member is replaced (implementing regulations art. 48)."""
+
+    __tablename__ = "score_sheets"
+
+    seat_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("committee_seats.id"), primary_key=True)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    scores: Mapped[dict[str, dict[str, Any]]] = mapped_column(JSON)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    void: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class AnomalyExplanation(Base):
+    __tablename__ = "anomaly_explanations"
+    __table_args__ = (UniqueConstraint("seat_id", "bid_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    seat_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("committee_seats.id"))
+    bid_id: Mapped[str] = mapped_column(String(36))
+    explanation: Mapped[str] = mapped_column(String(2000))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ReportSignature(Base):
+    """A member's signature of the report: signed, dissent (with its reasons), or a refusal
+    (without a reason it counts as agreeing)."""
+
+    __tablename__ = "report_signatures"
+    __table_args__ = (UniqueConstraint("tender_id", "seat_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    seat_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("committee_seats.id"))
+    decision: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(2000))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ScoreCorrection(Base):
+    """A score changed after the report was signed, for one of the four art. 64 cases."""
+
+    __tablename__ = "score_corrections"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    seat_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("committee_seats.id"))
+    bid_id: Mapped[str] = mapped_column(String(36))
+    item_id: Mapped[str] = mapped_column(String(64))
+    old_value: Mapped[str] = mapped_column(String(32))
+    new_value: Mapped[str] = mapped_column(String(32))
+    case: Mapped[str] = mapped_column(String(32))
+    reason: Mapped[str] = mapped_column(String(2000))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ExpertRating(Base):
+    __tablename__ = "expert_ratings"
+    __table_args__ = (UniqueConstraint("tender_id", "expert_id", "rater_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"))
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), index=True)
+    rater_id: Mapped[uuid.UUID] = mapped_column(GUID)
+    rater_role: Mapped[str] = mapped_column(String(16))
+    score: Mapped[int] = mapped_column(Integer)
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ExpertIncident(Base):
+    """Something the assessment rules count: an abnormal score, a decline without cause, a no-show."""
+
+    __tablename__ = "expert_incidents"
+    __table_args__ = (UniqueConstraint("expert_id", "tender_id", "kind", "detail"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), index=True)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"))
+    kind: Mapped[str] = mapped_column(String(32))
+    detail: Mapped[str] = mapped_column(String(200))
+    at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class AssessmentRuleRow(Base):
+    """A rule of expert assessment, in data (see experts.assessment)."""
+
+    __tablename__ = "expert_assessment_rules"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    incident: Mapped[str | None] = mapped_column(String(32))
+    count: Mapped[int] = mapped_column(Integer, default=0)
+    window_days: Mapped[int] = mapped_column(Integer, default=365)
+    average_below: Mapped[Any | None] = mapped_column(Numeric(5, 2))
+    min_ratings: Mapped[int] = mapped_column(Integer, default=1)
+    suspend_days: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,3 +1,531 @@
-"""Score aggregation, abnormal scores (畸高畸低) and the ranking of candidate winners, pure.
+"""Scoring of an evaluation (评标), pure: the template, price scores, aggregation, abnormal scores
+(畸高畸低), the ranking and the candidate winners. The service and `ggzy evaluation compute` run
+this same code, so an agency or a supervisor can recheck any result from its scoring sheet.
 
-Scaffolded by the restructure (issue 9); the evaluation and credit issues fill it."""
+The rules, with their sources:
+
+* Two methods: comprehensive (综合评估法: scored items grouped technical / business plus a price
+  score the platform computes) and lowest evaluated price (经评审的最低投标价法: pass/fail items,
+  then the lowest passing price wins). Pass/fail items may precede either; a bid passes an item
+  when a strict majority of the experts pass it, and a bid failing any item is excluded.
+* Price score (MOF order 87 art. 55), two formulas in data:
+  `low_price_first`: benchmark = lowest valid price, score = benchmark / price × full;
+  `deviation`: benchmark = mean of valid prices (dropping one highest and one lowest when there
+  are ≥ 5) × (1 − k); deviation d = (price − benchmark) / benchmark × 100 (in %); score = full −
+  above × d when d > 0, full − below × |d| when d < 0, never below 0. Rounding pinned in the
+  template: `final` (d unrounded, the score half-up to 2 decimals) or `deviation_2dp` (d half-up
+  to 2 decimals first).
+* Aggregation per item: with ≥ 5 experts drop one highest and one lowest score and average the
+  rest, otherwise the plain mean; half-up to 2 decimals. Objective items must be equal across
+  experts; where they are not, the item is flagged.
+* Abnormal scores: an expert's own total for a bid (the sum of the items they scored) that
+  deviates from the mean of the other experts' totals by more than the threshold (strict >,
+  default 30 %) is flagged and needs an explanation or a correction before the report is signed.
+* Ranking: by total, highest first (lowest price method: by price, lowest first); ties broken by
+  the template's tie order (default: lower price); what is still tied is left for the committee,
+  whose order (with its recorded reason) is passed back in as a resolution. The first N (≤ 3)
+  are the candidate winners (implementing regulations art. 53).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+CENT = Decimal("0.01")
+DEVIATION_PLACES = Decimal("0.0001")
+HUNDRED = Decimal(100)
+METHODS = ("comprehensive", "lowest_price")
+FORMULAS = ("low_price_first", "deviation")
+ROUNDINGS = ("final", "deviation_2dp")
+GROUPS = ("technical", "business")
+KINDS = ("subjective", "objective", "pass_fail")
+TIE_KEYS = ("price", "received_at", "technical")
+MAX_CANDIDATES = 3
+
+Score = Decimal | bool
+Scores = Mapping[str, Mapping[str, Mapping[str, Score]]]  # expert -> bid -> item -> score
+
+
+def half_up(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    kind: str  # subjective, objective, pass_fail
+    max: Decimal = Decimal(0)
+    group: str | None = None  # technical or business; none for pass_fail
+
+
+@dataclass(frozen=True)
+class PriceFormula:
+    formula: str = "low_price_first"
+    full: Decimal = Decimal(30)
+    k: Decimal = Decimal(0)
+    above: Decimal = Decimal(1)
+    below: Decimal = Decimal("0.5")
+    rounding: str = "final"
+
+
+@dataclass(frozen=True)
+class Template:
+    method: str
+    items: tuple[Item, ...]
+    price: PriceFormula | None = None
+    anomaly_threshold: Decimal = Decimal("0.30")
+    candidates: int = 3
+    tie_order: tuple[str, ...] = ("price",)
+
+    def item(self, item_id: str) -> Item | None:
+        return next((i for i in self.items if i.id == item_id), None)
+
+    @property
+    def scored_items(self) -> tuple[Item, ...]:
+        return tuple(i for i in self.items if i.kind != "pass_fail")
+
+
+@dataclass(frozen=True)
+class BidFacts:
+    id: str
+    price: Decimal
+    received_at: datetime
+
+
+@dataclass(frozen=True)
+class Anomaly:
+    expert: str
+    bid: str
+    deviation: Decimal | None  # signed fraction; None when the others' mean is 0
+
+    def as_dict(self) -> dict[str, Any]:
+        shown = "inf" if self.deviation is None else str(self.deviation.quantize(DEVIATION_PLACES, ROUND_HALF_UP))
+        return {"expert": self.expert, "bid": self.bid, "deviation": shown}
+
+
+@dataclass(frozen=True)
+class Result:
+    items: dict[str, dict[str, Decimal]]
+    price_scores: dict[str, Decimal]
+    totals: dict[str, Decimal]
+    ranking: list[str]
+    candidates: list[str]
+    excluded: dict[str, str]
+    anomalies: list[Anomaly]
+    ties: list[list[str]]
+    inconsistent: list[dict[str, str]] = field(default_factory=list)
+
+    def blocking_ties(self, candidates: int) -> list[list[str]]:
+        """Unresolved ties that decide who is a candidate or in which rank."""
+        return [group for group in self.ties if min(self.ranking.index(b) for b in group) < candidates]
+
+    def as_dict(self) -> dict[str, Any]:
+        def text(values: Mapping[str, Decimal]) -> dict[str, str]:
+            return {k: str(v) for k, v in values.items()}
+
+        return {
+            "items": {bid: text(per_item) for bid, per_item in self.items.items()},
+            "price_scores": text(self.price_scores),
+            "totals": text(self.totals),
+            "ranking": list(self.ranking),
+            "candidates": list(self.candidates),
+            "excluded": dict(self.excluded),
+            "anomalies": [a.as_dict() for a in self.anomalies],
+            "ties": [list(group) for group in self.ties],
+            "inconsistent": list(self.inconsistent),
+        }
+
+
+class SheetError(ValueError):
+    """Every problem of a template or a scoring sheet, as (where, reason)."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        super().__init__("; ".join(f"{where}: {reason}" for where, reason in problems))
+        self.problems = problems
+
+
+# --- price scores ---------------------------------------------------------------------------
+
+
+def price_scores(prices: Mapping[str, Decimal], formula: PriceFormula) -> dict[str, Decimal]:
+    """The price score of every valid bid."""
+    if not prices:
+        return {}
+    if formula.formula == "low_price_first":
+        lowest = min(prices.values())
+        return {bid: half_up(lowest / price * formula.full) for bid, price in prices.items()}
+    values = sorted(prices.values())
+    if len(values) >= 5:
+        values = values[1:-1]
+    benchmark = sum(values, Decimal(0)) / len(values) * (1 - formula.k)
+    scores: dict[str, Decimal] = {}
+    for bid, price in prices.items():
+        deviation = (price - benchmark) / benchmark * HUNDRED
+        if formula.rounding == "deviation_2dp":
+            deviation = half_up(deviation)
+        penalty = formula.above * deviation if deviation > 0 else formula.below * -deviation
+        scores[bid] = half_up(max(Decimal(0), formula.full - penalty))
+    return scores
+
+
+# --- aggregation ----------------------------------------------------------------------------
+
+
+def aggregate(values: Sequence[Decimal]) -> Decimal:
+    """With ≥ 5 scores drop one highest and one lowest and average the rest; else the plain mean."""
+    ordered = sorted(values)
+    if len(ordered) >= 5:
+        ordered = ordered[1:-1]
+    return half_up(sum(ordered, Decimal(0)) / len(ordered))
+
+
+def _decimal(score: Score) -> Decimal:
+    return score if isinstance(score, Decimal) else Decimal(0)
+
+
+def passed(template: Template, experts: Sequence[str], scores: Scores, bid: str) -> list[str]:
+    """The pass/fail items `bid` fails (a strict majority of experts must pass each)."""
+    failed = []
+    for item in template.items:
+        if item.kind == "pass_fail":
+            yes = sum(1 for e in experts if scores[e][bid][item.id] is True)
+            if yes * 2 <= len(experts):
+                failed.append(item.id)
+    return failed
+
+
+def anomalies(template: Template, experts: Sequence[str], scores: Scores, bids: Sequence[str]) -> list[Anomaly]:
+    """Every (expert, bid) whose own total deviates from the others' mean by more than the threshold."""
+    if len(experts) < 2:
+        return []
+    flagged: list[Anomaly] = []
+    for bid in bids:
+        own_totals = {
+            e: sum((_decimal(scores[e][bid][i.id]) for i in template.scored_items), Decimal(0)) for e in experts
+        }
+        for expert in experts:
+            others = [own_totals[e] for e in experts if e != expert]
+            mean = sum(others, Decimal(0)) / len(others)
+            own = own_totals[expert]
+            if mean == 0:
+                if own != 0:
+                    flagged.append(Anomaly(expert, bid, None))
+                continue
+            deviation = (own - mean) / mean
+            if abs(deviation) > template.anomaly_threshold:
+                flagged.append(Anomaly(expert, bid, deviation))
+    return flagged
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+
+def _tie_key(key: str, bid: BidFacts, technical: Decimal) -> Any:
+    if key == "price":
+        return bid.price
+    if key == "received_at":
+        return bid.received_at
+    return -technical
+
+
+def rank(
+    template: Template,
+    bids: Mapping[str, BidFacts],
+    totals: Mapping[str, Decimal],
+    technical: Mapping[str, Decimal],
+    resolutions: Sequence[Sequence[str]] = (),
+) -> tuple[list[str], list[list[str]]]:
+    """(ranking, unresolved ties) over the bids in `totals` (the valid ones)."""
+    tie_keys = [k for k in template.tie_order if not (template.method == "lowest_price" and k == "price")]
+
+    def key(bid_id: str) -> tuple[Any, ...]:
+        primary: Any = bids[bid_id].price if template.method == "lowest_price" else -totals[bid_id]
+        return (primary, *(_tie_key(k, bids[bid_id], technical.get(bid_id, Decimal(0))) for k in tie_keys))
+
+    ordered = sorted(totals, key=lambda b: (key(b), b))
+    groups: list[list[str]] = []
+    for bid_id in ordered:
+        if groups and key(groups[-1][0]) == key(bid_id):
+            groups[-1].append(bid_id)
+        else:
+            groups.append([bid_id])
+    ranking: list[str] = []
+    ties: list[list[str]] = []
+    for group in groups:
+        if len(group) > 1:
+            resolution = next((list(r) for r in resolutions if sorted(r) == sorted(group)), None)
+            if resolution is None:
+                ties.append(group)
+            else:
+                group = resolution
+        ranking.extend(group)
+    return ranking, ties
+
+
+# --- the whole computation ------------------------------------------------------------------
+
+
+def compute(
+    template: Template,
+    bids: Sequence[BidFacts],
+    scores: Scores,
+    resolutions: Sequence[Sequence[str]] = (),
+) -> Result:
+    """The result of a complete scoring sheet (`sheet_errors` is empty for it)."""
+    experts = sorted(scores)
+    by_id = {b.id: b for b in bids}
+    excluded: dict[str, str] = {}
+    for bid in bids:
+        failed = passed(template, experts, scores, bid.id)
+        if failed:
+            excluded[bid.id] = "failed: " + ", ".join(failed)
+    valid = [b.id for b in bids if b.id not in excluded]
+    items: dict[str, dict[str, Decimal]] = {}
+    inconsistent: list[dict[str, str]] = []
+    for bid in bids:
+        items[bid.id] = {}
+        for item in template.scored_items:
+            values = [_decimal(scores[e][bid.id][item.id]) for e in experts]
+            items[bid.id][item.id] = aggregate(values)
+            if item.kind == "objective" and len(set(values)) > 1:
+                inconsistent.append({"bid": bid.id, "item": item.id})
+    prices = {b: by_id[b].price for b in valid}
+    price = price_scores(prices, template.price) if template.method == "comprehensive" and template.price else {}
+    totals: dict[str, Decimal] = {}
+    technical: dict[str, Decimal] = {}
+    if template.method == "comprehensive":
+        for b in valid:
+            totals[b] = half_up(sum(items[b].values(), Decimal(0)) + price.get(b, Decimal(0)))
+            technical[b] = sum(
+                (v for i, v in items[b].items() if (it := template.item(i)) and it.group == "technical"), Decimal(0)
+            )
+        ranking, ties = rank(template, by_id, totals, technical, resolutions)
+    else:
+        ranking, ties = rank(template, by_id, {b: Decimal(0) for b in valid}, technical, resolutions)
+    return Result(
+        items=items,
+        price_scores=price,
+        totals=totals,
+        ranking=ranking,
+        candidates=ranking[: template.candidates],
+        excluded=excluded,
+        anomalies=anomalies(template, experts, scores, valid),
+        ties=ties,
+        inconsistent=inconsistent,
+    )
+
+
+# --- reading templates and sheets (the API and `ggzy evaluation compute` share these) --------
+
+
+def _dec(raw: Any, where: str, problems: list[tuple[str, str]], *, minimum: Decimal | None = Decimal(0)) -> Decimal:
+    if isinstance(raw, bool) or not isinstance(raw, (str, int)):
+        problems.append((where, 'a decimal number as a string, e.g. "12.5"'))
+        return Decimal(0)
+    try:
+        value = Decimal(str(raw))
+    except InvalidOperation:
+        problems.append((where, f"{raw!r} is not a decimal number"))
+        return Decimal(0)
+    if not value.is_finite() or (minimum is not None and value < minimum):
+        problems.append((where, f"{raw} is out of range"))
+        return Decimal(0)
+    return value
+
+
+def parse_template(doc: Any, problems: list[tuple[str, str]] | None = None) -> Template:
+    """A template from its JSON form (the `ggzy evaluation compute` input without bids and scores)."""
+    own = problems is None
+    problems = [] if problems is None else problems
+    if not isinstance(doc, dict):
+        raise SheetError([("$", "a JSON object")])
+    method = doc.get("method")
+    if method not in METHODS:
+        problems.append(("method", f"one of {', '.join(METHODS)}"))
+    price: PriceFormula | None = None
+    raw_price = doc.get("price")
+    if method == "comprehensive":
+        if not isinstance(raw_price, dict):
+            problems.append(("price", "the comprehensive method needs a price formula"))
+        else:
+            formula = raw_price.get("formula", "low_price_first")
+            if formula not in FORMULAS:
+                problems.append(("price.formula", f"one of {', '.join(FORMULAS)}"))
+            rounding = raw_price.get("rounding", "final")
+            if rounding not in ROUNDINGS:
+                problems.append(("price.rounding", f"one of {', '.join(ROUNDINGS)}"))
+            k = _dec(raw_price.get("k", "0"), "price.k", problems)
+            if k >= 1:
+                problems.append(("price.k", "k is a fraction below 1"))
+            price = PriceFormula(
+                formula,
+                _dec(raw_price.get("full", "30"), "price.full", problems),
+                k,
+                _dec(raw_price.get("above", "1"), "price.above", problems),
+                _dec(raw_price.get("below", "0.5"), "price.below", problems),
+                rounding,
+            )
+    threshold = _dec(doc.get("anomaly_threshold", "0.30"), "anomaly_threshold", problems)
+    candidates = doc.get("candidates", 3)
+    if isinstance(candidates, bool) or not isinstance(candidates, int) or not 1 <= candidates <= MAX_CANDIDATES:
+        problems.append(("candidates", f"a whole number from 1 to {MAX_CANDIDATES}"))
+        candidates = 3
+    tie_order = doc.get("tie_order", ["price"])
+    if (
+        not isinstance(tie_order, list)
+        or any(k not in TIE_KEYS for k in tie_order)
+        or len(set(tie_order)) != len(tie_order)
+    ):
+        problems.append(("tie_order", f"a list of distinct keys among {', '.join(TIE_KEYS)}"))
+        tie_order = ["price"]
+    items: list[Item] = []
+    raw_items = doc.get("items")
+    if not isinstance(raw_items, list) or not raw_items:
+        problems.append(("items", "a non-empty list of items"))
+        raw_items = []
+    seen: set[str] = set()
+    for n, raw in enumerate(raw_items):
+        where = f"items[{n}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str) or not raw["id"]:
+            problems.append((where, "an object with a non-empty string id"))
+            continue
+        if raw["id"] in seen:
+            problems.append((f"{where}.id", f"{raw['id']} appears twice"))
+        seen.add(raw["id"])
+        kind = raw.get("kind")
+        if kind not in KINDS:
+            problems.append((f"{where}.kind", f"one of {', '.join(KINDS)}"))
+            continue
+        if kind == "pass_fail":
+            items.append(Item(raw["id"], kind))
+            continue
+        if method == "lowest_price":
+            problems.append((f"{where}.kind", "the lowest evaluated price method has pass/fail items only"))
+        maximum = _dec(raw.get("max"), f"{where}.max", problems)
+        if maximum <= 0:
+            problems.append((f"{where}.max", "the maximum is above 0"))
+        group = raw.get("group")
+        if group not in GROUPS:
+            problems.append((f"{where}.group", f"one of {', '.join(GROUPS)}"))
+        items.append(Item(raw["id"], kind, maximum, group))
+    if own and problems:
+        raise SheetError(problems)
+    return Template(method or "comprehensive", tuple(items), price, threshold, candidates, tuple(tie_order))
+
+
+def template_as_dict(template: Template) -> dict[str, Any]:
+    doc: dict[str, Any] = {
+        "method": template.method,
+        "anomaly_threshold": str(template.anomaly_threshold),
+        "candidates": template.candidates,
+        "tie_order": list(template.tie_order),
+        "items": [
+            {"id": i.id, "kind": i.kind}
+            if i.kind == "pass_fail"
+            else {"id": i.id, "kind": i.kind, "max": str(i.max), "group": i.group}
+            for i in template.items
+        ],
+    }
+    if template.price is not None:
+        p = template.price
+        doc["price"] = {
+            "formula": p.formula,
+            "full": str(p.full),
+            "k": str(p.k),
+            "above": str(p.above),
+            "below": str(p.below),
+            "rounding": p.rounding,
+        }
+    return doc
+
+
+def score_errors(template: Template, bid_ids: Sequence[str], sheet: Any, *, complete: bool) -> list[tuple[str, str]]:
+    """Problems of one expert's sheet {bid: {item: score}}: unknown bids or items, a score outside
+    [0, max] (naming the item), a pass/fail item not true/false; with `complete`, anything missing."""
+    problems: list[tuple[str, str]] = []
+    if not isinstance(sheet, dict):
+        return [("$", "an object of bids, each an object of item scores")]
+    for bid, per_item in sheet.items():
+        if bid not in bid_ids:
+            problems.append((bid, "no such bid under evaluation"))
+            continue
+        if not isinstance(per_item, dict):
+            problems.append((bid, "an object of item scores"))
+            continue
+        for item_id, raw in per_item.items():
+            where = f"{bid}.{item_id}"
+            item = template.item(item_id)
+            if item is None:
+                problems.append((where, "no such item in the template"))
+            elif item.kind == "pass_fail":
+                if not isinstance(raw, bool):
+                    problems.append((where, "a pass/fail item is true or false"))
+            else:
+                value = _dec(raw, where, problems, minimum=None)
+                if value.is_finite() and not Decimal(0) <= value <= item.max:
+                    problems.append((where, f"item {item_id} is scored within [0, {item.max}] (got {raw})"))
+    if complete:
+        for bid in bid_ids:
+            for item in template.items:
+                if not isinstance(sheet.get(bid), dict) or item.id not in sheet[bid]:
+                    problems.append((f"{bid}.{item.id}", "not scored"))
+    return problems
+
+
+def parse_scores(sheet: Mapping[str, Any]) -> dict[str, Score]:
+    """A checked per-bid item map with its decimal strings as Decimals."""
+    return {item: raw if isinstance(raw, bool) else Decimal(str(raw)) for item, raw in sheet.items()}
+
+
+def parse_sheet(doc: Any) -> tuple[Template, list[BidFacts], dict[str, dict[str, dict[str, Score]]], list[list[str]]]:
+    """The `ggzy evaluation compute` input, every problem listed at once (SheetError)."""
+    problems: list[tuple[str, str]] = []
+    if not isinstance(doc, dict):
+        raise SheetError([("$", "a JSON object")])
+    template = parse_template(doc, problems)
+    bids: list[BidFacts] = []
+    raw_bids = doc.get("bids")
+    if not isinstance(raw_bids, list) or not raw_bids:
+        problems.append(("bids", "a non-empty list of bids"))
+        raw_bids = []
+    for n, raw in enumerate(raw_bids):
+        where = f"bids[{n}]"
+        if not isinstance(raw, dict) or not isinstance(raw.get("id"), str):
+            problems.append((where, "an object with a string id"))
+            continue
+        price = _dec(raw.get("price"), f"{where}.price", problems, minimum=None)
+        if price <= 0:
+            problems.append((f"{where}.price", "a price above 0"))
+            price = Decimal(1)
+        try:
+            received = datetime.fromisoformat(str(raw.get("received_at")))
+        except ValueError:
+            problems.append((f"{where}.received_at", "an ISO 8601 time"))
+            received = datetime.min
+        bids.append(BidFacts(raw["id"], price, received))
+    bid_ids = [b.id for b in bids]
+    if len(set(bid_ids)) != len(bid_ids):
+        problems.append(("bids", "a bid id appears twice"))
+    raw_scores = doc.get("scores")
+    scores: dict[str, dict[str, dict[str, Score]]] = {}
+    if not isinstance(raw_scores, dict) or not raw_scores:
+        problems.append(("scores", "an object of experts' sheets"))
+        raw_scores = {}
+    for expert, sheet in raw_scores.items():
+        errors = score_errors(template, bid_ids, sheet, complete=True)
+        problems.extend((f"scores.{expert}.{where}", reason) for where, reason in errors)
+        if not errors:
+            scores[expert] = {bid: parse_scores(per_item) for bid, per_item in sheet.items()}
+    resolutions = doc.get("tie_resolutions", [])
+    if not isinstance(resolutions, list) or any(
+        not isinstance(r, list) or any(b not in bid_ids for b in r) for r in resolutions
+    ):
+        problems.append(("tie_resolutions", "a list of lists of bid ids"))
+        resolutions = []
+    if problems:
+        raise SheetError(problems)
+    return template, bids, scores, resolutions

@@ -1,6 +1,6 @@
 """What a handler can ask for, by name: the database session and its factory, the clock, the
 settings, the actor, the blob store, the live hub, the rate limiter, the background tasks, the
-platform's receipt-signing key and the calendar's listeners.
+platform's receipt-signing key, the calendar's listeners and the domain events' listeners.
 
 Handlers annotate parameters with these aliases (`db_session: DbSession`); `dependencies()`
 builds the providers `create_app` registers under the same names. A domain that needs more
@@ -22,6 +22,7 @@ from app.core.actor import Actor
 from app.core.blobs import LocalBlobStore
 from app.core.calendar.service import CalendarListener
 from app.core.clock import Clock
+from app.core.events import DomainEvents
 from app.core.live import LiveHub
 from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
@@ -38,6 +39,7 @@ LiveDep = NamedDependency[LiveHub]
 LimiterDep = NamedDependency[RateLimiter]
 TasksDep = NamedDependency[BackgroundTasks]
 CalendarListenersDep = NamedDependency[Sequence[CalendarListener]]
+EventsDep = NamedDependency[DomainEvents]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000_000, description="items to skip")]
@@ -57,6 +59,7 @@ def dependencies(
     limiter: RateLimiter,
     tasks: BackgroundTasks,
     calendar_listeners: Sequence[CalendarListener],
+    events: DomainEvents,
 ) -> dict[str, Provide]:
     def provide_actor(request: Request[Any, Any, Any]) -> Actor:
         return Actor.of(request.user, client_ip(request))
@@ -75,4 +78,5 @@ def dependencies(
         "limiter": constant(limiter),
         "tasks": constant(tasks),
         "calendar_listeners": constant(calendar_listeners),
+        "events": constant(events),
     }

@@ -1,12 +1,14 @@
 """Notifications: messages for a role's desk (e.g. the supervision officers on duty) or one user.
 
-`notify` records one at most once per `dedupe_key`, so a sweep that runs twice, or in two
-processes at once, still leaves a single notification.
+`notify` records one (`notify_many` several in one statement) at most once per `dedupe_key`,
+so a sweep that runs twice, or in two processes at once, still leaves a single notification.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import msgspec
@@ -48,6 +50,42 @@ async def notify(
     statement = insert(Notification).values(**values).on_conflict_do_nothing(index_elements=["dedupe_key"])
     result = await session.execute(statement.returning(Notification.id))
     return result.first() is not None
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notification of a batch for `notify_many` (the fields of `notify`)."""
+
+    audience_role: Role
+    kind: str
+    object_type: str
+    object_id: object
+    message: str
+    dedupe_key: str
+    recipient_id: uuid.UUID | None = None
+
+
+async def notify_many(session: AsyncSession, clock: Clock, notices: Sequence[Notice]) -> None:
+    """Record several notifications in one statement, each at most once per `dedupe_key`."""
+    if not notices:
+        return
+    now = clock.now()
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "created_at": now,
+            "audience_role": n.audience_role.value,
+            "recipient_id": n.recipient_id,
+            "kind": n.kind,
+            "object_type": n.object_type,
+            "object_id": str(n.object_id),
+            "message": n.message,
+            "dedupe_key": n.dedupe_key,
+        }
+        for n in notices
+    ]
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    await session.execute(insert(Notification).values(rows).on_conflict_do_nothing(index_elements=["dedupe_key"]))
 
 
 async def for_actor(session: AsyncSession, actor: Actor, *, limit: int, offset: int) -> list[Notification]:

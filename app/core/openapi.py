@@ -43,6 +43,8 @@ DESCRIPTIONS = {
 }
 # A GET that can still refuse by state: a custody share is handed out once.
 STATEFUL_READS = {("GET", "/api/v1/tenders/{tender_id:uuid}/custody/share")}
+# Routes about the caller's own record, which may be missing (an expert login not in the pool).
+OWN_RECORDS = {("GET", "/api/v1/experts/me"), ("PUT", "/api/v1/experts/me/unavailability")}
 RATE_LIMITED = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/service-requests/{request_id:uuid}/auction/bids")}
 
 
@@ -53,7 +55,7 @@ def problem_statuses(method: str, path: str, *, public: bool, role_guarded: bool
         statuses.add(401)
     if role_guarded:
         statuses.add(403)
-    if "{" in path:
+    if "{" in path or (method, path) in OWN_RECORDS:
         statuses.add(404)
     if reads_json:
         statuses |= {400, 415}

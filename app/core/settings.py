@@ -48,6 +48,10 @@ class Settings:
     # Live auctions: at most this many bids per bidder and auction in each window.
     auction_bids_per_window: int = 20
     auction_bid_window: timedelta = timedelta(seconds=10)
+    # Expert draws: an expert older than this on the draw date is not drawn (aged exactly 70 is),
+    # and one who sat on a committee of the same tenderee within this many days is not drawn.
+    expert_age_cap: int = 70
+    expert_recent_days: int = 180
 
     @property
     def tz(self) -> ZoneInfo:  # where dates are shown and working days counted
@@ -107,6 +111,8 @@ class Settings:
             scheduler_in_app=_flag(env.get("GGZY_SCHEDULER_IN_APP")),
             secure_cookies=_flag(env.get("GGZY_SECURE_COOKIES")),
             trusted_proxies=env.get("GGZY_TRUSTED_PROXIES", "").strip(),
+            expert_age_cap=int(env.get("GGZY_EXPERT_AGE_CAP", "70")),
+            expert_recent_days=int(env.get("GGZY_EXPERT_RECENT_DAYS", "180")),
         )
 
 

@@ -2,7 +2,8 @@
 
 published --opening time, ≥ 3 bids--> opening --all bids read out--> opened
 published --opening time, < 3 bids--> failed (流标: re-tender, implementing regulations art. 44)
-The evaluation issues add the states after `opened`.
+opened --the committee starts (评标)--> evaluation --every member signed the report--> evaluated
+The award issue adds the states after `evaluated`.
 """
 
 from __future__ import annotations
@@ -17,13 +18,17 @@ class TenderStatus(enum.StrEnum):
     published = "published"
     opening = "opening"
     opened = "opened"
+    evaluation = "evaluation"
+    evaluated = "evaluated"
     failed = "failed"
 
 
 TRANSITIONS: dict[TenderStatus, frozenset[TenderStatus]] = {
     TenderStatus.published: frozenset({TenderStatus.opening, TenderStatus.failed}),
     TenderStatus.opening: frozenset({TenderStatus.opened}),
-    TenderStatus.opened: frozenset(),
+    TenderStatus.opened: frozenset({TenderStatus.evaluation}),
+    TenderStatus.evaluation: frozenset({TenderStatus.evaluated}),
+    TenderStatus.evaluated: frozenset(),
     TenderStatus.failed: frozenset(),
 }
 LIFECYCLE = Lifecycle("tender", TenderStatus, TRANSITIONS)
@@ -32,6 +37,10 @@ MIN_BIDS_TO_OPEN = 3
 
 # Once published, a tender's every step is public (开标公开进行); later non-public states stay out.
 PUBLIC_STATUSES = frozenset(TenderStatus)
+
+# The committee's names are confidential until the candidates are published (Tendering Law
+# art. 37); the award issue adds the publicity state that lifts it.
+COMMITTEE_PUBLIC_STATUSES: frozenset[TenderStatus] = frozenset()
 
 
 def can_move(current: str, target: TenderStatus) -> bool:

@@ -52,7 +52,7 @@ def test_operator_migrates_then_creates_an_org_and_users(fresh_env: dict[str, st
 def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> None:
     loaded = run_ggzy(fresh_env, "demo", "--no-serve")
     assert loaded.returncode == 0, loaded.stderr
-    for login in ("admin", "supervisor", "agency1", "agency2", *[f"bidder{i}" for i in range(1, 7)]):
+    for login in ("admin", "supervisor", "agency1", "agency2", *[f"bidder{i}" for i in range(1, 7)], "expert1"):
         assert login in loaded.stdout
     assert run_ggzy(fresh_env, "demo", "--no-serve").returncode == 0  # a second run changes nothing
 
@@ -66,6 +66,11 @@ def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> 
         assert me.json()["roles"] == ["bidder"]
         bidder = {"Authorization": f"Bearer {token.json()['access_token']}"}
         assert httpx.get(f"{base}/api/v1/orgs", headers=bidder).status_code == 403
+        expert = httpx.post(f"{base}/api/v1/auth/login", json={"username": "expert7", "password": "ggzy-demo-2026"})
+        profile = httpx.get(
+            f"{base}/api/v1/experts/me", headers={"Authorization": f"Bearer {expert.json()['access_token']}"}
+        )
+        assert profile.json()["specialties"] == ["economics.cost"] and profile.json()["status"] == "active"
         tenders = httpx.get(f"{base}/api/v1/tenders", headers=bidder).json()
         assert [t["project_code"] for t in tenders["items"]] == ["JC-2026-1101"]
         agent = httpx.post(f"{base}/api/v1/auth/login", json={"username": "agency1", "password": "ggzy-demo-2026"})

@@ -19,6 +19,7 @@ from tests.conftest import World, login
 
 PUBLIC, SIGNED_IN = "public", "signed in"
 A, S, G, B, M = Role.admin, Role.supervisor, Role.agency, Role.bidder, Role.intermediary  # M: market
+E = Role.expert
 OFFICERS = frozenset({A, S})
 CUSTODIANS = frozenset({A, S, G})
 
@@ -91,6 +92,35 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/v1/service-requests/{request_id:uuid}/auction"): SIGNED_IN,  # participants; public once closed
     ("POST", "/api/v1/service-requests/{request_id:uuid}/auction/bids"): frozenset({M}),  # registered bidders
     ("GET", "/api/v1/service-requests/{request_id:uuid}/auction/events"): SIGNED_IN,  # as the auction
+    # Evaluation: who sits on a committee is decided per object (404 to outsiders, see
+    # tests/experts/test_secrecy.py); the guards admit the roles below.
+    ("POST", "/api/v1/experts/import"): frozenset({A}),
+    ("GET", "/api/v1/experts"): OFFICERS,
+    ("GET", "/api/v1/experts/me"): frozenset({E}),
+    ("PUT", "/api/v1/experts/me/unavailability"): frozenset({E}),
+    ("GET", "/api/v1/experts/me/assignments"): frozenset({E}),
+    ("GET", "/api/v1/experts/{expert_id:uuid}/record"): frozenset({S}),
+    ("GET", "/api/v1/experts/assessment-rules"): OFFICERS,
+    ("PUT", "/api/v1/experts/assessment-rules"): frozenset({A}),
+    ("GET", "/api/v1/specialties"): SIGNED_IN,
+    ("POST", "/api/v1/expert-assignments/{seat_id:uuid}/decline"): frozenset({E}),
+    ("PUT", "/api/v1/tenders/{tender_id:uuid}/draw"): frozenset({G, S}),  # the tender's own agency
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/draw"): SIGNED_IN,  # seed and seats: supervisors
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/committee"): SIGNED_IN,  # supervisors and members only
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/committee/{seat_id:uuid}/no-show"): frozenset({S}),
+    ("PUT", "/api/v1/tenders/{tender_id:uuid}/evaluation/template"): frozenset({G, S}),
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/evaluation/template"): SIGNED_IN,
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/start"): frozenset({G, S}),
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/evaluation"): frozenset({G, S, E}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/declaration"): frozenset({E}),
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/evaluation/bids/{bid_id:uuid}/documents/{index:int}"): frozenset({E}),
+    ("PUT", "/api/v1/tenders/{tender_id:uuid}/evaluation/scores"): frozenset({E}),
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/evaluation/scores"): frozenset({E, S}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/explanations"): frozenset({E}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/ties"): frozenset({E}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/signatures"): frozenset({E}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/corrections"): frozenset({E}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/ratings"): frozenset({G, S}),
 }
 
 PLACEHOLDERS = {"uscc": "914403001922038216", "org_uscc": "914403001922038216", "day": "2026-12-01", "index": "0"}
@@ -161,8 +191,8 @@ def _refused_for_cause(response: Any) -> bool:
 async def test_an_opening_is_followed_by_its_participants_until_the_record_is_public(
     client: AsyncTestClient[Litestar], world: World, clock: Any
 ) -> None:
-    from tests.bidding.opening.test_opening import at_opening_time, bids_in, hand_in, share_words, wait_for
     from tests.bids import published_tender
+    from tests.openings import at_opening_time, bids_in, hand_in, share_words, wait_for
 
     tender = await published_tender(client, world)
     bidders = await bids_in(client, world, tender, 3)

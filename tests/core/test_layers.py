@@ -16,6 +16,7 @@ from bidding.filing import states as filings
 from bidding.market import states as requests
 from bidding.opening import states as openings
 from bidding.tender import states as tenders
+from experts import states as experts
 
 pytestmark = pytest.mark.pure
 
@@ -62,6 +63,10 @@ LIFECYCLES: list[Lifecycle] = [  # type: ignore[type-arg]
     bids.LIFECYCLE,
     openings.LIFECYCLE,
     requests.LIFECYCLE,
+    experts.DRAW,
+    experts.SEAT,
+    experts.EVALUATION,
+    experts.EXPERT,
 ]
 
 
@@ -87,8 +92,14 @@ def test_the_tables_match_the_diagrams() -> None:
         openings.OpeningStatus,
         requests.RequestStatus,
     )
-    assert tenders.LIFECYCLE.terminal() == {T.opened, T.failed}
+    assert tenders.LIFECYCLE.terminal() == {T.evaluated, T.failed}
     assert tenders.can_move(T.published, T.opening) and not tenders.can_move(T.opening, T.failed)
+    assert tenders.can_move(T.opened, T.evaluation) and not tenders.can_move(T.opened, T.evaluated)  # never unscored
+    Seat = experts.SeatStatus
+    assert experts.SEAT.terminal() == {Seat.replaced}
+    assert not experts.SEAT.can_move(Seat.reserve, Seat.seated)  # a reserve is called in, then declares
+    assert not experts.SEAT.can_move(Seat.replaced, Seat.drawn)  # a replaced member never comes back
+    assert experts.DRAW.terminal() == {experts.DrawStatus.drawn}  # a committee is never drawn twice
     assert filings.LIFECYCLE.terminal() == {F.accepted}
     assert filings.can_move(F.returned, F.submitted) and not filings.can_move(F.draft, F.accepted)
     assert bids.LIFECYCLE.terminal() == {B.replaced, B.withdrawn}
@@ -128,3 +139,7 @@ def test_each_object_answers_its_next_due_event_and_when() -> None:
     ends = requests.next_event("bidding", False, NOW - timedelta(hours=1), later)
     assert ends is not None and (ends.event, ends.at) == ("auction-close", later)
     assert requests.next_event("awarded", False, NOW, NOW) is None
+
+    draw = experts.draw_next_event("scheduled", later)
+    assert draw is not None and (draw.event, draw.at) == ("expert-draw", later)
+    assert experts.draw_next_event("drawn", later) is None

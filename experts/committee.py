@@ -1,0 +1,581 @@
+"""Use cases of the committee (评标委员会): the draw's rules set on the tender, the verifiable
+draw itself (commitment first, in its own transaction), the seats, replacements through the
+reserves (declines, no-shows, conflicts), and who may learn who sits.
+
+Confidentiality (Tendering Law art. 37): until the candidates are published only supervisors
+and the drawn experts themselves learn who sits on a committee; anyone else gets 404, and no
+list, event or error names a member. Experts learn their tender only from the start of the
+evaluation; before that an assignment shows its date and specialty only.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import audit
+from app.core.actor import Actor, Role
+from app.core.clock import Clock
+from app.core.notifications import Notice, notify, notify_many
+from app.core.problems import Conflict, InvalidRequest, NotFound
+from app.core.validation import FieldError
+from bidding.bids.models import Bid
+from bidding.tender.models import Tender
+from bidding.tender.queries import tender_or_404, visible_tender
+from bidding.tender.states import COMMITTEE_PUBLIC_STATUSES, TenderStatus
+from experts import conduct, draw
+from experts.models import Draw, Expert, ExpertSpecialty, ReportSignature, ScoreSheet, Seat, Unavailability
+from experts.registry import specialty_codes
+from experts.states import ON_COMMITTEE, DrawStatus, SeatStatus, move_draw, move_seat
+
+# The credit issue's hook: which of these experts a credit list bars from serving on that day.
+CreditBarred = Callable[[AsyncSession, Sequence[uuid.UUID], date], Awaitable[set[uuid.UUID]]]
+
+EVALUATING = frozenset({TenderStatus.evaluation, TenderStatus.evaluated})
+REPLACEMENT_REASONS = ("declined", "declined_without_cause", "no_show", "conflict", "employed_by_bidder")
+# The replacements the assessment counts against the expert (experts.assessment.INCIDENTS).
+INCIDENT_OF_REPLACEMENT = {"declined_without_cause": "decline_without_cause", "no_show": "no_show"}
+
+
+async def no_credit_bars(_session: AsyncSession, _ids: Sequence[uuid.UUID], _day: date) -> set[uuid.UUID]:
+    return set()
+
+
+def _not_found(tender_id: object) -> NotFound:
+    return NotFound(f"no committee of tender {tender_id} is known to you")
+
+
+# --- the rules of the draw -----------------------------------------------------------------
+
+
+def rules_of(d: Draw) -> draw.Rules:
+    quotas = tuple(draw.Quota(q["specialty"], q["members"], q["reserves"]) for q in d.quotas)
+    return draw.Rules(quotas, d.region_rule, d.region)
+
+
+async def configure_draw(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    rules: draw.Rules,
+    draw_at: datetime,
+    evaluation_on: date,
+    tz: Any,
+) -> Draw:
+    """The tender's agency (or a supervisor) sets the draw before the opening; a failed draw
+    may be set again, a drawn one not."""
+    tender = await tender_or_404(session, tender_id)
+    if not (actor.has_role(Role.supervisor) or actor.org_uscc == tender.agency_uscc):
+        raise NotFound(f"tender {tender_id} not found")
+    if tender.status != TenderStatus.published:
+        raise Conflict(f"the draw is set before the opening; the tender is {tender.status}")
+    errors = [FieldError(f, "invalid", reason) for f, reason in draw.rule_errors(rules)]
+    if rules.committee_size != tender.committee_size:
+        errors.append(
+            FieldError(
+                "quotas",
+                "committee_size",
+                f"the quotas seat {rules.committee_size}, the tender's committee has {tender.committee_size}",
+            )
+        )
+    known = await specialty_codes(session)
+    errors += [
+        FieldError(f"quotas[{i}].specialty", "unknown", f"{q.specialty} is not in the classification")
+        for i, q in enumerate(rules.quotas)
+        if q.specialty not in known
+    ]
+    now = clock.now()
+    if draw_at <= now:
+        errors.append(FieldError("draw_at", "past", "the draw time is in the future"))
+    if draw_at >= tender.opening_time:
+        errors.append(FieldError("draw_at", "after_opening", "the draw takes place before the opening"))
+    if evaluation_on < tender.opening_time.astimezone(tz).date():
+        errors.append(FieldError("evaluation_on", "before_opening", "the evaluation is on or after the opening day"))
+    if errors:
+        raise InvalidRequest(errors)
+    existing = await session.get(Draw, tender_id)
+    if existing is not None and existing.status == DrawStatus.drawn:
+        raise Conflict("the committee has been drawn; a draw is not repeated")
+    row = existing or Draw(tender_id=tender_id, status=DrawStatus.scheduled)
+    if existing is not None and existing.status == DrawStatus.failed:
+        move_draw(row, DrawStatus.scheduled)
+    row.quotas = [{"specialty": q.specialty, "members": q.members, "reserves": q.reserves} for q in rules.quotas]
+    row.region_rule, row.region = rules.region_rule, rules.region
+    row.draw_at, row.evaluation_on = draw_at, evaluation_on
+    row.configured_at, row.configured_by = now, actor.username
+    row.commitment = row.seed_hex = row.snapshot = None
+    row.shortages = None
+    session.add(row)
+    payload = {"quotas": row.quotas, "region_rule": rules.region_rule, "draw_at": draw_at.isoformat()}
+    await audit.record(session, clock, actor, "draw.configure", "draw", tender_id, payload)
+    await session.commit()
+    return row
+
+
+# --- the draw ------------------------------------------------------------------------------
+
+
+async def gather_pool(
+    session: AsyncSession,
+    tender: Tender,
+    rules: draw.Rules,
+    evaluation_on: date,
+    recent_days: int,
+    credit_barred: CreditBarred,
+) -> list[draw.PoolExpert]:
+    """Every pool expert under one of the quotas' specialties, with the facts the exclusions
+    read. The quotas are expanded to the classification's codes, so that the index on
+    expert_specialties.code finds the experts (`bench/draw.py` measures it on 100,000)."""
+    codes = [c for c in await specialty_codes(session) if any(draw.under(c, q.specialty) for q in rules.quotas)]
+    connection = await session.connection()  # Core rows: no ORM bookkeeping for thousands of them
+    rows = (
+        await connection.execute(
+            select(
+                Expert.id,
+                Expert.employer_uscc,
+                Expert.region,
+                Expert.birth_date,
+                Expert.status,
+                Expert.suspended_until,
+                ExpertSpecialty.code,
+            )
+            .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id)
+            .where(ExpertSpecialty.code.in_(codes))
+        )
+    ).all()
+    facts: dict[uuid.UUID, Any] = {}
+    codes_of: dict[uuid.UUID, list[str]] = {}
+    for row in rows:
+        facts[row[0]] = row
+        codes_of.setdefault(row[0], []).append(row[6])
+    ids = list(facts)
+    unavailable = set(
+        await session.scalars(
+            select(Unavailability.expert_id)
+            .join(ExpertSpecialty, ExpertSpecialty.expert_id == Unavailability.expert_id)
+            .where(
+                ExpertSpecialty.code.in_(codes),
+                Unavailability.starts_on <= evaluation_on,
+                Unavailability.ends_on >= evaluation_on,
+            )
+        )
+    )
+    served = set(
+        await session.scalars(
+            select(Seat.expert_id)
+            .join(Draw, Draw.tender_id == Seat.tender_id)
+            .join(Tender, Tender.id == Seat.tender_id)
+            .where(
+                Tender.tenderee_uscc == tender.tenderee_uscc,
+                Tender.id != tender.id,
+                Seat.status.in_([SeatStatus.drawn, SeatStatus.seated]),
+                Draw.evaluation_on > evaluation_on - timedelta(days=recent_days),
+            )
+        )
+    )
+    barred = await credit_barred(session, ids, evaluation_on)
+    make = draw.PoolExpert._make  # positional and fast: a draw reads thousands of these
+    return [
+        make(
+            (
+                str(expert_id),
+                tuple(codes_of[expert_id]),
+                *row[1:6],  # employer, region, birth date, status, suspended until
+                expert_id in unavailable,
+                expert_id in served,
+                expert_id in barred,
+            )
+        )
+        for expert_id, row in facts.items()
+    ]
+
+
+async def bidders_of(session: AsyncSession, tender_id: uuid.UUID) -> frozenset[str]:
+    """Every organization that submitted a bid to the tender (withdrawn ones included)."""
+    return frozenset(await session.scalars(select(Bid.bidder_uscc).where(Bid.tender_id == tender_id).distinct()))
+
+
+async def draws_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    query = select(Draw.tender_id).where(Draw.status == DrawStatus.scheduled, Draw.draw_at <= now)
+    return list(await session.scalars(query))
+
+
+async def commit_to_draw(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    row: Draw,
+    tender: Tender,
+    *,
+    age_cap: int,
+    recent_days: int,
+    tz: Any,
+    credit_barred: CreditBarred,
+) -> dict[str, Any]:
+    """Fix the snapshot and a fresh seed, and publish their commitment in the audit trail;
+    return the snapshot."""
+    rules = rules_of(row)
+    pool = await gather_pool(session, tender, rules, row.evaluation_on, recent_days, credit_barred)
+    parties = draw.Parties(
+        tender.tenderee_uscc,
+        tender.agency_uscc,
+        await bidders_of(session, tender.id),
+        clock.now().astimezone(tz).date(),
+        age_cap,
+    )
+    snapshot = draw.snapshot(str(tender.id), rules, pool, parties)
+    snapshot_bytes = draw.canonical(snapshot)
+    seed = secrets.token_bytes(32)
+    row.seed_hex, row.snapshot = seed.hex(), snapshot_bytes.decode()
+    row.commitment = draw.commitment(seed, snapshot_bytes)
+    payload = {"commitment": row.commitment, "algorithm": draw.ALGORITHM}
+    await audit.record(session, clock, actor, "draw.commit", "draw", tender.id, payload)
+    return snapshot
+
+
+async def run_draw(
+    session: AsyncSession,
+    tender_id: uuid.UUID,
+    clock: Clock,
+    actor: Actor,
+    *,
+    age_cap: int,
+    recent_days: int,
+    tz: Any,
+    credit_barred: CreditBarred = no_credit_bars,
+) -> bool:
+    """The draw at its time: the commitment is committed first, then the seats are drawn from
+    it in a second transaction (a crash between the two draws from the same commitment)."""
+    row = await session.get(Draw, tender_id, with_for_update=True)
+    if row is None or row.status != DrawStatus.scheduled or row.draw_at > clock.now():
+        return False
+    tender = await tender_or_404(session, tender_id)
+    if row.commitment is None:
+        snapshot = await commit_to_draw(
+            session,
+            clock,
+            actor,
+            row,
+            tender,
+            age_cap=age_cap,
+            recent_days=recent_days,
+            tz=tz,
+            credit_barred=credit_barred,
+        )
+        await session.commit()
+        status = await session.scalar(select(Draw.status).where(Draw.tender_id == tender_id).with_for_update())
+        if status != DrawStatus.scheduled:
+            return False  # another scheduler drew it meanwhile
+    else:  # committed before a crash: draw from that commitment
+        snapshot = json.loads(row.snapshot or "{}")
+    assert row.seed_hex is not None
+    outcome = draw.draw(snapshot, bytes.fromhex(row.seed_hex))
+    if not outcome.complete:
+        move_draw(row, DrawStatus.failed)
+        row.shortages = outcome.shortages
+        await audit.record(session, clock, actor, "draw.failed", "draw", tender_id, {"shortages": outcome.shortages})
+        await notify(
+            session,
+            clock,
+            audience_role=Role.agency,
+            kind="draw_failed",
+            object_type="tender",
+            object_id=tender_id,
+            message="专家抽取失败，符合条件的专家不足："
+            + "；".join(f"{code} 需{n['needed']}人、仅{n['eligible']}人" for code, n in outcome.shortages.items()),
+            dedupe_key=f"draw-failed:{tender_id}:{(row.commitment or '')[:32]}",
+        )
+        await session.commit()
+        return True
+    now = clock.now()
+    ids = {seat: uuid.uuid4() for seat in (*outcome.members, *outcome.reserves)}
+    rows = [
+        {
+            "id": seat_id,
+            "tender_id": tender_id,
+            "expert_id": uuid.UUID(seat.expert_id),
+            "specialty": seat.specialty,
+            "draw_order": seat.order,
+            "status": SeatStatus.reserve if seat.reserve else SeatStatus.drawn,
+            "called_at": None if seat.reserve else now,
+        }
+        for seat, seat_id in ids.items()
+    ]
+    await session.execute(insert(Seat), rows)
+    move_draw(row, DrawStatus.drawn)
+    row.drawn_at = now
+    counts = {"commitment": row.commitment, "members": len(outcome.members), "reserves": len(outcome.reserves)}
+    await audit.record(session, clock, actor, "draw.drawn", "draw", tender_id, counts)
+    member_ids = [uuid.UUID(seat.expert_id) for seat in outcome.members]
+    user_rows = await session.execute(select(Expert.id, Expert.user_id).where(Expert.id.in_(member_ids)))
+    users = {expert_id: user_id for expert_id, user_id in user_rows}
+    notices = [
+        _drawn_notice(ids[seat], seat.specialty, row.evaluation_on, users[uuid.UUID(seat.expert_id)])
+        for seat in outcome.members
+    ]
+    await notify_many(session, clock, notices)
+    await session.commit()
+    return True
+
+
+def _drawn_notice(seat_id: uuid.UUID, specialty: str, evaluation_on: date, user_id: uuid.UUID) -> Notice:
+    """What a drawn expert is told: the day and the specialty, not the tender (not before the evaluation)."""
+    return Notice(
+        audience_role=Role.expert,
+        kind="expert_drawn",
+        object_type="committee_seat",
+        object_id=seat_id,
+        message=f"您已被抽取为评标专家（{specialty}），评标日期 {evaluation_on.isoformat()}",
+        dedupe_key=f"seat-drawn:{seat_id}",
+        recipient_id=user_id,
+    )
+
+
+# --- seats and replacements ----------------------------------------------------------------
+
+
+async def replace(
+    session: AsyncSession, clock: Clock, actor: Actor, seat: Seat, reason: str, note: str | None = None
+) -> Seat | None:
+    """Take `seat` off the committee: its scores are void (implementing regulations art. 48), the
+    report's signatures start again, and the first reserve of the same specialty is called in."""
+    was_on_committee = seat.status in ON_COMMITTEE
+    move_seat(seat, SeatStatus.replaced)
+    now = clock.now()
+    seat.replaced_at, seat.replaced_reason, seat.replaced_note = now, reason, note
+    sheet = await session.get(ScoreSheet, seat.id)
+    if sheet is not None:
+        sheet.void = True
+    for signature in await session.scalars(select(ReportSignature).where(ReportSignature.tender_id == seat.tender_id)):
+        await session.delete(signature)
+    incident = INCIDENT_OF_REPLACEMENT.get(reason)
+    if incident is not None:
+        await conduct.record_incident(session, clock, actor, seat.expert_id, seat.tender_id, incident, str(seat.id))
+    replacement: Seat | None = None
+    if was_on_committee:
+        replacement = await session.scalar(
+            select(Seat)
+            .where(
+                Seat.tender_id == seat.tender_id, Seat.specialty == seat.specialty, Seat.status == SeatStatus.reserve
+            )
+            .order_by(Seat.draw_order)
+            .limit(1)
+        )
+        if replacement is not None:
+            move_seat(replacement, SeatStatus.drawn)
+            replacement.called_at = now
+            seat.replaced_by = replacement.id
+            d = await session.get(Draw, seat.tender_id)
+            user_id = await session.scalar(select(Expert.user_id).where(Expert.id == replacement.expert_id))
+            if d is not None and user_id is not None:
+                await notify_many(
+                    session, clock, [_drawn_notice(replacement.id, replacement.specialty, d.evaluation_on, user_id)]
+                )
+    payload = {"reason": reason, "replacement": str(replacement.id) if replacement else None}
+    await audit.record(session, clock, actor, "seat.replace", "committee_seat", seat.id, payload)
+    return replacement
+
+
+async def own_seat(session: AsyncSession, actor: Actor, seat_id: uuid.UUID) -> Seat:
+    seat = await session.scalar(
+        select(Seat)
+        .join(Expert, Expert.id == Seat.expert_id)
+        .where(Seat.id == seat_id, Expert.user_id == actor.user_id)
+    )
+    if seat is None:
+        raise NotFound(f"assignment {seat_id} not found")
+    return seat
+
+
+async def decline(
+    session: AsyncSession, clock: Clock, actor: Actor, seat_id: uuid.UUID, reason: str | None
+) -> dict[str, Any]:
+    """An expert declines a seat (or a reserve place) before sitting; without a stated cause it
+    counts against them in the assessment."""
+    seat = await own_seat(session, actor, seat_id)
+    if seat.status not in (SeatStatus.drawn, SeatStatus.reserve):
+        raise Conflict(f"a {seat.status} seat cannot be declined")
+    await replace(session, clock, actor, seat, "declined" if reason else "declined_without_cause", reason)
+    await session.commit()
+    return {"seat": str(seat.id), "status": seat.status, "reason": seat.replaced_reason}
+
+
+async def seat_on(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> Seat | None:
+    """The actor's seat on the tender's committee (drawn or seated), if any."""
+    if not actor.has_role(Role.expert):
+        return None
+    return await session.scalar(
+        select(Seat)
+        .join(Expert, Expert.id == Seat.expert_id)
+        .where(Seat.tender_id == tender_id, Expert.user_id == actor.user_id, Seat.status.in_(sorted(ON_COMMITTEE)))
+    )
+
+
+async def member_seat(session: AsyncSession, actor: Actor, tender_id: uuid.UUID, *, seated: bool = False) -> Seat:
+    """The actor's seat during the evaluation, or 404 (the same for every outsider)."""
+    tender = await session.get(Tender, tender_id)
+    seat = await seat_on(session, actor, tender_id)
+    if tender is None or seat is None or tender.status not in EVALUATING:
+        raise _not_found(tender_id)
+    if seated and seat.status != SeatStatus.seated:
+        raise Conflict("declare that you have no conflict of interest before you see any bid")
+    return seat
+
+
+async def declare(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, conflict: bool, statement: str | None
+) -> dict[str, Any]:
+    """The recusal declaration (回避承诺) before seeing any bid; a conflict, now or later, replaces
+    the member through the reserves."""
+    seat = await member_seat(session, actor, tender_id)
+    if conflict:
+        await replace(session, clock, actor, seat, "conflict", statement)
+    elif seat.status == SeatStatus.drawn:
+        move_seat(seat, SeatStatus.seated)
+        seat.declared_at = clock.now()
+        await audit.record(session, clock, actor, "seat.declare", "committee_seat", seat.id, {"conflict": False})
+    else:
+        raise Conflict("you have declared already")
+    await session.commit()
+    return {"seat": str(seat.id), "status": seat.status}
+
+
+async def record_no_show(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, seat_id: uuid.UUID
+) -> dict[str, Any]:
+    """A supervisor records that a drawn member did not come; the next reserve is called."""
+    seat = await session.get(Seat, seat_id)
+    tender = await session.get(Tender, tender_id)
+    if seat is None or tender is None or seat.tender_id != tender_id:
+        raise NotFound(f"seat {seat_id} not found")
+    if seat.status not in ON_COMMITTEE:
+        raise Conflict(f"a {seat.status} seat cannot be a no-show")
+    replacement = await replace(session, clock, actor, seat, "no_show")
+    await session.commit()
+    return {"seat": str(seat.id), "status": seat.status, "replacement": str(replacement.id) if replacement else None}
+
+
+# --- who may see what ----------------------------------------------------------------------
+
+
+def committee_is_public(tender: Tender) -> bool:
+    return tender.status in COMMITTEE_PUBLIC_STATUSES
+
+
+async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
+    """The draw as anyone who may see the tender sees it (rules, status, the commitment, a
+    failure's shortages); the seed, the snapshot and the seats for supervisors, and for everyone
+    once the committee is public."""
+    tender = await visible_tender(session, actor, tender_id)
+    row = await session.get(Draw, tender_id)
+    if row is None:
+        raise NotFound(f"no draw is set for tender {tender_id}")
+    view: dict[str, Any] = {
+        "tender": str(tender_id),
+        "status": row.status,
+        "committee_size": sum(q["members"] for q in row.quotas),
+        "quotas": row.quotas,
+        "region_rule": row.region_rule,
+        "region": row.region,
+        "draw_at": row.draw_at.isoformat(),
+        "evaluation_on": row.evaluation_on.isoformat(),
+        "algorithm": draw.ALGORITHM,
+        "commitment": row.commitment,
+        "shortages": row.shortages,
+        "drawn_at": row.drawn_at.isoformat() if row.drawn_at else None,
+    }
+    if row.commitment and (actor.has_role(Role.supervisor) or committee_is_public(tender)):
+        view["seed"] = row.seed_hex
+        view["snapshot"] = row.snapshot
+        if row.status == DrawStatus.drawn:
+            seats = await session.scalars(
+                select(Seat).where(Seat.tender_id == tender_id).order_by(Seat.specialty, Seat.draw_order)
+            )
+            view["seats"] = [_seat_dict(s) for s in seats]
+    return view
+
+
+def _seat_dict(seat: Seat, name: str | None = None) -> dict[str, Any]:
+    out = {
+        "seat": str(seat.id),
+        "expert": str(seat.expert_id),
+        "specialty": seat.specialty,
+        "order": seat.draw_order,
+        "status": seat.status,
+        "replaced_reason": seat.replaced_reason,
+    }
+    if name is not None:
+        out["name"] = name
+    return out
+
+
+async def committee_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
+    """Who sits: supervisors see every seat (reserves and replacements with their reasons); a
+    member sees the members from the start of the evaluation; anyone else: 404."""
+    tender = await session.get(Tender, tender_id)
+    if tender is None:
+        raise _not_found(tender_id)
+    if actor.has_role(Role.supervisor) or committee_is_public(tender):
+        rows = (
+            await session.execute(
+                select(Seat, Expert.name)
+                .join(Expert, Expert.id == Seat.expert_id)
+                .where(Seat.tender_id == tender_id)
+                .order_by(Seat.specialty, Seat.draw_order)
+            )
+        ).all()
+        if not rows:
+            raise _not_found(tender_id)
+        return {"tender": str(tender_id), "seats": [_seat_dict(s, name) for s, name in rows]}
+    await member_seat(session, actor, tender_id)
+    rows = (
+        await session.execute(
+            select(Seat, Expert.name)
+            .join(Expert, Expert.id == Seat.expert_id)
+            .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)))
+            .order_by(Seat.specialty, Seat.draw_order)
+        )
+    ).all()
+    return {
+        "tender": str(tender_id),
+        "seats": [{"seat": str(s.id), "name": name, "specialty": s.specialty, "status": s.status} for s, name in rows],
+    }
+
+
+async def assignments(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:
+    """An expert's own seats. The tender is named only once its evaluation has started."""
+    rows = (
+        await session.execute(
+            select(Seat, Draw.evaluation_on, Tender)
+            .join(Expert, Expert.id == Seat.expert_id)
+            .join(Draw, Draw.tender_id == Seat.tender_id)
+            .join(Tender, Tender.id == Seat.tender_id)
+            .where(Expert.user_id == actor.user_id)
+            .order_by(Draw.evaluation_on.desc())
+        )
+    ).all()
+    out = []
+    for seat, evaluation_on, tender in rows:
+        entry: dict[str, Any] = {
+            "seat": str(seat.id),
+            "status": seat.status,
+            "specialty": seat.specialty,
+            "evaluation_on": evaluation_on.isoformat(),
+            "tender": None,
+        }
+        if seat.status in ON_COMMITTEE and tender.status in EVALUATING:
+            entry["tender"] = {
+                "id": str(tender.id),
+                "project_name": tender.project_name,
+                "project_code": tender.project_code,
+            }
+        out.append(entry)
+    return out

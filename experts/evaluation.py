@@ -1,0 +1,652 @@
+"""Use cases of the evaluation (评标): the template set before the opening, the start (the bids
+that opened, the members re-checked against the bidders), reading the opened bids (audited),
+scoring, explanations of abnormal scores, the committee's tie orders, the report's signatures,
+and the corrections the law allows after signing (MOF order 87 art. 64). The arithmetic is
+experts.scoring's, the same code `ggzy evaluation compute` runs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import audit
+from app.core.actor import Actor, Role
+from app.core.clock import Clock
+from app.core.events import DomainEvents
+from app.core.notifications import notify
+from app.core.problems import Conflict, InvalidRequest, NotFound
+from app.core.validation import FieldError
+from bidding.opening.models import BidOpening, OpeningSession
+from bidding.tender import states as tender_states
+from bidding.tender.models import Tender
+from bidding.tender.queries import tender_or_404, visible_tender
+from bidding.tender.states import TenderStatus
+from experts import committee, conduct, scoring
+from experts.models import (
+    AnomalyExplanation,
+    Draw,
+    Evaluation,
+    EvaluationTemplate,
+    Expert,
+    ReportSignature,
+    ScoreCorrection,
+    ScoreSheet,
+    Seat,
+)
+from experts.states import ON_COMMITTEE, DrawStatus, EvaluationStatus, SeatStatus, move_evaluation
+
+METHOD_OF_FILING = {"comprehensive_scoring": "comprehensive", "lowest_evaluated_price": "lowest_price"}
+ART_64_CASES = ("arithmetic_error", "out_of_range", "objective_inconsistent", "abnormal_score")
+REPORT_SIGNED = "evaluation.report_signed"
+REPORT_REVISED = "evaluation.report_revised"
+
+
+def _problems(error: scoring.SheetError) -> InvalidRequest:
+    return InvalidRequest([FieldError(where, "invalid", reason) for where, reason in error.problems])
+
+
+def _agency_or_supervisor(actor: Actor, tender: Tender) -> None:
+    if not (actor.has_role(Role.supervisor) or actor.org_uscc == tender.agency_uscc):
+        raise NotFound(f"tender {tender.id} not found")
+
+
+# --- the template --------------------------------------------------------------------------
+
+
+async def set_template(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, doc: Any
+) -> dict[str, Any]:
+    """The agency fixes the template before the opening, with the filing's evaluation method."""
+    tender = await tender_or_404(session, tender_id)
+    _agency_or_supervisor(actor, tender)
+    if tender.status != TenderStatus.published:
+        raise Conflict(f"the template is fixed before the opening; the tender is {tender.status}")
+    try:
+        template = scoring.parse_template(doc)
+    except scoring.SheetError as exc:
+        raise _problems(exc) from exc
+    expected = METHOD_OF_FILING.get(tender.evaluation_method)
+    if template.method != expected:
+        raise InvalidRequest([FieldError("method", "filing_method", f"the filing's evaluation method is {expected}")])
+    row = await session.get(EvaluationTemplate, tender_id) or EvaluationTemplate(tender_id=tender_id)
+    row.template, row.set_at, row.set_by = scoring.template_as_dict(template), clock.now(), actor.username
+    session.add(row)
+    await audit.record(session, clock, actor, "evaluation.template", "tender", tender_id, row.template)
+    await session.commit()
+    return row.template
+
+
+async def template_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
+    await visible_tender(session, actor, tender_id)
+    row = await session.get(EvaluationTemplate, tender_id)
+    if row is None:
+        raise NotFound(f"no evaluation template is set for tender {tender_id}")
+    return row.template
+
+
+# --- the start -----------------------------------------------------------------------------
+
+
+async def opened_bids(session: AsyncSession, tender_id: uuid.UUID) -> list[dict[str, str]]:
+    """The bids read out at the opening, in the order they were received."""
+    opening = await session.get(OpeningSession, tender_id)
+    outcomes = {
+        str(o.bid_id): o
+        for o in await session.scalars(
+            select(BidOpening).where(BidOpening.tender_id == tender_id, BidOpening.outcome == "opened")
+        )
+    }
+    listed = opening.bidders if opening else []
+    return [
+        {
+            "bid": entry["bid"],
+            "bidder": entry["name"],
+            "uscc": entry["uscc"],
+            "received_at": entry["received_at"],
+            "price": str((outcomes[entry["bid"]].declaration or {})["price"]),
+        }
+        for entry in listed
+        if entry["bid"] in outcomes
+    ]
+
+
+async def start(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
+    """The agency or a supervisor opens the evaluation of an opened tender whose committee is
+    drawn and whose template is set. A member employed by a bidder whose bid came after the draw
+    is replaced at once through the reserves."""
+    tender = await tender_or_404(session, tender_id)
+    _agency_or_supervisor(actor, tender)
+    d = await session.get(Draw, tender_id)
+    if d is None or d.status != DrawStatus.drawn:
+        raise Conflict("the committee has not been drawn")
+    if await session.get(EvaluationTemplate, tender_id) is None:
+        raise Conflict("no evaluation template is set")
+    tender_states.move(tender, TenderStatus.evaluation)
+    bids = await opened_bids(session, tender_id)
+    bidders = {b["uscc"] for b in bids} | set(await committee.bidders_of(session, tender_id))
+    session.add(
+        Evaluation(
+            tender_id=tender_id,
+            status=EvaluationStatus.scoring,
+            bids=bids,
+            tie_resolutions=[],
+            started_at=clock.now(),
+            revision=0,
+        )
+    )
+    await audit.record(
+        session, clock, actor, "evaluation.start", "tender", tender_id, {"bids": [b["bid"] for b in bids]}
+    )
+    members = (
+        await session.execute(
+            select(Seat, Expert)
+            .join(Expert, Expert.id == Seat.expert_id)
+            .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)))
+        )
+    ).all()
+    for seat, expert in members:
+        if expert.employer_uscc in bidders:
+            await committee.replace(session, clock, actor, seat, "employed_by_bidder")
+    for seat, expert in members:
+        if seat.status in ON_COMMITTEE:
+            await notify(
+                session,
+                clock,
+                audience_role=Role.expert,
+                kind="evaluation_started",
+                object_type="tender",
+                object_id=tender_id,
+                message=f"评标开始：{tender.project_name}。请先作出回避声明。",
+                dedupe_key=f"evaluation-started:{seat.id}",
+                recipient_id=expert.user_id,
+            )
+    await session.commit()
+    return {"tender": str(tender_id), "status": tender.status, "bids": len(bids)}
+
+
+# --- the state of an evaluation ------------------------------------------------------------
+
+
+class State:
+    """Everything the rules look at, loaded once per request."""
+
+    def __init__(
+        self,
+        tender: Tender,
+        evaluation: Evaluation,
+        template: scoring.Template,
+        members: list[tuple[Seat, str]],
+        sheets: dict[uuid.UUID, ScoreSheet],
+        explanations: dict[tuple[str, str], str],
+        signatures: dict[uuid.UUID, ReportSignature],
+    ) -> None:
+        self.tender, self.evaluation, self.template = tender, evaluation, template
+        self.members, self.sheets, self.explanations, self.signatures = members, sheets, explanations, signatures
+        self.bid_ids = [b["bid"] for b in evaluation.bids]
+        self.bids = [
+            scoring.BidFacts(b["bid"], Decimal(b["price"]), datetime.fromisoformat(b["received_at"]))
+            for b in evaluation.bids
+        ]
+
+    @property
+    def committee_full(self) -> bool:
+        return len(self.members) == self.tender.committee_size
+
+    def submitted(self, seat_id: uuid.UUID) -> bool:
+        sheet = self.sheets.get(seat_id)
+        return sheet is not None and sheet.submitted_at is not None
+
+    def result(self) -> scoring.Result | None:
+        """The computation once every member has submitted; None before."""
+        if not self.members or not all(self.submitted(s.id) for s, _ in self.members):
+            return None
+        scores = {
+            str(s.id): {bid: scoring.parse_scores(v) for bid, v in self.sheets[s.id].scores.items()}
+            for s, _ in self.members
+        }
+        resolutions = [r["order"] for r in self.evaluation.tie_resolutions]
+        return scoring.compute(self.template, self.bids, scores, resolutions)
+
+    def blockers(self) -> list[str]:
+        """What stands between the committee and signing its report."""
+        found: list[str] = []
+        if not self.committee_full:
+            found.append(
+                f"the committee has {len(self.members)} of {self.tender.committee_size} members:"
+                " a supplementary draw is needed"
+            )
+        for seat, name in self.members:
+            if seat.status != SeatStatus.seated:
+                found.append(f"{name} has not declared")
+            elif not self.submitted(seat.id):
+                found.append(f"{name} has not submitted every score")
+        result = self.result()
+        if result is None:
+            return found
+        names = {str(s.id): name for s, name in self.members}
+        for anomaly in result.anomalies:
+            if (anomaly.expert, anomaly.bid) not in self.explanations:
+                found.append(
+                    f"{names[anomaly.expert]}'s total for bid {anomaly.bid} is abnormal: explain or correct it"
+                )
+        for item in result.inconsistent:
+            found.append(f"objective item {item['item']} of bid {item['bid']} is scored differently by the members")
+        for group in result.blocking_ties(self.template.candidates):
+            found.append(f"bids {', '.join(group)} are tied: the committee records their order and its reason")
+        return found
+
+
+async def load(session: AsyncSession, tender_id: uuid.UUID) -> State:
+    tender = await tender_or_404(session, tender_id)
+    evaluation = await session.get(Evaluation, tender_id)
+    template_row = await session.get(EvaluationTemplate, tender_id)
+    if evaluation is None or template_row is None:
+        raise NotFound(f"tender {tender_id} is not under evaluation")
+    members = [
+        (seat, name)
+        for seat, name in (
+            await session.execute(
+                select(Seat, Expert.name)
+                .join(Expert, Expert.id == Seat.expert_id)
+                .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)))
+                .order_by(Seat.specialty, Seat.draw_order)
+            )
+        ).all()
+    ]
+    ids = [s.id for s, _ in members]
+    sheets = {
+        s.seat_id: s
+        for s in await session.scalars(
+            select(ScoreSheet).where(ScoreSheet.seat_id.in_(ids), ScoreSheet.void.is_(False))
+        )
+    }
+    explanations = {
+        (str(e.seat_id), e.bid_id): e.explanation
+        for e in await session.scalars(
+            select(AnomalyExplanation).where(
+                AnomalyExplanation.tender_id == tender_id, AnomalyExplanation.seat_id.in_(ids)
+            )
+        )
+    }
+    signatures = {
+        s.seat_id: s
+        for s in await session.scalars(select(ReportSignature).where(ReportSignature.tender_id == tender_id))
+    }
+    return State(
+        tender, evaluation, scoring.parse_template(template_row.template), members, sheets, explanations, signatures
+    )
+
+
+def _pseudonyms(state: State) -> dict[str, str]:
+    return {str(seat.id): f"评委{i}" for i, (seat, _) in enumerate(state.members, start=1)}
+
+
+def report(state: State, result: scoring.Result, *, names: bool) -> dict[str, Any]:
+    """The evaluation report (评标报告): scores per member, the aggregation, the price scores, the
+    flags and explanations, the ranking, the candidates, the signatures and the dissent."""
+    who = {str(s.id): name for s, name in state.members} if names else _pseudonyms(state)
+    return {
+        "tender": {
+            "id": str(state.tender.id),
+            "project_name": state.tender.project_name,
+            "project_code": state.tender.project_code,
+        },
+        "revision": state.evaluation.revision,
+        "template": scoring.template_as_dict(state.template),
+        "bids": state.evaluation.bids,
+        "members": [{"seat": str(s.id), "name": who[str(s.id)], "specialty": s.specialty} for s, _ in state.members],
+        "scores": {who[str(seat_id)]: sheet.scores for seat_id, sheet in state.sheets.items() if str(seat_id) in who},
+        "result": result.as_dict(),
+        "explanations": [
+            {"member": who.get(seat, seat), "bid": bid, "explanation": text}
+            for (seat, bid), text in state.explanations.items()
+        ],
+        "tie_resolutions": state.evaluation.tie_resolutions,
+        "signatures": [
+            {
+                "member": who.get(str(seat_id), str(seat_id)),
+                "decision": s.decision,
+                "reason": s.reason,
+                "at": s.at.isoformat(),
+            }
+            for seat_id, s in state.signatures.items()
+        ],
+        "dissent": [
+            {"member": who.get(str(seat_id), str(seat_id)), "reason": s.reason}
+            for seat_id, s in state.signatures.items()
+            if s.decision == "dissent" or (s.decision == "refuse" and s.reason)
+        ],
+    }
+
+
+async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
+    """The evaluation as the actor may see it: supervisors everything; a member the bidders
+    (to declare), then the template, the progress and, once their own scores are in, the
+    result; the tender's agency the status and, once signed, the report without names."""
+    tender = await tender_or_404(session, tender_id)
+    seat = await committee.seat_on(session, actor, tender_id)
+    is_member = seat is not None and tender.status in committee.EVALUATING
+    if not (actor.has_role(Role.supervisor) or is_member or actor.org_uscc == tender.agency_uscc):
+        raise NotFound(f"tender {tender_id} is not under evaluation")
+    state = await load(session, tender_id)
+    out: dict[str, Any] = {"tender": str(tender_id), "status": state.evaluation.status, "tender_status": tender.status}
+    signed = state.evaluation.status == EvaluationStatus.signed
+    if actor.has_role(Role.supervisor) or is_member:
+        out["bids"] = state.evaluation.bids
+    if actor.has_role(Role.supervisor) or (seat is not None and seat.status == SeatStatus.seated):
+        out["template"] = scoring.template_as_dict(state.template)
+        out["progress"] = [
+            {
+                "seat": str(s.id),
+                "name": name,
+                "status": s.status,
+                "submitted": state.submitted(s.id),
+                "signed": s.id in state.signatures,
+            }
+            for s, name in state.members
+        ]
+        result = state.result() if (actor.has_role(Role.supervisor) or (seat and state.submitted(seat.id))) else None
+        if result is not None:
+            out["result"] = result.as_dict()
+            out["blockers"] = [] if signed else state.blockers()
+    if signed and state.evaluation.report is not None:
+        out["report"] = (
+            state.evaluation.report
+            if (actor.has_role(Role.supervisor) or is_member)
+            else _without_names(state.evaluation.report)
+        )
+    return out
+
+
+def _without_names(signed_report: dict[str, Any]) -> dict[str, Any]:
+    names = {m["name"]: f"评委{i}" for i, m in enumerate(signed_report["members"], start=1)}
+    clean = dict(signed_report)
+    clean["members"] = [{**m, "name": names[m["name"]]} for m in signed_report["members"]]
+    clean["scores"] = {names.get(k, k): v for k, v in signed_report["scores"].items()}
+    for key in ("explanations", "signatures", "dissent"):
+        clean[key] = [{**entry, "member": names.get(entry["member"], entry["member"])} for entry in signed_report[key]]
+    return clean
+
+
+# --- reading the bids ----------------------------------------------------------------------
+
+
+async def read_document(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, bid_id: uuid.UUID, index: int
+) -> dict[str, Any]:
+    """A decrypted document of a bid under evaluation, for a seated member; every read audited."""
+    seat = await committee.member_seat(session, actor, tender_id, seated=True)
+    evaluation = await session.get(Evaluation, tender_id)
+    if evaluation is None or evaluation.status != EvaluationStatus.scoring:
+        raise Conflict("the bids are read during the evaluation")
+    if str(bid_id) not in {b["bid"] for b in evaluation.bids}:
+        raise NotFound("no such bid under evaluation")
+    outcome = await session.get(BidOpening, bid_id)
+    if outcome is None or not outcome.documents or not 0 <= index < len(outcome.documents):
+        raise NotFound("no such opened document")
+    document: dict[str, Any] = outcome.documents[index]
+    payload = {"seat": str(seat.id), "index": index, "sha256": document["sha256"]}
+    await audit.record(session, clock, actor, "bid.document_read", "bid", bid_id, payload)
+    await session.commit()
+    return document
+
+
+# --- scoring -------------------------------------------------------------------------------
+
+
+async def _scoring_state(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> tuple[State, Seat]:
+    seat = await committee.member_seat(session, actor, tender_id, seated=True)
+    state = await load(session, tender_id)
+    if state.evaluation.status != EvaluationStatus.scoring:
+        raise Conflict("the report is signed: scores change only through a correction (MOF order 87 art. 64)")
+    return state, seat
+
+
+async def save_scores(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, sheet: Any, submit: bool
+) -> dict[str, Any]:
+    """A member's own scores (the whole sheet, replacing the last); `submit` requires every item
+    of every bid. Locked once the first member has signed."""
+    state, seat = await _scoring_state(session, actor, tender_id)
+    if state.signatures:
+        raise Conflict("the report is being signed; scores are locked")
+    errors = scoring.score_errors(state.template, state.bid_ids, sheet, complete=submit)
+    if errors:
+        raise InvalidRequest([FieldError(where, "invalid", reason) for where, reason in errors])
+    row = await session.get(ScoreSheet, seat.id)
+    now = clock.now()
+    if row is None:
+        row = ScoreSheet(seat_id=seat.id, tender_id=tender_id, void=False)
+        session.add(row)
+    row.scores = {bid: dict(items) for bid, items in sheet.items()}
+    row.updated_at = now
+    if submit:
+        row.submitted_at = now
+    elif row.submitted_at is not None:
+        errors = scoring.score_errors(state.template, state.bid_ids, sheet, complete=True)
+        if errors:
+            raise InvalidRequest(
+                [FieldError(where, "invalid", reason) for where, reason in errors], "a submitted sheet stays complete"
+            )
+    await audit.record(
+        session,
+        clock,
+        actor,
+        "evaluation.scores",
+        "committee_seat",
+        seat.id,
+        {"submitted": row.submitted_at is not None, "scores": row.scores},
+    )
+    await session.commit()
+    return {"submitted": row.submitted_at is not None, "scores": row.scores}
+
+
+async def scores_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
+    """A member's own sheet; the others' only once their own is submitted (supervisors: all)."""
+    if actor.has_role(Role.supervisor):
+        state = await load(session, tender_id)
+        mine = None
+    else:
+        seat = await committee.member_seat(session, actor, tender_id, seated=True)
+        state = await load(session, tender_id)
+        mine = seat.id
+    out: dict[str, Any] = {}
+    if mine is not None:
+        own = state.sheets.get(mine)
+        out["own"] = {"submitted": state.submitted(mine), "scores": own.scores if own else {}}
+    if mine is None or state.submitted(mine):
+        out["members"] = [
+            {"seat": str(s.id), "name": name, "submitted": state.submitted(s.id), "scores": state.sheets[s.id].scores}
+            for s, name in state.members
+            if s.id in state.sheets and s.id != mine
+        ]
+    return out
+
+
+async def explain(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, bid_id: str, text: str
+) -> dict[str, Any]:
+    """A member's written explanation of their own abnormal total for a bid."""
+    state, seat = await _scoring_state(session, actor, tender_id)
+    result = state.result()
+    if result is None or not any(a.expert == str(seat.id) and a.bid == bid_id for a in result.anomalies):
+        raise Conflict("your total for that bid is not flagged as abnormal")
+    row = await session.scalar(
+        select(AnomalyExplanation).where(AnomalyExplanation.seat_id == seat.id, AnomalyExplanation.bid_id == bid_id)
+    )
+    if row is None:
+        row = AnomalyExplanation(tender_id=tender_id, seat_id=seat.id, bid_id=bid_id)
+        session.add(row)
+    row.explanation, row.at = text, clock.now()
+    await audit.record(
+        session, clock, actor, "evaluation.explain", "committee_seat", seat.id, {"bid": bid_id, "explanation": text}
+    )
+    await session.commit()
+    return {"bid": bid_id, "explanation": text}
+
+
+async def resolve_tie(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, order: list[str], reason: str
+) -> dict[str, Any]:
+    """The committee's order of bids the template's tie order left tied, with its reason."""
+    state, seat = await _scoring_state(session, actor, tender_id)
+    result = state.result()
+    if result is None or not any(sorted(group) == sorted(order) for group in result.ties):
+        raise Conflict("those bids are not an unresolved tie")
+    state.evaluation.tie_resolutions = [
+        *state.evaluation.tie_resolutions,
+        {"order": order, "reason": reason, "by": str(seat.id)},
+    ]
+    await audit.record(session, clock, actor, "evaluation.tie", "tender", tender_id, {"order": order, "reason": reason})
+    await session.commit()
+    return {"order": order, "reason": reason}
+
+
+# --- the report ----------------------------------------------------------------------------
+
+
+async def sign(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    events: DomainEvents,
+    tender_id: uuid.UUID,
+    decision: str,
+    reason: str | None,
+) -> dict[str, Any]:
+    """A member signs the report, signs with a written dissent, or refuses (without a reason a
+    refusal counts as agreeing). The last signature signs the report: the tender is evaluated and
+    `evaluation.report_signed` is announced (the credit check listens)."""
+    state, seat = await _scoring_state(session, actor, tender_id)
+    blockers = state.blockers()
+    if blockers:
+        raise Conflict("the report cannot be signed yet", blockers=blockers)
+    if seat.id in state.signatures:
+        raise Conflict("you have signed already")
+    if decision == "dissent" and not reason:
+        raise InvalidRequest([FieldError("reason", "required", "a dissent states its reasons in writing")])
+    signature = ReportSignature(tender_id=tender_id, seat_id=seat.id, decision=decision, reason=reason, at=clock.now())
+    session.add(signature)
+    state.signatures[seat.id] = signature
+    await audit.record(
+        session, clock, actor, "evaluation.sign", "committee_seat", seat.id, {"decision": decision, "reason": reason}
+    )
+    if all(s.id in state.signatures for s, _ in state.members):
+        await _finish(session, clock, actor, events, state)
+    await session.commit()
+    return {"decision": decision, "evaluation": state.evaluation.status, "tender_status": state.tender.status}
+
+
+async def _finish(session: AsyncSession, clock: Clock, actor: Actor, events: DomainEvents, state: State) -> None:
+    result = state.result()
+    assert result is not None
+    move_evaluation(state.evaluation, EvaluationStatus.signed)
+    state.evaluation.signed_at = clock.now()
+    state.evaluation.report = report(state, result, names=True)
+    tender_states.move(state.tender, TenderStatus.evaluated)
+    seats = {str(s.id): s for s, _ in state.members}
+    for anomaly in result.anomalies:
+        await conduct.record_incident(
+            session, clock, actor, seats[anomaly.expert].expert_id, state.tender.id, "abnormal_score", anomaly.bid
+        )
+    await events.emit(session, clock, actor, REPORT_SIGNED, "tender", state.tender.id, _announcement(state, result))
+    await notify(
+        session,
+        clock,
+        audience_role=Role.agency,
+        kind="evaluation_signed",
+        object_type="tender",
+        object_id=state.tender.id,
+        message=f"评标报告已签署：{state.tender.project_name}",
+        dedupe_key=f"evaluation-signed:{state.tender.id}:{state.evaluation.revision}",
+    )
+
+
+def _announcement(state: State, result: scoring.Result) -> dict[str, Any]:
+    """What listeners of the signed report receive: the candidate winners in rank order."""
+    by_bid = {b["bid"]: b for b in state.evaluation.bids}
+    return {
+        "tender": str(state.tender.id),
+        "revision": state.evaluation.revision,
+        "candidates": [
+            {
+                "rank": i,
+                "bid": bid,
+                "uscc": by_bid[bid]["uscc"],
+                "bidder": by_bid[bid]["bidder"],
+                "price": by_bid[bid]["price"],
+                "total": str(result.totals[bid]) if bid in result.totals else None,
+            }
+            for i, bid in enumerate(result.candidates, start=1)
+        ],
+    }
+
+
+async def correct(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    events: DomainEvents,
+    tender_id: uuid.UUID,
+    bid_id: str,
+    item_id: str,
+    value: Any,
+    case: str,
+    reason: str,
+) -> dict[str, Any]:
+    """After signing a member's score changes only for one of the four cases of MOF order 87
+    art. 64, with its reason, by the same committee; the report is recomputed as a new revision."""
+    if case not in ART_64_CASES:
+        raise InvalidRequest(
+            [FieldError("case", "art_64", f"after signing a score changes only for {', '.join(ART_64_CASES)}")]
+        )
+    seat = await committee.member_seat(session, actor, tender_id, seated=True)
+    state = await load(session, tender_id)
+    if state.evaluation.status != EvaluationStatus.signed:
+        raise Conflict("before the report is signed a member changes their own scores directly")
+    errors = scoring.score_errors(state.template, state.bid_ids, {bid_id: {item_id: value}}, complete=False)
+    if errors:
+        raise InvalidRequest([FieldError(where, "invalid", why) for where, why in errors])
+    sheet = state.sheets[seat.id]
+    old = sheet.scores[bid_id][item_id]
+    sheet.scores = {**sheet.scores, bid_id: {**sheet.scores[bid_id], item_id: value}}
+    session.add(
+        ScoreCorrection(
+            tender_id=tender_id,
+            seat_id=seat.id,
+            bid_id=bid_id,
+            item_id=item_id,
+            old_value=str(old),
+            new_value=str(value),
+            case=case,
+            reason=reason,
+            at=clock.now(),
+        )
+    )
+    state.evaluation.revision += 1
+    result = state.result()
+    assert result is not None
+    revised = report(state, result, names=True)
+    revised["corrections"] = [
+        *(state.evaluation.report or {}).get("corrections", []),
+        {
+            "member": revised["members"][[s.id for s, _ in state.members].index(seat.id)]["name"],
+            "bid": bid_id,
+            "item": item_id,
+            "from": str(old),
+            "to": str(value),
+            "case": case,
+            "reason": reason,
+        },
+    ]
+    state.evaluation.report = revised
+    payload = {"bid": bid_id, "item": item_id, "from": str(old), "to": str(value), "case": case, "reason": reason}
+    await audit.record(session, clock, actor, "evaluation.correct", "committee_seat", seat.id, payload)
+    await events.emit(session, clock, actor, REPORT_REVISED, "tender", tender_id, _announcement(state, result))
+    await session.commit()
+    return {"revision": state.evaluation.revision, "result": result.as_dict()}

@@ -1,0 +1,172 @@
+"""The expert pool's CSV import, pure: every row checked, every problem reported with its line,
+field and reason, before anything is written (the service applies a clean file in one
+transaction, and a re-import of the same file changes nothing).
+
+Columns (a header row first, UTF-8, BOM allowed):
+username, name, specialties (codes separated by `;`), title, employer_uscc, region,
+birth_date (YYYY-MM-DD), status (active, suspended or dismissed), suspended_until (the date a
+suspension ends; only for suspended), unavailable (blocks `YYYY-MM-DD/YYYY-MM-DD`, `;`-separated).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from app.core.uscc import check_uscc
+
+COLUMNS = (
+    "username",
+    "name",
+    "specialties",
+    "title",
+    "employer_uscc",
+    "region",
+    "birth_date",
+    "status",
+    "suspended_until",
+    "unavailable",
+)
+STATUSES = ("active", "suspended", "dismissed")
+USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
+
+
+@dataclass(frozen=True)
+class ExpertRow:
+    username: str
+    name: str
+    specialties: tuple[str, ...]
+    title: str
+    employer_uscc: str
+    region: str
+    birth_date: date
+    status: str
+    suspended_until: date | None
+    unavailable: tuple[tuple[date, date], ...]
+    line: int = 0  # where it is in the file, for problems found later
+
+    def fields(self) -> dict[str, object]:
+        """What an import compares with the stored expert to decide whether anything changed."""
+        return {
+            "name": self.name,
+            "specialties": list(self.specialties),
+            "title": self.title,
+            "employer_uscc": self.employer_uscc,
+            "region": self.region,
+            "birth_date": self.birth_date.isoformat(),
+            "status": self.status,
+            "suspended_until": self.suspended_until.isoformat() if self.suspended_until else None,
+            "unavailable": [[a.isoformat(), b.isoformat()] for a, b in self.unavailable],
+        }
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    line: int
+    field: str
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"line": self.line, "field": self.field, "reason": self.reason}
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def parse_blocks(text: str) -> tuple[tuple[tuple[date, date], ...], str | None]:
+    """`2026-12-01/2026-12-05;2027-01-10/2027-01-10` -> the blocks, or a reason."""
+    blocks: list[tuple[date, date]] = []
+    for part in filter(None, (p.strip() for p in text.split(";"))):
+        start_text, _, end_text = part.partition("/")
+        start, end = _date(start_text), _date(end_text)
+        if start is None or end is None:
+            return (), f"{part!r} is not a block YYYY-MM-DD/YYYY-MM-DD"
+        if end < start:
+            return (), f"the block {part} ends before it starts"
+        blocks.append((start, end))
+    return tuple(sorted(blocks)), None
+
+
+def parse_csv(text: str, specialties: Collection[str], today: date) -> tuple[list[ExpertRow], list[RowProblem]]:
+    """The rows of a pool file and every problem in it (line numbers as an editor shows them)."""
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    problems: list[RowProblem] = []
+    header = next(reader, None)
+    if header is None or [h.strip() for h in header] != list(COLUMNS):
+        return [], [RowProblem(1, "header", "the header row is " + ",".join(COLUMNS))]
+    rows: list[ExpertRow] = []
+    seen: dict[str, int] = {}
+    for values in reader:
+        line = reader.line_num
+        if not any(v.strip() for v in values):
+            continue
+        if len(values) != len(COLUMNS):
+            problems.append(RowProblem(line, "row", f"{len(values)} columns, expected {len(COLUMNS)}"))
+            continue
+        cell = dict(zip(COLUMNS, (v.strip() for v in values), strict=True))
+        before = len(problems)
+
+        def bad(column: str, reason: str, line: int = line) -> None:
+            problems.append(RowProblem(line, column, reason))
+
+        if not USERNAME.match(cell["username"]):
+            bad("username", "3–64 lowercase letters, digits, '.', '_' or '-'")
+        elif cell["username"] in seen:
+            bad("username", f"already on line {seen[cell['username']]}")
+        seen.setdefault(cell["username"], line)
+        for column, limit in (("name", 100), ("title", 64), ("region", 32)):
+            if not cell[column] or len(cell[column]) > limit or "\x00" in cell[column]:
+                bad(column, f"required, at most {limit} characters")
+        codes = tuple(sorted({c.strip() for c in cell["specialties"].split(";") if c.strip()}))
+        if not codes:
+            bad("specialties", "at least one specialty code")
+        for code in codes:
+            if code not in specialties:
+                bad("specialties", f"{code} is not in the specialty classification")
+        error = check_uscc(cell["employer_uscc"])
+        if error is not None:
+            bad("employer_uscc", error.message)
+        birth = _date(cell["birth_date"])
+        if birth is None:
+            bad("birth_date", "a date YYYY-MM-DD")
+        elif birth >= today or birth.year < 1900:
+            bad("birth_date", "a date of birth in the past")
+        if cell["status"] not in STATUSES:
+            bad("status", "active, suspended or dismissed")
+        until = _date(cell["suspended_until"]) if cell["suspended_until"] else None
+        if cell["suspended_until"] and until is None:
+            bad("suspended_until", "a date YYYY-MM-DD")
+        if cell["status"] == "suspended" and until is None and not cell["suspended_until"]:
+            bad("suspended_until", "a suspended expert's suspension ends on a date")
+        if cell["status"] != "suspended" and cell["suspended_until"]:
+            bad("suspended_until", "only a suspended expert has a suspension end")
+        blocks, reason = parse_blocks(cell["unavailable"])
+        if reason:
+            bad("unavailable", reason)
+        if len(problems) == before and birth is not None:
+            rows.append(
+                ExpertRow(
+                    cell["username"],
+                    cell["name"],
+                    codes,
+                    cell["title"],
+                    cell["employer_uscc"],
+                    cell["region"],
+                    birth,
+                    cell["status"],
+                    until,
+                    blocks,
+                    line,
+                )
+            )
+    if not rows and not problems:
+        problems.append(RowProblem(2, "row", "the file has no experts"))
+    return rows, problems

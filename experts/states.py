@@ -1,0 +1,105 @@
+"""The evaluation's state modules: the draw, a committee seat and the evaluation itself, each
+a `Lifecycle` whose `move` is the only writer of the status. Pure.
+
+draw:       scheduled --draw time--> drawn | failed (shortage);  failed --new rules--> scheduled
+seat:       reserve --called in--> drawn;  drawn --no conflict declared--> seated;  reserve --declined--> replaced;
+            drawn | seated --declined, no-show, conflict--> replaced
+evaluation: scoring --every member signed--> signed
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from app.core.lifecycle import Due, HasStatus, Lifecycle
+
+
+class DrawStatus(enum.StrEnum):
+    scheduled = "scheduled"
+    drawn = "drawn"
+    failed = "failed"
+
+
+DRAW = Lifecycle(
+    "draw",
+    DrawStatus,
+    {
+        DrawStatus.scheduled: frozenset({DrawStatus.drawn, DrawStatus.failed}),
+        DrawStatus.failed: frozenset({DrawStatus.scheduled}),
+        DrawStatus.drawn: frozenset(),
+    },
+)
+
+
+class SeatStatus(enum.StrEnum):
+    reserve = "reserve"
+    drawn = "drawn"
+    seated = "seated"
+    replaced = "replaced"
+
+
+SEAT = Lifecycle(
+    "committee seat",
+    SeatStatus,
+    {
+        SeatStatus.reserve: frozenset({SeatStatus.drawn, SeatStatus.replaced}),
+        SeatStatus.drawn: frozenset({SeatStatus.seated, SeatStatus.replaced}),
+        SeatStatus.seated: frozenset({SeatStatus.replaced}),
+        SeatStatus.replaced: frozenset(),
+    },
+)
+ON_COMMITTEE = frozenset({SeatStatus.drawn, SeatStatus.seated})
+
+
+class EvaluationStatus(enum.StrEnum):
+    scoring = "scoring"
+    signed = "signed"
+
+
+EVALUATION = Lifecycle(
+    "evaluation",
+    EvaluationStatus,
+    {EvaluationStatus.scoring: frozenset({EvaluationStatus.signed}), EvaluationStatus.signed: frozenset()},
+)
+
+
+def move_draw(draw: HasStatus, target: DrawStatus) -> None:
+    DRAW.move(draw, target)
+
+
+def move_seat(seat: HasStatus, target: SeatStatus) -> None:
+    SEAT.move(seat, target)
+
+
+def move_evaluation(evaluation: HasStatus, target: EvaluationStatus) -> None:
+    EVALUATION.move(evaluation, target)
+
+
+def draw_next_event(status: str, draw_at: datetime) -> Due | None:
+    """A scheduled draw runs at the time set on the tender."""
+    return Due("expert-draw", draw_at) if status == DrawStatus.scheduled else None
+
+
+class ExpertStatus(enum.StrEnum):
+    active = "active"
+    suspended = "suspended"
+    dismissed = "dismissed"
+
+
+EXPERT = Lifecycle(
+    "expert",
+    ExpertStatus,
+    {
+        ExpertStatus.active: frozenset({ExpertStatus.suspended, ExpertStatus.dismissed}),
+        ExpertStatus.suspended: frozenset({ExpertStatus.active, ExpertStatus.dismissed}),
+        # Only the pool's import (an admin's data) reinstates a dismissed expert.
+        ExpertStatus.dismissed: frozenset({ExpertStatus.active}),
+    },
+)
+
+
+def set_expert_status(expert: HasStatus, target: ExpertStatus) -> None:
+    """Move a pool expert to `target`; staying where it is (e.g. a longer suspension) is no move."""
+    if expert.status != target:
+        EXPERT.move(expert, target)

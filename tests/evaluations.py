@@ -1,0 +1,136 @@
+"""Helpers for evaluation tests: a pool file, experts signed in, a tender with its committee drawn."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+
+from app.core.actor import Role
+from app.identity.models import User
+from experts.pool import COLUMNS
+from tests.bids import Bidder, Tender, published_tender
+from tests.conftest import SHANGHAI, World, login, random_uscc
+from tests.openings import bids_in
+from tests.steps import run_step
+
+TEMPLATE = {
+    "method": "comprehensive",
+    "price": {"formula": "low_price_first", "full": "30"},
+    "items": [
+        {"id": "t1", "max": "40", "group": "technical", "kind": "subjective"},
+        {"id": "b1", "max": "10", "group": "business", "kind": "objective"},
+        {"id": "q", "kind": "pass_fail"},
+    ],
+}
+QUOTAS = [
+    {"specialty": "construction.civil", "members": 3, "reserves": 2},
+    {"specialty": "economics.cost", "members": 2, "reserves": 1},
+]
+
+
+def row(username: str, specialty: str, employer: str | None = None, **cells: str) -> dict[str, str]:
+    base = {
+        "username": username,
+        "name": f"专家{username}",
+        "specialties": specialty,
+        "title": "高级工程师",
+        "employer_uscc": employer or random_uscc(),
+        "region": "420100",
+        "birth_date": "1970-05-01",
+        "status": "active",
+        "suspended_until": "",
+        "unavailable": "",
+    }
+    return base | cells
+
+
+def csv_of(rows: list[dict[str, str]]) -> bytes:
+    lines = [",".join(COLUMNS), *(",".join(r[c] for c in COLUMNS) for r in rows)]
+    return ("\n".join(lines) + "\n").encode()
+
+
+@dataclass
+class Scene:
+    client: AsyncTestClient[Litestar]
+    world: World
+    tender: Tender
+    bidders: list[Bidder]
+    admin_headers: dict[str, str]
+    rows: list[dict[str, str]]
+    evaluation_on: date
+    experts: dict[str, dict[str, str]] = field(default_factory=dict)  # name -> headers
+
+    @property
+    def url(self) -> str:
+        return f"/api/v1/tenders/{self.tender.id}"
+
+    async def headers_of(self, name: str) -> dict[str, str]:
+        """Sign an expert in (an admin sets the password the import left unusable)."""
+        if name not in self.experts:
+            username = next(r["username"] for r in self.rows if r["name"] == name)
+            async with self.world.sessions() as session:
+                user_id = await session.scalar(select(User.id).where(User.username == username))
+            reset = await self.client.post(
+                f"/api/v1/users/{user_id}/password",
+                json={"new_password": "专家密码-correct-horse"},
+                headers=self.admin_headers,
+            )
+            assert reset.status_code == 200, reset.text
+            self.experts[name] = await login(self.client, username, "专家密码-correct-horse")
+        return self.experts[name]
+
+    async def committee(self) -> list[dict[str, Any]]:
+        view = await self.client.get(f"{self.url}/committee", headers=self.tender.desk.officer_headers)
+        assert view.status_code == 200, view.text
+        seats: list[dict[str, Any]] = view.json()["seats"]
+        return seats
+
+
+def standard_pool(scene_tenderee: str, scene_agency: str, bidder: str, evaluation_on: date) -> list[dict[str, str]]:
+    """6 civil and 4 cost experts who may sit, and one civil expert per exclusion reason."""
+    block = f"{evaluation_on.isoformat()}/{(evaluation_on + timedelta(days=1)).isoformat()}"
+    civil = [row(f"civil{i}", "construction.civil.bridges" if i % 2 else "construction.civil") for i in range(1, 7)]
+    cost = [row(f"cost{i}", "economics.cost") for i in range(1, 5)]
+    excluded = [
+        row("x.tenderee", "construction.civil", scene_tenderee),
+        row("x.agency", "construction.civil", scene_agency),
+        row("x.bidder", "construction.civil", bidder),
+        row("x.old", "construction.civil", birth_date="1950-01-01"),
+        row("x.dismissed", "construction.civil", status="dismissed"),
+        row("x.suspended", "construction.civil", status="suspended", suspended_until="2027-06-01"),
+        row("x.away", "construction.civil", unavailable=block),
+    ]
+    return [*civil, *cost, *excluded]
+
+
+async def drawn_committee(client: AsyncTestClient[Litestar], world: World) -> Scene:
+    """A tender (committee of 5) with three bids, the pool imported, the template set, the draw
+    run at its time: the committee is drawn, the opening not yet held."""
+    admin = await world.user(Role.admin)
+    admin_headers = await login(client, admin.username)
+    tender = await published_tender(client, world, committee_size=5)
+    bidders = await bids_in(client, world, tender, 3)
+    detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
+    opening = datetime.fromisoformat(detail["opening_time"])
+    evaluation_on = opening.astimezone(SHANGHAI).date()
+    rows = standard_pool(tender.desk.tenderee.uscc, tender.desk.agency.uscc, bidders[0].org.uscc, evaluation_on)
+    imported = await client.post(
+        "/api/v1/experts/import", content=csv_of(rows), headers={**admin_headers, "content-type": "text/csv"}
+    )
+    assert imported.status_code == 200, imported.text
+    scene = Scene(client, world, tender, bidders, admin_headers, rows, evaluation_on)
+    template = await client.put(f"{scene.url}/evaluation/template", json=TEMPLATE, headers=tender.desk.agency_headers)
+    assert template.status_code == 200, template.text
+    draw_at = world.clock.now() + timedelta(hours=1)
+    body = {"draw_at": draw_at.isoformat(), "evaluation_on": evaluation_on.isoformat(), "quotas": QUOTAS}
+    configured = await client.put(f"{scene.url}/draw", json=body, headers=tender.desk.agency_headers)
+    assert configured.status_code == 200, configured.text
+    world.clock.set(draw_at)
+    async with world.sessions() as session:
+        assert await run_step(session, world.clock, "expert-draw", world.settings, world.sessions) == 1
+    return scene

@@ -1,0 +1,266 @@
+"""The committee: its draw's rules, the exclusions the database supplies (recent service for the
+tenderee, the credit hook), a pool too small, a crash between the commitment and the draw, the
+no-show, the assessment rules acting, and the secrecy of who sits, per role."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, timedelta
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.actor import Actor, Role
+from app.core.clock import FrozenClock
+from app.core.models import AuditEvent, Notification
+from app.identity.models import OrgKind
+from experts import committee, conduct
+from experts.models import Draw, Expert, Seat
+from tests.bids import published_tender
+from tests.conftest import World, login
+from tests.evaluations import QUOTAS, TEMPLATE, csv_of, drawn_committee, row
+from tests.openings import at_opening_time, hand_in, share_words, wait_for
+from tests.steps import run_step
+
+SYSTEM = Actor.system("test")
+
+
+async def test_the_rules_of_a_draw_are_checked_before_anything_is_drawn(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    tender = await published_tender(client, world, committee_size=5)
+    url = f"/api/v1/tenders/{tender.id}/draw"
+    soon = (world.clock.now() + timedelta(hours=1)).isoformat()
+    day = (world.clock.now() + timedelta(days=40)).date().isoformat()
+
+    def body(quotas: list[dict[str, object]], **changes: object) -> dict[str, object]:
+        return {"draw_at": soon, "evaluation_on": day, "quotas": quotas} | changes
+
+    for size in (4, 6):
+        refused = await client.put(
+            url, json=body([{"specialty": "construction", "members": size}]), headers=tender.desk.agency_headers
+        )
+        assert refused.status_code == 422 and "odd number of at least 5" in refused.text
+    unknown = await client.put(
+        url, json=body([{"specialty": "alchemy", "members": 5}]), headers=tender.desk.agency_headers
+    )
+    assert unknown.status_code == 422 and "quotas[0].specialty" in unknown.text
+    late = await client.put(
+        url, json=body(QUOTAS, draw_at="2027-06-01T09:00:00+08:00"), headers=tender.desk.agency_headers
+    )
+    assert late.status_code == 422 and "before the opening" in late.text
+    other_agency = await login(client, (await world.user(Role.agency, await world.org(OrgKind.agency))).username)
+    assert (await client.put(url, json=body(QUOTAS), headers=other_agency)).status_code == 404
+    async with world.sessions() as session:
+        assert await session.get(Draw, uuid.UUID(tender.id)) is None  # nothing was set
+
+
+async def test_a_pool_too_small_fails_the_draw_naming_the_shortage_and_may_be_set_again(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    admin = await login(client, (await world.user(Role.admin)).username)
+    rows = [row(f"civil{i}", "construction.civil") for i in range(4)] + [row("cost1", "economics.cost")]
+    await client.post("/api/v1/experts/import", content=csv_of(rows), headers={**admin, "content-type": "text/csv"})
+    tender = await published_tender(client, world, committee_size=5)
+    draw_at = world.clock.now() + timedelta(hours=1)
+    day = (world.clock.now() + timedelta(days=40)).date().isoformat()
+    body = {"draw_at": draw_at.isoformat(), "evaluation_on": day, "quotas": QUOTAS}
+    assert (
+        await client.put(f"/api/v1/tenders/{tender.id}/draw", json=body, headers=tender.desk.agency_headers)
+    ).status_code == 200
+    world.clock.set(draw_at)
+    async with world.sessions() as session:
+        await run_step(session, world.clock, "expert-draw", world.settings, world.sessions)
+    failed = (await client.get(f"/api/v1/tenders/{tender.id}/draw", headers=tender.desk.agency_headers)).json()
+    assert failed["status"] == "failed"
+    assert failed["shortages"] == {
+        "construction.civil": {"needed": 5, "eligible": 4},
+        "economics.cost": {"needed": 3, "eligible": 1},
+    }
+    body["draw_at"] = (draw_at + timedelta(hours=1)).isoformat()
+    body["quotas"] = [
+        {"specialty": "construction", "members": 3, "reserves": 1},
+        {"specialty": "economics", "members": 1, "reserves": 0},
+    ]
+    again = await client.put(f"/api/v1/tenders/{tender.id}/draw", json=body, headers=tender.desk.agency_headers)
+    assert again.status_code == 422  # 4 members: refused, the failed draw stays as it was
+    body["quotas"] = [
+        {"specialty": "construction", "members": 4, "reserves": 0},
+        {"specialty": "economics", "members": 1, "reserves": 0},
+    ]
+    again = await client.put(f"/api/v1/tenders/{tender.id}/draw", json=body, headers=tender.desk.agency_headers)
+    assert again.status_code == 200 and again.json()["status"] == "scheduled" and again.json()["commitment"] is None
+
+
+async def test_recent_service_and_the_credit_hook_exclude_with_their_reasons(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world)
+    seated = await scene.committee()
+    # A second tender of the same tenderee, drawn a day later from the same pool.
+    second = await published_tender(client, world, scene.tender.desk, committee_size=5)
+    await client.put(
+        f"/api/v1/tenders/{second.id}/evaluation/template", json=TEMPLATE, headers=second.desk.agency_headers
+    )
+    draw_at = clock.now() + timedelta(hours=1)
+    body = {
+        "draw_at": draw_at.isoformat(),
+        "evaluation_on": scene.evaluation_on.isoformat(),
+        "quotas": [{"specialty": "economics.cost", "members": 5, "reserves": 0}],
+    }
+    await client.put(f"/api/v1/tenders/{second.id}/draw", json=body, headers=second.desk.agency_headers)
+    barred_name = "专家cost4"
+    async with world.sessions() as session:
+        barred = await session.scalar(select(Expert.id).where(Expert.name == barred_name))
+
+    async def credit(_s: AsyncSession, ids: list[uuid.UUID], _d: date) -> set[uuid.UUID]:
+        return {i for i in ids if i == barred}
+
+    clock.set(draw_at)
+    async with world.sessions() as session:
+        assert await committee.run_draw(
+            session,
+            uuid.UUID(second.id),
+            clock,
+            SYSTEM,
+            age_cap=70,
+            recent_days=180,
+            tz=world.settings.tz,
+            credit_barred=credit,
+        )
+        row_ = await session.get(Draw, uuid.UUID(second.id))
+        assert row_ is not None and row_.status == "failed"  # 5 cost members wanted, 4 in the pool
+        import json
+
+        excluded = json.loads(row_.snapshot or "{}")["excluded"]
+    on_first = {s["expert"] for s in seated if s["specialty"] == "economics.cost" and s["status"] == "drawn"}
+    for expert_id in on_first:
+        assert "served_tenderee_recently" in excluded[expert_id]
+    assert excluded[str(barred)][-1] == "credit_barred"
+    assert all(reasons == ["served_tenderee_recently"] for i, reasons in excluded.items() if i != str(barred))
+
+
+async def test_a_crash_between_the_commitment_and_the_seats_draws_from_the_same_commitment(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    admin = await login(client, (await world.user(Role.admin)).username)
+    rows = [row(f"civil{i}", "construction.civil") for i in range(6)] + [
+        row(f"cost{i}", "economics.cost") for i in range(4)
+    ]
+    await client.post("/api/v1/experts/import", content=csv_of(rows), headers={**admin, "content-type": "text/csv"})
+    tender = await published_tender(client, world, committee_size=5)
+    draw_at = world.clock.now() + timedelta(hours=1)
+    body = {
+        "draw_at": draw_at.isoformat(),
+        "evaluation_on": (draw_at + timedelta(days=40)).date().isoformat(),
+        "quotas": QUOTAS,
+    }
+    await client.put(f"/api/v1/tenders/{tender.id}/draw", json=body, headers=tender.desk.agency_headers)
+    world.clock.set(draw_at)
+    tender_id = uuid.UUID(tender.id)
+    async with world.sessions() as session:  # the first transaction commits, then the process dies
+        row_ = await session.get(Draw, tender_id)
+        assert row_ is not None
+        tender_row = await committee.tender_or_404(session, tender_id)
+        await committee.commit_to_draw(
+            session,
+            world.clock,
+            SYSTEM,
+            row_,
+            tender_row,
+            age_cap=70,
+            recent_days=180,
+            tz=world.settings.tz,
+            credit_barred=committee.no_credit_bars,
+        )
+        await session.commit()
+        published = row_.commitment
+    async with world.sessions() as session:
+        assert await run_step(session, world.clock, "expert-draw", world.settings, world.sessions) == 1
+        row_ = await session.get(Draw, tender_id)
+        assert row_ is not None and row_.status == "drawn" and row_.commitment == published
+        commits = await session.scalars(select(AuditEvent).where(AuditEvent.action == "draw.commit"))
+        assert len(commits.all()) == 1  # one commitment, never a second seed
+
+
+async def test_a_no_show_calls_the_reserve_and_two_declines_without_cause_suspend(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world)
+    await at_opening_time(client, scene.tender, clock)
+    for role in ("agency", "supervisor"):
+        words, headers = await share_words(client, scene.tender, role)
+        await hand_in(client, scene.tender, words, headers)
+    await wait_for(client, scene.tender, "read_out")
+    assert (
+        await client.post(f"{scene.url}/evaluation/start", headers=scene.tender.desk.officer_headers)
+    ).status_code == 200
+    absent = next(s for s in await scene.committee() if s["status"] == "drawn" and s["specialty"] == "economics.cost")
+    answer = await client.post(
+        f"{scene.url}/committee/{absent['seat']}/no-show", headers=scene.tender.desk.officer_headers
+    )
+    assert answer.status_code == 200 and answer.json()["replacement"] is not None
+    async with world.sessions() as session:
+        called = await session.get(Seat, uuid.UUID(answer.json()["replacement"]))
+        assert called is not None and called.status == "drawn" and called.specialty == "economics.cost"
+        expert_id = uuid.UUID(absent["expert"])
+        # A second incident within the year, another tender's: the rule suspends for 182 days.
+        await conduct.record_incident(
+            session, clock, SYSTEM, expert_id, uuid.UUID(scene.tender.id), "no_show", "earlier"
+        )
+        await session.commit()
+        expert = await session.get(Expert, expert_id)
+        assert expert is not None and expert.status == "suspended"
+        assert expert.suspended_until == clock.now().date() + timedelta(days=182)
+
+
+async def test_who_sits_is_known_to_supervisors_and_the_members_only(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world)
+    desk = scene.tender.desk
+    seats = await scene.committee()
+    member_names = [s["name"] for s in seats if s["status"] == "drawn"]
+    outsider_expert = await scene.headers_of(next(s["name"] for s in seats if s["status"] == "reserve"))
+    tenderee = await login(client, (await world.user(Role.agency, desk.tenderee)).username)
+    intermediary = await login(
+        client, (await world.user(Role.intermediary, await world.org(OrgKind.intermediary))).username
+    )
+    admin = scene.admin_headers
+    outsiders = {
+        "bidder": scene.bidders[0].headers,
+        "agency": desk.agency_headers,
+        "tenderee": tenderee,
+        "intermediary": intermediary,
+        "reserve expert": outsider_expert,
+        "admin": admin,
+    }
+
+    async def check_hidden() -> None:
+        for who, headers in outsiders.items():
+            committee_view = await client.get(f"{scene.url}/committee", headers=headers)
+            assert committee_view.status_code == 404, who
+            draw_view = await client.get(f"{scene.url}/draw", headers=headers)
+            evaluation = await client.get(f"{scene.url}/evaluation", headers=headers)
+            notes = await client.get("/api/v1/notifications", headers=headers)
+            for response in (committee_view, draw_view, evaluation, notes):
+                assert not any(name in response.text for name in member_names), who
+                assert '"seed"' not in response.text and "snapshot" not in response.text, who
+
+    await check_hidden()
+    await at_opening_time(client, scene.tender, clock)
+    for role in ("agency", "supervisor"):
+        words, headers = await share_words(client, scene.tender, role)
+        await hand_in(client, scene.tender, words, headers)
+    await wait_for(client, scene.tender, "read_out")
+    await client.post(f"{scene.url}/evaluation/start", headers=desk.agency_headers)
+    await check_hidden()  # a reserve is not on the committee either
+    member = await scene.headers_of(member_names[0])
+    assert (await client.get(f"{scene.url}/committee", headers=member)).status_code == 200
+    assert (await client.get(f"{scene.url}/draw", headers=member)).json().get("seats") is None  # not the reserves
+    async with world.sessions() as session:  # the trail keeps payload digests, never a name
+        assert not (
+            await session.scalars(select(Notification).where(Notification.message.contains(member_names[0])))
+        ).all()

@@ -1,0 +1,330 @@
+"""The whole evaluation through the HTTP API on PostgreSQL: the pool imported, the committee
+drawn and verified, kept secret, replaced through the reserves, the bids read (audited), the
+scores with an abnormal total explained, the report signed (with a dissent and a refusal),
+an art. 64 correction and a refused fifth case, and the members rated."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
+
+from app.core.clock import FrozenClock
+from app.core.models import AuditEvent
+from experts import draw
+from experts.models import Expert
+from tests.bids import SECRET_DOCUMENT
+from tests.conftest import World, login
+from tests.evaluations import Scene, csv_of, drawn_committee, row
+from tests.openings import at_opening_time, hand_in, share_words, wait_for
+
+
+async def actions(world: World, action: str) -> list[AuditEvent]:
+    async with world.sessions() as session:
+        return list(
+            await session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.seq))
+        )
+
+
+async def test_the_pool_import_is_all_or_nothing_and_idempotent(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    from app.core.actor import Role
+
+    admin = await login(client, (await world.user(Role.admin)).username)
+    headers = {**admin, "content-type": "text/csv"}
+    rows = [row("li.ming", "construction.civil"), row("wang.fang", "economics.cost")]
+    first = await client.post("/api/v1/experts/import", content=csv_of(rows), headers=headers)
+    assert first.json() == {"added": ["li.ming", "wang.fang"], "changed": [], "unchanged": 0}
+    again = await client.post("/api/v1/experts/import", content=csv_of(rows), headers=headers)
+    assert again.json() == {"added": [], "changed": [], "unchanged": 2}
+    assert len(await actions(world, "expert_pool.import")) == 1  # the second import wrote nothing
+
+    bad = [
+        rows[0] | {"title": "教授"},
+        row("zhao", "mining"),
+        row("qian.li", "economics.cost", birth_date="1970-02-30"),
+    ]
+    refused = await client.post("/api/v1/experts/import", content=csv_of(bad), headers=headers)
+    assert refused.status_code == 422
+    assert [(r["line"], r["field"]) for r in refused.json()["rows"]] == [(3, "specialties"), (4, "birth_date")]
+    async with world.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(Expert)) == 2
+        assert (
+            await session.scalar(select(Expert.title).where(Expert.name == "专家li.ming")) == "高级工程师"
+        )  # unchanged
+    changed = await client.post("/api/v1/experts/import", content=csv_of([bad[0]]), headers=headers)
+    assert changed.json() == {"added": [], "changed": ["li.ming"], "unchanged": 0}
+    bidder_headers = await login(client, (await world.user(Role.bidder, await world.org())).username)
+    assert (await client.post("/api/v1/experts/import", content=b"x", headers=bidder_headers)).status_code == 403
+
+
+def seat_of(seats: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return next(s for s in seats if s["name"] == name)
+
+
+async def sheet_for(scene: Scene, abnormal: bool = False) -> dict[str, dict[str, Any]]:
+    bids = [
+        b["bid"]
+        for b in (await scene.client.get(scene.url + "/evaluation", headers=scene.tender.desk.officer_headers)).json()[
+            "bids"
+        ]
+    ]
+    t1 = ["30", "32", "40" if abnormal else "28"]
+    return {bid: {"t1": t1[i], "b1": "8", "q": True} for i, bid in enumerate(bids)}
+
+
+async def test_from_an_opened_tender_to_a_signed_report(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world)
+    desk = scene.tender.desk
+    bidder = scene.bidders[0].headers
+
+    # The draw: its commitment is public, its seed and seats are for supervisors only, and the
+    # revealed seed and snapshot replay to exactly the seats drawn.
+    public = (await client.get(f"{scene.url}/draw", headers=bidder)).json()
+    assert public["status"] == "drawn" and len(public["commitment"]) == 128
+    assert "seed" not in public and "seats" not in public and "snapshot" not in public
+    revealed = (await client.get(f"{scene.url}/draw", headers=desk.officer_headers)).json()
+    replay = draw.verify(revealed["snapshot"].encode(), revealed["seed"], revealed["commitment"])
+    drawn = {(s["expert"], s["specialty"], s["order"]) for s in revealed["seats"]}
+    assert drawn == {(s.expert_id, s.specialty, s.order) for s in (*replay.members, *replay.reserves)}
+    snapshot = json.loads(revealed["snapshot"])
+    reasons = sorted(r for reasons in snapshot["excluded"].values() for r in reasons)
+    assert reasons == sorted(
+        [
+            "employed_by_tenderee",
+            "employed_by_agency",
+            "employed_by_bidder",
+            "over_age",
+            "dismissed",
+            "suspended",
+            "unavailable",
+        ]
+    )
+    [commit] = await actions(world, "draw.commit")
+    [drawn_event] = await actions(world, "draw.drawn")
+    assert commit.seq < drawn_event.seq  # the commitment was in the trail before the seats
+
+    # Nobody but supervisors learns the committee before the evaluation: 404 for the rest.
+    for headers in (bidder, desk.agency_headers):
+        hidden = await client.get(f"{scene.url}/committee", headers=headers)
+        assert hidden.status_code == 404 and "专家" not in hidden.text
+    seats = await scene.committee()
+    members = [s for s in seats if s["status"] == "drawn"]
+    assert len(members) == 5 and sum(s["status"] == "reserve" for s in seats) == 3
+    civil = [s for s in members if s["specialty"] == "construction.civil"]
+
+    first_civil = await scene.headers_of(civil[0]["name"])
+    assert (await client.get(f"{scene.url}/committee", headers=first_civil)).status_code == 404  # not yet started
+    [assignment] = (await client.get("/api/v1/experts/me/assignments", headers=first_civil)).json()
+    assert assignment["tender"] is None and assignment["evaluation_on"] == scene.evaluation_on.isoformat()
+
+    # A member declines without a cause: the first civil reserve is called in.
+    declined = await client.post(
+        f"/api/v1/expert-assignments/{assignment['seat']}/decline", json={}, headers=first_civil
+    )
+    assert declined.status_code == 200 and declined.json()["reason"] == "declined_without_cause"
+    seats = await scene.committee()
+    civil_reserves = sorted(
+        (s for s in seats if s["specialty"] == "construction.civil" and s["order"] > 3), key=lambda s: s["order"]
+    )
+    assert civil_reserves[0]["status"] == "drawn" and civil_reserves[1]["status"] == "reserve"
+
+    # The opening, then the evaluation.
+    await at_opening_time(client, scene.tender, clock)
+    for role in ("agency", "supervisor"):
+        words, headers = await share_words(client, scene.tender, role)
+        await hand_in(client, scene.tender, words, headers)
+    await wait_for(client, scene.tender, "read_out")
+    started = await client.post(f"{scene.url}/evaluation/start", headers=desk.agency_headers)
+    assert started.status_code == 200 and started.json() == {
+        "tender": scene.tender.id,
+        "status": "evaluation",
+        "bids": 3,
+    }
+
+    members = [s for s in await scene.committee() if s["status"] == "drawn"]
+    names = [s["name"] for s in members]
+    heads = {name: await scene.headers_of(name) for name in names}
+    one = names[0]
+    view = (await client.get(f"{scene.url}/committee", headers=heads[one])).json()
+    assert sorted(s["name"] for s in view["seats"]) == sorted(names)  # members know each other now
+    assignments = (await client.get("/api/v1/experts/me/assignments", headers=heads[one])).json()
+    assert assignments[0]["tender"]["id"] == scene.tender.id
+
+    # A cost member declares a conflict: the cost reserve replaces them.
+    conflicted = next(s["name"] for s in members if s["specialty"] == "economics.cost")
+    answer = await client.post(
+        f"{scene.url}/evaluation/declaration",
+        json={"conflict": True, "statement": "曾在投标单位0任职"},
+        headers=heads[conflicted],
+    )
+    assert answer.json()["status"] == "replaced"
+    members = [s for s in await scene.committee() if s["status"] == "drawn"]
+    names = [s["name"] for s in members]
+    heads = {name: await scene.headers_of(name) for name in names}
+    assert conflicted not in names and len(names) == 5
+
+    bid_list = (await client.get(f"{scene.url}/evaluation", headers=heads[names[0]])).json()["bids"]
+    document_url = f"{scene.url}/evaluation/bids/{bid_list[0]['bid']}/documents/0"
+    assert (await client.get(document_url, headers=heads[names[0]])).status_code == 409  # declare first
+    for name in names:
+        ok = await client.post(f"{scene.url}/evaluation/declaration", json={"conflict": False}, headers=heads[name])
+        assert ok.json()["status"] == "seated"
+    document = await client.get(document_url, headers=heads[names[0]])
+    assert document.status_code == 200 and document.content == SECRET_DOCUMENT
+    assert len(await actions(world, "bid.document_read")) == 1
+    assert (await client.get(document_url, headers=desk.agency_headers)).status_code == 403
+
+    # The agency sees the evaluation's status, not who evaluates or how.
+    agency_view = (await client.get(f"{scene.url}/evaluation", headers=desk.agency_headers)).json()
+    assert set(agency_view) == {"tender", "status", "tender_status"}
+
+    # Scores: out of range refused naming the item; one member scores a bid abnormally high.
+    bad = await client.put(
+        f"{scene.url}/evaluation/scores", json={"scores": {bid_list[0]["bid"]: {"t1": "41"}}}, headers=heads[names[0]]
+    )
+    assert bad.status_code == 422 and "item t1 is scored within [0, 40]" in bad.text
+    abnormal = names[0]
+    late = names[-1]
+    for name in names[:-1]:
+        saved = await client.put(
+            f"{scene.url}/evaluation/scores",
+            json={"scores": await sheet_for(scene, name == abnormal), "submit": True},
+            headers=heads[name],
+        )
+        assert saved.status_code == 200, saved.text
+    before = (await client.get(f"{scene.url}/evaluation/scores", headers=heads[late])).json()
+    assert "members" not in before  # nobody else's scores before one's own are in
+    await client.put(
+        f"{scene.url}/evaluation/scores", json={"scores": await sheet_for(scene), "submit": True}, headers=heads[late]
+    )
+    after = (await client.get(f"{scene.url}/evaluation/scores", headers=heads[late])).json()
+    assert len(after["members"]) == 4
+
+    # A civil member who has scored declares a conflict after all: their scores are void and the
+    # second civil reserve re-evaluates.
+    civil_names = [s["name"] for s in members if s["specialty"] == "construction.civil" and s["name"] != abnormal]
+    leaving = civil_names[0]
+    await client.post(
+        f"{scene.url}/evaluation/declaration",
+        json={"conflict": True, "statement": "亲属在投标单位1"},
+        headers=heads[leaving],
+    )
+    members = [s for s in await scene.committee() if s["status"] in ("drawn", "seated")]
+    newcomer = next(s["name"] for s in members if s["name"] not in names)
+    heads[newcomer] = await scene.headers_of(newcomer)
+    progress = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["progress"]
+    assert {p["name"] for p in progress} == (set(names) - {leaving}) | {newcomer}
+    await client.post(f"{scene.url}/evaluation/declaration", json={"conflict": False}, headers=heads[newcomer])
+    names = [n for n in names if n != leaving] + [newcomer]
+    await client.put(
+        f"{scene.url}/evaluation/scores",
+        json={"scores": await sheet_for(scene), "submit": True},
+        headers=heads[newcomer],
+    )
+
+    state = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()
+    by_bid = [b["bid"] for b in state["bids"]]
+    result = state["result"]
+    # prices 8236500, 8100000, 7990000: price scores 29.10, 29.59, 30.00; t1 drops 40 among five
+    assert result["price_scores"] == {by_bid[0]: "29.10", by_bid[1]: "29.59", by_bid[2]: "30.00"}
+    assert result["totals"] == {by_bid[0]: "67.10", by_bid[1]: "69.59", by_bid[2]: "66.00"}
+    assert result["ranking"] == [by_bid[1], by_bid[0], by_bid[2]]
+    [anomaly] = result["anomalies"]
+    assert anomaly["bid"] == by_bid[2] and anomaly["deviation"] == "0.3333"  # 48 against 36
+
+    # The report cannot be signed before the abnormal total is explained.
+    refused = await client.post(
+        f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=heads[names[1]]
+    )
+    assert refused.status_code == 409 and any("abnormal" in b for b in refused.json()["blockers"])
+    explained = await client.post(
+        f"{scene.url}/evaluation/explanations",
+        json={"bid": by_bid[2], "explanation": "该投标人的装配式方案明显优于其他投标人"},
+        headers=heads[abnormal],
+    )
+    assert explained.status_code == 200
+    decisions = ["sign", "dissent", "refuse", "sign", "sign"]
+    for name, decision in zip(names, decisions, strict=True):
+        body = (
+            {"decision": decision, "reason": "价格分计算方法不合理"}
+            if decision == "dissent"
+            else {"decision": decision}
+        )
+        signed = await client.post(f"{scene.url}/evaluation/signatures", json=body, headers=heads[name])
+        assert signed.status_code == 200, signed.text
+    assert signed.json() == {"decision": "sign", "evaluation": "signed", "tender_status": "evaluated"}
+    tender_view = (await client.get(f"/api/v1/tenders/{scene.tender.id}", headers=bidder)).json()
+    assert tender_view["status"] == "evaluated"
+    [announced] = await actions(world, "evaluation.report_signed")
+    assert announced.object_id == scene.tender.id
+
+    report = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["report"]
+    assert report["result"]["candidates"] == [by_bid[1], by_bid[0], by_bid[2]]
+    assert [d["reason"] for d in report["dissent"]] == ["价格分计算方法不合理"]
+    assert {m["name"] for m in report["members"]} == set(names)
+    agency_report = (await client.get(f"{scene.url}/evaluation", headers=desk.agency_headers)).json()["report"]
+    assert all(m["name"].startswith("评委") for m in agency_report["members"])
+    assert not any(name in json.dumps(agency_report, ensure_ascii=False) for name in names)
+
+    # After signing: only the four art. 64 cases change a score.
+    fifth = await client.post(
+        f"{scene.url}/evaluation/corrections",
+        json={"bid": by_bid[2], "item": "t1", "value": "28", "case": "changed_mind", "reason": "再想想"},
+        headers=heads[abnormal],
+    )
+    assert fifth.status_code == 422 and "arithmetic_error" in fifth.text
+    corrected = await client.post(
+        f"{scene.url}/evaluation/corrections",
+        json={
+            "bid": by_bid[2],
+            "item": "t1",
+            "value": "28",
+            "case": "abnormal_score",
+            "reason": "评委会复核后修正畸高分",
+        },
+        headers=heads[abnormal],
+    )
+    assert corrected.status_code == 200 and corrected.json()["revision"] == 1
+    assert corrected.json()["result"]["anomalies"] == []
+    for revision, (case, value) in enumerate(
+        [("arithmetic_error", "30"), ("out_of_range", "31"), ("objective_inconsistent", "8")], start=2
+    ):
+        item = "b1" if case == "objective_inconsistent" else "t1"
+        again = await client.post(
+            f"{scene.url}/evaluation/corrections",
+            json={"bid": by_bid[0], "item": item, "value": value, "case": case, "reason": f"复核：{case}"},
+            headers=heads[abnormal],
+        )
+        assert again.status_code == 200 and again.json()["revision"] == revision
+    revised = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["report"]
+    assert revised["revision"] == 4 and [c["case"] for c in revised["corrections"]] == [
+        "abnormal_score",
+        "arithmetic_error",
+        "out_of_range",
+        "objective_inconsistent",
+    ]
+
+    # The assessment: the agency rates a member; the decline without cause is on record.
+    seat = seat_of(await scene.committee(), names[1])
+    rated = await client.post(
+        f"{scene.url}/evaluation/ratings", json={"seat": seat["seat"], "score": 88}, headers=desk.agency_headers
+    )
+    assert rated.status_code == 201
+    again = await client.post(
+        f"{scene.url}/evaluation/ratings", json={"seat": seat["seat"], "score": 10}, headers=desk.agency_headers
+    )
+    assert again.status_code == 409
+    record = (await client.get(f"/api/v1/experts/{seat['expert']}/record", headers=desk.officer_headers)).json()
+    assert record["average_rating"] == "88.00"
+    decliner = seat_of(await scene.committee(), civil[0]["name"])
+    decliner_record = (
+        await client.get(f"/api/v1/experts/{decliner['expert']}/record", headers=desk.officer_headers)
+    ).json()
+    assert [i["kind"] for i in decliner_record["incidents"]] == ["decline_without_cause"]
