@@ -536,18 +536,24 @@ async def committee_view(session: AsyncSession, actor: Actor, tender_id: uuid.UU
             raise _not_found(tender_id)
         return {"tender": str(tender_id), "seats": [_seat_dict(s, name) for s, name in rows]}
     await member_seat(session, actor, tender_id)
-    rows = (
-        await session.execute(
-            select(Seat, Expert.name)
-            .join(Expert, Expert.id == Seat.expert_id)
-            .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)))
-            .order_by(Seat.specialty, Seat.draw_order)
-        )
-    ).all()
     return {
         "tender": str(tender_id),
-        "seats": [{"seat": str(s.id), "name": name, "specialty": s.specialty, "status": s.status} for s, name in rows],
+        "seats": [
+            {"seat": str(s.id), "name": name, "specialty": s.specialty, "status": s.status}
+            for s, name in await members_of(session, tender_id)
+        ],
     }
+
+
+async def members_of(session: AsyncSession, tender_id: uuid.UUID) -> list[tuple[Seat, str]]:
+    """The committee as it sits now (drawn or seated, not reserves or the replaced), with names."""
+    rows = await session.execute(
+        select(Seat, Expert.name)
+        .join(Expert, Expert.id == Seat.expert_id)
+        .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)))
+        .order_by(Seat.specialty, Seat.draw_order)
+    )
+    return [(seat, name) for seat, name in rows]
 
 
 async def assignments(session: AsyncSession, actor: Actor) -> list[dict[str, Any]]:

@@ -247,17 +247,7 @@ async def load(session: AsyncSession, tender_id: uuid.UUID) -> State:
     template_row = await session.get(EvaluationTemplate, tender_id)
     if evaluation is None or template_row is None:
         raise NotFound(f"tender {tender_id} is not under evaluation")
-    members = [
-        (seat, name)
-        for seat, name in (
-            await session.execute(
-                select(Seat, Expert.name)
-                .join(Expert, Expert.id == Seat.expert_id)
-                .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)))
-                .order_by(Seat.specialty, Seat.draw_order)
-            )
-        ).all()
-    ]
+    members = await committee.members_of(session, tender_id)
     ids = [s.id for s, _ in members]
     sheets = {
         s.seat_id: s
