@@ -32,7 +32,7 @@ from app.core.tasks import BackgroundTasks
 from app.identity.auth import make_jwt_auth
 from app.routes import ROUTE_HANDLERS
 from app.scheduler import build_scheduler
-from app.wiring import CALENDAR_LISTENERS, DOMAIN_EVENTS, chronograph_steps, housekeeping
+from app.wiring import CALENDAR_LISTENERS, DOMAIN_EVENTS, chronograph_steps, domain_dependencies, housekeeping
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
@@ -87,18 +87,21 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             SQLAlchemyPlugin(config=alchemy),
         ],
         on_app_init=[jwt_auth.on_app_init],
-        dependencies=dependencies(
-            settings,
-            clock,
-            sessions,
-            blobs,
-            load_or_create_receipt_key(settings.receipt_key_path),
-            hub,
-            RateLimiter(clock, redis),
-            background,
-            CALENDAR_LISTENERS,
-            DOMAIN_EVENTS,
-        ),
+        dependencies={
+            **dependencies(
+                settings,
+                clock,
+                sessions,
+                blobs,
+                load_or_create_receipt_key(settings.receipt_key_path),
+                hub,
+                RateLimiter(clock, redis),
+                background,
+                CALENDAR_LISTENERS,
+                DOMAIN_EVENTS,
+            ),
+            **domain_dependencies(),
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[security_headers],
         before_request=check_request,

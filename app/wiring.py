@@ -1,12 +1,14 @@
 """What the domains plug into the kernel, named in one place: the kernel imports no domain, so
-the composition root tells it who listens to the calendar, which steps the chronograph runs
-(in the order they first run) and what housekeeping the scheduler does."""
+the composition root tells it who listens to the calendar and to the domains' announcements,
+which steps the chronograph runs (in the order they first run), what housekeeping the scheduler
+does, and what one domain's handlers take from another (the experts' credit bars)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 
+from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.blobs import LocalBlobStore
@@ -30,6 +32,11 @@ DOMAIN_EVENTS = DomainEvents({})
 
 # Which experts a credit list bars from a committee on a day: nobody until the credit issue.
 EXPERT_CREDIT_BARS = no_credit_bars
+
+
+def domain_dependencies() -> dict[str, Provide]:
+    """What the domains' handlers ask for beyond the kernel's dependencies (app.core.deps)."""
+    return {"expert_credit_bars": Provide(lambda: EXPERT_CREDIT_BARS, sync_to_thread=False)}
 
 
 def chronograph_steps(

@@ -31,7 +31,16 @@ from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
 from bidding.tender.states import COMMITTEE_PUBLIC_STATUSES, TenderStatus
 from experts import conduct, draw
-from experts.models import Draw, Expert, ExpertSpecialty, ReportSignature, ScoreSheet, Seat, Unavailability
+from experts.models import (
+    Draw,
+    Expert,
+    ExpertSpecialty,
+    ReportSignature,
+    ScoreSheet,
+    Seat,
+    SupplementaryDraw,
+    Unavailability,
+)
 from experts.registry import specialty_codes
 from experts.states import ON_COMMITTEE, DrawStatus, SeatStatus, move_draw, move_seat
 
@@ -192,6 +201,7 @@ async def gather_pool(
                 expert_id in unavailable,
                 expert_id in served,
                 expert_id in barred,
+                False,  # already drawn: only a supplementary draw says so
             )
         )
         for expert_id, row in facts.items()
@@ -201,6 +211,12 @@ async def gather_pool(
 async def bidders_of(session: AsyncSession, tender_id: uuid.UUID) -> frozenset[str]:
     """Every organization that submitted a bid to the tender (withdrawn ones included)."""
     return frozenset(await session.scalars(select(Bid.bidder_uscc).where(Bid.tender_id == tender_id).distinct()))
+
+
+async def parties_of(session: AsyncSession, clock: Clock, tender: Tender, tz: Any, age_cap: int) -> draw.Parties:
+    """Who the committee must be independent of, and the draw day."""
+    bidders = await bidders_of(session, tender.id)
+    return draw.Parties(tender.tenderee_uscc, tender.agency_uscc, bidders, clock.now().astimezone(tz).date(), age_cap)
 
 
 async def draws_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
@@ -224,13 +240,7 @@ async def commit_to_draw(
     return the snapshot."""
     rules = rules_of(row)
     pool = await gather_pool(session, tender, rules, row.evaluation_on, recent_days, credit_barred)
-    parties = draw.Parties(
-        tender.tenderee_uscc,
-        tender.agency_uscc,
-        await bidders_of(session, tender.id),
-        clock.now().astimezone(tz).date(),
-        age_cap,
-    )
+    parties = await parties_of(session, clock, tender, tz, age_cap)
     snapshot = draw.snapshot(str(tender.id), rules, pool, parties)
     snapshot_bytes = draw.canonical(snapshot)
     seed = secrets.token_bytes(32)
@@ -337,6 +347,105 @@ def _drawn_notice(seat_id: uuid.UUID, specialty: str, evaluation_on: date, user_
         dedupe_key=f"seat-drawn:{seat_id}",
         recipient_id=user_id,
     )
+
+
+async def supplementary_draw(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    *,
+    age_cap: int,
+    recent_days: int,
+    tz: Any,
+    credit_barred: CreditBarred = no_credit_bars,
+) -> SupplementaryDraw:
+    """Fill the seats a specialty's exhausted reserves leave empty (补抽), verifiably: the same
+    exclusions, plus everyone already drawn for the tender (`already_drawn`); the commitment is
+    committed before the seats are drawn."""
+    tender = await tender_or_404(session, tender_id)
+    row = await session.get(Draw, tender_id, with_for_update=True)
+    if row is None or row.status != DrawStatus.drawn:
+        raise Conflict("the committee has not been drawn")
+    if tender.status not in (
+        TenderStatus.published,
+        TenderStatus.opening,
+        TenderStatus.opened,
+        TenderStatus.evaluation,
+    ):
+        raise Conflict(f"the committee of a tender in {tender.status} is not drawn again")
+    seats = list(await session.scalars(select(Seat).where(Seat.tender_id == tender_id)))
+    vacancies = []
+    for quota in row.quotas:
+        sitting = sum(1 for s in seats if s.specialty == quota["specialty"] and s.status in ON_COMMITTEE)
+        if quota["members"] > sitting:
+            vacancies.append(draw.Quota(quota["specialty"], quota["members"] - sitting, 0))
+    if not vacancies:
+        raise Conflict("the committee has no vacancy")
+    rules = draw.Rules(tuple(vacancies), row.region_rule, row.region)
+    taken = {str(s.expert_id) for s in seats}
+    pool = [
+        expert._replace(already_drawn=expert.id in taken)
+        for expert in await gather_pool(session, tender, rules, row.evaluation_on, recent_days, credit_barred)
+    ]
+    snapshot = draw.snapshot(str(tender_id), rules, pool, await parties_of(session, clock, tender, tz, age_cap))
+    snapshot_bytes, seed = draw.canonical(snapshot), secrets.token_bytes(32)
+    record = SupplementaryDraw(
+        tender_id=tender_id,
+        quotas=[{"specialty": q.specialty, "members": q.members, "reserves": 0} for q in vacancies],
+        commitment=draw.commitment(seed, snapshot_bytes),
+        seed_hex=seed.hex(),
+        snapshot=snapshot_bytes.decode(),
+        drawn_at=clock.now(),
+        drawn_by=actor.username,
+    )
+    session.add(record)
+    await session.flush()
+    payload = {"commitment": record.commitment, "algorithm": draw.ALGORITHM, "supplementary": str(record.id)}
+    await audit.record(session, clock, actor, "draw.commit", "draw", tender_id, payload)
+    await session.commit()  # the commitment is on record before any seat is drawn
+    outcome = draw.draw(snapshot, seed)
+    if not outcome.complete:
+        record.shortages = outcome.shortages
+        await audit.record(session, clock, actor, "draw.failed", "draw", tender_id, {"shortages": outcome.shortages})
+        await session.commit()
+        raise Conflict("the pool is too small for the vacancies", shortages=outcome.shortages)
+    now = clock.now()
+    added = []
+    for seat in outcome.members:
+        last = max((s.draw_order for s in seats if s.specialty == seat.specialty), default=0)
+        added.append(
+            Seat(
+                tender_id=tender_id,
+                expert_id=uuid.UUID(seat.expert_id),
+                specialty=seat.specialty,
+                draw_order=last + seat.order,
+                status=SeatStatus.drawn,
+                called_at=now,
+            )
+        )
+    session.add_all(added)
+    await session.flush()
+    users = {
+        e: u
+        for e, u in await session.execute(
+            select(Expert.id, Expert.user_id).where(Expert.id.in_([s.expert_id for s in added]))
+        )
+    }
+    await notify_many(
+        session, clock, [_drawn_notice(s.id, s.specialty, row.evaluation_on, users[s.expert_id]) for s in added]
+    )
+    await audit.record(
+        session,
+        clock,
+        actor,
+        "draw.supplementary",
+        "draw",
+        tender_id,
+        {"commitment": record.commitment, "members": len(added)},
+    )
+    await session.commit()
+    return record
 
 
 # --- seats and replacements ----------------------------------------------------------------
@@ -472,8 +581,8 @@ def committee_is_public(tender: Tender) -> bool:
 
 async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
     """The draw as anyone who may see the tender sees it (rules, status, the commitment, a
-    failure's shortages); the seed, the snapshot and the seats for supervisors, and for everyone
-    once the committee is public."""
+    failure's shortages, and the same of each supplementary draw); the seeds, the snapshots and
+    the seats for supervisors, and for everyone once the committee is public."""
     tender = await visible_tender(session, actor, tender_id)
     row = await session.get(Draw, tender_id)
     if row is None:
@@ -492,7 +601,22 @@ async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
         "shortages": row.shortages,
         "drawn_at": row.drawn_at.isoformat() if row.drawn_at else None,
     }
-    if row.commitment and (actor.has_role(Role.supervisor) or committee_is_public(tender)):
+    revealed = actor.has_role(Role.supervisor) or committee_is_public(tender)
+    supplementary = await session.scalars(
+        select(SupplementaryDraw).where(SupplementaryDraw.tender_id == tender_id).order_by(SupplementaryDraw.drawn_at)
+    )
+    view["supplementary"] = [
+        {
+            "id": str(x.id),
+            "quotas": x.quotas,
+            "commitment": x.commitment,
+            "drawn_at": x.drawn_at.isoformat(),
+            "shortages": x.shortages,
+            **({"seed": x.seed_hex, "snapshot": x.snapshot} if revealed else {}),
+        }
+        for x in supplementary
+    ]
+    if row.commitment and revealed:
         view["seed"] = row.seed_hex
         view["snapshot"] = row.snapshot
         if row.status == DrawStatus.drawn:

@@ -8,6 +8,7 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, post, put
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.response import File
 from sqlalchemy import func, select
@@ -34,6 +35,8 @@ from experts.schemas import (
 )
 
 MAX_POOL_FILE_BYTES = 20 * 1024**2
+# Which experts a credit list bars (the credit issue's hook), provided by the composition root.
+CreditBarsDep = NamedDependency[committee.CreditBarred]
 
 
 class ExpertPoolController(Controller):
@@ -155,6 +158,29 @@ class CommitteeController(Controller):
     @get("/draw", guards=[signed_in])
     async def draw(self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep) -> dict[str, Any]:
         """The draw's rules, status and commitment; its seed and snapshot once they may be known."""
+        return await committee.draw_view(db_session, actor, tender_id)
+
+    @post("/draw/supplementary", guards=[requires(Role.supervisor)], status_code=200)
+    async def supplementary_draw(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+        expert_credit_bars: CreditBarsDep,
+    ) -> dict[str, Any]:
+        """Fill the seats left empty once a specialty's reserves are used up (补抽), verifiably."""
+        await committee.supplementary_draw(
+            db_session,
+            clock,
+            actor,
+            tender_id,
+            age_cap=settings.expert_age_cap,
+            recent_days=settings.expert_recent_days,
+            tz=settings.tz,
+            credit_barred=expert_credit_bars,
+        )
         return await committee.draw_view(db_session, actor, tender_id)
 
     @get("/committee", guards=[signed_in])

@@ -41,6 +41,7 @@ EXCLUSION_REASONS = (
     "over_age",
     "unavailable",
     "credit_barred",
+    "already_drawn",  # a supplementary draw: already on this tender's committee, or replaced from it
 )
 
 
@@ -114,6 +115,7 @@ class PoolExpert(NamedTuple):
     unavailable_on_evaluation: bool = False
     served_tenderee_recently: bool = False
     credit_barred: bool = False
+    already_drawn: bool = False
 
 
 @dataclass(frozen=True)
@@ -153,6 +155,8 @@ def exclusions(expert: PoolExpert, parties: Parties) -> list[str]:
         reasons.append("unavailable")
     if expert.credit_barred:
         reasons.append("credit_barred")
+    if expert.already_drawn:
+        reasons.append("already_drawn")
     return reasons
 
 

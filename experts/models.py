@@ -88,6 +88,24 @@ class Draw(Base):
     drawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
+class SupplementaryDraw(Base):
+    """A draw that fills the committee's vacancies once a specialty's reserves are used up (补抽),
+    verifiable the same way: its own snapshot (everyone already drawn for the tender excluded),
+    seed and commitment."""
+
+    __tablename__ = "supplementary_draws"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    quotas: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    commitment: Mapped[str] = mapped_column(String(128))
+    seed_hex: Mapped[str] = mapped_column(String(64))
+    snapshot: Mapped[str] = mapped_column(Text)
+    shortages: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    drawn_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    drawn_by: Mapped[str] = mapped_column(String(64))
+
+
 class Seat(Base):
     """One drawn expert on a tender's committee, or a reserve waiting in its specialty's order."""
 

@@ -200,6 +200,23 @@ def upgrade() -> None:
         op.execute("ALTER TABLE expert_draws ALTER COLUMN snapshot SET STORAGE EXTERNAL")
 
     op.create_table(
+        "supplementary_draws",
+        sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("tender_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
+        sa.Column("quotas", sa.JSON(), nullable=False),
+        sa.Column("commitment", sa.String(length=128), nullable=False),
+        sa.Column("seed_hex", sa.String(length=64), nullable=False),
+        sa.Column("snapshot", sa.Text(), nullable=False),
+        sa.Column("shortages", sa.JSON(), nullable=True),
+        sa.Column("drawn_at", advanced_alchemy.types.datetime.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("drawn_by", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(["tender_id"], ["tenders.id"], name=op.f("fk_supplementary_draws_tender_id_tenders")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_supplementary_draws")),
+    )
+    with op.batch_alter_table("supplementary_draws", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_supplementary_draws_tender_id"), ["tender_id"], unique=False)
+
+    op.create_table(
         "expert_incidents",
         sa.Column("id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
         sa.Column("expert_id", advanced_alchemy.types.guid.GUID(length=16), nullable=False),
@@ -361,6 +378,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("supplementary_draws", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_supplementary_draws_tender_id"))
+    op.drop_table("supplementary_draws")
     with op.batch_alter_table("score_sheets", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_score_sheets_tender_id"))
 

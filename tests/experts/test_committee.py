@@ -4,6 +4,7 @@ no-show, the assessment rules acting, and the secrecy of who sits, per role."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import date, timedelta
 
@@ -17,6 +18,7 @@ from app.core.clock import FrozenClock
 from app.core.models import AuditEvent, Notification
 from app.identity.models import OrgKind
 from experts import committee, conduct
+from experts import draw as draw_rules
 from experts.models import Draw, Expert, Seat
 from tests.bids import published_tender
 from tests.conftest import World, login
@@ -264,3 +266,44 @@ async def test_who_sits_is_known_to_supervisors_and_the_members_only(
         assert not (
             await session.scalars(select(Notification).where(Notification.message.contains(member_names[0])))
         ).all()
+
+
+async def test_a_vacancy_the_reserves_cannot_fill_is_drawn_again_verifiably(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world)
+    officer = scene.tender.desk.officer_headers
+    assert (await client.post(f"{scene.url}/draw/supplementary", headers=officer)).status_code == 409  # no vacancy
+    await at_opening_time(client, scene.tender, clock)
+    for role in ("agency", "supervisor"):
+        words, headers = await share_words(client, scene.tender, role)
+        await hand_in(client, scene.tender, words, headers)
+    await wait_for(client, scene.tender, "read_out")
+    await client.post(f"{scene.url}/evaluation/start", headers=officer)
+    for _ in range(2):  # two cost members do not come: the one cost reserve fills one seat
+        absent = next(
+            s for s in await scene.committee() if s["status"] == "drawn" and s["specialty"] == "economics.cost"
+        )
+        await client.post(f"{scene.url}/committee/{absent['seat']}/no-show", headers=officer)
+    seats = await scene.committee()
+    assert sum(s["specialty"] == "economics.cost" and s["status"] == "drawn" for s in seats) == 1
+    progress = (await client.get(f"{scene.url}/evaluation", headers=officer)).json()
+    assert len(progress["progress"]) == 4
+
+    refused = await client.post(f"{scene.url}/draw/supplementary", headers=scene.tender.desk.agency_headers)
+    assert refused.status_code == 403
+    drawn = await client.post(f"{scene.url}/draw/supplementary", headers=officer)
+    assert drawn.status_code == 200, drawn.text
+    [supplementary] = drawn.json()["supplementary"]
+    assert supplementary["quotas"] == [{"specialty": "economics.cost", "members": 1, "reserves": 0}]
+    replay = draw_rules.verify(supplementary["snapshot"].encode(), supplementary["seed"], supplementary["commitment"])
+    [newcomer] = [s for s in await scene.committee() if s["status"] == "drawn" and s["order"] == 4]
+    assert [s.expert_id for s in replay.members] == [newcomer["expert"]] and newcomer["specialty"] == "economics.cost"
+    excluded = json.loads(supplementary["snapshot"])["excluded"]
+    earlier = {s["expert"] for s in seats if s["specialty"] == "economics.cost"}
+    assert all("already_drawn" in excluded[e] for e in earlier)
+    bidder_view = (await client.get(f"{scene.url}/draw", headers=scene.bidders[0].headers)).json()
+    assert bidder_view["supplementary"][0]["commitment"] == supplementary["commitment"]
+    assert "seed" not in bidder_view["supplementary"][0]
+    again = await client.post(f"{scene.url}/draw/supplementary", headers=officer)
+    assert again.status_code == 409  # complete again

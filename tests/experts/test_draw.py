@@ -43,6 +43,7 @@ def expert(n: int, specialty: str = "construction.civil", **facts: object) -> Po
         ({"birth_date": date(1955, 12, 3)}, "over_age"),  # 71 on the draw date
         ({"unavailable_on_evaluation": True}, "unavailable"),
         ({"credit_barred": True}, "credit_barred"),
+        ({"already_drawn": True}, "already_drawn"),
     ],
 )
 def test_each_exclusion_reason(facts: dict[str, object], reason: str) -> None:
