@@ -145,7 +145,7 @@ async def test_recent_service_and_the_credit_hook_exclude_with_their_reasons(
 
 
 async def test_a_crash_between_the_commitment_and_the_seats_draws_from_the_same_commitment(
-    client: AsyncTestClient[Litestar], world: World
+    backend: str, client: AsyncTestClient[Litestar], world: World
 ) -> None:
     admin = await login(client, (await world.user(Role.admin)).username)
     rows = [row(f"civil{i}", "construction.civil") for i in range(6)] + [
@@ -185,6 +185,10 @@ async def test_a_crash_between_the_commitment_and_the_seats_draws_from_the_same_
         assert row_ is not None and row_.status == "drawn" and row_.commitment == published
         commits = await session.scalars(select(AuditEvent).where(AuditEvent.action == "draw.commit"))
         assert len(commits.all()) == 1  # one commitment, never a second seed
+        seats = (await session.scalars(select(Seat).where(Seat.tender_id == tender_id))).all()
+        assert sorted(s.status for s in seats) == ["drawn"] * 5 + ["reserve"] * 3
+        told = await session.scalars(select(Notification).where(Notification.kind == "expert_drawn"))
+        assert len(told.all()) == 5  # every member, no reserve
 
 
 async def test_a_no_show_calls_the_reserve_and_two_declines_without_cause_suspend(
