@@ -42,13 +42,12 @@ from experts.models import (
     Unavailability,
 )
 from experts.registry import specialty_codes
-from experts.states import ON_COMMITTEE, DrawStatus, SeatStatus, move_draw, move_seat
+from experts.states import ON_COMMITTEE, DrawStatus, SeatStatus, draw_next_event, move_draw, move_seat
 
 # The credit issue's hook: which of these experts a credit list bars from serving on that day.
 CreditBarred = Callable[[AsyncSession, Sequence[uuid.UUID], date], Awaitable[set[uuid.UUID]]]
 
 EVALUATING = frozenset({TenderStatus.evaluation, TenderStatus.evaluated})
-REPLACEMENT_REASONS = ("declined", "declined_without_cause", "no_show", "conflict", "employed_by_bidder")
 # The replacements the assessment counts against the expert (experts.assessment.INCIDENTS).
 INCIDENT_OF_REPLACEMENT = {"declined_without_cause": "decline_without_cause", "no_show": "no_show"}
 
@@ -220,8 +219,15 @@ async def parties_of(session: AsyncSession, clock: Clock, tender: Tender, tz: An
 
 
 async def draws_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
-    query = select(Draw.tender_id).where(Draw.status == DrawStatus.scheduled, Draw.draw_at <= now)
-    return list(await session.scalars(query))
+    """The scheduled draws whose time has come (their state module's `expert-draw` event)."""
+    query = select(Draw.tender_id, Draw.status, Draw.draw_at).where(
+        Draw.status == DrawStatus.scheduled, Draw.draw_at <= now
+    )
+    return [
+        tender_id
+        for tender_id, status, draw_at in await session.execute(query)
+        if (due := draw_next_event(status, draw_at)) is not None and due.is_due(now)
+    ]
 
 
 async def commit_to_draw(

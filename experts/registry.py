@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections import defaultdict
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
@@ -162,13 +161,3 @@ async def set_unavailability(
     await audit.record(session, clock, actor, "expert.unavailability", "expert", expert.id, payload)
     await session.commit()
     return await profile(session, expert)
-
-
-async def specialties_by_expert(session: AsyncSession, ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[str]]:
-    found: dict[uuid.UUID, list[str]] = defaultdict(list)
-    rows = await session.execute(
-        select(ExpertSpecialty.expert_id, ExpertSpecialty.code).where(ExpertSpecialty.expert_id.in_(ids))
-    )
-    for expert_id, code in rows:
-        found[expert_id].append(code)
-    return found

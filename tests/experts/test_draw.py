@@ -31,23 +31,27 @@ def expert(n: int, specialty: str = "construction.civil", **facts: object) -> Po
     return PoolExpert(**base)  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize(
-    ("facts", "reason"),
-    [
-        ({"employer_uscc": TENDEREE}, "employed_by_tenderee"),
-        ({"employer_uscc": AGENCY}, "employed_by_agency"),
-        ({"employer_uscc": BIDDER}, "employed_by_bidder"),
-        ({"served_tenderee_recently": True}, "served_tenderee_recently"),
-        ({"status": "suspended", "suspended_until": date(2026, 12, 4)}, "suspended"),
-        ({"status": "dismissed"}, "dismissed"),
-        ({"birth_date": date(1955, 12, 3)}, "over_age"),  # 71 on the draw date
-        ({"unavailable_on_evaluation": True}, "unavailable"),
-        ({"credit_barred": True}, "credit_barred"),
-        ({"already_drawn": True}, "already_drawn"),
-    ],
-)
+EXCLUSION_CASES: list[tuple[dict[str, object], str]] = [
+    ({"employer_uscc": TENDEREE}, "employed_by_tenderee"),
+    ({"employer_uscc": AGENCY}, "employed_by_agency"),
+    ({"employer_uscc": BIDDER}, "employed_by_bidder"),
+    ({"served_tenderee_recently": True}, "served_tenderee_recently"),
+    ({"status": "suspended", "suspended_until": date(2026, 12, 4)}, "suspended"),
+    ({"status": "dismissed"}, "dismissed"),
+    ({"birth_date": date(1955, 12, 3)}, "over_age"),  # 71 on the draw date
+    ({"unavailable_on_evaluation": True}, "unavailable"),
+    ({"credit_barred": True}, "credit_barred"),
+    ({"already_drawn": True}, "already_drawn"),
+]
+
+
+@pytest.mark.parametrize(("facts", "reason"), EXCLUSION_CASES)
 def test_each_exclusion_reason(facts: dict[str, object], reason: str) -> None:
     assert draw.exclusions(expert(1, **facts), PARTIES) == [reason]
+
+
+def test_every_reason_the_draw_knows_is_tested_above() -> None:
+    assert sorted(reason for _facts, reason in EXCLUSION_CASES) == sorted(draw.EXCLUSION_REASONS)
 
 
 def test_the_age_cap_and_a_suspension_end_on_their_day() -> None:
