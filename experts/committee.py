@@ -143,6 +143,28 @@ async def gather_pool(
     read. The quotas are expanded to the classification's codes, so that the index on
     expert_specialties.code finds the experts (`bench/draw.py` measures it on 100,000)."""
     codes = [c for c in await specialty_codes(session) if any(draw.under(c, q.specialty) for q in rules.quotas)]
+    unavailable = (
+        select(Unavailability.id)
+        .where(
+            Unavailability.expert_id == Expert.id,
+            Unavailability.starts_on <= evaluation_on,
+            Unavailability.ends_on >= evaluation_on,
+        )
+        .exists()
+    )
+    served = (
+        select(Seat.id)
+        .join(Draw, Draw.tender_id == Seat.tender_id)
+        .join(Tender, Tender.id == Seat.tender_id)
+        .where(
+            Seat.expert_id == Expert.id,
+            Tender.tenderee_uscc == tender.tenderee_uscc,
+            Tender.id != tender.id,
+            Seat.status.in_([SeatStatus.drawn, SeatStatus.seated]),
+            Draw.evaluation_on > evaluation_on - timedelta(days=recent_days),
+        )
+        .exists()
+    )
     connection = await session.connection()  # Core rows: no ORM bookkeeping for thousands of them
     rows = (
         await connection.execute(
@@ -154,6 +176,8 @@ async def gather_pool(
                 Expert.status,
                 Expert.suspended_until,
                 ExpertSpecialty.code,
+                unavailable,
+                served,
             )
             .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id)
             .where(ExpertSpecialty.code.in_(codes))
@@ -165,30 +189,6 @@ async def gather_pool(
         facts[row[0]] = row
         codes_of.setdefault(row[0], []).append(row[6])
     ids = list(facts)
-    unavailable = set(
-        await session.scalars(
-            select(Unavailability.expert_id)
-            .join(ExpertSpecialty, ExpertSpecialty.expert_id == Unavailability.expert_id)
-            .where(
-                ExpertSpecialty.code.in_(codes),
-                Unavailability.starts_on <= evaluation_on,
-                Unavailability.ends_on >= evaluation_on,
-            )
-        )
-    )
-    served = set(
-        await session.scalars(
-            select(Seat.expert_id)
-            .join(Draw, Draw.tender_id == Seat.tender_id)
-            .join(Tender, Tender.id == Seat.tender_id)
-            .where(
-                Tender.tenderee_uscc == tender.tenderee_uscc,
-                Tender.id != tender.id,
-                Seat.status.in_([SeatStatus.drawn, SeatStatus.seated]),
-                Draw.evaluation_on > evaluation_on - timedelta(days=recent_days),
-            )
-        )
-    )
     barred = await credit_barred(session, ids, evaluation_on)
     make = draw.PoolExpert._make  # positional and fast: a draw reads thousands of these
     return [
@@ -197,8 +197,8 @@ async def gather_pool(
                 str(expert_id),
                 tuple(codes_of[expert_id]),
                 *row[1:6],  # employer, region, birth date, status, suspended until
-                expert_id in unavailable,
-                expert_id in served,
+                row[7],  # unavailable on the evaluation day
+                row[8],  # served the tenderee recently
                 expert_id in barred,
                 False,  # already drawn: only a supplementary draw says so
             )

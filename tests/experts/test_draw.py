@@ -3,6 +3,7 @@ specialty, the shortage, and the replay that a changed byte or a wrong seed fail
 
 from __future__ import annotations
 
+import hmac
 import json
 from datetime import date
 
@@ -120,3 +121,22 @@ def test_verify_replays_the_draw_and_names_the_commitment_that_fails() -> None:
         draw.verify(tampered, seed.hex(), published)
     with pytest.raises(draw.DrawError, match=r"^seed: "):
         draw.verify(snapshot_bytes, bytes(32).hex(), published)
+
+
+def test_the_canonical_bytes_are_those_of_sorted_compact_json() -> None:
+    """Anyone can recompute the snapshot's hash with Python's json module: the canonical bytes are
+    exactly `json.dumps(sort_keys, compact separators, UTF-8)`, control characters and all."""
+    document = {
+        "名": '中文\u2028\x01"\\/',
+        "b": [1, None, True, {"z": "y", "a": []}],
+        "a": {"2": ["x"], "10": []},
+    }
+    expected = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    assert draw.canonical(document) == expected
+
+
+@pytest.mark.parametrize("seed", [b"", b"k" * 32, bytes(range(64)), b"long" * 40])
+def test_the_draw_order_is_hmac_sha256_as_the_standard_library_computes_it(seed: bytes) -> None:
+    ids = [f"00000000-0000-0000-0000-{n:012d}" for n in range(200)]
+    expected = sorted(ids, key=lambda expert_id: hmac.digest(seed, expert_id.encode(), "sha256"))
+    assert draw.draw_order(seed, ids) == expected
