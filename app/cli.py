@@ -20,6 +20,7 @@ COMMANDS = {
     "scheduler": "app.cli_server:scheduler",
     "demo": "app.cli_server:demo",
     "experts": "app.cli_server:experts",
+    "credit": "app.cli_server:credit",
     "draw": "experts.tools:draw",
     "evaluation": "experts.tools:evaluation",
     "keygen": "bidding.sealing.client:keygen",

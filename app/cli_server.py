@@ -5,10 +5,13 @@ the API, as `Actor.system("cli")`. `app.cli` loads this module only for these co
 from __future__ import annotations
 
 import asyncio
+import hashlib
+import io
+import json
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import click
 import msgspec
@@ -23,11 +26,17 @@ from app.core.audit_chain import ChainReport
 from app.core.clock import SystemClock
 from app.core.db import make_engine, make_session_factory
 from app.core.problems import InvalidRequest, Problem
+from app.core.resident_id import person_hash
 from app.core.settings import Settings
 from app.core.validation import collect_errors
 from app.identity import service as identity
 from app.identity.models import OrgKind
 from app.identity.schemas import OrgCreate, UserCreate
+from credit import checks as credit_checks
+from credit import entries as credit_entries
+from credit import lists as credit_lists
+from credit.schemas import CheckRole
+from credit.schemas import SubjectIn as CheckSubject
 from experts import registry as expert_registry
 
 T = TypeVar("T")
@@ -306,8 +315,96 @@ def experts_import(file: Path) -> None:
         sys.exit(2)
     try:
         result = run_with_session(
-            settings, lambda s: expert_registry.import_pool(s, SystemClock(), CLI_ACTOR, text, settings.tz)
+            settings,
+            lambda s: expert_registry.import_pool(
+                s, SystemClock(), CLI_ACTOR, text, settings.tz, settings.person_id_key
+            ),
         )
     except Problem as exc:
         _fail_on_problem(exc)
     click.echo(f"added {len(result['added'])}, changed {len(result['changed'])}, unchanged {result['unchanged']}")
+
+
+@click.group()
+def credit() -> None:
+    """Credit lists and checks (联合惩戒)."""
+
+
+@credit.command("import")
+@click.argument("list_type")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["csv", "json"]), default=None, help="default: by extension")
+@click.option("--source", default=None, help="where the file came from (default: its name)")
+def credit_import(list_type: str, file: Path, file_format: str | None, source: str | None) -> None:
+    """Import FILE as the whole current content of credit list LIST_TYPE (its next version).
+    The file is checked row by row as it streams (CSV) and every bad row is listed; with any bad
+    row nothing is imported; the same file again is an empty diff."""
+    settings = Settings.from_env()
+    file_format = file_format or ("json" if file.suffix.lower() == ".json" else "csv")
+    size = file.stat().st_size
+    digest = hashlib.sha256()
+    with file.open("rb") as raw:
+        for block in iter(lambda: raw.read(1 << 20), b""):
+            digest.update(block)
+    key = settings.person_id_key
+
+    async def work(session: AsyncSession) -> dict[str, Any]:
+        with file.open("rb") as raw, Progress(transient=True, disable=size < 1 << 20) as progress:
+            task = progress.add_task(f"importing {file.name}", total=size)
+            text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+            rows = credit_entries.json_rows(text.read()) if file_format == "json" else credit_entries.csv_rows(text)
+            return await credit_lists.import_list(
+                session,
+                SystemClock(),
+                CLI_ACTOR,
+                list_type,
+                rows,
+                lambda number: person_hash(key, number),
+                source=source or file.name,
+                file_sha256=digest.hexdigest(),
+                progress=lambda _rows: progress.update(task, completed=raw.tell()),
+            )
+
+    try:
+        result = run_with_session(settings, work)
+    except UnicodeDecodeError:
+        click.secho("error: the file is not UTF-8", fg="red", err=True)
+        sys.exit(2)
+    except Problem as exc:
+        _fail_on_problem(exc)
+    click.echo(
+        f"{result['list_type']} version {result['version']}: {result['entries']} entries; "
+        f"added {result['added']}, removed {result['removed']}, changed {result['changed']}"
+    )
+
+
+@credit.command("check")
+@click.option("--at", "day", required=True, type=click.DateTime(formats=["%Y-%m-%d"]), help="the day (YYYY-MM-DD)")
+@click.option("--uscc", multiple=True, help="an organization's USCC (repeatable)")
+@click.option("--person-id", multiple=True, help="a resident ID (repeatable; hashed at once, never kept)")
+@click.option("--name", multiple=True, help="a name (repeatable; can only make review hits)")
+@click.option(
+    "--role", type=click.Choice(sorted(credit_checks.CONTEXT_OF_ROLE)), default="candidate", show_default=True
+)
+def credit_check(day: Any, uscc: tuple[str, ...], person_id: tuple[str, ...], name: tuple[str, ...], role: str) -> None:
+    """Check subjects against the credit lists active on a day; prints JSON: per subject
+    {"outcome": barred|warning|review|clear, "hits": [...]} (the same answer as POST /api/v1/credit/checks)."""
+    settings = Settings.from_env()
+    as_role = cast(CheckRole, role)
+    items = [
+        *(CheckSubject(uscc=u, role=as_role) for u in uscc),
+        *(CheckSubject(person_id=p, role=as_role) for p in person_id),
+        *(CheckSubject(name=n, role=as_role) for n in name),
+    ]
+    if not items:
+        click.secho("error: give at least one --uscc, --person-id or --name", fg="red", err=True)
+        sys.exit(2)
+    key = settings.person_id_key
+    try:
+        pairs = credit_checks.subjects_from(items, lambda number: person_hash(key, number))
+        answer = run_with_session(
+            settings, lambda s: credit_checks.supervisors_check(s, SystemClock(), CLI_ACTOR, pairs, day.date())
+        )
+    except Problem as exc:
+        _fail_on_problem(exc)
+    click.echo(json.dumps(answer, ensure_ascii=False, indent=2))

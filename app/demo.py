@@ -55,6 +55,7 @@ from bidding.sealing.keys import (
     generate_bidder_key,
     generate_custody_key,
 )
+from credit import hooks as credit_hooks
 from experts import registry as expert_pool
 from experts.pool import COLUMNS
 
@@ -164,7 +165,9 @@ async def _load_experts(session: AsyncSession, clock: Clock, settings: Settings)
         employer_uscc = make_uscc("91", DIVISION, EXPERT_EMPLOYER_BODIES[employer])
         birth = f"{1962 + i}-0{1 + i % 9}-15"
         lines.append(f"{username},{name},{specialty},{title},{employer_uscc},{DIVISION},{birth},active,,")
-    result = await expert_pool.import_pool(session, clock, Actor.system("demo"), "\n".join(lines) + "\n", settings.tz)
+    result = await expert_pool.import_pool(
+        session, clock, Actor.system("demo"), "\n".join(lines) + "\n", settings.tz, settings.person_id_key
+    )
     for username in result["added"]:
         user = await _user(session, username)
         await identity.reset_password(
@@ -237,7 +240,7 @@ async def _load_market(session: AsyncSession, clock: Clock, settings: Settings) 
     )
     request = await requests.post_request(session, clock, Actor.of(await _user(session, "agency1")), terms)
     for actor in consultants[:3]:
-        await requests.register(session, clock, actor, request.id)
+        await requests.register(session, clock, actor, request.id, credit_hooks.gate(settings.tz))
 
 
 async def _one_chunk(content: bytes) -> AsyncIterator[bytes]:

@@ -32,7 +32,7 @@ from app.core.tasks import BackgroundTasks
 from app.identity.auth import make_jwt_auth
 from app.routes import ROUTE_HANDLERS
 from app.scheduler import build_scheduler
-from app.wiring import CALENDAR_LISTENERS, DOMAIN_EVENTS, chronograph_steps, domain_dependencies, housekeeping
+from app.wiring import CALENDAR_LISTENERS, chronograph_steps, domain_dependencies, domain_events, housekeeping
 
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
@@ -98,9 +98,9 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 RateLimiter(clock, redis),
                 background,
                 CALENDAR_LISTENERS,
-                DOMAIN_EVENTS,
+                domain_events(settings),
             ),
-            **domain_dependencies(),
+            **domain_dependencies(settings),
         },
         exception_handlers=EXCEPTION_HANDLERS,
         middleware=[security_headers],

@@ -21,6 +21,7 @@ from bidding.market.controllers import (
 )
 from bidding.opening.controllers import OpeningController
 from bidding.tender.controllers import TenderController
+from credit.controllers import CreditController, TenderCreditController
 from experts.controllers import CommitteeController, EvaluationController, ExpertPoolController, decline, specialties
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
@@ -44,6 +45,8 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ExpertPoolController,
     CommitteeController,
     EvaluationController,
+    CreditController,
+    TenderCreditController,
     specialties,
     decline,
     health,

@@ -1,7 +1,7 @@
 """What the domains plug into the kernel, named in one place: the kernel imports no domain, so
 the composition root tells it who listens to the calendar and to the domains' announcements,
 which steps the chronograph runs (in the order they first run), what housekeeping the scheduler
-does, and what one domain's handlers take from another (the experts' credit bars)."""
+does, and what one domain's handlers take from another (the credit lists' bars and gate)."""
 
 from __future__ import annotations
 
@@ -21,22 +21,31 @@ from bidding.filing import jobs as filing_jobs
 from bidding.filing.service import recompute_provisional_deadlines
 from bidding.market import jobs as market_jobs
 from bidding.opening import jobs as opening_jobs
+from credit import candidates as credit_candidates
+from credit import hooks as credit_hooks
 from experts import jobs as expert_jobs
-from experts.committee import no_credit_bars
+from experts.committee import CreditBarred
 
 CALENDAR_LISTENERS: Sequence[CalendarListener] = (recompute_provisional_deadlines,)
 
-# Who acts on a domain's announcements, in the announcing transaction. The credit check (the
-# credit issue) subscribes to "evaluation.report_signed" and "evaluation.report_revised".
-DOMAIN_EVENTS = DomainEvents({})
-
-# Which experts a credit list bars from a committee on a day: nobody until the credit issue.
-EXPERT_CREDIT_BARS = no_credit_bars
+# Which experts a credit list bars from a committee on a day (the draw's `credit_barred`).
+EXPERT_CREDIT_BARS: CreditBarred = credit_hooks.expert_bars
 
 
-def domain_dependencies() -> dict[str, Provide]:
-    """What the domains' handlers ask for beyond the kernel's dependencies (app.core.deps)."""
-    return {"expert_credit_bars": Provide(lambda: EXPERT_CREDIT_BARS, sync_to_thread=False)}
+def domain_events(settings: Settings) -> DomainEvents:
+    """Who acts on a domain's announcements, in the announcing transaction: the candidate
+    winners' credit check on "evaluation.report_signed" and "evaluation.report_revised"."""
+    return DomainEvents(credit_candidates.listeners(settings.tz))
+
+
+def domain_dependencies(settings: Settings) -> dict[str, Provide]:
+    """What the domains' handlers ask for beyond the kernel's dependencies (app.core.deps): the
+    experts a credit list bars, and the credit gate before a bid or a registration."""
+    gate = credit_hooks.gate(settings.tz)
+    return {
+        "expert_credit_bars": Provide(lambda: EXPERT_CREDIT_BARS, sync_to_thread=False),
+        "credit_gate": Provide(lambda: gate, sync_to_thread=False),
+    }
 
 
 def chronograph_steps(

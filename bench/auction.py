@@ -17,6 +17,7 @@ from decimal import Decimal
 from app.core.actor import Actor, Role
 from app.core.clock import FrozenClock
 from app.core.db import make_engine, make_session_factory
+from app.core.gates import open_gate
 from app.core.live import NoBroadcast
 from app.core.uscc import make_uscc
 from app.identity import service as identity
@@ -76,7 +77,7 @@ async def main(bidders: int, bids: int) -> None:
             )  # fmt: skip
             request_id = (await requests.post_request(session, clock, Actor.of(owner), terms)).id
             for actor in actors:
-                await requests.register(session, clock, actor, request_id)
+                await requests.register(session, clock, actor, request_id, open_gate)
         clock.set(start + timedelta(minutes=59))  # the last minute
 
         async def real(index: int) -> None:

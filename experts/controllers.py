@@ -58,7 +58,7 @@ class ExpertPoolController(Controller):
             text = (await request.body()).decode("utf-8")
         except UnicodeDecodeError as exc:
             raise InvalidRequest([FieldError("body", "encoding", "the file is not UTF-8")]) from exc
-        return await registry.import_pool(db_session, clock, actor, text, settings.tz)
+        return await registry.import_pool(db_session, clock, actor, text, settings.tz, settings.person_id_key)
 
     @get("/", guards=[requires(Role.supervisor, Role.admin)])
     async def pool(self, db_session: DbSession, limit: Limit = 50, offset: Offset = 0) -> dict[str, Any]:

@@ -558,22 +558,27 @@ async def _finish(session: AsyncSession, clock: Clock, actor: Actor, events: Dom
 
 
 def _announcement(state: State, result: scoring.Result) -> dict[str, Any]:
-    """What listeners of the signed report receive: the candidate winners in rank order."""
+    """What listeners of the signed report receive: the candidate winners in rank order, the
+    whole ranking of valid bids (the credit check promotes the next ones), and how many
+    candidates the report names at most (`required`)."""
     by_bid = {b["bid"]: b for b in state.evaluation.bids}
+    ranked = [
+        {
+            "rank": i,
+            "bid": bid,
+            "uscc": by_bid[bid]["uscc"],
+            "bidder": by_bid[bid]["bidder"],
+            "price": by_bid[bid]["price"],
+            "total": str(result.totals[bid]) if bid in result.totals else None,
+        }
+        for i, bid in enumerate(result.ranking, start=1)
+    ]
     return {
         "tender": str(state.tender.id),
         "revision": state.evaluation.revision,
-        "candidates": [
-            {
-                "rank": i,
-                "bid": bid,
-                "uscc": by_bid[bid]["uscc"],
-                "bidder": by_bid[bid]["bidder"],
-                "price": by_bid[bid]["price"],
-                "total": str(result.totals[bid]) if bid in result.totals else None,
-            }
-            for i, bid in enumerate(result.candidates, start=1)
-        ],
+        "required": state.template.candidates,
+        "candidates": ranked[: len(result.candidates)],
+        "ranking": ranked,
     }
 
 

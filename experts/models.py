@@ -38,6 +38,8 @@ class Expert(Base):
     name: Mapped[str] = mapped_column(String(100))
     title: Mapped[str] = mapped_column(String(64))
     employer_uscc: Mapped[str] = mapped_column(String(18), index=True)
+    # The keyed hash of the resident ID (app.core.resident_id), for the credit lists' checks.
+    person_hash: Mapped[str | None] = mapped_column(String(64))
     region: Mapped[str] = mapped_column(String(32))
     birth_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))

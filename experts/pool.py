@@ -5,7 +5,9 @@ transaction, and a re-import of the same file changes nothing).
 Columns (a header row first, UTF-8, BOM allowed):
 username, name, specialties (codes separated by `;`), title, employer_uscc, region,
 birth_date (YYYY-MM-DD), status (active, suspended or dismissed), suspended_until (the date a
-suspension ends; only for suspended), unavailable (blocks `YYYY-MM-DD/YYYY-MM-DD`, `;`-separated).
+suspension ends; only for suspended), unavailable (blocks `YYYY-MM-DD/YYYY-MM-DD`, `;`-separated),
+and optionally last person_id (the 18-digit resident ID, GB 11643 check digit verified: only its
+keyed hash is kept, for the credit lists' checks of evaluation experts).
 """
 
 from __future__ import annotations
@@ -13,10 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 
+from app.core.resident_id import resident_id_error
 from app.core.uscc import check_uscc
 
 COLUMNS = (
@@ -31,6 +34,7 @@ COLUMNS = (
     "suspended_until",
     "unavailable",
 )
+OPTIONAL_COLUMN = "person_id"
 STATUSES = ("active", "suspended", "dismissed")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
 
@@ -48,6 +52,7 @@ class ExpertRow:
     suspended_until: date | None
     unavailable: tuple[tuple[date, date], ...]
     line: int = 0  # where it is in the file, for problems found later
+    person_hash: str | None = None  # the keyed hash of the resident ID (app.core.resident_id)
 
     def fields(self) -> dict[str, object]:
         """What an import compares with the stored expert to decide whether anything changed."""
@@ -61,6 +66,7 @@ class ExpertRow:
             "status": self.status,
             "suspended_until": self.suspended_until.isoformat() if self.suspended_until else None,
             "unavailable": [[a.isoformat(), b.isoformat()] for a, b in self.unavailable],
+            "person_hash": self.person_hash,
         }
 
 
@@ -95,23 +101,27 @@ def parse_blocks(text: str) -> tuple[tuple[tuple[date, date], ...], str | None]:
     return tuple(sorted(blocks)), None
 
 
-def parse_csv(text: str, specialties: Collection[str], today: date) -> tuple[list[ExpertRow], list[RowProblem]]:
+def parse_csv(
+    text: str, specialties: Collection[str], today: date, hash_person: Callable[[str], str] = lambda _id: ""
+) -> tuple[list[ExpertRow], list[RowProblem]]:
     """The rows of a pool file and every problem in it (line numbers as an editor shows them)."""
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     problems: list[RowProblem] = []
     header = next(reader, None)
-    if header is None or [h.strip() for h in header] != list(COLUMNS):
-        return [], [RowProblem(1, "header", "the header row is " + ",".join(COLUMNS))]
+    names = [h.strip() for h in header or []]
+    if names not in (list(COLUMNS), [*COLUMNS, OPTIONAL_COLUMN]):
+        return [], [RowProblem(1, "header", "the header row is " + ",".join(COLUMNS) + f" (then {OPTIONAL_COLUMN})")]
+    columns = tuple(names)
     rows: list[ExpertRow] = []
     seen: dict[str, int] = {}
     for values in reader:
         line = reader.line_num
         if not any(v.strip() for v in values):
             continue
-        if len(values) != len(COLUMNS):
-            problems.append(RowProblem(line, "row", f"{len(values)} columns, expected {len(COLUMNS)}"))
+        if len(values) != len(columns):
+            problems.append(RowProblem(line, "row", f"{len(values)} columns, expected {len(columns)}"))
             continue
-        cell = dict(zip(COLUMNS, (v.strip() for v in values), strict=True))
+        cell = dict(zip(columns, (v.strip() for v in values), strict=True))
         before = len(problems)
 
         def bad(column: str, reason: str, line: int = line) -> None:
@@ -151,6 +161,10 @@ def parse_csv(text: str, specialties: Collection[str], today: date) -> tuple[lis
         blocks, reason = parse_blocks(cell["unavailable"])
         if reason:
             bad("unavailable", reason)
+        person_id = cell.get(OPTIONAL_COLUMN, "")
+        wrong_id = resident_id_error(person_id) if person_id else None
+        if wrong_id:
+            bad(OPTIONAL_COLUMN, wrong_id)
         if len(problems) == before and birth is not None:
             rows.append(
                 ExpertRow(
@@ -165,6 +179,7 @@ def parse_csv(text: str, specialties: Collection[str], today: date) -> tuple[lis
                     until,
                     blocks,
                     line,
+                    hash_person(person_id) if person_id else None,
                 )
             )
     if not rows and not problems:

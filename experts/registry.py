@@ -16,6 +16,7 @@ from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.clock import Clock
 from app.core.problems import NotFound, Problem
+from app.core.resident_id import person_hash
 from app.identity.models import User
 from experts.models import Expert, ExpertSpecialty, Specialty, Unavailability
 from experts.pool import ExpertRow, RowProblem, parse_csv
@@ -67,6 +68,7 @@ async def _stored_fields(session: AsyncSession, expert: Expert) -> dict[str, obj
         "status": expert.status,
         "suspended_until": expert.suspended_until.isoformat() if expert.suspended_until else None,
         "unavailable": [[a.isoformat(), b.isoformat()] for a, b in blocks],
+        "person_hash": expert.person_hash,
     }
 
 
@@ -75,16 +77,21 @@ def _write(session: AsyncSession, expert: Expert, row: ExpertRow) -> None:
     expert.region, expert.birth_date = row.region, row.birth_date
     set_expert_status(expert, ExpertStatus(row.status))
     expert.suspended_until = row.suspended_until
+    expert.person_hash = row.person_hash
     session.add_all(ExpertSpecialty(expert_id=expert.id, code=code) for code in row.specialties)
     session.add_all(Unavailability(expert_id=expert.id, starts_on=a, ends_on=b) for a, b in row.unavailable)
 
 
-async def import_pool(session: AsyncSession, clock: Clock, actor: Actor, text: str, tz: Any) -> dict[str, Any]:
+async def import_pool(
+    session: AsyncSession, clock: Clock, actor: Actor, text: str, tz: Any, person_id_key: bytes
+) -> dict[str, Any]:
     """Validate the whole file, then apply it in one transaction: new experts are added (with a
     login that has no usable password yet), changed ones updated, identical ones left alone;
     experts not in the file are untouched. Any bad row: 422 listing every problem, nothing written."""
     today = clock.now().astimezone(tz).date()
-    rows, problems = parse_csv(text, await specialty_codes(session), today)
+    rows, problems = parse_csv(
+        text, await specialty_codes(session), today, lambda number: person_hash(person_id_key, number)
+    )
     users = {
         u.username: u for u in await session.scalars(select(User).where(User.username.in_([r.username for r in rows])))
     }
@@ -147,7 +154,9 @@ async def expert_of(session: AsyncSession, actor: Actor) -> Expert:
 
 
 async def profile(session: AsyncSession, expert: Expert) -> dict[str, Any]:
-    return {"id": str(expert.id), **await _stored_fields(session, expert)}
+    shown = await _stored_fields(session, expert)
+    shown["person_id_on_file"] = shown.pop("person_hash") is not None  # the hash is not for showing
+    return {"id": str(expert.id), **shown}
 
 
 async def set_unavailability(

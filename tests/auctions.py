@@ -7,12 +7,14 @@ import asyncio
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from app.core.actor import Actor, Role
 from app.core.clock import FrozenClock
 from app.identity.models import Organization, OrgKind, User
 from bidding.market import intermediaries, requests
 from bidding.market.auction.engine import Mode
+from credit.hooks import gate as credit_gate
 from tests.conftest import World
 
 
@@ -39,6 +41,6 @@ async def live_auction(
     async with world.sessions() as session:
         request_id = (await requests.post_request(session, clock, Actor.of(owner), terms)).id
         for _org, user in registered:
-            await requests.register(session, clock, Actor.of(user), request_id)
+            await requests.register(session, clock, Actor.of(user), request_id, credit_gate(ZoneInfo("Asia/Shanghai")))
     await asyncio.sleep(2.2)
     return owner, registered, request_id

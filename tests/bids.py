@@ -84,10 +84,13 @@ def sealed_bid(
     return out.getvalue()
 
 
-async def submit(client: AsyncTestClient[Litestar], tender: Tender, bidder: Bidder, data: bytes) -> Any:
+async def submit(
+    client: AsyncTestClient[Litestar], tender: Tender, bidder: Bidder, data: bytes, consortium: list[str] | None = None
+) -> Any:
     return await client.post(
         f"/api/v1/tenders/{tender.id}/bids",
         content=data,
+        params={"consortium": consortium} if consortium else None,
         headers={**bidder.headers, "content-type": "application/octet-stream"},
     )
 

@@ -226,11 +226,25 @@ class World:
         self.engine = make_engine(settings.database_url)
         self.sessions = make_session_factory(self.engine)
 
-    async def org(self, kind: OrgKind = OrgKind.bidder, name: str | None = None) -> Organization:
+    async def org(
+        self,
+        kind: OrgKind = OrgKind.bidder,
+        name: str | None = None,
+        legal_representative: str | None = None,
+        legal_representative_id: str | None = None,
+    ) -> Organization:
         uscc = random_uscc()
         async with self.sessions() as session:
-            data = OrgCreate(uscc=uscc, name=name or f"测试单位{uscc[8:16]}", kind=kind)
-            return await identity.create_org(session, self.clock, Actor.system("test"), data)
+            data = OrgCreate(
+                uscc=uscc,
+                name=name or f"测试单位{uscc[8:16]}",
+                kind=kind,
+                legal_representative=legal_representative,
+                legal_representative_id=legal_representative_id,
+            )
+            return await identity.create_org(
+                session, self.clock, Actor.system("test"), data, self.settings.person_id_key
+            )
 
     async def user(self, role: Role, org: Organization | None = None, username: str | None = None) -> User:
         async with self.sessions() as session:

@@ -15,7 +15,7 @@ from app.identity.models import User
 from experts.pool import COLUMNS
 from tests.bids import Bidder, Tender, published_tender
 from tests.conftest import SHANGHAI, World, login, random_uscc
-from tests.openings import bids_in
+from tests.openings import at_opening_time, bids_in, hand_in, share_words, wait_for
 from tests.steps import run_step
 
 TEMPLATE = {
@@ -108,13 +108,20 @@ def standard_pool(scene_tenderee: str, scene_agency: str, bidder: str, evaluatio
     return [*civil, *cost, *excluded]
 
 
-async def drawn_committee(client: AsyncTestClient[Litestar], world: World) -> Scene:
-    """A tender (committee of 5) with three bids, the pool imported, the template set, the draw
-    run at its time: the committee is drawn, the opening not yet held."""
+async def drawn_committee(
+    client: AsyncTestClient[Litestar],
+    world: World,
+    prices: list[str] | None = None,
+    bidders: list[Bidder] | None = None,
+    consortium: dict[int, list[str]] | None = None,
+) -> Scene:
+    """A tender (committee of 5) with three bids (or one per price, by `bidders` if given), the
+    pool imported, the template set, the draw run at its time: the committee is drawn, the
+    opening not yet held."""
     admin = await world.user(Role.admin)
     admin_headers = await login(client, admin.username)
     tender = await published_tender(client, world, committee_size=5)
-    bidders = await bids_in(client, world, tender, 3)
+    bidders = await bids_in(client, world, tender, len(prices) if prices else 3, prices, bidders, consortium)
     detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
     opening = datetime.fromisoformat(detail["opening_time"])
     evaluation_on = opening.astimezone(SHANGHAI).date()
@@ -134,3 +141,36 @@ async def drawn_committee(client: AsyncTestClient[Litestar], world: World) -> Sc
     async with world.sessions() as session:
         assert await run_step(session, world.clock, "expert-draw", world.settings, world.sessions) == 1
     return scene
+
+
+async def signed_report(scene: Scene, clock: Any) -> dict[str, Any]:
+    """Hold the opening, run the evaluation with every member declaring no conflict and scoring
+    the same sheet (bids ranked by price, no anomaly, no tie), and sign the report: the answer
+    of the last signature."""
+    client, desk = scene.client, scene.tender.desk
+    await at_opening_time(client, scene.tender, clock)
+    for role in ("agency", "supervisor"):
+        words, headers = await share_words(client, scene.tender, role)
+        await hand_in(client, scene.tender, words, headers)
+    await wait_for(client, scene.tender, "read_out")
+    started = await client.post(f"{scene.url}/evaluation/start", headers=desk.agency_headers)
+    assert started.status_code == 200, started.text
+    names = [s["name"] for s in await scene.committee() if s["status"] == "drawn"]
+    heads = {name: await scene.headers_of(name) for name in names}
+    for name in names:
+        declared = await client.post(
+            f"{scene.url}/evaluation/declaration", json={"conflict": False}, headers=heads[name]
+        )
+        assert declared.json()["status"] == "seated", declared.text
+    bids = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["bids"]
+    sheet = {b["bid"]: {"t1": "30", "b1": "8", "q": True} for b in bids}
+    for name in names:
+        saved = await client.put(
+            f"{scene.url}/evaluation/scores", json={"scores": sheet, "submit": True}, headers=heads[name]
+        )
+        assert saved.status_code == 200, saved.text
+    signed: Any = None
+    for name in names:
+        signed = await client.post(f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=heads[name])
+        assert signed.status_code == 200, signed.text
+    return signed.json()  # type: ignore[no-any-return]

@@ -43,10 +43,22 @@ async def wait_for(client: AsyncTestClient[Litestar], tender: Tender, status: st
     raise AssertionError(f"the opening never reached {status}: {state}")
 
 
-async def bids_in(client: AsyncTestClient[Litestar], world: World, tender: Tender, count: int) -> list[Bidder]:
-    bidders = [await new_bidder(client, world, f"投标单位{i}") for i in range(count)]
+async def bids_in(
+    client: AsyncTestClient[Litestar],
+    world: World,
+    tender: Tender,
+    count: int,
+    prices: list[str] | None = None,
+    bidders: list[Bidder] | None = None,
+    consortium: dict[int, list[str]] | None = None,
+) -> list[Bidder]:
+    """`count` bids (by new bidders unless `bidders` are given), at `prices` (PRICES in turn by
+    default); `consortium` names the other members of the i-th bid."""
+    prices = prices or [PRICES[i % len(PRICES)] for i in range(count)]
+    bidders = bidders or [await new_bidder(client, world, f"投标单位{i}") for i in range(count)]
     for i, bidder in enumerate(bidders):
         world.clock.advance(timedelta(minutes=1))  # bids arrive one after another
-        response = await submit(client, tender, bidder, sealed_bid(tender, bidder, PRICES[i % len(PRICES)]))
+        members = (consortium or {}).get(i, [])
+        response = await submit(client, tender, bidder, sealed_bid(tender, bidder, prices[i]), members)
         assert response.status_code == 201, response.text
     return bidders

@@ -64,6 +64,12 @@ class Settings:
         return hashlib.sha256(b"ggzy handed-in shares/1\x00" + self.secret_key.encode()).digest()
 
     @property
+    def person_id_key(self) -> bytes:
+        """The key of the hash kept instead of a resident ID (app.core.resident_id), derived
+        from the secret key: a leaked database alone cannot test numbers against it."""
+        return hashlib.sha256(b"ggzy person id/1\x00" + self.secret_key.encode()).digest()
+
+    @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
 

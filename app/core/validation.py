@@ -24,6 +24,7 @@ from typing import Annotated, Any
 import msgspec
 
 from app.core.money import amount_problem, canonical
+from app.core.resident_id import resident_id_error
 from app.core.uscc import check_uscc
 
 T = typing.TypeVar("T")
@@ -199,6 +200,19 @@ def _uscc_rule(value: str) -> tuple[str, str] | None:
 
 USCC = Annotated[
     str, msgspec.Meta(description="18-character unified social credit code (GB 32100-2015)"), Check(_uscc_rule)
+]
+
+
+def _resident_id_rule(value: str) -> tuple[str, str] | None:
+    problem = resident_id_error(value)
+    return None if problem is None else ("resident_id", problem)
+
+
+# A resident ID in a request: verified here, hashed by the service, never stored or echoed.
+ResidentId = Annotated[
+    str,
+    msgspec.Meta(description="18-digit resident identity number (GB 11643); kept only as a keyed hash"),
+    Check(_resident_id_rule),
 ]
 
 

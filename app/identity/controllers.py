@@ -79,10 +79,11 @@ class OrgController(Controller):
 
     @post("/", guards=[requires(Role.admin)])
     async def create(
-        self, data: JSONBody[OrgCreate], db_session: DbSession, clock: ClockDep, actor: ActorDep
+        self, data: JSONBody[OrgCreate], db_session: DbSession, clock: ClockDep, actor: ActorDep, settings: SettingsDep
     ) -> OrgOut:
-        """Register an organization under its USCC (check character verified)."""
-        return OrgOut.of(await identity.create_org(db_session, clock, actor, data))
+        """Register an organization under its USCC (check character verified), with its legal
+        representative (the resident ID is verified, kept only as a keyed hash, never shown)."""
+        return OrgOut.of(await identity.create_org(db_session, clock, actor, data, settings.person_id_key))
 
     @get("/", guards=[requires(Role.admin, Role.supervisor)])
     async def list_all(self, db_session: DbSession, limit: Limit = 50, offset: Offset = 0) -> OffsetPagination[OrgOut]:

@@ -36,6 +36,10 @@ class Organization(Base):
     kind: Mapped[str] = mapped_column(String(32))
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    # The legal representative (法定代表人), checked against the credit lists' person entries by
+    # the keyed hash of the resident ID (app.core.resident_id): never the number itself.
+    legal_representative: Mapped[str | None] = mapped_column(String(100))
+    legal_representative_hash: Mapped[str | None] = mapped_column(String(64))
 
 
 class User(Base):

@@ -10,7 +10,7 @@ from typing import Annotated, Any
 import msgspec
 
 from app.core.actor import ROLES_NEEDING_ORG, Role
-from app.core.validation import USCC, Check, FieldError, RequestBody
+from app.core.validation import USCC, Check, FieldError, RequestBody, ResidentId
 from app.identity.models import Organization, OrgKind, User
 
 
@@ -45,6 +45,10 @@ class OrgCreate(RequestBody):
     name: Name
     kind: OrgKind
     contact_phone: Annotated[str, msgspec.Meta(max_length=32)] | None = None
+    # The legal representative (法定代表人), checked against the credit lists' person entries:
+    # the resident ID is verified and kept only as a keyed hash.
+    legal_representative: Annotated[str, msgspec.Meta(min_length=1, max_length=100)] | None = None
+    legal_representative_id: ResidentId | None = None
 
 
 class UserCreate(RequestBody):
@@ -69,10 +73,20 @@ class OrgOut(msgspec.Struct):
     kind: str
     contact_phone: str | None
     created_at: datetime
+    legal_representative: str | None = None
+    legal_representative_id_on_file: bool = False
 
     @classmethod
     def of(cls, org: Organization) -> OrgOut:
-        return cls(org.uscc, org.name, org.kind, org.contact_phone, org.created_at)
+        return cls(
+            org.uscc,
+            org.name,
+            org.kind,
+            org.contact_phone,
+            org.created_at,
+            org.legal_representative,
+            org.legal_representative_hash is not None,
+        )
 
 
 class UserOut(msgspec.Struct):

@@ -20,17 +20,32 @@ from app.core.actor import Actor
 from app.core.clock import Clock
 from app.core.guards import ensure_visible
 from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
+from app.core.resident_id import person_hash
 from app.core.validation import FieldError
 from app.identity.auth import hash_password, verify_password
 from app.identity.models import Organization, RevokedToken, SignInThrottle, User
 from app.identity.schemas import OrgCreate, UserCreate
 
 
-async def create_org(session: AsyncSession, clock: Clock, actor: Actor, data: OrgCreate) -> Organization:
+async def create_org(
+    session: AsyncSession, clock: Clock, actor: Actor, data: OrgCreate, person_id_key: bytes | None = None
+) -> Organization:
+    """Register an organization; a legal representative's resident ID becomes its keyed hash
+    (`person_id_key`, app.core.resident_id) and is never kept."""
     if await session.get(Organization, data.uscc) is not None:
         raise Conflict(f"an organization with USCC {data.uscc} already exists", slug="org-exists")
+    if data.legal_representative_id and person_id_key is None:
+        raise ValueError("a legal representative's ID needs the platform's person-ID key")
     org = Organization(
-        uscc=data.uscc, name=data.name, kind=data.kind, contact_phone=data.contact_phone, created_at=clock.now()
+        uscc=data.uscc,
+        name=data.name,
+        kind=data.kind,
+        contact_phone=data.contact_phone,
+        created_at=clock.now(),
+        legal_representative=data.legal_representative,
+        legal_representative_hash=person_hash(person_id_key, data.legal_representative_id)
+        if data.legal_representative_id and person_id_key
+        else None,
     )
     session.add(org)
     await session.flush()

@@ -6,11 +6,11 @@ import uuid
 from typing import Any
 
 from litestar import Controller, Request, get, post
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
-from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, ReceiptKeyDep, SettingsDep
+from app.core.deps import ActorDep, BlobsDep, ClockDep, CreditGateDep, DbSession, ReceiptKeyDep, SettingsDep
 from app.core.guards import requires, signed_in
 from bidding.bids import publication, registry
 from bidding.bids import service as submission
@@ -84,12 +84,26 @@ class BidController(Controller):
         settings: SettingsDep,
         blobs: BlobsDep,
         receipt_key: ReceiptKeyDep,
+        credit_gate: CreditGateDep,
+        consortium: FromQuery[list[str] | None] = None,
     ) -> BidOut:
-        """Submit a sealed file (from `ggzy seal`) as the raw body; the answer carries the signed receipt."""
-        bid = await submission.submit(
-            db_session, clock, actor, tender_id, blobs, request.stream(), settings.max_bid_bytes, receipt_key
+        """Submit a sealed file (from `ggzy seal`) as the raw body; the answer carries the signed
+        receipt. A consortium bid names its other members' USCCs (`?consortium=…`, repeated): the
+        bidder and each member are checked against the credit lists first (403 `credit-barred`
+        with the findings when a memorandum bars them; warnings come back with the receipt)."""
+        bid, credit = await submission.submit(
+            db_session,
+            clock,
+            actor,
+            tender_id,
+            blobs,
+            request.stream(),
+            settings.max_bid_bytes,
+            receipt_key,
+            consortium or [],
+            credit_gate,
         )
-        return BidOut.of(bid)
+        return BidOut.of(bid, credit)
 
     @post("/withdraw", guards=[requires(Role.bidder)], status_code=200)
     async def withdraw(

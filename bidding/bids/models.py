@@ -79,3 +79,6 @@ class Bid(Base):
     submitted_by: Mapped[uuid.UUID] = mapped_column(GUID)
     receipt: Mapped[dict[str, Any]] = mapped_column(JSON)
     ended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # replaced or withdrawn
+    # A consortium bid (联合体投标): the other members' USCCs, declared in clear at submission so
+    # that each is credit-checked (one member's record counts for the consortium).
+    consortium: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")

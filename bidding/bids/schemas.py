@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from app.core.gates import GateAnswer
 from app.core.validation import RequestBody
 from bidding.bids.models import Bid, RegisteredKey
 
@@ -53,7 +54,22 @@ class BidOut(msgspec.Struct):
     size: int
     received_at: datetime
     receipt: dict[str, Any]
+    consortium: list[str] = msgspec.field(default_factory=list)
+    # What the credit check before the submission found (a warning never refuses a bid).
+    credit: dict[str, Any] | None = None
 
     @classmethod
-    def of(cls, b: Bid) -> BidOut:
-        return cls(b.id, b.tender_id, b.bidder_uscc, b.status, b.sha256, b.size, b.received_at, b.receipt)
+    def of(cls, b: Bid, credit: GateAnswer | None = None) -> BidOut:
+        shown = {"outcome": credit.outcome, "findings": list(credit.findings)} if credit else None
+        return cls(
+            b.id,
+            b.tender_id,
+            b.bidder_uscc,
+            b.status,
+            b.sha256,
+            b.size,
+            b.received_at,
+            b.receipt,
+            list(b.consortium or []),
+            shown,
+        )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -23,7 +23,10 @@ from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.blobs import LocalBlobStore, StagedBlob
 from app.core.clock import Clock
-from app.core.problems import Conflict, NotFound, Problem
+from app.core.gates import Gate, GateAnswer, GateQuery
+from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
+from app.core.uscc import check_uscc
+from app.core.validation import FieldError
 from bidding.bids import states as bid_states
 from bidding.bids.models import Bid
 from bidding.bids.registry import KeyPurpose, active_key
@@ -37,6 +40,59 @@ from bidding.tender.states import TenderStatus
 
 class BidRefused(Problem):
     status, slug, title = 422, "bid-refused", "The sealed bid is refused"
+
+
+class CreditBarred(Problem):
+    status, slug, title = 403, "credit-barred", "Barred by a credit list (联合惩戒)"
+
+
+MAX_CONSORTIUM_MEMBERS = 10
+
+
+def consortium_errors(bidder: str, members: Sequence[str]) -> list[FieldError]:
+    """Why the declared consortium members (联合体成员, USCCs besides the lead bidder) are not acceptable."""
+    errors = []
+    if len(members) > MAX_CONSORTIUM_MEMBERS:
+        errors.append(FieldError("consortium", "too_many", f"at most {MAX_CONSORTIUM_MEMBERS} other members"))
+    for i, member in enumerate(members):
+        wrong = check_uscc(member)
+        if wrong is not None:
+            errors.append(FieldError(f"consortium[{i}]", wrong.code, wrong.message))
+        elif member == bidder:
+            errors.append(FieldError(f"consortium[{i}]", "lead", "the lead bidder is not also a member"))
+        elif member in members[:i]:
+            errors.append(FieldError(f"consortium[{i}]", "duplicate", f"{member} is listed twice"))
+    return errors
+
+
+async def pass_credit_gate(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, consortium: Sequence[str], gate: Gate
+) -> GateAnswer:
+    """The credit check before any byte is stored: the bidder and every consortium member (one
+    member's record counts for the consortium). A bar refuses the bid, with its evidence kept;
+    a warning lets it through and is shown with the receipt."""
+    bidder = str(actor.org_uscc)
+    errors = consortium_errors(bidder, consortium)
+    if errors:
+        raise InvalidRequest(errors)
+    answer = await gate(session, clock, actor, GateQuery("bid", (bidder, *consortium), "tender", tender_id))
+    if answer.refused:
+        await audit.record(
+            session,
+            clock,
+            actor,
+            "bid.credit_refused",
+            "tender",
+            tender_id,
+            {"consortium": list(consortium), "findings": list(answer.findings)},
+        )
+    await session.commit()  # the check's evidence; no transaction spans the upload
+    if answer.refused:
+        raise CreditBarred(
+            "the bidder or a consortium member is on a credit list whose memorandum bars it from bidding",
+            findings=list(answer.findings),
+        )
+    return answer
 
 
 class DeadlinePassed(Problem):
@@ -114,6 +170,7 @@ async def record(
     staged: StagedBlob,
     inspection: envelope.Inspection,
     receipt_key: ed25519.Ed25519PrivateKey,
+    consortium: Sequence[str] = (),
 ) -> Bid:
     """Commit the bid as the bidder's current one, with its receipt, if the deadline has not passed.
     The file enters the store before the commit, so a receipt never names a missing file."""
@@ -154,10 +211,13 @@ async def record(
         received_at=now,
         submitted_by=actor.user_id,
         receipt=sign_receipt(receipt_key, fields),
+        consortium=list(consortium),
     )
     session.add(bid)
     await session.flush()
-    await audit.record(session, clock, actor, "bid.submit", "tender", tender_id, fields)
+    await audit.record(
+        session, clock, actor, "bid.submit", "tender", tender_id, {**fields, "consortium": list(consortium)}
+    )
     await session.commit()
     return bid
 
@@ -171,13 +231,17 @@ async def submit(
     body: AsyncIterator[bytes],
     max_bytes: int,
     receipt_key: ed25519.Ed25519PrivateKey,
-) -> Bid:
-    """The submission as one use case: refuse early; stream the upload to staging with no
-    transaction open; check the sealed file; record it with its signed receipt."""
+    consortium: Sequence[str],
+    credit_gate: Gate,
+) -> tuple[Bid, GateAnswer]:
+    """The submission as one use case: refuse early (the deadline, the signing key, the credit
+    lists); stream the upload to staging with no transaction open; check the sealed file; record
+    it with its signed receipt."""
     await check_can_submit(session, clock, actor, tender_id)
+    credit = await pass_credit_gate(session, clock, actor, tender_id, consortium, credit_gate)
     staged = await blobs.stage(body, max_bytes)
     inspection = await inspect_staged(session, clock, actor, tender_id, blobs, staged)
-    return await record(session, clock, actor, tender_id, blobs, staged, inspection, receipt_key)
+    return await record(session, clock, actor, tender_id, blobs, staged, inspection, receipt_key, consortium), credit
 
 
 async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> Bid:

@@ -13,7 +13,18 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import ServerSentEvent
 
 from app.core.actor import Role
-from app.core.deps import ActorDep, ClockDep, DbSession, Limit, LimiterDep, LiveDep, Offset, SessionsDep, SettingsDep
+from app.core.deps import (
+    ActorDep,
+    ClockDep,
+    CreditGateDep,
+    DbSession,
+    Limit,
+    LimiterDep,
+    LiveDep,
+    Offset,
+    SessionsDep,
+    SettingsDep,
+)
 from app.core.guards import requires, signed_in
 from app.core.live import Event, sse_stream
 from app.core.validation import require_plausible_dates
@@ -108,12 +119,13 @@ class ServiceRequestController(Controller):
         db_session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
+        credit_gate: CreditGateDep,
         data: JSONBody[RegistrationIn | None] = None,
     ) -> dict[str, str]:
         """Register for a request during its registration window (eligible intermediaries only);
         for a rounds auction, optionally with a sealed initial offer (the ceiling if none)."""
         offer = data.initial_offer if data else None
-        registration = await requests.register(db_session, clock, actor, request_id, offer)
+        registration = await requests.register(db_session, clock, actor, request_id, credit_gate, offer)
         return {"request_id": str(request_id), "registered_at": registration.registered_at.isoformat()}
 
     @post("/{request_id:uuid}/quotes", guards=[requires(Role.intermediary)], status_code=201)

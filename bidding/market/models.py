@@ -61,6 +61,8 @@ class ServiceRequest(Base):
     project_name: Mapped[str] = mapped_column(String(200))
     category: Mapped[str] = mapped_column(String(16), index=True)
     required_grade: Mapped[str | None] = mapped_column(String(32))
+    # The least credit score (信用评价, credit/score_rules.py) an intermediary needs to register.
+    min_credit_score: Mapped[int | None] = mapped_column(Integer)
     ceiling: Mapped[Decimal] = mapped_column(Money)
     floor: Mapped[Decimal | None] = mapped_column(Money)
     registration_closes: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))

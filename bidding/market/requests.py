@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import audit
 from app.core.actor import Actor
 from app.core.clock import Clock
+from app.core.gates import Gate, GateQuery
 from app.core.problems import Conflict, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from bidding.market import draw
@@ -56,6 +57,7 @@ class RequestTerms:
     rounds: int = 3
     turn_seconds: int = 120
     pause_seconds: int = 60
+    min_credit_score: int | None = None  # the least credit score an intermediary needs to register
 
 
 def _term_errors(terms: RequestTerms, now: datetime) -> list[FieldError]:
@@ -93,6 +95,7 @@ async def post_request(
         project_name=terms.project_name,
         category=terms.category,
         required_grade=terms.required_grade,
+        min_credit_score=terms.min_credit_score,
         ceiling=terms.ceiling,
         floor=terms.floor,
         registration_closes=terms.registration_closes,
@@ -151,9 +154,16 @@ async def owned_request(
 
 
 async def register(
-    session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID, initial_offer: Decimal | None = None
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    request_id: uuid.UUID,
+    credit_gate: Gate,
+    initial_offer: Decimal | None = None,
 ) -> Registration:
-    """Register for a request; for a rounds auction, with an optional sealed initial offer."""
+    """Register for a request; for a rounds auction, with an optional sealed initial offer. The
+    intermediary passes the credit gate first: a memorandum that bars it from acting as an
+    intermediary, or a credit score under the request's minimum, refuses it (evidence kept)."""
     request = await get_request(session, request_id)
     now = clock.now()
     if initial_offer is not None:
@@ -165,6 +175,27 @@ async def register(
     reasons = await why_not_eligible(session, str(actor.org_uscc), request.category, now.date(), request.required_grade)
     if reasons:
         raise NotEligible("; ".join(reasons), reasons=reasons)
+    credit = await credit_gate(
+        session,
+        clock,
+        actor,
+        GateQuery("intermediary", (str(actor.org_uscc),), "service_request", request_id, request.min_credit_score),
+    )
+    if credit.refused:
+        findings = list(credit.findings)
+        await audit.record(
+            session,
+            clock,
+            actor,
+            "service_request.credit_refused",
+            "service_request",
+            request_id,
+            {"findings": findings},
+        )
+        await session.commit()
+        raise NotEligible(
+            "refused by the credit check (联合惩戒 or the credit score)", reasons=["credit"], findings=findings
+        )
     if await session.scalar(
         select(Registration.id).where(Registration.request_id == request_id, Registration.org_uscc == actor.org_uscc)
     ):
@@ -224,6 +255,7 @@ async def repost(
         rounds=int(a.get("rounds", 3)),
         turn_seconds=int(a.get("turn_seconds", 120)),
         pause_seconds=int(a.get("pause_seconds", 60)),
+        min_credit_score=old.min_credit_score,
     )
     return await post_request(session, clock, actor, terms, reposted_from=old.id)
 

@@ -46,6 +46,7 @@ class ServiceRequestIn(RequestBody):
     rounds: Annotated[int, msgspec.Meta(ge=1, le=10)] = 3
     turn_seconds: Annotated[int, msgspec.Meta(ge=10, le=3600)] = 120
     pause_seconds: Annotated[int, msgspec.Meta(ge=0, le=3600)] = 60
+    min_credit_score: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
 
     def terms(self) -> RequestTerms:
         return RequestTerms(
@@ -66,6 +67,7 @@ class ServiceRequestIn(RequestBody):
             self.rounds,
             self.turn_seconds,
             self.pause_seconds,
+            self.min_credit_score,
         )
 
 
@@ -75,6 +77,7 @@ class ServiceRequestOut(msgspec.Struct):
     project_name: str
     category: str
     required_grade: str | None
+    min_credit_score: int | None
     ceiling: Decimal
     floor: Decimal | None
     registration_closes: datetime
@@ -99,6 +102,7 @@ class ServiceRequestOut(msgspec.Struct):
             r.project_name,
             r.category,
             r.required_grade,
+            r.min_credit_score,
             r.ceiling,
             r.floor,
             r.registration_closes,

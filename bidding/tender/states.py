@@ -20,6 +20,7 @@ class TenderStatus(enum.StrEnum):
     opened = "opened"
     evaluation = "evaluation"
     evaluated = "evaluated"
+    candidates = "candidates"  # the candidate winners, credit-checked (联合惩戒)
     failed = "failed"
 
 
@@ -28,7 +29,8 @@ TRANSITIONS: dict[TenderStatus, frozenset[TenderStatus]] = {
     TenderStatus.opening: frozenset({TenderStatus.opened}),
     TenderStatus.opened: frozenset({TenderStatus.evaluation}),
     TenderStatus.evaluation: frozenset({TenderStatus.evaluated}),
-    TenderStatus.evaluated: frozenset(),
+    TenderStatus.evaluated: frozenset({TenderStatus.candidates, TenderStatus.failed}),  # no clean candidate
+    TenderStatus.candidates: frozenset({TenderStatus.failed}),  # a supervisor's re-run of the credit check
     TenderStatus.failed: frozenset(),
 }
 LIFECYCLE = Lifecycle("tender", TenderStatus, TRANSITIONS)

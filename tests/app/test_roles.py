@@ -120,11 +120,37 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/explanations"): frozenset({E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/ties"): frozenset({E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/signatures"): frozenset({E}),
+    ("GET", "/api/v1/credit/lists"): OFFICERS,
+    ("PUT", "/api/v1/credit/lists/{list_type:str}"): frozenset({A}),
+    ("POST", "/api/v1/credit/lists/{list_type:str}/import"): frozenset({A}),
+    ("GET", "/api/v1/credit/lists/{list_type:str}/versions"): OFFICERS,
+    ("GET", "/api/v1/credit/lists/{list_type:str}/versions/{version:int}"): OFFICERS,
+    ("GET", "/api/v1/credit/memoranda"): OFFICERS,
+    ("PUT", "/api/v1/credit/memoranda/{list_type:str}"): frozenset({A}),
+    ("POST", "/api/v1/credit/checks"): OFFICERS,
+    ("GET", "/api/v1/credit/reviews"): OFFICERS,
+    ("POST", "/api/v1/credit/reviews/{review_id:uuid}/decision"): frozenset({S}),
+    ("POST", "/api/v1/credit/breaches"): frozenset({S}),
+    ("POST", "/api/v1/credit/breaches/{entry_id:int}/end"): frozenset({S}),
+    ("GET", "/api/v1/credit/scores/{uscc:str}"): OFFICERS,
+    ("GET", "/api/v1/credit/score-weights"): OFFICERS,
+    ("PUT", "/api/v1/credit/score-weights"): frozenset({A}),
+    ("GET", "/api/v1/credit/stats"): OFFICERS,
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/credit-checks"): OFFICERS,
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/credit-checks"): frozenset({S}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/corrections"): frozenset({E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/ratings"): frozenset({G, S}),
 }
 
-PLACEHOLDERS = {"uscc": "914403001922038216", "org_uscc": "914403001922038216", "day": "2026-12-01", "index": "0"}
+PLACEHOLDERS = {
+    "uscc": "914403001922038216",
+    "org_uscc": "914403001922038216",
+    "day": "2026-12-01",
+    "index": "0",
+    "list_type": "dishonest_debtor",
+    "version": "1",
+    "entry_id": "1",
+}
 
 
 def app_routes(app: Litestar) -> set[tuple[str, str]]:

@@ -259,9 +259,11 @@ async def test_from_an_opened_tender_to_a_signed_report(
         )
         signed = await client.post(f"{scene.url}/evaluation/signatures", json=body, headers=heads[name])
         assert signed.status_code == 200, signed.text
-    assert signed.json() == {"decision": "sign", "evaluation": "signed", "tender_status": "evaluated"}
+    # The last signature signs the report; the credit check of the candidates runs in the same
+    # transaction (nobody is listed here): the tender has its candidate winners.
+    assert signed.json() == {"decision": "sign", "evaluation": "signed", "tender_status": "candidates"}
     tender_view = (await client.get(f"/api/v1/tenders/{scene.tender.id}", headers=bidder)).json()
-    assert tender_view["status"] == "evaluated"
+    assert tender_view["status"] == "candidates"
     [announced] = await actions(world, "evaluation.report_signed")
     assert announced.object_id == scene.tender.id
 
