@@ -30,6 +30,7 @@ from credit.lists import freshness
 from credit.matching import Entry, Subject, Verdict
 from credit.memoranda import current_rules
 from credit.models import CreditCheck, CreditEntry, CreditReview
+from credit.states import ReviewStatus
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ async def raise_reviews(
                     subject_key=verdict.subject.key,
                     subject=verdict.subject.as_dict(),
                     tender_id=tender_id,
-                    status="open",
+                    status=ReviewStatus.open,
                     raised_at=clock.now(),
                 )
             )

@@ -21,8 +21,7 @@ from bidding.tender.states import TenderStatus
 from credit import candidates
 from credit.lists import shown
 from credit.models import CreditEntry, CreditReview
-
-STATUSES = ("open", "confirmed", "dismissed")
+from credit.states import ReviewStatus, move_review
 
 
 def review_view(review: CreditReview, entry: CreditEntry) -> dict[str, Any]:
@@ -61,9 +60,9 @@ async def decide(
     if row is None:
         raise NotFound("no such review")
     review, entry = row
-    if review.status != "open":
+    if review.status != ReviewStatus.open:
         raise Conflict(f"the review was {review.status} already", slug="review-decided")
-    review.status = "confirmed" if decision == "confirm" else "dismissed"
+    move_review(review, ReviewStatus.confirmed if decision == "confirm" else ReviewStatus.dismissed)
     review.reason = reason
     review.decided_at = clock.now()
     review.decided_by = actor.username

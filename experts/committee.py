@@ -47,7 +47,9 @@ from experts.states import ON_COMMITTEE, DrawStatus, SeatStatus, draw_next_event
 # The credit issue's hook: which of these experts a credit list bars from serving on that day.
 CreditBarred = Callable[[AsyncSession, Sequence[uuid.UUID], date], Awaitable[set[uuid.UUID]]]
 
-EVALUATING = frozenset({TenderStatus.evaluation, TenderStatus.evaluated})
+# From the start of the evaluation on, members see the tender (the report stays theirs to correct
+# under art. 64 while the credit check settles the candidates).
+EVALUATING = frozenset({TenderStatus.evaluation, TenderStatus.evaluated, TenderStatus.candidates})
 # The replacements the assessment counts against the expert (experts.assessment.INCIDENTS).
 INCIDENT_OF_REPLACEMENT = {"declined_without_cause": "decline_without_cause", "no_show": "no_show"}
 

@@ -3,7 +3,9 @@
 published --opening time, ≥ 3 bids--> opening --all bids read out--> opened
 published --opening time, < 3 bids--> failed (流标: re-tender, implementing regulations art. 44)
 opened --the committee starts (评标)--> evaluation --every member signed the report--> evaluated
-The award issue adds the states after `evaluated`.
+evaluated --the credit check leaves 1–3 clean bids (联合惩戒)--> candidates
+evaluated | candidates --no clean bid (at the check or a supervisor's re-run)--> failed
+The award issue adds the states after `candidates`.
 """
 
 from __future__ import annotations

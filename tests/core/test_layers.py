@@ -16,6 +16,7 @@ from bidding.filing import states as filings
 from bidding.market import states as requests
 from bidding.opening import states as openings
 from bidding.tender import states as tenders
+from credit import states as credit_states
 from experts import states as experts
 
 pytestmark = pytest.mark.pure
@@ -67,6 +68,7 @@ LIFECYCLES: list[Lifecycle] = [  # type: ignore[type-arg]
     experts.SEAT,
     experts.EVALUATION,
     experts.EXPERT,
+    credit_states.REVIEW,
 ]
 
 
@@ -92,7 +94,13 @@ def test_the_tables_match_the_diagrams() -> None:
         openings.OpeningStatus,
         requests.RequestStatus,
     )
-    assert tenders.LIFECYCLE.terminal() == {T.evaluated, T.failed}
+    assert tenders.LIFECYCLE.terminal() == {T.failed}  # the award issue carries candidates on
+    assert tenders.can_move(T.evaluated, T.candidates) and tenders.can_move(T.evaluated, T.failed)  # none clean
+    assert tenders.can_move(T.candidates, T.failed) and not tenders.can_move(T.failed, T.candidates)
+    assert credit_states.REVIEW.terminal() == {
+        credit_states.ReviewStatus.confirmed,
+        credit_states.ReviewStatus.dismissed,
+    }
     assert tenders.can_move(T.published, T.opening) and not tenders.can_move(T.opening, T.failed)
     assert tenders.can_move(T.opened, T.evaluation) and not tenders.can_move(T.opened, T.evaluated)  # never unscored
     Seat = experts.SeatStatus
