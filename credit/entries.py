@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 from app.core.resident_id import is_masked, resident_id_error
 from app.core.uscc import check_uscc
@@ -48,8 +48,9 @@ class RowProblem:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
-class EntryRow:
+class EntryRow(NamedTuple):
+    """A good row, its fields in the order they are staged (a tuple: imports hold millions)."""
+
     line: int
     entry_key: str  # which entry of its list this is: the subject's identifier (or name) and document
     digest: str  # of every fact below but the subject: a re-import with another digest changed it
@@ -81,25 +82,21 @@ def _date(raw: str, line: int, field: str, problems: list[RowProblem], *, requir
 def check_row(raw: dict[str, Any], line: int, hash_person: Callable[[str], str]) -> EntryRow | list[RowProblem]:
     """One row as an entry, or every problem it has."""
     problems: list[RowProblem] = []
-    values: dict[str, str] = {}
+    values = []
     for column in COLUMNS:
-        value = raw.get(column)
-        if value is None:
-            value = ""
+        value = raw.get(column) or ""
         if not isinstance(value, str):
             problems.append(RowProblem(line, column, "a text value"))
             value = ""
-        value = value.strip()
-        if len(value) > MAX_TEXT:
+        elif len(value) > MAX_TEXT:
             problems.append(RowProblem(line, column, f"at most {MAX_TEXT} characters"))
-        values[column] = value
-    kind = values["subject_kind"]
+        values.append(value.strip())
+    kind, uscc, person_id, name, reason, authority, document, listed_text, expires_text, removed_text = values
     if kind not in SUBJECT_KINDS:
         problems.append(RowProblem(line, "subject_kind", "organization or person"))
-    if not values["name"]:
+    if not name:
         problems.append(RowProblem(line, "name", "required"))
-    uscc = values["uscc"].upper() or None
-    person_id = values["person_id"]
+    uscc = uscc.upper()
     person_hash = masked = None
     if kind == "organization":
         if person_id:
@@ -108,52 +105,47 @@ def check_row(raw: dict[str, Any], line: int, hash_person: Callable[[str], str])
             error = check_uscc(uscc)
             if error:
                 problems.append(RowProblem(line, "uscc", error.message))
-    elif kind == "person":
+        subject = f"org:{uscc}" if uscc else f"org-name:{name}"
+    else:
         if uscc:
             problems.append(RowProblem(line, "uscc", "a person has a resident ID, not a USCC"))
         if is_masked(person_id):
             masked = person_id.upper()
+            subject = f"masked:{masked}:{name}"
         elif person_id:
             wrong = resident_id_error(person_id)
             if wrong:
                 problems.append(RowProblem(line, "person_id", wrong))
             else:
                 person_hash = hash_person(person_id)
-    listed = _date(values["listed_on"], line, "listed_on", problems, required=True)
-    expires = _date(values["expires_on"], line, "expires_on", problems)
-    removed = _date(values["removed_on"], line, "removed_on", problems)
+            subject = f"person:{person_hash}"
+        else:
+            subject = f"person-name:{name}"
+    listed = _date(listed_text, line, "listed_on", problems, required=True)
+    expires = _date(expires_text, line, "expires_on", problems)
+    removed = _date(removed_text, line, "removed_on", problems)
     if listed and expires and expires <= listed:
         problems.append(RowProblem(line, "expires_on", "after listed_on"))
     if listed and removed and removed < listed:
         problems.append(RowProblem(line, "removed_on", "on or after listed_on"))
-    if problems:
+    if problems or listed is None:
         return problems
-    assert listed is not None
-    if kind == "organization":
-        subject = f"org:{uscc}" if uscc else f"org-name:{values['name']}"
-    else:
-        subject = f"person:{person_hash}" if person_hash else f"masked:{masked}:{values['name']}"
-        if not person_hash and not masked:
-            subject = f"person-name:{values['name']}"
-    facts = "\x1f".join(
-        (values["name"], values["reason"], values["authority"], listed.isoformat(),
-         expires.isoformat() if expires else "", removed.isoformat() if removed else "")
-    )  # fmt: skip
+    facts = f"{name}\x1f{reason}\x1f{authority}\x1f{listed_text}\x1f{expires_text}\x1f{removed_text}"
     return EntryRow(
-        line=line,
-        entry_key=f"{subject}|{values['document']}",
-        digest=hashlib.sha256(facts.encode()).hexdigest()[:32],
-        subject_kind=kind,
-        uscc=uscc if kind == "organization" else None,
-        person_hash=person_hash,
-        masked_id=masked,
-        name=values["name"],
-        reason=values["reason"],
-        authority=values["authority"],
-        document=values["document"],
-        listed_on=listed,
-        expires_on=expires,
-        removed_on=removed,
+        line,
+        f"{subject}|{document}",
+        hashlib.sha256(facts.encode()).hexdigest()[:32],
+        kind,
+        (uscc or None) if kind == "organization" else None,
+        person_hash,
+        masked,
+        name,
+        reason,
+        authority,
+        document,
+        listed,
+        expires,
+        removed,
     )
 
 

@@ -91,6 +91,7 @@ class CreditImportRow(Base):
     be held in memory."""
 
     __tablename__ = "credit_import_rows"
+    __table_args__ = (Index("ix_credit_import_rows_key", "import_id", "entry_key"),)  # the diff's joins
 
     import_id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True)
     line: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -144,6 +144,7 @@ def upgrade() -> None:
         sa.Column("removed_on", sa.Date(), nullable=True),
         sa.PrimaryKeyConstraint("import_id", "line", name=op.f("pk_credit_import_rows")),
     )
+    op.create_index("ix_credit_import_rows_key", "credit_import_rows", ["import_id", "entry_key"], unique=False)
     op.create_table(
         "credit_list_types",
         sa.Column("code", sa.String(length=40), nullable=False),
@@ -365,6 +366,7 @@ def downgrade() -> None:
     op.drop_table("credit_reviews")
     op.drop_table("credit_list_imports")
     op.drop_table("credit_list_types")
+    op.drop_index("ix_credit_import_rows_key", table_name="credit_import_rows")
     op.drop_table("credit_import_rows")
     with op.batch_alter_table("credit_entries", schema=None) as batch_op:
         batch_op.drop_index(
