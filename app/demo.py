@@ -13,6 +13,7 @@ carry valid USCCs. Loading is idempotent: a second run changes nothing.
 
 from __future__ import annotations
 
+import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -27,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.actor import Actor, Role
 from app.core.blobs import LocalBlobStore
 from app.core.clock import Clock
+from app.core.resident_id import person_hash
 from app.core.settings import Settings
 from app.core.uscc import make_uscc
 from app.identity import service as identity
@@ -55,7 +57,10 @@ from bidding.sealing.keys import (
     generate_bidder_key,
     generate_custody_key,
 )
+from credit import entries as credit_entries
 from credit import hooks as credit_hooks
+from credit import lists as credit_lists
+from credit.entries import COLUMNS as CREDIT_COLUMNS
 from experts import registry as expert_pool
 from experts.pool import COLUMNS
 
@@ -136,6 +141,7 @@ async def load_demo(session: AsyncSession, clock: Clock, settings: Settings) -> 
     await _load_filings(session, clock, settings)
     await _load_market(session, clock, settings)
     await _load_experts(session, clock, settings)
+    await _load_credit_list(session, clock, settings)
     logins = [DemoLogin(u, DEMO_PASSWORD, r.value, ORGS[i].name) for u, _, r, i in USERS]
     return logins + [DemoLogin(e[0], DEMO_PASSWORD, Role.expert.value, e[3]) for e in DEMO_EXPERTS[:3]]
 
@@ -156,6 +162,31 @@ DEMO_EXPERTS = [
     ("expert12", "高工", "construction.civil.tunnels", "中铁隧道设计院", "高级工程师"),
 ]
 EXPERT_EMPLOYER_BODIES = {name: f"MA5E{i:04d}" for i, name in enumerate(sorted({e[3] for e in DEMO_EXPERTS}))}
+
+
+async def _load_credit_list(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    """A small 失信被执行人 list through its own import (as an admin loads a real one): an organization
+    by its code, a person by resident ID (kept only as its hash), and one entry by name alone."""
+    today = clock.now().astimezone(settings.tz).date().isoformat()
+    lines = [
+        ",".join(CREDIT_COLUMNS),
+        f"organization,{make_uscc('91', DIVISION, 'MA5C0001')},,江城示范失信建材有限公司,拒不履行生效判决,"
+        "江城市中级人民法院,(2026)鄂01执100号,2026-03-01,,",
+        "person,,11010519491231002X,张示范,拒不履行生效判决,江城市中级人民法院,(2026)鄂01执101号,2026-03-01,,",
+        f"organization,,,江城同名示范公司,拒不申报财产,江城市中级人民法院,(2025)鄂01执9号,2025-06-01,{today},",
+    ]
+    rows = credit_entries.csv_rows(io.StringIO("\n".join(lines) + "\n", newline=""))
+    key = settings.person_id_key
+    await credit_lists.import_list(
+        session,
+        clock,
+        Actor.system("demo"),
+        "dishonest_debtor",
+        rows,
+        lambda number: person_hash(key, number),
+        source="demo",
+        file_sha256="demo",
+    )
 
 
 async def _load_experts(session: AsyncSession, clock: Clock, settings: Settings) -> None:
