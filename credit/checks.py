@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ARRAY, String, any_, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
@@ -67,13 +67,19 @@ async def candidate_entries(session: AsyncSession, subjects: Sequence[Subject]) 
     usccs = sorted({s.uscc for s in subjects if s.uscc})
     hashes = sorted({s.person_hash for s in subjects if s.person_hash})
     names = sorted({s.name for s in subjects if s.name})
+    postgres = (await session.connection()).dialect.name == "postgresql"
+
+    def among(column: Any, values: list[str]) -> Any:
+        # PostgreSQL: one array parameter (`= ANY`), one plan whatever the number of subjects
+        return column == any_(cast(values, ARRAY(String))) if postgres else column.in_(values)
+
     conditions = []
     if usccs:
-        conditions.append(CreditEntry.uscc.in_(usccs))
+        conditions.append(among(CreditEntry.uscc, usccs))
     if hashes:
-        conditions.append(CreditEntry.person_hash.in_(hashes))
+        conditions.append(among(CreditEntry.person_hash, hashes))
     if names:
-        conditions.append(CreditEntry.name.in_(names))
+        conditions.append(among(CreditEntry.name, names))
     if not conditions:
         return []
     rows = await session.scalars(select(CreditEntry).where(CreditEntry.removed_in.is_(None), or_(*conditions)))
@@ -97,7 +103,19 @@ async def check(session: AsyncSession, clock: Clock, subjects: Sequence[tuple[Su
     def review_of(entry: Entry, subject: Subject) -> str | None:
         return reviews.get((entry.id, subject.key))
 
-    verdicts = [(matching.decide(s, entries, rules, context, day, review_of), context) for s, context in subjects]
+    by_identifier: dict[str, list[Entry]] = {}
+    for e in entries:  # each subject is decided against the entries sharing its code, hash or name only
+        for key in {e.uscc, e.person_hash, e.name} - {None}:
+            by_identifier.setdefault(f"{key}", []).append(e)
+
+    def relevant(subject: Subject) -> list[Entry]:
+        found = {}
+        for key in (subject.uscc, subject.person_hash, subject.name):
+            for e in by_identifier.get(key, ()) if key else ():
+                found[e.id] = e
+        return list(found.values())
+
+    verdicts = [(matching.decide(s, relevant(s), rules, context, day, review_of), context) for s, context in subjects]
     return Checked(day, verdicts, await freshness(session, clock.now()))
 
 
