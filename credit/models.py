@@ -53,7 +53,27 @@ class CreditListImport(Base):
     changed: Mapped[int] = mapped_column(Integer)
 
 
-class CreditEntry(Base):
+class EntryFacts:
+    """What an entry says, the same in a list and in an import's staged rows (credit.entries.EntryRow
+    in the same order): which entry it is (`entry_key`), the digest of its facts, the subject, why,
+    by whom, and when."""
+
+    entry_key: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(32))
+    subject_kind: Mapped[str] = mapped_column(String(16))
+    uscc: Mapped[str | None] = mapped_column(String(18))
+    person_hash: Mapped[str | None] = mapped_column(String(64))
+    masked_id: Mapped[str | None] = mapped_column(String(18))
+    name: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(Text)
+    authority: Mapped[str] = mapped_column(String(500))
+    document: Mapped[str] = mapped_column(String(500))
+    listed_on: Mapped[date] = mapped_column(Date)
+    expires_on: Mapped[date | None] = mapped_column(Date)
+    removed_on: Mapped[date | None] = mapped_column(Date)
+
+
+class CreditEntry(EntryFacts, Base):
     """An entry of a list. A version's import adds rows (`added_in`) and ends rows (`removed_in`):
     a changed entry is the old row ended and a new one added, so every version's diff and the
     evidence of old checks stay readable. Never a resident ID: `person_hash` is its keyed hash."""
@@ -68,24 +88,11 @@ class CreditEntry(Base):
 
     id: Mapped[int] = mapped_column(EntryId, primary_key=True, autoincrement=True)
     list_type: Mapped[str] = mapped_column(String(40))
-    entry_key: Mapped[str] = mapped_column(Text)
-    digest: Mapped[str] = mapped_column(String(32))
-    subject_kind: Mapped[str] = mapped_column(String(16))
-    uscc: Mapped[str | None] = mapped_column(String(18))
-    person_hash: Mapped[str | None] = mapped_column(String(64))
-    masked_id: Mapped[str | None] = mapped_column(String(18))
-    name: Mapped[str] = mapped_column(String(500))
-    reason: Mapped[str] = mapped_column(Text)
-    authority: Mapped[str] = mapped_column(String(500))
-    document: Mapped[str] = mapped_column(String(500))
-    listed_on: Mapped[date] = mapped_column(Date)
-    expires_on: Mapped[date | None] = mapped_column(Date)
-    removed_on: Mapped[date | None] = mapped_column(Date)
     added_in: Mapped[int] = mapped_column(Integer)
     removed_in: Mapped[int | None] = mapped_column(Integer)
 
 
-class CreditImportRow(Base):
+class CreditImportRow(EntryFacts, Base):
     """An import's validated rows, staged inside its transaction (never committed): the diff
     against the current entries is computed in SQL, so a file of millions of rows never has to
     be held in memory."""
@@ -95,19 +102,6 @@ class CreditImportRow(Base):
 
     import_id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True)
     line: Mapped[int] = mapped_column(Integer, primary_key=True)
-    entry_key: Mapped[str] = mapped_column(Text)
-    digest: Mapped[str] = mapped_column(String(32))
-    subject_kind: Mapped[str] = mapped_column(String(16))
-    uscc: Mapped[str | None] = mapped_column(String(18))
-    person_hash: Mapped[str | None] = mapped_column(String(64))
-    masked_id: Mapped[str | None] = mapped_column(String(18))
-    name: Mapped[str] = mapped_column(String(500))
-    reason: Mapped[str] = mapped_column(Text)
-    authority: Mapped[str] = mapped_column(String(500))
-    document: Mapped[str] = mapped_column(String(500))
-    listed_on: Mapped[date] = mapped_column(Date)
-    expires_on: Mapped[date | None] = mapped_column(Date)
-    removed_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CreditRule(Base):
