@@ -24,9 +24,9 @@ from app.core.clock import Clock
 from app.core.problems import Conflict, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from app.identity.models import Organization
-from credit.lists import shown
+from credit.lists import list_type_or_404, next_version, shown
 from credit.memoranda import current_rules
-from credit.models import CreditEntry, CreditListImport, CreditListType
+from credit.models import CreditEntry, CreditListImport
 
 PLATFORM = "platform"
 BREACHES = {
@@ -36,14 +36,6 @@ BREACHES = {
     "refused_contract": "拒不签订合同",
     "abandoned_service": "中介机构放弃已选中的服务",
 }
-
-
-async def _next_version(session: AsyncSession) -> int:
-    await session.scalar(select(CreditListType.code).where(CreditListType.code == PLATFORM).with_for_update())
-    last = await session.scalar(
-        select(func.max(CreditListImport.version)).where(CreditListImport.list_type == PLATFORM)
-    )
-    return (last or 0) + 1
 
 
 async def _current_count(session: AsyncSession) -> int:
@@ -81,7 +73,8 @@ async def record_breach(
     rule = (await current_rules(session)).get(PLATFORM)
     duration = days if days is not None else rule.duration_days if rule else None
     today = clock.now().astimezone(tz).date()
-    version = await _next_version(session)
+    await list_type_or_404(session, PLATFORM, for_update=True)  # one breach of the list at a time
+    version = await next_version(session, PLATFORM)
     reason = f"{BREACHES[kind]}：{note}"
     entry = CreditEntry(
         list_type=PLATFORM,

@@ -61,6 +61,14 @@ class ListFileInvalid(Problem):
         }
 
 
+async def next_version(session: AsyncSession, list_type: str) -> int:
+    """The list's next version number (the caller holds the list type's row lock)."""
+    last = await session.scalar(
+        select(func.max(CreditListImport.version)).where(CreditListImport.list_type == list_type)
+    )
+    return (last or 0) + 1
+
+
 async def list_type_or_404(session: AsyncSession, code: str, *, for_update: bool = False) -> CreditListType:
     query = select(CreditListType).where(CreditListType.code == code)
     found = await session.scalar(query.with_for_update() if for_update else query)
@@ -182,10 +190,7 @@ async def _apply(
     entry, staged = CreditEntry, CreditImportRow
     current = and_(entry.list_type == kind.code, entry.removed_in.is_(None))
     same_key = and_(staged.import_id == import_id, staged.entry_key == entry.entry_key)
-    version = (
-        await session.scalar(select(func.max(CreditListImport.version)).where(CreditListImport.list_type == kind.code))
-        or 0
-    ) + 1
+    version = await next_version(session, kind.code)
     changed = await session.scalar(
         select(func.count()).select_from(entry).join(staged, same_key).where(current, entry.digest != staged.digest)
     )

@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
@@ -21,9 +21,9 @@ from app.identity.models import Organization
 from bidding.market.models import Assessment
 from bidding.opening.models import BidOpening
 from credit import matching
-from credit.checks import as_entry
+from credit.checks import candidate_entries
 from credit.memoranda import current_rules
-from credit.models import CreditEntry, CreditScoreWeight
+from credit.models import CreditScoreWeight
 from credit.score_rules import Fact, Weight, score, weight_errors
 
 
@@ -34,16 +34,13 @@ async def weights(session: AsyncSession) -> dict[str, Weight]:
 
 async def facts_of(session: AsyncSession, org: Organization, day: date) -> list[Fact]:
     facts: list[Fact] = []
-    subjects = [matching.Subject("bidder", "organization", uscc=org.uscc, name=org.name)]
+    subjects = [
+        matching.Subject("bidder", "organization", uscc=org.uscc)
+    ]  # by identifier: a score never rests on a name
     if org.legal_representative_hash:
         subjects.append(matching.Subject("legal_representative", "person", person_hash=org.legal_representative_hash))
-    conditions = [CreditEntry.uscc == org.uscc]
-    if org.legal_representative_hash:
-        conditions.append(CreditEntry.person_hash == org.legal_representative_hash)
-    rows = await session.scalars(select(CreditEntry).where(CreditEntry.removed_in.is_(None), or_(*conditions)))
     rules = await current_rules(session)
-    for row in rows:
-        entry = as_entry(row)
+    for entry in await candidate_entries(session, subjects):
         if not any(matching.match(s, entry) == "identifier" for s in subjects):
             continue
         detail = {
