@@ -9,13 +9,14 @@ bid being submitted, experts in a draw, intermediaries registering, and supervis
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, String, any_, cast, or_, select
+from sqlalchemy import ARRAY, Select, String, and_, any_, bindparam, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
@@ -26,10 +27,11 @@ from app.core.resident_id import resident_id_error
 from app.core.uscc import check_uscc
 from app.core.validation import FieldError
 from credit import matching
-from credit.lists import freshness
-from credit.matching import Entry, Subject, Verdict
-from credit.memoranda import current_rules
-from credit.models import CreditCheck, CreditEntry, CreditReview
+from credit.entries import SUBJECT_KINDS
+from credit.lists import FRESHNESS_COLUMNS, freshness_of, freshness_query
+from credit.matching import Entry, Rule, Subject, Verdict
+from credit.memoranda import rule_of, rules_in_force
+from credit.models import CreditCheck, CreditEntry, CreditListType, CreditReview
 from credit.states import ReviewStatus
 
 
@@ -44,58 +46,90 @@ class Checked:
         return [lst["list_type"] for lst in self.lists if lst["stale"]]
 
 
-def as_entry(row: CreditEntry) -> Entry:
-    return Entry(
-        row.id,
-        row.list_type,
-        row.subject_kind,
-        row.uscc,
-        row.person_hash,
-        row.masked_id,
-        row.name,
-        row.reason,
-        row.authority,
-        row.document,
-        row.listed_on,
-        row.expires_on,
-        row.removed_on,
-    )
+ENTRY_FIELDS = (
+    CreditEntry.id,
+    CreditEntry.list_type,
+    CreditEntry.subject_kind,
+    CreditEntry.uscc,
+    CreditEntry.person_hash,
+    CreditEntry.masked_id,
+    CreditEntry.name,
+    CreditEntry.reason,
+    CreditEntry.authority,
+    CreditEntry.document,
+    CreditEntry.listed_on,
+    CreditEntry.expires_on,
+    CreditEntry.removed_on,
+)  # in `Entry`'s order
 
 
-async def candidate_entries(session: AsyncSession, subjects: Sequence[Subject]) -> list[Entry]:
-    """The current entries that could match any subject: the same USCC, person hash or name."""
-    usccs = sorted({s.uscc for s in subjects if s.uscc})
-    hashes = sorted({s.person_hash for s in subjects if s.person_hash})
-    names = sorted({s.name for s in subjects if s.name})
-    postgres = (await session.connection()).dialect.name == "postgresql"
+@functools.cache
+def candidate_entries_query(
+    postgres: bool, by_uscc: bool, by_hash: bool, named_kinds: tuple[str, ...]
+) -> Select[*tuple[Any, ...]]:
+    """Built once per shape (a statement is immutable); the values are bound parameters: on
+    PostgreSQL one array each (`= ANY`: one plan whatever the number of subjects)."""
 
-    def among(column: Any, values: list[str]) -> Any:
-        # PostgreSQL: one array parameter (`= ANY`), one plan whatever the number of subjects
-        return column == any_(cast(values, ARRAY(String))) if postgres else column.in_(values)
+    def among(column: Any, name: str) -> Any:
+        if postgres:
+            return column == any_(bindparam(name, type_=ARRAY(String)))
+        return column.in_(bindparam(name, expanding=True))
 
     conditions = []
-    if usccs:
-        conditions.append(among(CreditEntry.uscc, usccs))
-    if hashes:
-        conditions.append(among(CreditEntry.person_hash, hashes))
-    if names:
-        conditions.append(among(CreditEntry.name, names))
-    if not conditions:
+    if by_uscc:
+        conditions.append(among(CreditEntry.uscc, "usccs"))
+    if by_hash:
+        conditions.append(among(CreditEntry.person_hash, "hashes"))
+    for kind in named_kinds:
+        conditions.append(
+            and_(CreditEntry.uscc.is_(None), CreditEntry.subject_kind == kind, among(CreditEntry.name, f"{kind}_names"))
+        )
+    return select(*ENTRY_FIELDS).where(CreditEntry.removed_in.is_(None), or_(*conditions))
+
+
+def entry_of(row: Sequence[Any]) -> Entry:
+    """An entry from a row of `ENTRY_FIELDS`."""
+    return Entry(*row)
+
+
+async def candidate_entries(
+    session: AsyncSession, subjects: Sequence[Subject], named_kinds: Collection[str] = SUBJECT_KINDS
+) -> list[Entry]:
+    """The current entries that could match any subject: the same USCC or person hash, or the
+    same name on an entry of the same kind without a USCC (an entry with a USCC matches by its
+    code only, see `matching.match`; the name index holds only the others, by kind). Names are
+    looked up only for the `named_kinds`: the kinds that have such entries at all."""
+    values: dict[str, list[str]] = {
+        "usccs": sorted({s.uscc for s in subjects if s.uscc}),
+        "hashes": sorted({s.person_hash for s in subjects if s.person_hash}),
+    }
+    for kind in SUBJECT_KINDS:
+        if kind in named_kinds:
+            values[f"{kind}_names"] = sorted({s.name for s in subjects if s.name and s.kind == kind})
+    values = {name: found for name, found in values.items() if found}
+    if not values:
         return []
-    rows = await session.scalars(select(CreditEntry).where(CreditEntry.removed_in.is_(None), or_(*conditions)))
-    return [as_entry(r) for r in rows]
+    postgres = (await session.connection()).dialect.name == "postgresql"
+    query = candidate_entries_query(
+        postgres,
+        "usccs" in values,
+        "hashes" in values,
+        tuple(kind for kind in SUBJECT_KINDS if f"{kind}_names" in values),
+    )
+    return [entry_of(row) for row in await session.execute(query, values)]
 
 
 async def check(session: AsyncSession, clock: Clock, subjects: Sequence[tuple[Subject, str]], day: date) -> Checked:
     """Decide every (subject, context) against the entries active on `day` under the memoranda
     in force. Nothing is written: `record` keeps the evidence, `raise_reviews` the review hits."""
-    entries = await candidate_entries(session, [s for s, _ in subjects])
-    rules = await current_rules(session)
+    lists, rules, named_kinds = await lists_and_rules(session, clock.now())
+    entries = await candidate_entries(session, [s for s, _ in subjects], named_kinds)
     reviews: dict[tuple[int, str], str] = {}
-    if entries:
+    may_be_named = {e.id for e in entries if e.uscc is None}  # an entry with a USCC is never a name hit
+    if may_be_named:
         rows = await session.execute(
             select(CreditReview.entry_id, CreditReview.subject_key, CreditReview.status).where(
-                CreditReview.entry_id.in_({e.id for e in entries})
+                CreditReview.entry_id.in_(may_be_named)
             )
         )
         reviews = {(entry_id, key): status for entry_id, key, status in rows}
@@ -115,8 +149,49 @@ async def check(session: AsyncSession, clock: Clock, subjects: Sequence[tuple[Su
                 found[e.id] = e
         return list(found.values())
 
-    verdicts = [(matching.decide(s, relevant(s), rules, context, day, review_of), context) for s, context in subjects]
-    return Checked(day, verdicts, await freshness(session, clock.now()))
+    verdicts = []
+    for subject, context in subjects:
+        found = relevant(subject)
+        verdict = (
+            matching.decide(subject, found, rules, context, day, review_of) if found else Verdict(subject, "clear")
+        )
+        verdicts.append((verdict, context))
+    return Checked(day, verdicts, lists)
+
+
+@functools.cache
+def lists_and_rules_query() -> Select[*tuple[Any, ...]]:
+    """Built once (a statement is immutable): `lists_and_rules`' one query."""
+    rules_now = rules_in_force()
+
+    def named(kind: str) -> Any:
+        entry = CreditEntry
+        return (
+            exists()
+            .where(entry.removed_in.is_(None), entry.uscc.is_(None), entry.subject_kind == kind)
+            .label(f"named_{kind}")
+        )
+
+    return (
+        freshness_query()
+        .add_columns(*(named(kind) for kind in SUBJECT_KINDS), *rules_now.c)
+        .outerjoin(rules_now, rules_now.c.list_type == CreditListType.code)
+    )
+
+
+async def lists_and_rules(
+    session: AsyncSession, now: datetime
+) -> tuple[list[dict[str, Any]], dict[str, Rule], set[str]]:
+    """Every list's freshness, the rule in force for it, and the subject kinds that have current
+    entries without a USCC (the only ones a name can match), in one query: every check asks."""
+    lists, rules, named_kinds = [], {}, set()
+    rule_at = FRESHNESS_COLUMNS + len(SUBJECT_KINDS)
+    for row in await session.execute(lists_and_rules_query()):
+        lists.append(freshness_of(row, now))
+        named_kinds |= {kind for i, kind in enumerate(SUBJECT_KINDS) if row[FRESHNESS_COLUMNS + i]}
+        if row[rule_at] is not None:
+            rules[row[rule_at]] = rule_of(row[rule_at:])
+    return lists, rules, named_kinds
 
 
 def verdict_view(verdict: Verdict, checked: Checked) -> dict[str, Any]:

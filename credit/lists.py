@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CursorResult, and_, delete, exists, func, insert, literal, select, text, update
+from sqlalchemy import CursorResult, Select, and_, delete, exists, func, insert, literal, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
@@ -244,45 +244,63 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-async def freshness(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
-    """Per list: its last import (version, time, source), its entries and age, and whether it is
-    stale (never imported, or older than its `max_age_days`). The platform's own list is never
-    stale: it is written as breaches happen. Two small queries: every check asks this."""
+def freshness_query() -> Select[*tuple[Any, ...]]:
+    """Per list type its settings and last import (outer-joined: a list never imported has none)."""
     last = (
         select(CreditListImport.list_type, func.max(CreditListImport.version).label("version"))
         .group_by(CreditListImport.list_type)
         .subquery()
     )
-    imports = {
-        i.list_type: i
-        for i in await session.scalars(
-            select(CreditListImport).join(
-                last, and_(last.c.list_type == CreditListImport.list_type, last.c.version == CreditListImport.version)
-            )
+    kind, done = CreditListType, CreditListImport
+    return (
+        select(
+            kind.code,
+            kind.name_zh,
+            kind.name_en,
+            kind.authority,
+            kind.importable,
+            kind.max_age_days,
+            done.version,
+            done.imported_at,
+            done.source,
+            done.entries,
         )
+        .outerjoin(last, last.c.list_type == kind.code)
+        .outerjoin(done, and_(done.list_type == kind.code, done.version == last.c.version))
+        .order_by(kind.code)
+    )
+
+
+FRESHNESS_COLUMNS = 10  # of `freshness_query`, which callers may extend with more
+
+
+def freshness_of(row: Sequence[Any], now: datetime) -> dict[str, Any]:
+    """One list's freshness from a row of `freshness_query`: its last import (version, time,
+    source), entries and age, and whether it is stale (never imported, or older than its
+    `max_age_days`). The platform's own list is never stale: it is written as breaches happen."""
+    code, name_zh, name_en, authority, importable, max_age_days, version, imported_at, source, entries = row[
+        :FRESHNESS_COLUMNS
+    ]
+    age = (now - imported_at).total_seconds() / 86400 if imported_at else None
+    return {
+        "list_type": code,
+        "name_zh": name_zh,
+        "name_en": name_en,
+        "authority": authority,
+        "importable": importable,
+        "version": version or 0,
+        "last_import": imported_at.isoformat() if imported_at else None,
+        "source": source,
+        "entries": entries or 0,
+        "age_days": round(age, 1) if age is not None else None,
+        "max_age_days": max_age_days,
+        "stale": importable and (age is None or age > max_age_days),
     }
-    shown = []
-    for kind in await session.scalars(select(CreditListType).order_by(CreditListType.code)):
-        done = imports.get(kind.code)
-        age = (now - done.imported_at).total_seconds() / 86400 if done else None
-        stale = kind.importable and (age is None or age > kind.max_age_days)
-        shown.append(
-            {
-                "list_type": kind.code,
-                "name_zh": kind.name_zh,
-                "name_en": kind.name_en,
-                "authority": kind.authority,
-                "importable": kind.importable,
-                "version": done.version if done else 0,
-                "last_import": done.imported_at.isoformat() if done else None,
-                "source": done.source if done else None,
-                "entries": done.entries if done else 0,
-                "age_days": round(age, 1) if age is not None else None,
-                "max_age_days": kind.max_age_days,
-                "stale": stale,
-            }
-        )
-    return shown
+
+
+async def freshness(session: AsyncSession, now: datetime) -> list[dict[str, Any]]:
+    """Every list's freshness (`freshness_of`), in one query."""
+    return [freshness_of(row, now) for row in await session.execute(freshness_query())]
 
 
 async def versions(session: AsyncSession, list_type: str) -> list[dict[str, Any]]:

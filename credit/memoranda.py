@@ -4,9 +4,10 @@ version is in force and every check records the version it applied."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Subquery, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
@@ -37,18 +38,34 @@ def rule_errors(measures: list[str], duration_days: int | None, legal_basis: str
     return errors
 
 
-async def current_rules(session: AsyncSession) -> dict[str, Rule]:
+def rules_in_force() -> Subquery:
+    """The rule in force per list type (its highest version), as columns list_type, version,
+    measures, legal_basis, duration_days."""
     latest = (
         select(CreditRule.list_type, func.max(CreditRule.version).label("v")).group_by(CreditRule.list_type).subquery()
     )
-    rows = await session.scalars(
-        select(CreditRule).join(
-            latest, (latest.c.list_type == CreditRule.list_type) & (latest.c.v == CreditRule.version)
+    return (
+        select(
+            CreditRule.list_type,
+            CreditRule.version,
+            CreditRule.measures,
+            CreditRule.legal_basis,
+            CreditRule.duration_days,
         )
+        .join(latest, (latest.c.list_type == CreditRule.list_type) & (latest.c.v == CreditRule.version))
+        .subquery()
     )
-    return {
-        r.list_type: Rule(r.list_type, r.version, frozenset(r.measures), r.legal_basis, r.duration_days) for r in rows
-    }
+
+
+def rule_of(row: Sequence[Any]) -> Rule:
+    """A rule from a row of `rules_in_force`."""
+    list_type, version, measures, legal_basis, duration_days = row
+    return Rule(list_type, version, frozenset(measures), legal_basis, duration_days)
+
+
+async def current_rules(session: AsyncSession) -> dict[str, Rule]:
+    rows = await session.execute(select(rules_in_force()))
+    return {row[0]: rule_of(row) for row in rows}
 
 
 def shown(rule: CreditRule) -> dict[str, Any]:

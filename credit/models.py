@@ -17,6 +17,7 @@ from app.core.db import Base
 
 EntryId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite numbers only INTEGER keys itself
 CURRENT = text("removed_in IS NULL")  # entries of the list's current version
+NAMED = text("removed_in IS NULL AND uscc IS NULL")  # current entries a name can match
 
 
 class CreditListType(Base):
@@ -82,7 +83,8 @@ class CreditEntry(EntryFacts, Base):
     __table_args__ = (
         Index("ix_credit_entries_uscc", "uscc", postgresql_where=CURRENT, sqlite_where=CURRENT),
         Index("ix_credit_entries_person", "person_hash", postgresql_where=CURRENT, sqlite_where=CURRENT),
-        Index("ix_credit_entries_name", "name", postgresql_where=CURRENT, sqlite_where=CURRENT),
+        # Names are looked up only among entries without a USCC (an entry with one matches by code).
+        Index("ix_credit_entries_named", "subject_kind", "name", postgresql_where=NAMED, sqlite_where=NAMED),
         Index("ix_credit_entries_list", "list_type", "entry_key", postgresql_where=CURRENT, sqlite_where=CURRENT),
     )
 

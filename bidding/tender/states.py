@@ -5,7 +5,14 @@ published --opening time, < 3 bids--> failed (流标: re-tender, implementing re
 opened --the committee starts (评标)--> evaluation --every member signed the report--> evaluated
 evaluated --the credit check leaves 1–3 clean bids (联合惩戒)--> candidates
 evaluated | candidates --no clean bid (at the check or a supervisor's re-run)--> failed
-The award issue adds the states after `candidates`.
+candidates --published, within 3 days of the report (公示, art. 54)--> publicity
+publicity --objection upheld: the same committee re-evaluates--> evaluated
+publicity --every candidate disqualified by an upheld objection or complaint--> failed
+publicity --the period ended, no objection or complaint open: the first candidate--> awarded
+awarded --the contract recorded (Tendering Law art. 46)--> contracted
+awarded --every candidate declined or failed to sign (art. 55)--> failed
+any state before contracted but opening --the agency asks, a supervisor confirms--> cancelled
+A failed or cancelled tender may be re-tendered: a new filing that names it (`retender_of`).
 """
 
 from __future__ import annotations
@@ -23,17 +30,26 @@ class TenderStatus(enum.StrEnum):
     evaluation = "evaluation"
     evaluated = "evaluated"
     candidates = "candidates"  # the candidate winners, credit-checked (联合惩戒)
+    publicity = "publicity"  # the candidates published (中标候选人公示)
+    awarded = "awarded"  # the award notice sent (中标通知书)
+    contracted = "contracted"  # the contract signed (合同)
     failed = "failed"
+    cancelled = "cancelled"
 
 
+T = TenderStatus
 TRANSITIONS: dict[TenderStatus, frozenset[TenderStatus]] = {
-    TenderStatus.published: frozenset({TenderStatus.opening, TenderStatus.failed}),
-    TenderStatus.opening: frozenset({TenderStatus.opened}),
-    TenderStatus.opened: frozenset({TenderStatus.evaluation}),
-    TenderStatus.evaluation: frozenset({TenderStatus.evaluated}),
-    TenderStatus.evaluated: frozenset({TenderStatus.candidates, TenderStatus.failed}),  # no clean candidate
-    TenderStatus.candidates: frozenset({TenderStatus.failed}),  # a supervisor's re-run of the credit check
-    TenderStatus.failed: frozenset(),
+    T.published: frozenset({T.opening, T.failed, T.cancelled}),
+    T.opening: frozenset({T.opened}),  # an opening under way is finished, never cancelled midway
+    T.opened: frozenset({T.evaluation, T.cancelled}),
+    T.evaluation: frozenset({T.evaluated, T.cancelled}),
+    T.evaluated: frozenset({T.candidates, T.failed, T.cancelled}),  # failed: no clean candidate
+    T.candidates: frozenset({T.publicity, T.failed, T.cancelled}),  # failed: a supervisor's re-run
+    T.publicity: frozenset({T.awarded, T.evaluated, T.failed, T.cancelled}),
+    T.awarded: frozenset({T.contracted, T.failed, T.cancelled}),
+    T.contracted: frozenset(),
+    T.failed: frozenset(),
+    T.cancelled: frozenset(),
 }
 LIFECYCLE = Lifecycle("tender", TenderStatus, TRANSITIONS)
 
@@ -43,8 +59,13 @@ MIN_BIDS_TO_OPEN = 3
 PUBLIC_STATUSES = frozenset(TenderStatus)
 
 # The committee's names are confidential until the candidates are published (Tendering Law
-# art. 37); the award issue adds the publicity state that lifts it.
-COMMITTEE_PUBLIC_STATUSES: frozenset[TenderStatus] = frozenset()
+# art. 37, implementing regulations art. 54).
+COMMITTEE_PUBLIC_STATUSES: frozenset[TenderStatus] = frozenset({T.publicity, T.awarded, T.contracted})
+
+# Where the agency may ask for a cancellation (an opening under way finishes first).
+CANCELLABLE = frozenset(s for s, targets in TRANSITIONS.items() if T.cancelled in targets)
+# Where a new tender may name this one as the one it re-tenders.
+RETENDERABLE = frozenset({T.failed, T.cancelled})
 
 
 def can_move(current: str, target: TenderStatus) -> bool:
