@@ -11,6 +11,7 @@ from app.core.calendar.controllers import CalendarController
 from app.core.controllers import AuditController, NotificationController
 from app.health import health
 from app.identity.controllers import AuthController, OrgController, UserController
+from bidding.award.controllers import AwardController
 from bidding.bids.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
 from bidding.filing.controllers import FilingController
 from bidding.market.controllers import (
@@ -47,6 +48,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     EvaluationController,
     CreditController,
     TenderCreditController,
+    AwardController,
     specialties,
     decline,
     health,

@@ -17,12 +17,15 @@ from app.core.chronograph import Housekeeping, Step
 from app.core.events import DomainEvents
 from app.core.live import Broadcaster
 from app.core.settings import Settings
+from bidding.award import jobs as award_jobs
+from bidding.award.service import CommitteeNames
 from bidding.filing import jobs as filing_jobs
 from bidding.filing.service import recompute_provisional_deadlines
 from bidding.market import jobs as market_jobs
 from bidding.opening import jobs as opening_jobs
 from credit import candidates as credit_candidates
 from credit import hooks as credit_hooks
+from experts import evaluation as expert_evaluation
 from experts import jobs as expert_jobs
 from experts.committee import CreditBarred
 
@@ -30,6 +33,9 @@ CALENDAR_LISTENERS: Sequence[CalendarListener] = (recompute_provisional_deadline
 
 # Which experts a credit list bars from a committee on a day (the draw's `credit_barred`).
 EXPERT_CREDIT_BARS: CreditBarred = credit_hooks.expert_bars
+
+# The committee's names, published with the candidates (the award's `committee_names`).
+COMMITTEE_NAMES: CommitteeNames = expert_evaluation.committee_names
 
 
 def domain_events(settings: Settings) -> DomainEvents:
@@ -45,6 +51,7 @@ def domain_dependencies(settings: Settings) -> dict[str, Provide]:
     return {
         "expert_credit_bars": Provide(lambda: EXPERT_CREDIT_BARS, sync_to_thread=False),
         "credit_gate": Provide(lambda: gate, sync_to_thread=False),
+        "committee_names": Provide(lambda: COMMITTEE_NAMES, sync_to_thread=False),
     }
 
 
@@ -56,6 +63,7 @@ def chronograph_steps(
         *market_jobs.steps(live),
         *opening_jobs.steps(settings, sessions, blobs, live),
         *expert_jobs.steps(settings, EXPERT_CREDIT_BARS),
+        *award_jobs.steps(settings, COMMITTEE_NAMES),
     ]
 
 

@@ -26,6 +26,7 @@ from app.core.clock import Clock
 from app.core.notifications import notify
 from app.core.problems import Conflict
 from app.identity.models import Organization
+from bidding.award import service as award
 from bidding.bids.models import Bid
 from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
@@ -184,6 +185,9 @@ async def _settle(session: AsyncSession, clock: Clock, tender: Tender, run_row: 
     if run_row.candidates:
         if tender.status == TenderStatus.evaluated:
             tender_states.move(tender, TenderStatus.candidates)
+        ranked = sorted((r for r in run_row.ranking if r["status"] == "candidate"), key=lambda r: r["candidate_rank"])
+        fields = ("rank", "bid", "uscc", "bidder", "price", "total")
+        await award.candidates_settled(session, clock, tender.id, [{k: r.get(k) for k in fields} for r in ranked])
     elif tender.status != TenderStatus.failed:
         tender_states.move(tender, TenderStatus.failed)
         await notify(

@@ -497,6 +497,13 @@ async def resolve_tie(
     return {"order": order, "reason": reason}
 
 
+async def committee_names(session: AsyncSession, tender_id: uuid.UUID) -> list[str]:
+    """The members who signed the report, by name (published with the candidates)."""
+    evaluation = await session.get(Evaluation, tender_id)
+    report_ = (evaluation.report if evaluation else None) or {}
+    return [str(m["name"]) for m in report_.get("members", [])]
+
+
 # --- the report ----------------------------------------------------------------------------
 
 

@@ -55,6 +55,12 @@ class NotFound(Problem):
     status, slug, title = 404, "not-found", "Not Found"
 
 
+class Forbidden(Problem):
+    """Signed in and allowed to see the object, but not to do this to it."""
+
+    status, slug, title = 403, "forbidden", "Forbidden"
+
+
 class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict"
 

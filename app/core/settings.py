@@ -52,6 +52,13 @@ class Settings:
     # and one who sat on a committee of the same tenderee within this many days is not drawn.
     expert_age_cap: int = 70
     expert_recent_days: int = 180
+    # Days the candidate winners stay published (公示), per project type ("construction=5,goods=3");
+    # at least 3 (implementing regulations art. 54), and 3 for a type not named.
+    publicity_days: str = ""
+
+    def publicity_days_for(self, project_type: str) -> int:
+        days = dict(item.split("=", 1) for item in self.publicity_days.split(",") if "=" in item)
+        return max(3, int(days.get(project_type, "3")))
 
     @property
     def tz(self) -> ZoneInfo:  # where dates are shown and working days counted
@@ -119,7 +126,17 @@ class Settings:
             trusted_proxies=env.get("GGZY_TRUSTED_PROXIES", "").strip(),
             expert_age_cap=int(env.get("GGZY_EXPERT_AGE_CAP", "70")),
             expert_recent_days=int(env.get("GGZY_EXPERT_RECENT_DAYS", "180")),
+            publicity_days=_publicity_days(env.get("GGZY_PUBLICITY_DAYS", "")),
         )
+
+
+def _publicity_days(value: str) -> str:
+    """`type=days,…` with whole days of at least 3, or a start-up error."""
+    for item in filter(None, (i.strip() for i in value.split(","))):
+        kind, _, days = item.partition("=")
+        if not kind or not days.isdigit() or int(days) < 3:
+            raise ValueError(f"GGZY_PUBLICITY_DAYS: {item!r} is not project_type=days with days ≥ 3")
+    return value.replace(" ", "")
 
 
 def _flag(value: str | None) -> bool | None:

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from app.core.lifecycle import Due, Lifecycle, TransitionRefused
+from bidding.award import states as award
 from bidding.bids import states as bids
 from bidding.filing import states as filings
 from bidding.market import states as requests
@@ -69,6 +70,9 @@ LIFECYCLES: list[Lifecycle] = [  # type: ignore[type-arg]
     experts.EVALUATION,
     experts.EXPERT,
     credit_states.REVIEW,
+    award.OBJECTION,
+    award.AWARD,
+    award.CANCELLATION,
 ]
 
 
@@ -94,7 +98,14 @@ def test_the_tables_match_the_diagrams() -> None:
         openings.OpeningStatus,
         requests.RequestStatus,
     )
-    assert tenders.LIFECYCLE.terminal() == {T.failed}  # the award issue carries candidates on
+    assert tenders.LIFECYCLE.terminal() == {T.contracted, T.failed, T.cancelled}
+    assert tenders.can_move(T.candidates, T.publicity) and tenders.can_move(T.publicity, T.awarded)
+    assert tenders.can_move(T.publicity, T.evaluated)  # an upheld objection: the same committee re-evaluates
+    assert tenders.can_move(T.awarded, T.contracted) and tenders.can_move(T.awarded, T.failed)  # all declined
+    assert not tenders.can_move(T.candidates, T.awarded)  # never without publicity
+    assert not tenders.can_move(T.opening, T.cancelled)  # an opening under way finishes
+    assert tenders.CANCELLABLE == set(tenders.TenderStatus) - {T.opening, T.contracted, T.failed, T.cancelled}
+    assert award.AWARD.terminal() == {award.AwardStatus.contracted, award.AwardStatus.declined}
     assert tenders.can_move(T.evaluated, T.candidates) and tenders.can_move(T.evaluated, T.failed)  # none clean
     assert tenders.can_move(T.candidates, T.failed) and not tenders.can_move(T.failed, T.candidates)
     assert credit_states.REVIEW.terminal() == {

@@ -1,0 +1,183 @@
+"""Thin Litestar handlers of the award: publicity, objections and complaints, the award's refusal,
+the contract and the bid bonds, cancellation; listed in app/routes.py."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, JSONBody, QueryParameter
+
+from app.core.actor import Role
+from app.core.blobs import UPLOAD_CEILING_BYTES
+from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, SettingsDep
+from app.core.guards import requires, signed_in
+from bidding.award import service
+from bidding.award.schemas import AnswerIn, BondRefundIn, CancellationDecisionIn, ContractIn, ObjectionIn, ReasonIn
+
+CommitteeNamesDep = NamedDependency[service.CommitteeNames]
+Filename = Annotated[
+    str,
+    QueryParameter(
+        min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$", description="the file's name, no path"
+    ),
+]
+
+
+class AwardController(Controller):
+    path = "/api/v1/tenders/{tender_id:uuid}"
+    tags = ("award",)
+
+    @get("/award", guards=[signed_in])
+    async def show(self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep) -> dict[str, Any]:
+        """The publicity (candidates, ranks, prices, scores, the committee's names), objections,
+        awards, the contract and its bid-bond refund day, cancellations."""
+        return await service.view(db_session, actor, tender_id)
+
+    @post("/award/publicity", guards=[requires(Role.agency)], status_code=200)
+    async def publish(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+        committee_names: CommitteeNamesDep,
+    ) -> dict[str, Any]:
+        """Publish the checked candidates now (the sweep does it 3 days after the report at the latest)."""
+        return await service.publish(db_session, clock, actor, committee_names, settings.publicity_days_for, tender_id)
+
+    @post(
+        "/award/documents",
+        guards=[requires(Role.agency, Role.bidder)],
+        request_max_body_size=UPLOAD_CEILING_BYTES,
+        status_code=201,
+    )
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        tender_id: FromPath[uuid.UUID],
+        filename: Filename,
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+        blobs: BlobsDep,
+    ) -> dict[str, Any]:
+        """An objection's attachment or the signed contract, as the raw request body (streamed)."""
+        stored = await blobs.put(request.stream(), settings.max_document_bytes)
+        content_type = request.headers.get("content-type", "application/octet-stream")[:100]
+        return await service.add_document(db_session, clock, actor, tender_id, filename, content_type, stored)
+
+    @post("/award/objections", guards=[requires(Role.bidder)], status_code=201)
+    async def object_to(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ObjectionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        return await service.raise_objection(db_session, clock, actor, tender_id, data.grounds, data.attachments)
+
+    @post(
+        "/award/objections/{objection_id:uuid}/answer", guards=[requires(Role.agency, Role.supervisor)], status_code=200
+    )
+    async def answer(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        objection_id: FromPath[uuid.UUID],
+        data: JSONBody[AnswerIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """The agency answers an objection; a supervisor decides a complaint."""
+        return await service.answer(
+            db_session, clock, actor, tender_id, objection_id, data.outcome, data.answer, data.disqualified_bid
+        )
+
+    @post("/award/objections/{objection_id:uuid}/complaint", guards=[requires(Role.bidder)], status_code=201)
+    async def complain(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        objection_id: FromPath[uuid.UUID],
+        data: JSONBody[ObjectionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        return await service.complain(db_session, clock, actor, tender_id, objection_id, data.grounds, data.attachments)
+
+    @post("/award/decline", guards=[requires(Role.bidder, Role.agency)], status_code=200)
+    async def decline(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ReasonIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """The winner declines, or the agency records its refusal to sign: the next candidate is awarded."""
+        return await service.decline(db_session, clock, actor, tender_id, data.reason)
+
+    @post("/award/contract", guards=[requires(Role.agency)], status_code=200)
+    async def contract(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ContractIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        return await service.record_contract(
+            db_session,
+            clock,
+            actor,
+            tender_id,
+            document=data.document,
+            amount=data.amount,
+            signed_on=data.signed_on,
+            starts_on=data.starts_on,
+            ends_on=data.ends_on,
+            today=clock.now().astimezone(settings.tz).date(),
+        )
+
+    @post("/award/bond-refund", guards=[requires(Role.agency)], status_code=200)
+    async def bond_refund(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[BondRefundIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        today = clock.now().astimezone(settings.tz).date()
+        return await service.record_bond_refund(db_session, clock, actor, tender_id, data.refunded_on, today)
+
+    @post("/cancellation", guards=[requires(Role.agency)], status_code=201)
+    async def request_cancellation(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ReasonIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """The agency asks to cancel the tender, with its reason; a supervisor confirms."""
+        return await service.request_cancellation(db_session, clock, actor, tender_id, data.reason)
+
+    @post("/cancellation/decision", guards=[requires(Role.supervisor)], status_code=200)
+    async def decide_cancellation(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[CancellationDecisionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        return await service.decide_cancellation(db_session, clock, actor, tender_id, data.confirm, data.note)

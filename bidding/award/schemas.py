@@ -1,0 +1,44 @@
+"""API contract of the award (msgspec Structs): objections and complaints, answers, the refusal
+of an award, the contract, the bid-bond refund, cancellation."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Literal
+
+import msgspec
+
+from app.core.validation import Yuan
+
+
+class ObjectionIn(msgspec.Struct, forbid_unknown_fields=True):
+    grounds: Annotated[str, msgspec.Meta(max_length=4000)]
+    attachments: Annotated[list[uuid.UUID], msgspec.Meta(max_length=20)] = []
+
+
+class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
+    outcome: Literal["dismissed", "reevaluation", "disqualification"]
+    answer: Annotated[str, msgspec.Meta(max_length=4000)]
+    disqualified_bid: str | None = None
+
+
+class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
+    reason: Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class ContractIn(msgspec.Struct, forbid_unknown_fields=True):
+    document: uuid.UUID
+    amount: Yuan
+    signed_on: date
+    starts_on: date
+    ends_on: date
+
+
+class BondRefundIn(msgspec.Struct, forbid_unknown_fields=True):
+    refunded_on: date
+
+
+class CancellationDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
+    confirm: bool
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""

@@ -1,0 +1,918 @@
+"""From the candidate winners to the contract (implementing regulations arts. 54, 55, 57;
+Tendering Law art. 46): the candidates the credit check settled are published for at least 3
+days (公示) within 3 days of the report; bidders object (异议) during publicity and the tenderee
+answers within 3 days, the award waiting while any objection or complaint is open; after the
+publicity the first candidate is awarded (中标通知), the next in rank if it declines or fails to
+sign; the agency records the signed contract within 30 days and the bid-bond refund is due 5 days
+later. The agency may ask to cancel a tender; a supervisor confirms. The tender's status changes
+only through `bidding.tender.states.move`."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core import audit
+from app.core.actor import Actor, Role
+from app.core.blobs import StoredBlob
+from app.core.clock import Clock
+from app.core.notifications import Notice, notify, notify_many
+from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
+from app.core.validation import FieldError
+from app.identity.models import User
+from bidding.award import states
+from bidding.award.models import Award, AwardDocument, AwardFile, Cancellation, Objection
+from bidding.award.states import AwardStatus, CancellationStatus, ObjectionStatus, Outcome
+from bidding.bids.models import Bid
+from bidding.tender import states as tender_states
+from bidding.tender.models import Tender
+from bidding.tender.queries import tender_or_404, visible_tender
+from bidding.tender.states import TenderStatus
+
+# Who sits on the committee, by name (the experts domain answers; wired in app/wiring.py).
+CommitteeNames = Callable[[AsyncSession, uuid.UUID], Awaitable[list[str]]]
+PublicityDays = Callable[[str], int]  # calendar days of publicity for a project type
+
+
+async def _locked(session: AsyncSession, tender_id: uuid.UUID) -> Tender:
+    tender = await session.scalar(select(Tender).where(Tender.id == tender_id).with_for_update())
+    if tender is None:
+        raise NotFound(f"tender {tender_id} not found")
+    return tender
+
+
+def _agency_of(actor: Actor, tender: Tender) -> None:
+    if not (actor.has_role(Role.agency) and actor.org_uscc == tender.agency_uscc):
+        raise Forbidden("only the tender's agency does this")  # every published tender is public
+
+
+async def _org_users(session: AsyncSession, usccs: Sequence[str]) -> list[tuple[uuid.UUID, str]]:
+    rows = await session.execute(select(User.id, User.org_uscc).where(User.org_uscc.in_(set(usccs))))
+    return [(user_id, uscc) for user_id, uscc in rows if uscc]
+
+
+async def _bidders(session: AsyncSession, tender_id: uuid.UUID) -> list[str]:
+    return list(
+        await session.scalars(
+            select(Bid.bidder_uscc).where(Bid.tender_id == tender_id, Bid.status == "submitted").distinct()
+        )
+    )
+
+
+async def _tell_supervisors(
+    session: AsyncSession, clock: Clock, tender: Tender, kind: str, message: str, key: str
+) -> None:
+    await notify(
+        session,
+        clock,
+        audience_role=Role.supervisor,
+        kind=kind,
+        object_type="tender",
+        object_id=tender.id,
+        message=message,
+        dedupe_key=key,
+    )
+
+
+# --- the candidates and their publicity ------------------------------------------------------
+
+
+async def candidates_settled(
+    session: AsyncSession, clock: Clock, tender_id: uuid.UUID, candidates: list[dict[str, Any]]
+) -> None:
+    """The credit check settled the candidates (in its transaction): they are to be published
+    within 3 days."""
+    now = clock.now()
+    found = await session.get(AwardFile, tender_id)
+    if found is None:
+        session.add(
+            AwardFile(
+                tender_id=tender_id,
+                candidates=candidates,
+                disqualified=[],
+                settled_at=now,
+                publish_by=now + states.PUBLISH_WITHIN,
+                publicity_round=0,
+            )
+        )
+    else:
+        found.candidates, found.settled_at, found.publish_by = candidates, now, now + states.PUBLISH_WITHIN
+
+
+async def publish(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    committee_names: CommitteeNames,
+    publicity_days: PublicityDays,
+    tender_id: uuid.UUID,
+) -> dict[str, Any]:
+    """Publish the candidates with their ranks, prices and scores and the committee's names."""
+    tender = await _locked(session, tender_id)
+    if not actor.username.startswith("system:"):
+        _agency_of(actor, tender)
+    if tender.status != TenderStatus.candidates:
+        raise Conflict(f"the tender is {tender.status}: candidates are published once checked")
+    award_file = await session.get(AwardFile, tender_id)
+    if award_file is None:
+        raise Conflict("the tender's candidates have not been checked yet")
+    now = clock.now()
+    tender_states.move(tender, TenderStatus.publicity)
+    award_file.publicity_round += 1
+    award_file.publicity_started_at = now
+    award_file.publicity_ends_at = states.publicity_end(now, publicity_days(tender.project_type))
+    award_file.committee = await committee_names(session, tender_id)
+    await audit.record(
+        session,
+        clock,
+        actor,
+        "award.publicity",
+        "tender",
+        tender_id,
+        {
+            "round": award_file.publicity_round,
+            "ends_at": award_file.publicity_ends_at.isoformat(),
+            "candidates": [c["bid"] for c in award_file.candidates],
+        },
+    )
+    users = await _org_users(session, await _bidders(session, tender_id))
+    await notify_many(
+        session,
+        clock,
+        [
+            Notice(
+                Role.bidder,
+                "publicity",
+                "tender",
+                tender_id,
+                f"中标候选人公示：{tender.project_name}，至 {award_file.publicity_ends_at.isoformat()}",
+                f"publicity:{tender_id}:{award_file.publicity_round}:{user_id}",
+                user_id,
+            )
+            for user_id, _ in users
+        ],
+    )
+    await session.commit()
+    return await view(session, actor, tender_id)
+
+
+async def publicity_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """Tenders whose candidates must be published now (3 days after the report at the latest)."""
+    rows = await session.scalars(
+        select(Tender.id)
+        .join(AwardFile, AwardFile.tender_id == Tender.id)
+        .where(Tender.status == TenderStatus.candidates, AwardFile.publish_by <= now)
+    )
+    return list(rows)
+
+
+def _open_objection(tender_id: Any) -> Any:
+    return exists().where(Objection.tender_id == tender_id, Objection.status == ObjectionStatus.open)
+
+
+async def award_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """Tenders whose publicity has ended with no objection or complaint open."""
+    rows = await session.scalars(
+        select(Tender.id)
+        .join(AwardFile, AwardFile.tender_id == Tender.id)
+        .where(
+            Tender.status == TenderStatus.publicity,
+            AwardFile.publicity_ends_at <= now,
+            ~_open_objection(Tender.id),
+        )
+    )
+    return list(rows)
+
+
+async def award_after_publicity(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+    """The sweep's step: the publicity is over and nothing is open: award the first candidate."""
+    tender = await _locked(session, tender_id)
+    award_file = await session.get(AwardFile, tender_id)
+    now = clock.now()
+    if (
+        tender.status != TenderStatus.publicity
+        or award_file is None
+        or award_file.publicity_ends_at is None
+        or award_file.publicity_ends_at > now
+        or await session.scalar(select(_open_objection(tender_id)))
+    ):
+        return False
+    await _award_next(session, clock, actor, tender, award_file)
+    await session.commit()
+    return True
+
+
+async def _award_next(session: AsyncSession, clock: Clock, actor: Actor, tender: Tender, award_file: AwardFile) -> None:
+    """Award the first candidate not yet tried, or fail the tender when none is left (art. 55)."""
+    tried = set(await session.scalars(select(Award.bid_id).where(Award.tender_id == tender.id)))
+    chosen = states.next_candidate(award_file.candidates, tried)
+    if chosen is None:
+        tender_states.move(tender, TenderStatus.failed)
+        await audit.record(session, clock, actor, "award.none_left", "tender", tender.id, {"tried": sorted(tried)})
+        await _tell_supervisors(
+            session,
+            clock,
+            tender,
+            "award_failed",
+            f"全部中标候选人放弃或未签约，项目失败，应重新招标：{tender.project_name}",
+            f"award-failed:{tender.id}",
+        )
+        return
+    if tender.status == TenderStatus.publicity:
+        tender_states.move(tender, TenderStatus.awarded)
+    now = clock.now()
+    award = Award(
+        id=uuid.uuid4(),
+        tender_id=tender.id,
+        bid_id=str(chosen["bid"]),
+        bidder_uscc=str(chosen["uscc"]),
+        bidder=str(chosen.get("bidder") or chosen["uscc"]),
+        candidate_rank=award_file.candidates.index(chosen) + 1,
+        price=Decimal(str(chosen["price"])),
+        status=AwardStatus.notified,
+        awarded_at=now,
+        sign_by=now + states.SIGN_WITHIN,
+    )
+    session.add(award)
+    await audit.record(
+        session,
+        clock,
+        actor,
+        "award.notice",
+        "tender",
+        tender.id,
+        {"award": str(award.id), "bid": award.bid_id, "bidder": award.bidder_uscc, "rank": award.candidate_rank},
+    )
+    bidders = await _bidders(session, tender.id)
+    notices = [
+        Notice(
+            Role.bidder,
+            "award_notice" if uscc == award.bidder_uscc else "result_notice",
+            "tender",
+            tender.id,
+            f"中标通知书：{tender.project_name}，请于 {award.sign_by.date().isoformat()} 前签订合同"
+            if uscc == award.bidder_uscc
+            else f"中标结果通知：{tender.project_name}，中标人 {award.bidder}",
+            f"award:{award.id}:{user_id}",
+            user_id,
+        )
+        for user_id, uscc in await _org_users(session, bidders)
+    ]
+    await notify_many(session, clock, notices)
+
+
+# --- objections (异议) and complaints (投诉) ----------------------------------------------------
+
+
+def _check_text(field: str, value: str, limit: int, errors: list[FieldError]) -> str:
+    value = value.strip()
+    if not value:
+        errors.append(FieldError(field, "required", "required"))
+    elif len(value) > limit:
+        errors.append(FieldError(field, "too_long", f"at most {limit} characters"))
+    return value
+
+
+async def _own_documents(
+    session: AsyncSession, actor: Actor, tender_id: uuid.UUID, ids: Sequence[uuid.UUID], field: str
+) -> list[FieldError]:
+    if not ids:
+        return []
+    found = set(
+        await session.scalars(
+            select(AwardDocument.id).where(
+                AwardDocument.id.in_(ids),
+                AwardDocument.tender_id == tender_id,
+                AwardDocument.org_uscc == actor.org_uscc,
+            )
+        )
+    )
+    return [
+        FieldError(f"{field}[{i}]", "unknown", "not a document you uploaded for this tender")
+        for i, d in enumerate(ids)
+        if d not in found
+    ]
+
+
+async def raise_objection(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    grounds: str,
+    attachments: Sequence[uuid.UUID],
+) -> dict[str, Any]:
+    """A bidder of the tender objects during publicity; the tenderee answers within 3 days and
+    the award waits until then."""
+    tender = await _locked(session, tender_id)
+    if actor.org_uscc not in await _bidders(session, tender_id):
+        raise Forbidden("only a bidder of this tender objects to its candidates")
+    award_file = await session.get(AwardFile, tender_id)
+    now = clock.now()
+    if (
+        tender.status != TenderStatus.publicity
+        or award_file is None
+        or award_file.publicity_ends_at is None
+        or now >= award_file.publicity_ends_at
+    ):
+        raise Conflict("objections to the candidates are raised during their publicity")
+    errors: list[FieldError] = []
+    grounds = _check_text("grounds", grounds, 4000, errors)
+    errors += await _own_documents(session, actor, tender_id, attachments, "attachments")
+    if errors:
+        raise InvalidRequest(errors)
+    objection = Objection(
+        id=uuid.uuid4(),
+        tender_id=tender_id,
+        kind="objection",
+        status=ObjectionStatus.open,
+        raised_by_uscc=actor.org_uscc or "",
+        raised_by=actor.username,
+        grounds=grounds,
+        attachments=[str(a) for a in attachments],
+        raised_at=now,
+        due_at=now + states.ANSWER_WITHIN,
+    )
+    session.add(objection)
+    await audit.record(session, clock, actor, "award.objection", "tender", tender_id, {"objection": str(objection.id)})
+    agency = await _org_users(session, [tender.agency_uscc])
+    await notify_many(
+        session,
+        clock,
+        [
+            Notice(
+                Role.agency,
+                "objection",
+                "tender",
+                tender_id,
+                f"收到异议，请于 3 日内答复：{tender.project_name}",
+                f"objection:{objection.id}:{u}",
+                u,
+            )
+            for u, _ in agency
+        ],
+    )
+    await session.commit()
+    return objection_view(objection)
+
+
+async def complain(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    objection_id: uuid.UUID,
+    grounds: str,
+    attachments: Sequence[uuid.UUID],
+) -> dict[str, Any]:
+    """The objector, unsatisfied with the answer, complains to the supervisors within 10 days;
+    the award waits for their decision."""
+    tender = await _locked(session, tender_id)
+    objection = await session.get(Objection, objection_id)
+    if (
+        objection is None
+        or objection.tender_id != tender_id
+        or objection.raised_by_uscc != actor.org_uscc
+        or objection.kind != "objection"
+    ):
+        raise NotFound(f"objection {objection_id} not found")
+    now = clock.now()
+    if objection.status != ObjectionStatus.answered or objection.answered_at is None:
+        raise Conflict("a complaint follows the answer to the objection")
+    if now > objection.answered_at + states.COMPLAIN_WITHIN:
+        raise Conflict("a complaint is made within 10 days of the answer")
+    if tender.status not in {TenderStatus.publicity, TenderStatus.awarded}:
+        raise Conflict(f"the tender is {tender.status}: nothing is left to complain about")
+    if await session.scalar(select(Objection.id).where(Objection.parent_id == objection_id)):
+        raise Conflict("this objection's complaint is made already")
+    errors: list[FieldError] = []
+    grounds = _check_text("grounds", grounds, 4000, errors)
+    errors += await _own_documents(session, actor, tender_id, attachments, "attachments")
+    if errors:
+        raise InvalidRequest(errors)
+    complaint = Objection(
+        id=uuid.uuid4(),
+        tender_id=tender_id,
+        kind="complaint",
+        parent_id=objection_id,
+        status=ObjectionStatus.open,
+        raised_by_uscc=actor.org_uscc or "",
+        raised_by=actor.username,
+        grounds=grounds,
+        attachments=[str(a) for a in attachments],
+        raised_at=now,
+        due_at=now + states.DECIDE_COMPLAINT_WITHIN,
+    )
+    session.add(complaint)
+    await audit.record(session, clock, actor, "award.complaint", "tender", tender_id, {"complaint": str(complaint.id)})
+    await _tell_supervisors(
+        session, clock, tender, "complaint", f"收到投诉：{tender.project_name}", f"complaint:{complaint.id}"
+    )
+    await session.commit()
+    return objection_view(complaint)
+
+
+async def answer(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    objection_id: uuid.UUID,
+    outcome: str,
+    text: str,
+    disqualified_bid: str | None,
+) -> dict[str, Any]:
+    """The agency answers an objection; a supervisor decides a complaint. Upheld: the same
+    committee re-evaluates (the tender goes back to `evaluated`, the committee revises its report
+    and the credit check settles the candidates again), or a candidate is disqualified (the others
+    are published again; none left fails the tender)."""
+    tender = await _locked(session, tender_id)
+    objection = await session.get(Objection, objection_id)
+    if objection is None or objection.tender_id != tender_id:
+        raise NotFound(f"objection {objection_id} not found")
+    if objection.kind == "objection":
+        _agency_of(actor, tender)
+    elif not actor.has_role(Role.supervisor):
+        raise Forbidden("the supervisors decide a complaint")
+    if objection.status != ObjectionStatus.open:
+        raise Conflict("answered already")
+    errors: list[FieldError] = []
+    text = _check_text("answer", text, 4000, errors)
+    award_file = await session.get(AwardFile, tender_id)
+    candidates = [c["bid"] for c in award_file.candidates] if award_file else []
+    if outcome == Outcome.disqualification and disqualified_bid not in candidates:
+        errors.append(FieldError("disqualified_bid", "invalid", "one of the candidates: " + ", ".join(candidates)))
+    if errors:
+        raise InvalidRequest(errors)
+    if outcome != Outcome.dismissed and tender.status != TenderStatus.publicity:
+        raise Conflict(
+            f"the tender is {tender.status}: an upheld {objection.kind} changes the candidates during publicity only"
+        )
+    now = clock.now()
+    states.move_objection(objection, ObjectionStatus.answered)
+    objection.answered_at, objection.answered_by, objection.outcome, objection.answer = (
+        now,
+        actor.username,
+        outcome,
+        text,
+    )
+    if outcome == Outcome.reevaluation:
+        tender_states.move(tender, TenderStatus.evaluated)
+    elif outcome == Outcome.disqualification and award_file is not None:
+        objection.disqualified_bid = disqualified_bid
+        award_file.candidates = [c for c in award_file.candidates if c["bid"] != disqualified_bid]
+        award_file.disqualified = [*award_file.disqualified, {"bid": disqualified_bid, "objection": str(objection.id)}]
+        if award_file.candidates:
+            award_file.publicity_round += 1  # the changed list is published again, for a full period
+            length = (award_file.publicity_ends_at or now) - (award_file.publicity_started_at or now)
+            award_file.publicity_started_at, award_file.publicity_ends_at = now, now + length
+        else:
+            tender_states.move(tender, TenderStatus.failed)
+            await _tell_supervisors(
+                session,
+                clock,
+                tender,
+                "award_failed",
+                f"候选人均被取消资格，项目失败：{tender.project_name}",
+                f"award-failed:{tender.id}",
+            )
+    await audit.record(
+        session,
+        clock,
+        actor,
+        f"award.{objection.kind}_answer",
+        "tender",
+        tender_id,
+        {"objection": str(objection.id), "outcome": outcome, "disqualified_bid": objection.disqualified_bid},
+    )
+    for user_id, _ in await _org_users(session, [objection.raised_by_uscc]):
+        await notify(
+            session,
+            clock,
+            audience_role=Role.bidder,
+            kind=f"{objection.kind}_answer",
+            object_type="tender",
+            object_id=tender_id,
+            message=f"异议/投诉已答复（{outcome}）：{tender.project_name}",
+            dedupe_key=f"answer:{objection.id}:{user_id}",
+            recipient_id=user_id,
+        )
+    await session.commit()
+    return objection_view(objection)
+
+
+async def overdue_objections(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    rows = await session.scalars(
+        select(Objection.id).where(
+            Objection.status == ObjectionStatus.open, Objection.due_at <= now, Objection.overdue_at.is_(None)
+        )
+    )
+    return list(rows)
+
+
+async def flag_overdue_objection(session: AsyncSession, objection_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+    objection = await session.scalar(select(Objection).where(Objection.id == objection_id).with_for_update())
+    now = clock.now()
+    if objection is None or objection.status != ObjectionStatus.open or objection.overdue_at or objection.due_at > now:
+        return False
+    objection.overdue_at = now
+    tender = await tender_or_404(session, objection.tender_id)
+    await audit.record(
+        session, clock, actor, f"award.{objection.kind}_overdue", "tender", tender.id, {"objection": str(objection.id)}
+    )
+    await _tell_supervisors(
+        session,
+        clock,
+        tender,
+        f"{objection.kind}_overdue",
+        f"{'异议' if objection.kind == 'objection' else '投诉'}逾期未答复：{tender.project_name}",
+        f"overdue:{objection.id}",
+    )
+    await session.commit()
+    return True
+
+
+# --- the award, its refusal, the contract and the bid bonds ----------------------------------
+
+
+async def _current_award(session: AsyncSession, tender_id: uuid.UUID) -> Award:
+    award = await session.scalar(
+        select(Award).where(Award.tender_id == tender_id, Award.status == AwardStatus.notified).with_for_update()
+    )
+    if award is None:
+        raise Conflict("no award is waiting for its contract")
+    return award
+
+
+async def decline(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, reason: str
+) -> dict[str, Any]:
+    """The winner declines the award, or the agency records that it refused to sign: the next
+    candidate in rank is awarded (art. 55) and the supervisors are told of the decliner's breach
+    of its credit commitment (to record on the platform's list)."""
+    tender = await _locked(session, tender_id)
+    award = await _current_award(session, tender_id)
+    if actor.org_uscc == award.bidder_uscc and actor.has_role(Role.bidder):
+        how = "declined"
+    elif actor.org_uscc == tender.agency_uscc and actor.has_role(Role.agency):
+        how = "refused_to_sign"
+    else:
+        raise Forbidden("the winner declines; the agency records a refusal to sign")
+    errors: list[FieldError] = []
+    reason = _check_text("reason", reason, 2000, errors)
+    if errors:
+        raise InvalidRequest(errors)
+    now = clock.now()
+    states.move_award(award, AwardStatus.declined)
+    award.declined_at, award.decline_reason, award.declined_by = now, f"{how}: {reason}", actor.username
+    await audit.record(
+        session,
+        clock,
+        actor,
+        "award.declined",
+        "tender",
+        tender_id,
+        {"award": str(award.id), "how": how, "reason": reason},
+    )
+    await _tell_supervisors(
+        session,
+        clock,
+        tender,
+        "award_declined",
+        f"中标人 {award.bidder} 放弃中标或拒签合同（违反信用承诺，可记入平台失信名单）：{tender.project_name}",
+        f"award-declined:{award.id}",
+    )
+    award_file = await session.get(AwardFile, tender_id)
+    assert award_file is not None
+    await _award_next(session, clock, actor, tender, award_file)
+    await session.commit()
+    return await view(session, actor, tender_id)
+
+
+async def add_document(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    filename: str,
+    content_type: str,
+    blob: StoredBlob,
+) -> dict[str, Any]:
+    """A document for an objection or complaint (a bidder of the tender) or the contract (its agency)."""
+    tender = await visible_tender(session, actor, tender_id)
+    if actor.org_uscc != tender.agency_uscc and actor.org_uscc not in await _bidders(session, tender_id):
+        raise Forbidden("the tender's agency and bidders upload documents for its award")
+    document = AwardDocument(
+        id=uuid.uuid4(),
+        tender_id=tender_id,
+        org_uscc=actor.org_uscc or "",
+        filename=filename,
+        content_type=content_type,
+        sha256=blob.sha256,
+        size=blob.size,
+        uploaded_at=clock.now(),
+        uploaded_by=actor.username,
+    )
+    session.add(document)
+    await audit.record(
+        session,
+        clock,
+        actor,
+        "award.document",
+        "tender",
+        tender_id,
+        {"document": str(document.id), "sha256": blob.sha256},
+    )
+    await session.commit()
+    return document_view(document)
+
+
+async def record_contract(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    *,
+    document: uuid.UUID,
+    amount: Decimal,
+    signed_on: date,
+    starts_on: date,
+    ends_on: date,
+    today: date,
+) -> dict[str, Any]:
+    """The agency records the signed contract: the tender is contracted and the bid bonds are
+    due back within 5 days (art. 57)."""
+    tender = await _locked(session, tender_id)
+    _agency_of(actor, tender)
+    award = await _current_award(session, tender_id)
+    errors = await _own_documents(session, actor, tender_id, [document], "document")
+    if errors:
+        errors = [FieldError("document", "unknown", "upload the signed contract first (POST …/award/documents)")]
+    if amount <= 0:
+        errors.append(FieldError("amount", "invalid", "more than 0"))
+    if signed_on > today:
+        errors.append(FieldError("signed_on", "invalid", "not in the future"))
+    if signed_on < award.awarded_at.date():
+        errors.append(FieldError("signed_on", "invalid", "on or after the award notice"))
+    if ends_on < starts_on:
+        errors.append(FieldError("ends_on", "invalid", "on or after starts_on"))
+    if errors:
+        raise InvalidRequest(errors)
+    states.move_award(award, AwardStatus.contracted)
+    award.contract_document_id, award.contract_amount = document, amount
+    award.contract_signed_on, award.contract_starts_on, award.contract_ends_on = signed_on, starts_on, ends_on
+    award.contract_recorded_at = clock.now()
+    award.bond_refund_due = states.bond_refund_due(signed_on)
+    tender_states.move(tender, TenderStatus.contracted)
+    await audit.record(
+        session,
+        clock,
+        actor,
+        "award.contract",
+        "tender",
+        tender_id,
+        {
+            "award": str(award.id),
+            "amount": str(amount),
+            "signed_on": signed_on.isoformat(),
+            "late": award.late_at is not None,
+        },
+    )
+    await session.commit()
+    return await view(session, actor, tender_id)
+
+
+async def record_bond_refund(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, refunded_on: date, today: date
+) -> dict[str, Any]:
+    tender = await _locked(session, tender_id)
+    _agency_of(actor, tender)
+    award = await session.scalar(
+        select(Award).where(Award.tender_id == tender_id, Award.status == AwardStatus.contracted)
+    )
+    if award is None or award.contract_signed_on is None:
+        raise Conflict("the bid bonds are refunded after the contract")
+    if award.bonds_refunded_on is not None:
+        raise Conflict("recorded already")
+    if not award.contract_signed_on <= refunded_on <= today:
+        raise InvalidRequest([FieldError("refunded_on", "invalid", "between the contract's signing and today")])
+    award.bonds_refunded_on = refunded_on
+    await audit.record(
+        session, clock, actor, "award.bonds_refunded", "tender", tender_id, {"refunded_on": refunded_on.isoformat()}
+    )
+    await session.commit()
+    return await view(session, actor, tender_id)
+
+
+async def late_awards(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """Awards past their 30 days without a contract, or contracts past the bonds' refund day."""
+    late_contract = select(Award.id).where(
+        Award.status == AwardStatus.notified, Award.sign_by <= now, Award.late_at.is_(None)
+    )
+    late_refund = select(Award.id).where(
+        Award.status == AwardStatus.contracted,
+        Award.bonds_refunded_on.is_(None),
+        Award.bond_refund_due < now.date(),
+        Award.refund_late_at.is_(None),
+    )
+    return [*await session.scalars(late_contract), *await session.scalars(late_refund)]
+
+
+async def flag_late_award(session: AsyncSession, award_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+    award = await session.scalar(select(Award).where(Award.id == award_id).with_for_update())
+    now = clock.now()
+    if award is None:
+        return False
+    tender = await tender_or_404(session, award.tender_id)
+    if award.status == AwardStatus.notified and award.late_at is None and award.sign_by <= now:
+        award.late_at = now
+        what, message = "contract_late", f"中标通知发出已满 30 日仍未签订合同：{tender.project_name}"
+    elif (
+        award.status == AwardStatus.contracted
+        and award.bonds_refunded_on is None
+        and award.refund_late_at is None
+        and award.bond_refund_due is not None
+        and award.bond_refund_due < now.date()
+    ):
+        award.refund_late_at = now
+        what, message = "bond_refund_late", f"合同签订后 5 日内未退还投标保证金：{tender.project_name}"
+    else:
+        return False
+    await audit.record(session, clock, actor, f"award.{what}", "tender", tender.id, {"award": str(award.id)})
+    await _tell_supervisors(session, clock, tender, what, message, f"{what}:{award.id}")
+    await session.commit()
+    return True
+
+
+# --- cancellation ------------------------------------------------------------------------------
+
+
+async def request_cancellation(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, reason: str
+) -> dict[str, Any]:
+    tender = await _locked(session, tender_id)
+    _agency_of(actor, tender)
+    if tender.status not in tender_states.CANCELLABLE:
+        raise Conflict(f"a {tender.status} tender cannot be cancelled")
+    if await session.scalar(
+        select(Cancellation.id).where(
+            Cancellation.tender_id == tender_id, Cancellation.status == CancellationStatus.requested
+        )
+    ):
+        raise Conflict("a cancellation is waiting for a supervisor already")
+    errors: list[FieldError] = []
+    reason = _check_text("reason", reason, 2000, errors)
+    if errors:
+        raise InvalidRequest(errors)
+    request = Cancellation(
+        id=uuid.uuid4(),
+        tender_id=tender_id,
+        status=CancellationStatus.requested,
+        reason=reason,
+        requested_by=actor.username,
+        requested_at=clock.now(),
+    )
+    session.add(request)
+    await audit.record(session, clock, actor, "tender.cancel_request", "tender", tender_id, {"reason": reason})
+    await _tell_supervisors(
+        session, clock, tender, "cancel_request", f"招标代理申请终止项目：{tender.project_name}", f"cancel:{request.id}"
+    )
+    await session.commit()
+    return cancellation_view(request)
+
+
+async def decide_cancellation(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, confirm: bool, note: str
+) -> dict[str, Any]:
+    tender = await _locked(session, tender_id)
+    request = await session.scalar(
+        select(Cancellation).where(
+            Cancellation.tender_id == tender_id, Cancellation.status == CancellationStatus.requested
+        )
+    )
+    if request is None:
+        raise Conflict("no cancellation is waiting")
+    target = CancellationStatus.confirmed if confirm else CancellationStatus.rejected
+    if confirm and not tender_states.can_move(tender.status, TenderStatus.cancelled):
+        raise Conflict(f"a {tender.status} tender cannot be cancelled")
+    states.move_cancellation(request, target)
+    request.decided_by, request.decided_at, request.note = actor.username, clock.now(), note.strip()[:2000] or None
+    if confirm:
+        tender_states.move(tender, TenderStatus.cancelled)
+    await audit.record(session, clock, actor, f"tender.cancel_{target}", "tender", tender_id, {"note": request.note})
+    await session.commit()
+    return cancellation_view(request)
+
+
+# --- what is shown ------------------------------------------------------------------------------
+
+
+def objection_view(o: Objection) -> dict[str, Any]:
+    return {
+        "id": str(o.id),
+        "kind": o.kind,
+        "parent": str(o.parent_id) if o.parent_id else None,
+        "status": o.status,
+        "raised_by": o.raised_by_uscc,
+        "grounds": o.grounds,
+        "attachments": o.attachments,
+        "raised_at": o.raised_at.isoformat(),
+        "due_at": o.due_at.isoformat(),
+        "overdue": o.overdue_at is not None,
+        "answered_at": o.answered_at.isoformat() if o.answered_at else None,
+        "outcome": o.outcome,
+        "answer": o.answer,
+        "disqualified_bid": o.disqualified_bid,
+    }
+
+
+def document_view(d: AwardDocument) -> dict[str, Any]:
+    return {
+        "id": str(d.id),
+        "filename": d.filename,
+        "sha256": d.sha256,
+        "size": d.size,
+        "uploaded_at": d.uploaded_at.isoformat(),
+    }
+
+
+def cancellation_view(c: Cancellation) -> dict[str, Any]:
+    return {
+        "status": c.status,
+        "reason": c.reason,
+        "requested_by": c.requested_by,
+        "requested_at": c.requested_at.isoformat(),
+        "decided_by": c.decided_by,
+        "decided_at": c.decided_at.isoformat() if c.decided_at else None,
+        "note": c.note,
+    }
+
+
+def award_view(a: Award) -> dict[str, Any]:
+    return {
+        "id": str(a.id),
+        "bid": a.bid_id,
+        "bidder": a.bidder,
+        "bidder_uscc": a.bidder_uscc,
+        "candidate_rank": a.candidate_rank,
+        "price": str(a.price),
+        "status": a.status,
+        "awarded_at": a.awarded_at.isoformat(),
+        "sign_by": a.sign_by.isoformat(),
+        "late": a.late_at is not None,
+        "declined": a.decline_reason,
+        "contract": None
+        if a.contract_recorded_at is None
+        else {
+            "document": str(a.contract_document_id),
+            "amount": str(a.contract_amount),
+            "signed_on": a.contract_signed_on.isoformat() if a.contract_signed_on else None,
+            "starts_on": a.contract_starts_on.isoformat() if a.contract_starts_on else None,
+            "ends_on": a.contract_ends_on.isoformat() if a.contract_ends_on else None,
+            "recorded_at": a.contract_recorded_at.isoformat(),
+            "bond_refund_due": a.bond_refund_due.isoformat() if a.bond_refund_due else None,
+            "bonds_refunded_on": a.bonds_refunded_on.isoformat() if a.bonds_refunded_on else None,
+            "bond_refund_late": a.refund_late_at is not None,
+        },
+    }
+
+
+async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
+    """The tender's way from candidates to contract as `actor` may see it: the publicity (once
+    published) with the committee's names, the objections (a bidder sees its own), the awards
+    and the contract, a cancellation."""
+    tender = await visible_tender(session, actor, tender_id)
+    award_file = await session.get(AwardFile, tender_id)
+    published = award_file is not None and award_file.publicity_round > 0
+    officer = actor.sees_all_orgs or actor.org_uscc == tender.agency_uscc
+    objections = await session.scalars(
+        select(Objection).where(Objection.tender_id == tender_id).order_by(Objection.raised_at)
+    )
+    awards = await session.scalars(select(Award).where(Award.tender_id == tender_id).order_by(Award.awarded_at))
+    cancellations = await session.scalars(
+        select(Cancellation).where(Cancellation.tender_id == tender_id).order_by(Cancellation.requested_at)
+    )
+    return {
+        "tender": str(tender_id),
+        "status": tender.status,
+        "publish_by": award_file.publish_by.isoformat() if award_file and officer else None,
+        "publicity": None
+        if not (award_file and published)
+        else {
+            "round": award_file.publicity_round,
+            "started_at": award_file.publicity_started_at.isoformat() if award_file.publicity_started_at else None,
+            "ends_at": award_file.publicity_ends_at.isoformat() if award_file.publicity_ends_at else None,
+            "candidates": [{"candidate_rank": i, **c} for i, c in enumerate(award_file.candidates, start=1)],
+            "disqualified": award_file.disqualified,
+            "committee": award_file.committee if tender.status in tender_states.COMMITTEE_PUBLIC_STATUSES else None,
+        },
+        "objections": [objection_view(o) for o in objections if officer or o.raised_by_uscc == actor.org_uscc],
+        "awards": [award_view(a) for a in awards],
+        "cancellations": [cancellation_view(c) for c in cancellations] if officer else [],
+    }

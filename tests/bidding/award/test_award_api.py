@@ -1,0 +1,248 @@
+"""From candidates to contract through the HTTP API, on PostgreSQL: the sweep publishes the
+checked candidates 3 days after the report at the latest, with the committee's names; a bidder
+objects during publicity and the award waits; an unanswered objection is flagged to the
+supervisors after 3 days; the answer, a complaint and the supervisors' decision; the award to the
+first candidate, its refusal and the next one's award; the contract with its document and the
+bid-bond refund day; and the refusals on the way (who may object, when, bad contract fields,
+cancellation needing a supervisor)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from app.core.actor import Role
+from app.core.clock import FrozenClock
+from tests.bids import new_bidder
+from tests.conftest import World, login
+from tests.evaluations import Scene, drawn_committee, signed_report
+from tests.steps import run_step
+
+PRICES = ["7990000.00", "8100000.00", "8236500.00", "8300000.00"]
+
+
+async def award_of(scene: Scene, headers: dict[str, str]) -> dict[str, Any]:
+    answer = await scene.client.get(f"{scene.url}/award", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def step(world: World, event: str) -> int:
+    async with world.sessions() as session:
+        return await run_step(session, world.clock, event, world.settings, world.sessions)
+
+
+async def notices(client: AsyncTestClient[Litestar], headers: dict[str, str]) -> list[str]:
+    return [n["kind"] for n in (await client.get("/api/v1/notifications", headers=headers)).json()]
+
+
+async def test_from_candidates_through_publicity_objection_complaint_award_refusal_to_contract(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world, prices=PRICES)
+    signed = await signed_report(scene, clock)
+    assert signed["tender_status"] == "candidates"
+    desk = scene.tender.desk
+    first, second, third, fourth = scene.bidders
+    outsider = await new_bidder(client, world, "局外投标人")
+
+    # Before publicity: no candidates, no committee for bidders; the agency sees the 3-day limit.
+    assert (await award_of(scene, first.headers))["publicity"] is None
+    assert (await award_of(scene, desk.agency_headers))["publish_by"] is not None
+    assert await step(world, "publicity-start") == 0  # within the 3 days: the agency may still publish
+
+    # Three days after the report the sweep publishes them itself, with the committee's names.
+    clock.advance(timedelta(days=3, seconds=1))
+    assert await step(world, "publicity-start") == 1
+    seen = await award_of(scene, fourth.headers)
+    assert seen["status"] == "publicity"
+    publicity = seen["publicity"]
+    assert [c["price"] for c in publicity["candidates"]] == PRICES[:3]
+    assert [c["candidate_rank"] for c in publicity["candidates"]] == [1, 2, 3]
+    assert len(publicity["committee"]) == 5 and all(publicity["committee"])
+    assert "publicity" in await notices(client, fourth.headers)
+
+    # Only a bidder of the tender objects, only during publicity, with grounds.
+    url = f"{scene.url}/award/objections"
+    outsider_tried = await client.post(url, json={"grounds": "不服"}, headers=outsider.headers)
+    assert outsider_tried.status_code == 403, outsider_tried.text
+    empty = await client.post(url, json={"grounds": "  "}, headers=fourth.headers)
+    assert empty.status_code == 422 and empty.json()["invalid-params"][0]["name"] == "grounds"
+    attachment = await client.post(
+        f"{scene.url}/award/documents",
+        params={"filename": "证据.pdf"},
+        content=b"%PDF-1.4 evidence",
+        headers={**fourth.headers, "content-type": "application/pdf"},
+    )
+    assert attachment.status_code == 201, attachment.text
+    objection = await client.post(
+        url,
+        json={"grounds": "第一中标候选人业绩造假", "attachments": [attachment.json()["id"]]},
+        headers=fourth.headers,
+    )
+    assert objection.status_code == 201, objection.text
+    objection_id = objection.json()["id"]
+    assert "objection" in await notices(client, desk.agency_headers)
+    others = await award_of(scene, third.headers)
+    assert others["objections"] == []  # a bidder sees its own objections only
+
+    # The publicity ends but the objection is open: nothing is awarded; 3 days on, supervisors are told.
+    clock.advance(timedelta(days=3, seconds=1))
+    assert await step(world, "award-after-publicity") == 0
+    assert await step(world, "objection-overdue") == 1
+    assert await step(world, "objection-overdue") == 0  # once
+    assert "objection_overdue" in await notices(client, desk.officer_headers)
+    late = await client.post(url, json={"grounds": "再提异议"}, headers=third.headers)
+    assert late.status_code == 409  # the publicity is over
+
+    # The agency dismisses it; the objector complains to the supervisors, who dismiss it too.
+    answer_url = f"{url}/{objection_id}/answer"
+    by_bidder = await client.post(answer_url, json={"outcome": "dismissed", "answer": "x"}, headers=fourth.headers)
+    assert by_bidder.status_code == 403
+    answered = await client.post(
+        answer_url, json={"outcome": "dismissed", "answer": "经核查业绩真实"}, headers=desk.agency_headers
+    )
+    assert answered.status_code == 200 and answered.json()["outcome"] == "dismissed", answered.text
+    complaint = await client.post(
+        f"{url}/{objection_id}/complaint", json={"grounds": "答复不实"}, headers=fourth.headers
+    )
+    assert complaint.status_code == 201, complaint.text
+    assert await step(world, "award-after-publicity") == 0  # the complaint is open
+    agency_decides = await client.post(
+        f"{url}/{complaint.json()['id']}/answer",
+        json={"outcome": "dismissed", "answer": "x"},
+        headers=desk.agency_headers,
+    )
+    assert agency_decides.status_code == 403  # the supervisors decide a complaint
+    decided = await client.post(
+        f"{url}/{complaint.json()['id']}/answer",
+        json={"outcome": "dismissed", "answer": "投诉缺乏事实根据"},
+        headers=desk.officer_headers,
+    )
+    assert decided.status_code == 200, decided.text
+
+    # The first candidate is awarded; every bidder gets the result, the winner the notice.
+    assert await step(world, "award-after-publicity") == 1
+    awarded = await award_of(scene, desk.agency_headers)
+    assert awarded["status"] == "awarded"
+    assert [(a["bidder_uscc"], a["status"]) for a in awarded["awards"]] == [(first.org.uscc, "notified")]
+    assert "award_notice" in await notices(client, first.headers)
+    assert "result_notice" in await notices(client, second.headers)
+
+    # The winner declines: the second candidate is awarded, supervisors told of the breach.
+    someone_else = await client.post(f"{scene.url}/award/decline", json={"reason": "x"}, headers=second.headers)
+    assert someone_else.status_code == 403
+    declined = await client.post(f"{scene.url}/award/decline", json={"reason": "资金周转困难"}, headers=first.headers)
+    assert declined.status_code == 200, declined.text
+    awards = declined.json()["awards"]
+    assert [(a["bidder_uscc"], a["status"]) for a in awards] == [
+        (first.org.uscc, "declined"),
+        (second.org.uscc, "notified"),
+    ]
+    assert "award_declined" in await notices(client, desk.officer_headers)
+
+    # The contract: every bad field named at once, then recorded with its uploaded document.
+    contract_url = f"{scene.url}/award/contract"
+    today = clock.now().date()
+    bad = await client.post(
+        contract_url,
+        json={
+            "document": attachment.json()["id"],  # the bidder's, not the agency's
+            "amount": "-1",
+            "signed_on": (today + timedelta(days=1)).isoformat(),
+            "starts_on": today.isoformat(),
+            "ends_on": (today - timedelta(days=1)).isoformat(),
+        },
+        headers=desk.agency_headers,
+    )
+    assert bad.status_code == 422, bad.text
+    names = {p["name"] for p in bad.json()["invalid-params"]}
+    assert {"amount"} <= names or "amount" in bad.text
+    document = await client.post(
+        f"{scene.url}/award/documents",
+        params={"filename": "合同.pdf"},
+        content=b"%PDF-1.4 contract",
+        headers={**desk.agency_headers, "content-type": "application/pdf"},
+    )
+    contract = await client.post(
+        contract_url,
+        json={
+            "document": document.json()["id"],
+            "amount": "8100000.00",
+            "signed_on": today.isoformat(),
+            "starts_on": today.isoformat(),
+            "ends_on": (today + timedelta(days=365)).isoformat(),
+        },
+        headers=desk.agency_headers,
+    )
+    assert contract.status_code == 200, contract.text
+    done = contract.json()
+    assert done["status"] == "contracted"
+    signed_contract = done["awards"][-1]["contract"]
+    assert signed_contract["amount"] == "8100000.00"
+    assert signed_contract["bond_refund_due"] == (today + timedelta(days=5)).isoformat()
+
+    # Six days later the bonds are not refunded: supervisors are told; then the agency records it.
+    clock.advance(timedelta(days=6))
+    assert await step(world, "award-late") == 1
+    refunded = await client.post(
+        f"{scene.url}/award/bond-refund",
+        json={"refunded_on": clock.now().date().isoformat()},
+        headers=desk.agency_headers,
+    )
+    assert refunded.status_code == 200, refunded.text
+    assert refunded.json()["awards"][-1]["contract"]["bonds_refunded_on"] == clock.now().date().isoformat()
+    cancel = await client.post(f"{scene.url}/cancellation", json={"reason": "x"}, headers=desk.agency_headers)
+    assert cancel.status_code == 409  # a contracted tender is not cancelled
+
+
+async def test_an_upheld_objection_disqualifies_a_candidate_and_a_cancellation_needs_a_supervisor(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world, prices=PRICES)
+    await signed_report(scene, clock)
+    desk = scene.tender.desk
+    first, _second, _third, fourth = scene.bidders
+    published = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
+    assert published.status_code == 200, published.text
+    again = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
+    assert again.status_code == 409
+    first_bid = published.json()["publicity"]["candidates"][0]["bid"]
+    objection = await client.post(f"{scene.url}/award/objections", json={"grounds": "资质不符"}, headers=fourth.headers)
+    wrong = await client.post(
+        f"{scene.url}/award/objections/{objection.json()['id']}/answer",
+        json={"outcome": "disqualification", "answer": "成立", "disqualified_bid": "not-a-bid"},
+        headers=desk.agency_headers,
+    )
+    assert wrong.status_code == 422 and wrong.json()["invalid-params"][0]["name"] == "disqualified_bid"
+    upheld = await client.post(
+        f"{scene.url}/award/objections/{objection.json()['id']}/answer",
+        json={"outcome": "disqualification", "answer": "异议成立", "disqualified_bid": first_bid},
+        headers=desk.agency_headers,
+    )
+    assert upheld.status_code == 200, upheld.text
+    after = await award_of(scene, first.headers)
+    assert first_bid not in [c["bid"] for c in after["publicity"]["candidates"]]
+    assert after["publicity"]["round"] == 2  # the changed list is published again
+    assert after["publicity"]["disqualified"][0]["bid"] == first_bid
+
+    # Cancellation: the agency asks with a reason, a supervisor confirms; nothing moves before.
+    nobody = await client.post(f"{scene.url}/cancellation", json={"reason": " "}, headers=desk.agency_headers)
+    assert nobody.status_code == 422
+    asked = await client.post(f"{scene.url}/cancellation", json={"reason": "项目资金取消"}, headers=desk.agency_headers)
+    assert asked.status_code == 201, asked.text
+    assert (await award_of(scene, desk.agency_headers))["status"] == "publicity"
+    bidder_user = await world.user(Role.bidder, first.org)
+    bidder = await login(client, bidder_user.username)
+    forbidden = await client.post(f"{scene.url}/cancellation/decision", json={"confirm": True}, headers=bidder)
+    assert forbidden.status_code == 403
+    confirmed = await client.post(
+        f"{scene.url}/cancellation/decision", json={"confirm": True, "note": "同意"}, headers=desk.officer_headers
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    final = await award_of(scene, desk.agency_headers)
+    assert final["status"] == "cancelled"
+    assert final["cancellations"][0]["status"] == "confirmed"
