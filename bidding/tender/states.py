@@ -12,7 +12,6 @@ publicity --the period ended, no objection or complaint open: the first candidat
 awarded --the contract recorded (Tendering Law art. 46)--> contracted
 awarded --every candidate declined or failed to sign (art. 55)--> failed
 any state before contracted but opening --the agency asks, a supervisor confirms--> cancelled
-A failed or cancelled tender may be re-tendered: a new filing that names it (`retender_of`).
 """
 
 from __future__ import annotations
@@ -64,8 +63,6 @@ COMMITTEE_PUBLIC_STATUSES: frozenset[TenderStatus] = frozenset({T.publicity, T.a
 
 # Where the agency may ask for a cancellation (an opening under way finishes first).
 CANCELLABLE = frozenset(s for s, targets in TRANSITIONS.items() if T.cancelled in targets)
-# Where a new tender may name this one as the one it re-tenders.
-RETENDERABLE = frozenset({T.failed, T.cancelled})
 
 
 def can_move(current: str, target: TenderStatus) -> bool:
