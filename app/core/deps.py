@@ -46,6 +46,13 @@ CreditGateDep = NamedDependency[Gate]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000_000, description="items to skip")]
+# An upload's file name (`?filename=`): no path, no control characters.
+Filename = Annotated[
+    str,
+    QueryParameter(
+        min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$", description="the file's name, no path"
+    ),
+]
 
 
 def client_ip(request: Request[Any, Any, Any]) -> str | None:

@@ -4,26 +4,20 @@ the contract and the bid bonds, cancellation; listed in app/routes.py."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 
 from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
-from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, SettingsDep
+from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, SettingsDep
 from app.core.guards import requires, signed_in
 from bidding.award import service
 from bidding.award.schemas import AnswerIn, BondRefundIn, CancellationDecisionIn, ContractIn, ObjectionIn, ReasonIn
 
 CommitteeNamesDep = NamedDependency[service.CommitteeNames]
-Filename = Annotated[
-    str,
-    QueryParameter(
-        min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$", description="the file's name, no path"
-    ),
-]
 
 
 class AwardController(Controller):

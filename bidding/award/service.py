@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -300,6 +300,43 @@ async def _own_documents(
     ]
 
 
+async def _new_objection(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    kind: str,
+    parent_id: uuid.UUID | None,
+    grounds: str,
+    attachments: Sequence[uuid.UUID],
+    answer_within: timedelta,
+) -> Objection:
+    """An objection or complaint with its grounds and the actor's own attachments (every bad
+    field named at once), due `answer_within` from now; audited."""
+    errors: list[FieldError] = []
+    grounds = _check_text("grounds", grounds, 4000, errors)
+    errors += await _own_documents(session, actor, tender_id, attachments, "attachments")
+    if errors:
+        raise InvalidRequest(errors)
+    now = clock.now()
+    objection = Objection(
+        id=uuid.uuid4(),
+        tender_id=tender_id,
+        kind=kind,
+        parent_id=parent_id,
+        status=ObjectionStatus.open,
+        raised_by_uscc=actor.org_uscc or "",
+        raised_by=actor.username,
+        grounds=grounds,
+        attachments=[str(a) for a in attachments],
+        raised_at=now,
+        due_at=now + answer_within,
+    )
+    session.add(objection)
+    await audit.record(session, clock, actor, f"award.{kind}", "tender", tender_id, {kind: str(objection.id)})
+    return objection
+
+
 async def raise_objection(
     session: AsyncSession,
     clock: Clock,
@@ -322,25 +359,9 @@ async def raise_objection(
         or now >= award_file.publicity_ends_at
     ):
         raise Conflict("objections to the candidates are raised during their publicity")
-    errors: list[FieldError] = []
-    grounds = _check_text("grounds", grounds, 4000, errors)
-    errors += await _own_documents(session, actor, tender_id, attachments, "attachments")
-    if errors:
-        raise InvalidRequest(errors)
-    objection = Objection(
-        id=uuid.uuid4(),
-        tender_id=tender_id,
-        kind="objection",
-        status=ObjectionStatus.open,
-        raised_by_uscc=actor.org_uscc or "",
-        raised_by=actor.username,
-        grounds=grounds,
-        attachments=[str(a) for a in attachments],
-        raised_at=now,
-        due_at=now + states.ANSWER_WITHIN,
+    objection = await _new_objection(
+        session, clock, actor, tender_id, "objection", None, grounds, attachments, states.ANSWER_WITHIN
     )
-    session.add(objection)
-    await audit.record(session, clock, actor, "award.objection", "tender", tender_id, {"objection": str(objection.id)})
     agency = await _org_users(session, [tender.agency_uscc])
     await notify_many(
         session,
@@ -391,26 +412,17 @@ async def complain(
         raise Conflict(f"the tender is {tender.status}: nothing is left to complain about")
     if await session.scalar(select(Objection.id).where(Objection.parent_id == objection_id)):
         raise Conflict("this objection's complaint is made already")
-    errors: list[FieldError] = []
-    grounds = _check_text("grounds", grounds, 4000, errors)
-    errors += await _own_documents(session, actor, tender_id, attachments, "attachments")
-    if errors:
-        raise InvalidRequest(errors)
-    complaint = Objection(
-        id=uuid.uuid4(),
-        tender_id=tender_id,
-        kind="complaint",
-        parent_id=objection_id,
-        status=ObjectionStatus.open,
-        raised_by_uscc=actor.org_uscc or "",
-        raised_by=actor.username,
-        grounds=grounds,
-        attachments=[str(a) for a in attachments],
-        raised_at=now,
-        due_at=now + states.DECIDE_COMPLAINT_WITHIN,
+    complaint = await _new_objection(
+        session,
+        clock,
+        actor,
+        tender_id,
+        "complaint",
+        objection_id,
+        grounds,
+        attachments,
+        states.DECIDE_COMPLAINT_WITHIN,
     )
-    session.add(complaint)
-    await audit.record(session, clock, actor, "award.complaint", "tender", tender_id, {"complaint": str(complaint.id)})
     await _tell_supervisors(
         session, clock, tender, "complaint", f"收到投诉：{tender.project_name}", f"complaint:{complaint.id}"
     )

@@ -16,7 +16,7 @@ from litestar.status_codes import HTTP_200_OK
 from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
 from app.core.calendar.service import load_calendar
-from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Limit, Offset, SettingsDep
+from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, Limit, Offset, SettingsDep
 from app.core.guards import requires
 from app.core.problems import InvalidRequest
 from app.core.validation import FieldError, require_plausible_dates
@@ -38,12 +38,6 @@ from bidding.filing.sla import Breakdown
 from bidding.filing.states import FilingStatus
 
 READERS = requires(Role.agency, Role.supervisor, Role.admin)
-Filename = Annotated[
-    str,
-    QueryParameter(
-        min_length=1, max_length=255, pattern=r"^[^\x00-\x1f\x7f/\\]+$", description="the file's name, no path"
-    ),
-]
 
 
 async def _out(db_session: DbSession, filing_id: uuid.UUID, actor: ActorDep) -> FilingOut:
