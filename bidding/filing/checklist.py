@@ -9,11 +9,14 @@ registered organization) and refuses to submit while any deficiency remains.
 from __future__ import annotations
 
 import enum
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
+
+from bidding.tender.states import TenderStatus
 
 
 class ProjectType(enum.StrEnum):
@@ -115,6 +118,18 @@ class Deficiency:
 
 
 @dataclass(frozen=True)
+class PreviousTender:
+    """The tender a filing re-tenders (重新招标), as the shell found it."""
+
+    status: str
+    agency_uscc: str
+    retendered: bool  # another accepted filing already re-tenders it
+
+
+RETENDERABLE = frozenset({TenderStatus.failed, TenderStatus.cancelled})  # 流标 or 终止
+
+
+@dataclass(frozen=True)
 class FilingFacts:
     """Everything the checklist looks at, gathered by the shell."""
 
@@ -131,6 +146,8 @@ class FilingFacts:
     evaluation_method: str | None
     committee_size: int | None
     document_kinds: frozenset[str]
+    retender_of: uuid.UUID | None = None
+    previous_tender: PreviousTender | None = None  # None: no tender of that id (or not the agency's)
 
 
 REQUIRED_FIELDS: dict[str, tuple[str, str]] = {
@@ -224,6 +241,25 @@ def _tenderee_registered(f: FilingFacts, _c: Context) -> Finding:
     return None
 
 
+def _retender(f: FilingFacts, _c: Context) -> Finding:
+    if f.retender_of is None:
+        return None
+    previous = f.previous_tender
+    if previous is None or previous.agency_uscc != f.agency_uscc:
+        return (
+            f"重新招标所依据的招标项目{f.retender_of}不存在",
+            f"no tender {f.retender_of} of this agency to re-tender",
+        )
+    if previous.status not in RETENDERABLE:
+        return (
+            f"只有已失败或已终止的招标项目可以重新招标（该项目状态为{previous.status}）",
+            f"only a failed or cancelled tender can be re-tendered (it is {previous.status})",
+        )
+    if previous.retendered:
+        return ("该招标项目已重新招标", "the tender has already been re-tendered")
+    return None
+
+
 def _required_field(name: str) -> Callable[[FilingFacts, Context], Finding]:
     zh, en = REQUIRED_FIELDS[name]
 
@@ -236,6 +272,7 @@ def _required_field(name: str) -> Callable[[FilingFacts, Context], Finding]:
 RULES: tuple[Rule, ...] = (
     *(Rule("missing_field", name, _required_field(name)) for name in REQUIRED_FIELDS),
     Rule("tenderee_unregistered", "tenderee_uscc", _tenderee_registered),
+    Rule("retender_invalid", "retender_of", _retender),
     Rule("budget_not_positive", "budget", _budget),
     Rule("committee_size_invalid", "committee_size", _committee),
     Rule("opening_not_at_deadline", "opening_time", _opening_at_deadline),

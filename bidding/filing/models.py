@@ -35,6 +35,7 @@ class Filing(Base):
     evaluation_method: Mapped[str | None] = mapped_column(String(32))
     committee_size: Mapped[int | None] = mapped_column(Integer)
     record_window_minutes: Mapped[int | None] = mapped_column(Integer)
+    retender_of: Mapped[uuid.UUID | None] = mapped_column(GUID)  # 重新招标: checked by the checklist
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 

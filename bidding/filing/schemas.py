@@ -32,6 +32,9 @@ class FilingDraft(RequestBody):
         Annotated[int, msgspec.Meta(ge=10, le=4320, description="bidders confirm the opening record within this")]
         | None
     ) = None
+    retender_of: Annotated[
+        uuid.UUID | None, msgspec.Meta(description="the failed or cancelled tender this one re-tenders (重新招标)")
+    ] = None
 
 
 class OfficerItem(RequestBody):
@@ -119,6 +122,7 @@ class FilingOut(msgspec.Struct):
     evaluation_method: str | None
     committee_size: int | None
     record_window_minutes: int | None
+    retender_of: uuid.UUID | None
     created_at: datetime
     updated_at: datetime
     documents: list[DocumentOut]
@@ -145,6 +149,7 @@ class FilingOut(msgspec.Struct):
             f.evaluation_method,
             f.committee_size,
             f.record_window_minutes,
+            f.retender_of,
             f.created_at,
             f.updated_at,
             [DocumentOut.of(d) for d in documents],

@@ -31,7 +31,7 @@ from app.core.validation import FieldError
 from app.identity.models import Organization
 from bidding.bids.publication import choose_custodians, publish_opening_key
 from bidding.filing import states as filing_states
-from bidding.filing.checklist import POLICIES, Deficiency, FilingFacts, ProjectType, check_filing
+from bidding.filing.checklist import POLICIES, Deficiency, FilingFacts, PreviousTender, ProjectType, check_filing
 from bidding.filing.models import Filing, FilingDocument, FilingRound
 from bidding.filing.schemas import FilingDraft, ReturnRequest
 from bidding.filing.sla import RoundRecord, SlaReport, sla_report
@@ -216,6 +216,17 @@ async def remove_document(
 # -- submission and decisions ---------------------------------------------------------------------------
 
 
+async def _previous_tender(session: AsyncSession, filing: Filing) -> PreviousTender | None:
+    if filing.retender_of is None:
+        return None
+    previous = await session.get(Tender, filing.retender_of, with_for_update=True)  # one re-tender each
+    if previous is None:
+        return None
+    successor = await session.scalar(select(Tender.id).where(Tender.retender_of == previous.id))
+    retendered = successor is not None
+    return PreviousTender(previous.status, previous.agency_uscc, retendered)
+
+
 async def deficiencies_of(session: AsyncSession, filing: Filing, now: datetime, tz: ZoneInfo) -> list[Deficiency]:
     documents = await documents_of(session, filing.id)
     registered = filing.tenderee_uscc is not None and await session.get(Organization, filing.tenderee_uscc) is not None
@@ -233,6 +244,8 @@ async def deficiencies_of(session: AsyncSession, filing: Filing, now: datetime, 
         evaluation_method=filing.evaluation_method,
         committee_size=filing.committee_size,
         document_kinds=frozenset(d.kind for d in documents),
+        retender_of=filing.retender_of,
+        previous_tender=await _previous_tender(session, filing),
     )
     return check_filing(facts, now, tz)
 
@@ -328,6 +341,7 @@ async def _accept(
         bid_deadline=filing.bid_deadline,
         opening_time=filing.opening_time,
         published_at=now,
+        retender_of=filing.retender_of,
     )
     session.add(tender)
     await session.flush()

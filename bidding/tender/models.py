@@ -1,13 +1,16 @@
-"""The tender table: what bidders see once a filing is accepted, with its timeline."""
+"""Tables of published tenders: the tender with its timeline; its clarifications and changes
+(澄清/修改) with the documents added by them; who downloaded the documents (the holders an
+amendment is sent to); bidders' confirmations of bids sealed before an amendment."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import Date, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -39,3 +42,61 @@ class Tender(Base):
     custody_set_id: Mapped[int | None] = mapped_column(Integer)
     custody_threshold: Mapped[int | None] = mapped_column(Integer)
     record_window_minutes: Mapped[int | None] = mapped_column(Integer)
+    # A re-tender (重新招标) names the failed or cancelled tender it replaces; one re-tender each.
+    retender_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenders.id"), unique=True)
+
+
+class TenderAmendment(Base):
+    """A clarification or change of the tender documents, numbered from 1 per tender."""
+
+    __tablename__ = "tender_amendments"
+    __table_args__ = (UniqueConstraint("tender_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(16))
+    summary: Mapped[str] = mapped_column(Text)
+    issued_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    issued_by: Mapped[str] = mapped_column(String(100))
+    deadline_before: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    deadline_after: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    documents: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # the revised documents it publishes
+
+
+class TenderDocument(Base):
+    """A document the agency uploads after publication; bidders see it once an amendment cites it."""
+
+    __tablename__ = "tender_documents"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(100))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(BigInteger)
+    uploaded_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    amendment_number: Mapped[int | None] = mapped_column(Integer)  # None: not published yet
+
+
+class DocumentDownload(Base):
+    """A bidder that obtained the tender documents (获取招标文件): an amendment's recipient."""
+
+    __tablename__ = "tender_downloads"
+
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
+    bidder_uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    first_downloaded_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class BidConfirmation(Base):
+    """A bidder confirms its bid, sealed before amendment `number`, stands as it is."""
+
+    __tablename__ = "bid_confirmations"
+
+    bid_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bids.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    confirmed_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    confirmed_by: Mapped[str] = mapped_column(String(100))

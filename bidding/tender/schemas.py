@@ -5,9 +5,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 import msgspec
 
+from app.core.validation import Instant, RequestBody
+from bidding.tender.amendments import AmendmentKind
 from bidding.tender.models import Tender
 
 
@@ -28,6 +31,7 @@ class TenderOut(msgspec.Struct):
     opening_time: datetime
     published_at: datetime
     record_window_minutes: int | None
+    retender_of: uuid.UUID | None  # the failed or cancelled tender this one re-tenders (重新招标)
 
     @classmethod
     def of(cls, t: Tender) -> TenderOut:
@@ -48,4 +52,18 @@ class TenderOut(msgspec.Struct):
             t.opening_time,
             t.published_at,
             t.record_window_minutes,
+            t.retender_of,
         )
+
+
+class AmendmentIn(RequestBody):
+    """A clarification or change (澄清/修改) of the tender documents."""
+
+    kind: AmendmentKind
+    summary: Annotated[str, msgspec.Meta(min_length=1, max_length=20000)]
+    documents: Annotated[
+        list[uuid.UUID], msgspec.Meta(max_length=50, description="revised documents uploaded first")
+    ] = msgspec.field(default_factory=list)
+    bid_deadline: Annotated[Instant | None, msgspec.Meta(description="a later deadline than the 15-day rule gives")] = (
+        None
+    )

@@ -60,6 +60,12 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/v1/tenders"): SIGNED_IN,  # published tenders are public by law
     ("GET", "/api/v1/tenders/{tender_id:uuid}"): SIGNED_IN,
     ("GET", "/api/v1/tenders/{tender_id:uuid}/opening-key"): SIGNED_IN,  # what bids are sealed to
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/documents"): SIGNED_IN,
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/documents/{document_id:uuid}"): SIGNED_IN,  # bidders: recorded
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/documents"): frozenset({G}),  # the tender's own agency
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/amendments"): SIGNED_IN,
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/amendments"): frozenset({G}),  # the tender's own agency
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/amendments/{number:int}/confirmation"): frozenset({B}),
     ("GET", "/api/v1/tenders/{tender_id:uuid}/custody/share"): CUSTODIANS,  # the custodian's own share
     ("GET", "/api/v1/tenders/{tender_id:uuid}/bids"): frozenset({A, S, B}),  # bidders: their own
     ("POST", "/api/v1/tenders/{tender_id:uuid}/bids"): frozenset({B}),
@@ -158,6 +164,7 @@ PLACEHOLDERS = {
     "org_uscc": "914403001922038216",
     "day": "2026-12-01",
     "index": "0",
+    "number": "1",
     "list_type": "dishonest_debtor",
     "version": "1",
     "entry_id": "1",

@@ -246,3 +246,61 @@ async def test_an_upheld_objection_disqualifies_a_candidate_and_a_cancellation_n
     final = await award_of(scene, desk.agency_headers)
     assert final["status"] == "cancelled"
     assert final["cancellations"][0]["status"] == "confirmed"
+
+    # A re-tender (重新招标) names the cancelled tender, once; a live tender cannot be named.
+    retender = await desk.new_filing(retender_of=scene.tender.id)
+    assert (await desk.submit(retender)).status_code == 200
+    accepted = await desk.decide(retender, "accept")
+    assert accepted.status_code == 200, accepted.text
+    new_tender_id = accepted.json()["tender_id"]
+    new_tender = (await client.get(f"/api/v1/tenders/{new_tender_id}", headers=first.headers)).json()
+    assert new_tender["retender_of"] == scene.tender.id
+    for named, reason in ((scene.tender.id, "already been re-tendered"), (new_tender_id, "only a failed or cancelled")):
+        refused = await desk.submit(await desk.new_filing(retender_of=named))
+        assert refused.status_code == 422, refused.text
+        [deficiency] = [d for d in refused.json()["deficiencies"] if d["target"] == "retender_of"]
+        assert reason in deficiency["message_en"]
+
+
+async def test_an_objection_upheld_for_reevaluation_goes_back_to_the_same_committee_and_publicity_restarts(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world, prices=PRICES)
+    await signed_report(scene, clock)
+    desk = scene.tender.desk
+    first, _second, _third, fourth = scene.bidders
+    published = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
+    assert [c["price"] for c in published.json()["publicity"]["candidates"]] == PRICES[:3]
+    objection = await client.post(
+        f"{scene.url}/award/objections", json={"grounds": "技术分计算错误"}, headers=fourth.headers
+    )
+    upheld = await client.post(
+        f"{scene.url}/award/objections/{objection.json()['id']}/answer",
+        json={"outcome": "reevaluation", "answer": "异议成立，由原评标委员会复核"},
+        headers=desk.agency_headers,
+    )
+    assert upheld.status_code == 200, upheld.text
+    assert (await award_of(scene, desk.agency_headers))["status"] == "evaluated"
+    clock.advance(timedelta(days=4))
+    assert await step(world, "award-after-publicity") == 0  # nothing is awarded while it is re-evaluated
+
+    # The same committee corrects the arithmetic error (MOF order 87 art. 64): the report is
+    # revised, its candidates checked again, and published for a new period.
+    bids = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["bids"]
+    fourth_bid = next(b["bid"] for b in bids if b["uscc"] == fourth.org.uscc)
+    members = [s["name"] for s in await scene.committee() if s["status"] == "seated"]
+    for member in members:  # each member corrects their own sheet
+        corrected = await client.post(
+            f"{scene.url}/evaluation/corrections",
+            json={"bid": fourth_bid, "item": "t1", "value": "40", "case": "arithmetic_error", "reason": "技术分漏计"},
+            headers=await scene.headers_of(member),
+        )
+        assert corrected.status_code == 200, corrected.text
+    assert corrected.json()["result"]["candidates"][0] == fourth_bid
+    assert (await award_of(scene, desk.agency_headers))["status"] == "candidates"
+    again = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
+    assert again.status_code == 200, again.text
+    publicity = again.json()["publicity"]
+    assert publicity["round"] == 2
+    assert [c["price"] for c in publicity["candidates"]] == [PRICES[3], PRICES[0], PRICES[1]]
+    assert publicity["candidates"][0]["bid"] == fourth_bid and first.org.uscc not in str(publicity["disqualified"])
