@@ -10,8 +10,10 @@ import io
 import json
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar, cast
+from zoneinfo import ZoneInfo
 
 import click
 import msgspec
@@ -32,6 +34,7 @@ from app.core.validation import collect_errors
 from app.identity import service as identity
 from app.identity.models import OrgKind
 from app.identity.schemas import OrgCreate, UserCreate
+from bidding.ocds import service as ocds_service
 from credit import checks as credit_checks
 from credit import entries as credit_entries
 from credit import lists as credit_lists
@@ -408,3 +411,58 @@ def credit_check(day: Any, uscc: tuple[str, ...], person_id: tuple[str, ...], na
     except Problem as exc:
         _fail_on_problem(exc)
     click.echo(json.dumps(answer, ensure_ascii=False, indent=2))
+
+
+@click.group("export")
+def export_group() -> None:
+    """Open data exports."""
+
+
+def _instant(value: str | None, tz: ZoneInfo) -> datetime | None:
+    """A date (midnight, local time) or an ISO instant (local time when it has no offset)."""
+    if value is None:
+        return None
+    parsed = datetime.fromisoformat(value)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+@export_group.command("ocds")
+@click.option("--since", default=None, help="releases dated from (YYYY-MM-DD or an ISO instant)")
+@click.option("--until", default=None, help="releases dated before (YYYY-MM-DD or an ISO instant)")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path))
+def export_ocds(since: str | None, until: str | None, out_dir: Path) -> None:
+    """Write the OCDS 1.1 release packages of the releases dated in [--since, --until), 1,000
+    releases a file (releases-0001.json, …), and the record package of every tender they belong
+    to (records.json) into OUT."""
+    settings = Settings.from_env()
+    window = (_instant(since, settings.tz), _instant(until, settings.tz))
+    now = SystemClock().now()
+
+    async def work(session: AsyncSession) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        with Progress(transient=True) as progress:
+            task = progress.add_task("reading tenders", total=None)
+
+            def advance(total: int) -> None:
+                progress.update(task, total=total, advance=1)
+
+            return await ocds_service.export_window(
+                session,
+                settings.ocds_prefix,
+                settings.public_url,
+                now,
+                since=window[0],
+                until=window[1],
+                on_tender=advance,
+            )
+
+    releases, records = run_with_session(settings, work)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    pages = [releases[i : i + ocds_service.MAX_PAGE] for i in range(0, len(releases), ocds_service.MAX_PAGE)]
+    for number, page in enumerate(pages, start=1):
+        uri = f"{settings.public_url}/exports/ocds/releases-{number:04d}.json"
+        package = ocds_service.release_package(page, uri, now, None)
+        (out_dir / f"releases-{number:04d}.json").write_bytes(ocds_service.ENCODER.encode(package))
+    if records:
+        package = ocds_service.record_package_of(records, f"{settings.public_url}/exports/ocds/records.json", now)
+        (out_dir / "records.json").write_bytes(ocds_service.ENCODER.encode(package))
+    click.echo(f"{len(releases)} releases in {len(pages)} package(s), {len(records)} records, in {out_dir}")

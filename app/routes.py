@@ -20,6 +20,7 @@ from bidding.market.controllers import (
     market_stats,
     service_categories,
 )
+from bidding.ocds.controllers import OcdsController
 from bidding.opening.controllers import OpeningController
 from bidding.tender.controllers import TenderController
 from credit.controllers import CreditController, TenderCreditController
@@ -49,6 +50,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CreditController,
     TenderCreditController,
     AwardController,
+    OcdsController,
     specialties,
     decline,
     health,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -55,6 +56,10 @@ class Settings:
     # Days the candidate winners stay published (公示), per project type ("construction=5,goods=3");
     # at least 3 (implementing regulations art. 54), and 3 for a type not named.
     publicity_days: str = ""
+    # Open Contracting data: the ocid prefix registered with the Open Contracting Partnership
+    # ("ocds-" and 6 characters), and the address the platform is reached at (URIs in the export).
+    ocds_prefix: str = "ocds-ggzy00"
+    public_url: str = "http://127.0.0.1:8000"
 
     def publicity_days_for(self, project_type: str) -> int:
         days = dict(item.split("=", 1) for item in self.publicity_days.split(",") if "=" in item)
@@ -127,7 +132,16 @@ class Settings:
             expert_age_cap=int(env.get("GGZY_EXPERT_AGE_CAP", "70")),
             expert_recent_days=int(env.get("GGZY_EXPERT_RECENT_DAYS", "180")),
             publicity_days=_publicity_days(env.get("GGZY_PUBLICITY_DAYS", "")),
+            ocds_prefix=_ocds_prefix(env.get("GGZY_OCDS_PREFIX", "ocds-ggzy00")),
+            public_url=env.get("GGZY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
         )
+
+
+def _ocds_prefix(value: str) -> str:
+    """An ocid prefix as the Open Contracting Partnership assigns them, or a start-up error."""
+    if re.fullmatch(r"ocds-[a-z0-9]{6}", value) is None:
+        raise ValueError(f"GGZY_OCDS_PREFIX: {value!r} is not 'ocds-' and 6 lowercase letters or digits")
+    return value
 
 
 def _publicity_days(value: str) -> str:

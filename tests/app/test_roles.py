@@ -80,6 +80,8 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/v1/keys/bid-signing"): frozenset({B}),
     ("POST", "/api/v1/keys/bid-signing"): frozenset({B}),
     ("GET", "/api/v1/platform/receipt-key"): PUBLIC,
+    ("GET", "/api/v1/ocds/releases"): PUBLIC,  # open contracting data
+    ("GET", "/api/v1/ocds/records/{ocid:str}"): PUBLIC,
     ("GET", "/api/v1/service-categories"): SIGNED_IN,
     ("POST", "/api/v1/intermediaries/services"): frozenset({M}),
     ("POST", "/api/v1/intermediaries/qualifications"): frozenset({M}),
