@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated
 
 from litestar import Controller, Response, get
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from app.core.deps import ClockDep, DbSession, SettingsDep
@@ -27,7 +28,11 @@ class OcdsController(Controller):
     path = "/api/v1/ocds"
     tags = ("open contracting",)
 
-    @get("/releases", opt={"public": True})
+    @get(
+        "/releases",
+        opt={"public": True},
+        responses={204: ResponseSpec(data_container=None, description="no release is dated in the window")},
+    )
     async def releases(
         self,
         db_session: DbSession,
