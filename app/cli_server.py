@@ -102,7 +102,8 @@ def scheduler() -> None:
     from app.scheduler import run_forever
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    asyncio.run(run_forever(Settings.from_env(), SystemClock()))
+    settings = Settings.from_env()
+    asyncio.run(run_forever(settings, settings.clock()))
 
 
 @click.group()

@@ -19,7 +19,7 @@ from redis.asyncio import Redis
 from app.core.blobs import LocalBlobStore
 from app.core.bodies import check_request
 from app.core.chronograph import Chronograph
-from app.core.clock import Clock, SystemClock
+from app.core.clock import Clock
 from app.core.db import make_engine, make_session_factory
 from app.core.deps import dependencies
 from app.core.headers import security_headers
@@ -37,7 +37,7 @@ from app.wiring import CALENDAR_LISTENERS, chronograph_steps, domain_dependencie
 
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
     settings = settings or Settings.from_env()
-    clock = clock or SystemClock()
+    clock = clock or settings.clock()
     engine = make_engine(settings.database_url)
     alchemy = SQLAlchemyAsyncConfig(
         engine_instance=engine,

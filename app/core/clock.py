@@ -1,9 +1,11 @@
 """The one clock. Every piece of code that needs "now" asks a `Clock`; the server's clock is
-the authority. Tests and demos hold a `FrozenClock` and move it instead of sleeping."""
+the authority. Tests and demos hold a `FrozenClock` and move it instead of sleeping; an
+end-to-end rehearsal moves every process of a deployment at once with a `ShiftedClock`."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 
@@ -38,3 +40,19 @@ class FrozenClock:
     def advance(self, delta: timedelta) -> datetime:
         self._now += delta
         return self._now
+
+
+class ShiftedClock:
+    """The system clock moved forward by the seconds written in a file, read at every call, so a
+    test moves every web worker and the scheduler through days of deadlines at once. Only for
+    tests (`GGZY_CLOCK_SHIFT_FILE` is refused without `GGZY_TESTING=1`)."""
+
+    def __init__(self, shift_file: Path) -> None:
+        self._file = shift_file
+
+    def now(self) -> datetime:
+        try:
+            shift = float(self._file.read_text() or "0")
+        except FileNotFoundError:
+            shift = 0.0
+        return datetime.now(UTC) + timedelta(seconds=shift)

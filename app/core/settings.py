@@ -20,6 +20,8 @@ from zoneinfo import ZoneInfo
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from app.core.clock import Clock, ShiftedClock, SystemClock
+
 MIN_SECRET_BYTES = 32
 DEFAULT_SCRYPT_LOG_N = 15
 
@@ -60,6 +62,12 @@ class Settings:
     # ("ocds-" and 6 characters), and the address the platform is reached at (URIs in the export).
     ocds_prefix: str = "ocds-ggzy00"
     public_url: str = "http://127.0.0.1:8000"
+    # Tests only: every process reads "now" as the system clock plus the seconds in this file.
+    clock_shift_file: Path | None = None
+
+    def clock(self) -> Clock:
+        """The one clock of a process: the system's, or shifted for an end-to-end test."""
+        return SystemClock() if self.clock_shift_file is None else ShiftedClock(self.clock_shift_file)
 
     def publicity_days_for(self, project_type: str) -> int:
         days = dict(item.split("=", 1) for item in self.publicity_days.split(",") if "=" in item)
@@ -134,7 +142,17 @@ class Settings:
             publicity_days=_publicity_days(env.get("GGZY_PUBLICITY_DAYS", "")),
             ocds_prefix=_ocds_prefix(env.get("GGZY_OCDS_PREFIX", "ocds-ggzy00")),
             public_url=env.get("GGZY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            clock_shift_file=_clock_shift_file(env),
         )
+
+
+def _clock_shift_file(env: dict[str, str]) -> Path | None:
+    value = env.get("GGZY_CLOCK_SHIFT_FILE")
+    if not value:
+        return None
+    if _flag(env.get("GGZY_TESTING")) is not True:
+        raise ValueError("GGZY_CLOCK_SHIFT_FILE moves the server's clock: it is for tests only (GGZY_TESTING=1)")
+    return Path(value)
 
 
 def _ocds_prefix(value: str) -> str:

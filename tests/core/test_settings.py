@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import stat
 from concurrent.futures import ProcessPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from app.core.clock import SystemClock
 from app.core.settings import Settings, load_or_create_secret
 
 
@@ -52,3 +54,23 @@ def test_the_cookie_is_secure_except_in_the_embedded_demo(tmp_path: Path) -> Non
     demo = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path)})
     production = Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_DATABASE_URL": "postgresql+asyncpg://x/y"})
     assert demo.cookie_is_secure is False and production.cookie_is_secure is True
+
+
+def test_the_clock_shift_is_refused_outside_tests_and_moves_the_clock_inside(tmp_path: Path) -> None:
+    shift = tmp_path / "shift"
+    base = {"GGZY_DATA_DIR": str(tmp_path), "GGZY_CLOCK_SHIFT_FILE": str(shift)}
+    with pytest.raises(ValueError, match="tests only"):
+        Settings.from_env(base)
+    clock = Settings.from_env(base | {"GGZY_TESTING": "1"}).clock()
+    shift.write_text(str(3 * 86400))
+    assert clock.now() - datetime.now(UTC) > timedelta(days=3) - timedelta(minutes=1)
+    assert isinstance(Settings.from_env({"GGZY_DATA_DIR": str(tmp_path)}).clock(), SystemClock)
+
+
+def test_the_ocid_prefix_is_checked_at_start_up(tmp_path: Path) -> None:
+    assert (
+        Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_OCDS_PREFIX": "ocds-a1b2c3"}).ocds_prefix
+        == "ocds-a1b2c3"
+    )
+    with pytest.raises(ValueError, match="GGZY_OCDS_PREFIX"):
+        Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_OCDS_PREFIX": "ggzy"})
