@@ -22,14 +22,14 @@ from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import migrate
-from app.core import audit
+from app.core import audit, checkpoint, transparency
 from app.core.actor import Actor, Role
 from app.core.audit_chain import ChainReport
 from app.core.clock import SystemClock
 from app.core.db import make_engine, make_session_factory
 from app.core.problems import InvalidRequest, Problem
 from app.core.resident_id import person_hash
-from app.core.settings import Settings
+from app.core.settings import Settings, load_or_create_receipt_key
 from app.core.validation import collect_errors
 from app.identity import service as identity
 from app.identity.models import OrgKind
@@ -256,27 +256,57 @@ def audit_group() -> None:
 
 
 @audit_group.command("verify")
-def audit_verify() -> None:
-    """Recompute the hash chain; exit 1 at the first broken event."""
+@click.option(
+    "--head",
+    "head_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="a signed tree head saved earlier (the JSON of /api/v1/transparency/heads/…, or its checkpoint)",
+)
+def audit_verify(head_file: Path | None) -> None:
+    """Integrate what is pending, then recompute the transparency log from the events and check
+    every signed head, the consistency between consecutive heads and (--head) a head saved
+    earlier; and the hash chain of the history written before the log. Exit 1 naming the first
+    bad leaf."""
+    settings = Settings.from_env()
+    public = load_or_create_receipt_key(settings.receipt_key_path).public_key()
+    saved = None
+    if head_file is not None:
+        text = head_file.read_text(encoding="utf-8")
+        note = json.loads(text)["checkpoint"] if text.lstrip().startswith("{") else text
+        try:
+            saved = checkpoint.verify(note, settings.log_origin, public)
+        except checkpoint.CheckpointError as exc:
+            click.secho(f"the saved head is not signed by this platform: {exc}", fg="red", err=True)
+            sys.exit(1)
 
-    async def verify_with_progress(session: AsyncSession) -> ChainReport:
+    async def verify_all(session: AsyncSession) -> tuple[transparency.LogReport, ChainReport]:
+        while await transparency.integrate(session) == transparency.BATCH:
+            pass
         total = await audit.count(session)
         with Progress(transient=True, disable=total < 10_000) as progress:
-            task = progress.add_task("verifying the audit chain", total=total)
-            return await audit.verify(session, on_event=lambda: progress.advance(task))
+            task = progress.add_task("recomputing the audit log", total=total)
+            log = await transparency.verify_log(
+                session, public, settings.log_origin, saved_head=saved, on_leaf=lambda: progress.advance(task)
+            )
+        return log, await audit.verify(session)
 
-    report = run_with_session(Settings.from_env(), verify_with_progress)
-    if report.ok:
-        click.echo(f"audit chain OK: {report.verified} events verified, head {report.head_hash}")
-        return
-    assert report.broken is not None
-    click.secho(
-        f"audit chain BROKEN at event {report.broken.seq}: {report.broken.reason} "
-        f"({report.verified} events before it verified)",
-        fg="red",
-        err=True,
+    log, chain = run_with_session(settings, verify_all)
+    if not log.ok:
+        click.secho(f"audit log BROKEN: {log.problem}", fg="red", err=True)
+        sys.exit(1)
+    if not chain.ok:
+        assert chain.broken is not None
+        click.secho(
+            f"audit chain (before the log) BROKEN at event {chain.broken.seq}: {chain.broken.reason}",
+            fg="red",
+            err=True,
+        )
+        sys.exit(1)
+    checked = f"; the saved head of size {saved.size} matches" if saved else ""
+    click.echo(
+        f"audit log OK: {log.leaves} leaves recomputed, {log.heads} signed heads checked{checked}; "
+        f"history before the log: {chain.verified} chained events verified"
     )
-    sys.exit(1)
 
 
 @click.command()

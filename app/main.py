@@ -60,7 +60,11 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         if settings.runs_scheduler_in_app
         else None
     )
-    scheduler = build_scheduler(chronograph, housekeeping(blobs)) if chronograph is not None else None
+    scheduler = (
+        build_scheduler(chronograph, housekeeping(settings, sessions, clock, blobs))
+        if chronograph is not None
+        else None
+    )
 
     async def start_background_work() -> None:
         await asyncio.to_thread(blobs.clean_staging)  # uploads cut off when a worker was killed

@@ -8,7 +8,7 @@ from __future__ import annotations
 from litestar.types import ControllerRouterHandler
 
 from app.core.calendar.controllers import CalendarController
-from app.core.controllers import AuditController, NotificationController
+from app.core.controllers import AuditController, NotificationController, TransparencyController
 from app.health import health
 from app.identity.controllers import AuthController, OrgController, UserController
 from bidding.award.controllers import AwardController
@@ -31,6 +31,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     OrgController,
     UserController,
     AuditController,
+    TransparencyController,
     CalendarController,
     FilingController,
     TenderController,

@@ -88,7 +88,7 @@ async def run_forever(settings: Settings, clock: Clock) -> None:
     hub = LiveHub(redis)  # publishes only: the web workers' hubs deliver to the watchers
     blobs = LocalBlobStore(settings.blob_dir)
     chronograph = Chronograph(sessions, clock, chronograph_steps(settings, sessions, blobs, hub))
-    jobs = housekeeping(blobs)
+    jobs = housekeeping(settings, sessions, clock, blobs)
     scheduler = build_scheduler(chronograph, jobs)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

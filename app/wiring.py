@@ -11,12 +11,14 @@ from collections.abc import Sequence
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.core import transparency
 from app.core.blobs import LocalBlobStore
 from app.core.calendar.service import CalendarListener
 from app.core.chronograph import Housekeeping, Step
+from app.core.clock import Clock
 from app.core.events import DomainEvents
 from app.core.live import Broadcaster
-from app.core.settings import Settings
+from app.core.settings import Settings, load_or_create_receipt_key
 from bidding.award import jobs as award_jobs
 from bidding.award.service import CommitteeNames
 from bidding.filing import jobs as filing_jobs
@@ -67,8 +69,18 @@ def chronograph_steps(
     ]
 
 
-def housekeeping(blobs: LocalBlobStore) -> list[Housekeeping]:
+def housekeeping(
+    settings: Settings, sessions: async_sessionmaker[AsyncSession], clock: Clock, blobs: LocalBlobStore
+) -> list[Housekeeping]:
     async def staging_leftovers() -> int:
         return await asyncio.to_thread(blobs.clean_staging)
 
-    return [Housekeeping("blob-staging-clean", 600, staging_leftovers)]  # uploads cut off by a killed worker
+    key = load_or_create_receipt_key(settings.receipt_key_path)
+
+    async def sequencer() -> int:
+        return await transparency.run_sequencer(sessions, clock, key, settings.log_origin, settings.tree_head_seconds)
+
+    return [
+        Housekeeping("blob-staging-clean", 600, staging_leftovers),  # uploads cut off by a killed worker
+        Housekeeping("transparency-sequencer", 1, sequencer),  # audit events into the Merkle tree, heads signed
+    ]

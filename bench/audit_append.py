@@ -1,27 +1,34 @@
-"""How much the hash-chained audit trail costs a state change, on PostgreSQL.
+"""How much the audit trail costs a state change, and whether the sequencer keeps up, on PostgreSQL.
 
 Each writer runs transactions that insert one organization row and commit. The baseline
-transaction does only that; the audited one also appends its chained audit event (advisory
-lock, read the head, insert). Both are measured in this run, with the same number of
-concurrent writers, against a scratch database that is dropped afterwards.
+transaction does only that; the audited one also appends its audit event (one insert, no lock:
+the transparency log's sequencer integrates it later). Both are measured in this run, with the
+same number of concurrent writers, against a scratch database that is dropped afterwards. The
+sequencer runs beside the audited writers, as in production, and its lag (events committed but
+not yet leaves) is sampled; then its rate integrating a backlog, and the rate of `ggzy audit
+verify` recomputing the tree.
 
-    .venv/bin/python -m bench.audit_append [--writers 8] [--transactions 2000]
+    .venv/bin/python -m bench.audit_append [--writers 8] [--transactions 4000]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import statistics
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.core import audit
+from app.core import audit, transparency
 from app.core.actor import Actor
 from app.core.clock import SystemClock
 from app.core.db import make_engine, make_session_factory
+from app.core.models import AuditEvent
 from app.core.uscc import make_uscc
 from app.identity.models import Organization
 from bench.scratch import scratch_database
@@ -54,29 +61,65 @@ async def _measure(sessions: Callable[[], AsyncSession], writers: int, total: in
     return total / (time.perf_counter() - started)
 
 
+async def _pending(sessions: Callable[[], AsyncSession]) -> int:
+    async with sessions() as session:
+        events = await session.scalar(select(func.count()).select_from(AuditEvent)) or 0
+        return events - await transparency.integrated_size(session)
+
+
+async def _sequence(sessions: Callable[[], AsyncSession], stop: asyncio.Event, lag: list[int]) -> None:
+    """The sequencer as the scheduler runs it, sampling the lag before each pass."""
+    while not stop.is_set():
+        lag.append(await _pending(sessions))
+        async with sessions() as session:
+            if await transparency.integrate(session) == 0:
+                await asyncio.sleep(0.05)
+
+
 async def main(writers: int, total: int) -> None:
     async with scratch_database() as url:
-        engine = make_engine(url, pool_size=writers)
+        engine = make_engine(url, pool_size=writers + 2)
         sessions = make_session_factory(engine)
         await _measure(sessions, writers, 200, audited=True, run="WARM")  # warm the pool and caches
         baseline = await _measure(sessions, writers, total, audited=False, run="BASE")
-        chained = await _measure(sessions, writers, total, audited=True, run="AUDT")
+        stop, lag = asyncio.Event(), []
+        sequencer = asyncio.create_task(_sequence(sessions, stop, lag))
+        audited = await _measure(sessions, writers, total, audited=True, run="AUDT")
+        stop.set()
+        await sequencer
+        caught_up_from = await _pending(sessions)
+        backlog = await _measure(sessions, writers, total, audited=True, run="BKLG")  # no sequencer this time
+        pending = await _pending(sessions)
+        started = time.perf_counter()
+        while True:
+            async with sessions() as session:
+                if await transparency.integrate(session) == 0:
+                    break
+        integrate_rate = pending / (time.perf_counter() - started)
+        key = ed25519.Ed25519PrivateKey.generate()
         async with sessions() as session:
-            report = await audit.verify(session)
+            await transparency.sign_head(session, SystemClock(), key, "bench/audit")
         started = time.perf_counter()
         async with sessions() as session:
-            await audit.verify(session)
-        verify_rate = report.verified / (time.perf_counter() - started)
+            report = await transparency.verify_log(session, key.public_key(), "bench/audit")
+        verify_rate = report.leaves / (time.perf_counter() - started)
         await engine.dispose()
-    print(f"writers={writers} transactions={total}")
-    print(f"baseline  (insert + commit)                 {baseline:8.0f} tx/s")
-    print(f"audited   (insert + chained event + commit) {chained:8.0f} tx/s  ({chained / baseline:.0%} of baseline)")
-    print(f"verify    (recompute the chain)             {verify_rate:8.0f} events/s over {report.verified} events")
+    assert report.ok, report.problem
+    print(f"writers={writers} transactions={total}; {datetime.now(UTC):%Y-%m-%d}")
+    print(f"baseline  (insert + commit)                  {baseline:8.0f} tx/s")
+    print(f"audited   (insert + audit event + commit)    {audited:8.0f} tx/s  ({audited / baseline:.0%} of baseline)")
+    print(
+        f"sequencer beside them: lag p50 {statistics.median(lag):.0f}, max {max(lag)} events; "
+        f"{caught_up_from} left when the writers stopped"
+    )
+    written = f"(the backlog written at {backlog:.0f} tx/s)"
+    print(f"sequencer integrating a backlog of {pending}  {integrate_rate:8.0f} events/s  {written}")
+    print(f"verify    (recompute the tree, check heads)  {verify_rate:8.0f} leaves/s over {report.leaves} leaves")
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writers", type=int, default=8)
-    parser.add_argument("--transactions", type=int, default=2000)
+    parser.add_argument("--transactions", type=int, default=4000)
     args = parser.parse_args()
     asyncio.run(main(args.writers, args.transactions))

@@ -1,11 +1,11 @@
-"""The audit trail: append a hash-chained event in the caller's transaction, list an object's
-events, and verify the whole chain.
+"""The audit trail: append an event in the caller's transaction, list an object's events, and
+verify the hash chain of the history written before the transparency log.
 
 `record` is the one audit call. It runs inside the same transaction as the state change it
-describes, so a change and its audit event commit or roll back together. Appenders are
-serialized so the chain stays linear across web workers: on PostgreSQL by a transaction-scoped
-advisory lock, on SQLite by the database's own write lock (transactions begin IMMEDIATE).
-The lock is held from the append to the commit, so services append as their last write.
+describes, so a change and its audit event commit or roll back together. Nothing is locked: the
+event links to no other event, and the sequencer (`app.core.transparency`) later makes it a leaf
+of the Merkle tree, in commit order. On PostgreSQL the event carries its transaction's id so the
+sequencer can hold back events of transactions still in flight.
 """
 
 from __future__ import annotations
@@ -13,16 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import merkle
 from app.core.actor import Actor
-from app.core.audit_chain import GENESIS_HASH, ChainReport, ChainVerifier, event_hash, payload_digest
+from app.core.audit_chain import ChainReport, ChainVerifier, leaf_data, payload_digest
 from app.core.clock import Clock
 from app.core.models import AuditEvent
-
-# pg_advisory_xact_lock key: "ggzy" + "audt" as one 64-bit number.
-_AUDIT_LOCK_KEY = 0x67677A7961756474
 
 
 async def record(
@@ -35,13 +33,9 @@ async def record(
     payload: Any = None,
 ) -> AuditEvent:
     """Append one event for `action` on (object_type, object_id); the caller commits."""
-    if session.bind is not None and session.bind.dialect.name == "postgresql":
-        await session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _AUDIT_LOCK_KEY})
-    last = (
-        await session.execute(select(AuditEvent.seq, AuditEvent.hash).order_by(AuditEvent.seq.desc()).limit(1))
-    ).first()
+    on_postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
     event = AuditEvent(
-        seq=(last.seq + 1) if last else 1,
+        txid=literal_column("pg_current_xact_id()::text::bigint") if on_postgresql else 0,
         occurred_at=clock.now(),
         actor_id=actor.user_id,
         actor=actor.username,
@@ -51,12 +45,15 @@ async def record(
         object_type=object_type,
         object_id=str(object_id),
         payload_sha256=payload_digest(payload),
-        prev_hash=last.hash if last else GENESIS_HASH,
     )
-    event.hash = event_hash(event.chain_fields())
     session.add(event)
     await session.flush()
     return event
+
+
+def leaf_hash_of(event: AuditEvent) -> str:
+    """The event's leaf hash in the transparency log (hex), once flushed (its seq known)."""
+    return merkle.leaf_hash(leaf_data(event.chain_fields())).hex()
 
 
 async def count(session: AsyncSession) -> int:
@@ -77,15 +74,16 @@ async def events_of(
 
 
 async def verify(session: AsyncSession, on_event: Callable[[], None] | None = None) -> ChainReport:
-    """Recompute the whole chain in sequence order, streaming, in bounded memory.
-    `on_event` is called once per event checked (the CLI's progress bar)."""
+    """Recompute the hash chain of the history written before the transparency log, in sequence
+    order, streaming, in bounded memory. `on_event` is called once per event checked."""
     verifier = ChainVerifier()
-    result = await session.stream_scalars(select(AuditEvent).order_by(AuditEvent.seq).execution_options(yield_per=2000))
+    chained = select(AuditEvent).where(AuditEvent.prev_hash.is_not(None)).order_by(AuditEvent.seq)
+    result = await session.stream_scalars(chained.execution_options(yield_per=2000))
     async for event in result:
         session.expunge(event)
         if on_event is not None:
             on_event()
-        if not verifier.feed(event.chain_fields(), event.hash):
+        if not verifier.feed(event.chain_fields(), event.hash or ""):
             break
     await result.close()
     return verifier.report()

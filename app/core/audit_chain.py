@@ -1,8 +1,10 @@
-"""The audit trail's hash chain, pure: how an event is hashed and how a chain is verified.
+"""The audit trail's hashing, pure: an event's leaf in the transparency log (`leaf_data`), and
+the hash chain of the history written before the log, with its verifier.
 
-Each event's hash is SHA-256 over a canonical encoding of its fields, which include its
-sequence number and the previous event's hash. Altering a row breaks its own hash; deleting
-one leaves a gap in the sequence; reordering or splicing breaks a `prev_hash` link.
+A leaf is the canonical encoding of an event's fields without any link to another event; the
+Merkle tree (`app.core.merkle`) orders and binds them. Before the log, each event's hash was
+SHA-256 over its fields including the previous event's hash: altering a row breaks its own
+hash, deleting one leaves a gap in the sequence, reordering or splicing breaks a link.
 """
 
 from __future__ import annotations
@@ -39,6 +41,16 @@ def _canonical(value: Any) -> Any:
     if value is None or isinstance(value, (int, str)):
         return value
     return str(value)
+
+
+LEAF_FIELDS = tuple(name for name in CHAIN_FIELDS if name != "prev_hash")
+
+
+def leaf_data(fields: Mapping[str, Any]) -> bytes:
+    """The bytes of an event's leaf: its fields (LEAF_FIELDS) in canonical JSON."""
+    return json.dumps(
+        [_canonical(fields[name]) for name in LEAF_FIELDS], separators=(",", ":"), ensure_ascii=False
+    ).encode()
 
 
 def payload_digest(payload: Any) -> str:

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import JSON, BigInteger, Index, Integer, String
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -47,15 +47,22 @@ class Notification(Base):
 
 
 class AuditEvent(Base):
-    """One link of the hash chain. Rows are only ever inserted (a trigger enforces it on PostgreSQL)."""
+    """One event of the audit trail, inserted in the transaction of the change it describes.
+    Rows are only ever inserted (a trigger enforces it on PostgreSQL). The sequencer makes each a
+    leaf of the transparency log (`TlogLeaf`); events written before the log also carry the hash
+    chain (`prev_hash`, `hash`) they were written with."""
 
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_object", "object_type", "object_id"),)
-
-    # Assigned by the appender, gapless: a deleted row shows up as a gap.
-    seq: Mapped[int] = mapped_column(
-        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=False
+    __table_args__ = (
+        Index("ix_audit_events_object", "object_type", "object_id"),
+        Index("ix_audit_events_commit_order", "txid", "seq"),
     )
+
+    # From a sequence: unique, ordered by insertion, with gaps where a transaction rolled back.
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True)
+    # The inserting transaction's id on PostgreSQL (pg_current_xact_id), 0 on SQLite and for the
+    # history before the log: the sequencer integrates events of finished transactions only.
+    txid: Mapped[int] = mapped_column(BigInteger, default=0)
     occurred_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     actor_id: Mapped[uuid.UUID | None] = mapped_column(GUID)
     actor: Mapped[str] = mapped_column(String(64))
@@ -65,8 +72,8 @@ class AuditEvent(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str] = mapped_column(String(64))
     payload_sha256: Mapped[str] = mapped_column(String(64))
-    prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))  # the chain, before the log
+    hash: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     def chain_fields(self) -> dict[str, Any]:
         return {
@@ -82,3 +89,47 @@ class AuditEvent(Base):
             "payload_sha256": self.payload_sha256,
             "prev_hash": self.prev_hash,
         }
+
+
+class TlogLeaf(Base):
+    """An audit event integrated into the transparency log at `leaf_index`, with its leaf hash."""
+
+    __tablename__ = "tlog_leaves"
+
+    leaf_index: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    seq: Mapped[int] = mapped_column(ForeignKey("audit_events.seq"), unique=True)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class TlogNode(Base):
+    """The hash of a complete subtree of ≥ 2 leaves: leaves [index·2^level, (index+1)·2^level)."""
+
+    __tablename__ = "tlog_nodes"
+
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    index: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class TlogState(Base):
+    """The sequencer's progress: the tree's size and the last event integrated (commit order)."""
+
+    __tablename__ = "tlog_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    last_txid: Mapped[int] = mapped_column(BigInteger)
+    last_seq: Mapped[int] = mapped_column(BigInteger)
+
+
+class TreeHead(Base):
+    """A signed tree head: the tree's size and root at a time, signed as a C2SP checkpoint."""
+
+    __tablename__ = "tlog_heads"
+
+    tree_size: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    root_hash: Mapped[str] = mapped_column(String(64))
+    timestamp: Mapped[int] = mapped_column(BigInteger)  # milliseconds since the epoch
+    key_id: Mapped[str] = mapped_column(String(8))
+    signature: Mapped[str] = mapped_column(Text)  # base64 Ed25519 over the checkpoint
+    checkpoint: Mapped[str] = mapped_column(Text)  # the signed note

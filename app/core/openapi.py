@@ -45,6 +45,12 @@ DESCRIPTIONS = {
 STATEFUL_READS = {("GET", "/api/v1/tenders/{tender_id:uuid}/custody/share")}
 # Routes about the caller's own record, which may be missing (an expert login not in the pool).
 OWN_RECORDS = {("GET", "/api/v1/experts/me"), ("PUT", "/api/v1/experts/me/unavailability")}
+# Reads of something that may not exist yet (no tree head signed, an event not yet in the log).
+NOT_YET = {
+    ("GET", "/api/v1/transparency/heads/latest"),
+    ("POST", "/api/v1/transparency/heads"),
+    ("GET", "/api/v1/transparency/proofs/inclusion"),
+}
 RATE_LIMITED = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/service-requests/{request_id:uuid}/auction/bids")}
 
 
@@ -55,7 +61,7 @@ def problem_statuses(method: str, path: str, *, public: bool, role_guarded: bool
         statuses.add(401)
     if role_guarded:
         statuses.add(403)
-    if "{" in path or (method, path) in OWN_RECORDS:
+    if "{" in path or (method, path) in OWN_RECORDS | NOT_YET:
         statuses.add(404)
     if reads_json:
         statuses |= {400, 415}

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import msgspec
 
+from app.core.audit import leaf_hash_of
 from app.core.models import AuditEvent
 
 
@@ -21,8 +22,9 @@ class AuditEventOut(msgspec.Struct):
     object_type: str
     object_id: str
     payload_sha256: str
-    prev_hash: str
-    hash: str
+    prev_hash: str | None  # the hash chain, for events written before the transparency log
+    hash: str | None
+    leaf_hash: str  # the event's leaf in the transparency log (RFC 9162)
 
     @classmethod
     def of(cls, event: AuditEvent) -> AuditEventOut:
@@ -39,4 +41,5 @@ class AuditEventOut(msgspec.Struct):
             event.payload_sha256,
             event.prev_hash,
             event.hash,
+            leaf_hash_of(event),
         )

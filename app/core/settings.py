@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives import serialization
@@ -62,8 +63,15 @@ class Settings:
     # ("ocds-" and 6 characters), and the address the platform is reached at (URIs in the export).
     ocds_prefix: str = "ocds-ggzy00"
     public_url: str = "http://127.0.0.1:8000"
+    # Signed tree heads of the audit log: at most one per this many seconds (and on demand).
+    tree_head_seconds: int = 60
     # Tests only: every process reads "now" as the system clock plus the seconds in this file.
     clock_shift_file: Path | None = None
+
+    @property
+    def log_origin(self) -> str:
+        """The audit log's name in its checkpoints (C2SP origin): the platform's host and /audit."""
+        return urlsplit(self.public_url).netloc + "/audit"
 
     def clock(self) -> Clock:
         """The one clock of a process: the system's, or shifted for an end-to-end test."""
@@ -142,6 +150,7 @@ class Settings:
             publicity_days=_publicity_days(env.get("GGZY_PUBLICITY_DAYS", "")),
             ocds_prefix=_ocds_prefix(env.get("GGZY_OCDS_PREFIX", "ocds-ggzy00")),
             public_url=env.get("GGZY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            tree_head_seconds=int(env.get("GGZY_TREE_HEAD_SECONDS", "60")),
             clock_shift_file=_clock_shift_file(env),
         )
 

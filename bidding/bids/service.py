@@ -199,6 +199,11 @@ async def record(
         "size": stored.size,
         "received_at": now.isoformat(),
     }
+    event = await audit.record(
+        session, clock, actor, "bid.submit", "tender", tender_id, {**fields, "consortium": list(consortium)}
+    )
+    # The receipt names the audit event and its leaf: the bidder later proves it is in the log.
+    fields |= {"audit_event": event.seq, "audit_leaf_hash": audit.leaf_hash_of(event)}
     bid = Bid(
         id=bid_id,
         tender_id=tender_id,
@@ -214,10 +219,6 @@ async def record(
         consortium=list(consortium),
     )
     session.add(bid)
-    await session.flush()
-    await audit.record(
-        session, clock, actor, "bid.submit", "tender", tender_id, {**fields, "consortium": list(consortium)}
-    )
     await session.commit()
     return bid
 

@@ -58,7 +58,9 @@ class OcdsController(Controller):
         window = {"since": since.isoformat() if since else None, "until": until.isoformat() if until else None}
         next_uri = service.page_uri(settings.public_url, **window, after=cursor, limit=str(limit)) if cursor else None
         this_uri = service.page_uri(settings.public_url, **window, after=after, limit=str(limit))
-        package = service.release_package(page, this_uri, clock.now(), next_uri)
+        package = await service.with_log_head(
+            db_session, service.release_package(page, this_uri, clock.now(), next_uri)
+        )
         return Response(service.ENCODER.encode(package), media_type=MEDIA_TYPE)
 
     @get("/records/{ocid:str}", opt={"public": True})

@@ -18,6 +18,7 @@ import msgspec
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.core import transparency
 from app.core.models import AuditEvent
 from app.core.problems import NotFound
 from app.identity.models import Organization
@@ -264,6 +265,15 @@ def release_package(
     return package
 
 
+async def with_log_head(session: AsyncSession, package: dict[str, Any]) -> dict[str, Any]:
+    """The package with the audit log's latest signed tree head (docs/transparency.md), by which
+    a reader can later check that the platform's record of these events was not rewritten."""
+    head = await transparency.latest_head(session)
+    if head is not None:
+        package["auditLogHead"] = transparency.head_view(head)
+    return package
+
+
 def page_uri(public_url: str, **query: str | None) -> str:
     present = {k: v for k, v in query.items() if v is not None}
     return f"{public_url}/api/v1/ocds/releases" + (f"?{urlencode(present)}" if present else "")
@@ -294,4 +304,4 @@ async def record_package(
     if tender is None:
         raise NotFound(f"no contracting process {ocid}")
     record = ocds.record(await tender_facts(session, tender, public_url), prefix, now)
-    return record_package_of([record], f"{public_url}/api/v1/ocds/records/{ocid}", now)
+    return await with_log_head(session, record_package_of([record], f"{public_url}/api/v1/ocds/records/{ocid}", now))

@@ -19,7 +19,9 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 import click
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from app.core import checkpoint, merkle
 from bidding.sealing.envelope import Declaration, EnvelopeError
 from bidding.sealing.envelope import seal as seal_envelope
 from bidding.sealing.keys import (
@@ -294,6 +296,55 @@ def receipt_verify(receipt_file: str, platform_key: str | None, server: str | No
             click.secho(f"receipt valid, but for another file: {sealed} has sha256 {digest}", fg="red", err=True)
             sys.exit(1)
     click.echo(f"receipt valid: tender {body['tender']}, bidder {body['bidder']}, received {body['received_at']}")
+    if server and "audit_event" in body:
+        _check_in_log(server.rstrip("/"), body, parse_platform_public(public_text))
+
+
+def _get_json(url: str, not_yet: tuple[int, ...] = ()) -> Any:
+    """The answer's JSON; None for a status in `not_yet`; any other error ends the command."""
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:  # noqa: S310 - the platform's address, given by the user
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        if exc.code in not_yet:
+            return None
+        detail = json.loads(exc.read() or b"{}").get("detail", exc.reason)
+        click.secho(f"the platform answered {exc.code}: {detail}", fg="red", err=True)
+        sys.exit(1)
+
+
+NOT_YET = "its audit event is not yet under a signed tree head: check again after the next one"
+
+
+def _check_in_log(server: str, body: dict[str, Any], public: ed25519.Ed25519PublicKey) -> None:
+    """The receipt's audit event is a leaf of the platform's log: an inclusion proof against the
+    latest signed head, both checked here, offline (RFC 9162; the head's signature as a C2SP note)."""
+    head = _get_json(f"{server}/api/v1/transparency/heads/latest", not_yet=(404,))
+    if head is None:
+        click.echo(NOT_YET)
+        return
+    origin = head["checkpoint"].split("\n", 1)[0]
+    try:
+        signed = checkpoint.verify(head["checkpoint"], origin, public)
+    except checkpoint.CheckpointError as exc:
+        click.secho(f"the platform's tree head is INVALID: {exc}", fg="red", err=True)
+        sys.exit(1)
+    query = f"event={body['audit_event']}&size={signed.size}"
+    proof = _get_json(f"{server}/api/v1/transparency/proofs/inclusion?{query}", not_yet=(404, 422))
+    if proof is None:  # not integrated yet, or after the latest head
+        click.echo(NOT_YET)
+        return
+    included = proof["leaf_hash"] == body["audit_leaf_hash"] and merkle.verify_inclusion(
+        proof["leaf_index"],
+        signed.size,
+        bytes.fromhex(body["audit_leaf_hash"]),
+        [bytes.fromhex(h) for h in proof["audit_path"]],
+        signed.root,
+    )
+    if not included:
+        click.secho("the receipt's audit event is NOT in the platform's signed log", fg="red", err=True)
+        sys.exit(1)
+    click.echo(f"in the audit log: leaf {proof['leaf_index']} of the signed head of size {signed.size}")
 
 
 def _sha256_file(path: Path) -> str:

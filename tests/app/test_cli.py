@@ -46,7 +46,7 @@ def test_operator_migrates_then_creates_an_org_and_users(fresh_env: dict[str, st
     assert orphan.returncode == 2 and "org_uscc" in orphan.stderr
 
     verified = run_ggzy(fresh_env, "audit", "verify")
-    assert verified.returncode == 0 and "3 events verified" in verified.stdout
+    assert verified.returncode == 0 and "audit log OK: 3 leaves recomputed" in verified.stdout
 
 
 def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> None:
@@ -99,4 +99,4 @@ def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> 
         server.wait(timeout=10)
 
     verified = run_ggzy(fresh_env, "audit", "verify")
-    assert verified.returncode == 0 and "events verified" in verified.stdout
+    assert verified.returncode == 0 and "audit log OK" in verified.stdout

@@ -81,6 +81,12 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/keys/bid-signing"): frozenset({B}),
     ("GET", "/api/v1/platform/receipt-key"): PUBLIC,
     ("GET", "/api/v1/ocds/releases"): PUBLIC,  # open contracting data
+    ("GET", "/api/v1/transparency/heads/latest"): PUBLIC,  # anyone checks the log
+    ("GET", "/api/v1/transparency/heads/{size:int}"): PUBLIC,
+    ("POST", "/api/v1/transparency/heads"): OFFICERS,  # a head signed on demand
+    ("GET", "/api/v1/transparency/proofs/inclusion"): PUBLIC,
+    ("GET", "/api/v1/transparency/proofs/consistency"): PUBLIC,
+    ("GET", "/api/v1/transparency/key"): PUBLIC,
     ("GET", "/api/v1/ocds/records/{ocid:str}"): PUBLIC,
     ("GET", "/api/v1/service-categories"): SIGNED_IN,
     ("POST", "/api/v1/intermediaries/services"): frozenset({M}),
@@ -167,6 +173,7 @@ PLACEHOLDERS = {
     "day": "2026-12-01",
     "index": "0",
     "number": "1",
+    "size": "1",
     "list_type": "dishonest_debtor",
     "version": "1",
     "entry_id": "1",

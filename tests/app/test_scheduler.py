@@ -96,7 +96,7 @@ def test_the_scheduler_process_starts_and_stops_cleanly(tmp_path: Path) -> None:
     assert any(
         "scheduler running chronograph: filing-overdue, auction-open, auction-turn, auction-close, opening-start,"
         " opening-resume, expert-draw, publicity-start, award-after-publicity, objection-overdue, award-late;"
-        " housekeeping: blob-staging-clean" in line
+        " housekeeping: blob-staging-clean, transparency-sequencer" in line
         for line in started
     ), started
     process.send_signal(signal.SIGTERM)

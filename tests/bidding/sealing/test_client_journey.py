@@ -55,6 +55,7 @@ def test_bidders_and_custodians_use_their_tools_end_to_end(backend: str, setting
         "GGZY_DATA_DIR": str(settings.data_dir),
         "GGZY_SECRET_KEY": settings.secret_key,
         "GGZY_PASSWORD": PASSWORD,
+        "GGZY_TREE_HEAD_SECONDS": "1",  # the log's heads follow the bids closely
     }
     base, server = start_server(env)
     try:
@@ -98,6 +99,13 @@ def test_bidders_and_custodians_use_their_tools_end_to_end(backend: str, setting
             assert result.returncode == 0, result.stderr
             result = run_ggzy(env, "receipt", "verify", str(receipt), "--server", base, "--file", str(sealed))
             assert result.returncode == 0 and "receipt valid" in result.stdout
+        # The receipt's audit event is a leaf of the platform's log: proven against a signed head.
+        for _ in range(50):
+            result = run_ggzy(env, "receipt", "verify", str(receipt), "--server", base)
+            if "in the audit log: leaf" in result.stdout:
+                break
+            time.sleep(0.2)
+        assert result.returncode == 0 and "in the audit log: leaf" in result.stdout, result.stdout
         forged = json.loads(receipt.read_text()) | {"received_at": "2000-01-01T00:00:00+00:00"}
         receipt.write_text(json.dumps(forged))
         result = run_ggzy(env, "receipt", "verify", str(receipt), "--server", base)
