@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, literal_column, select
+from sqlalchemy import ColumnElement, func, insert, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import merkle
@@ -34,21 +34,24 @@ async def record(
 ) -> AuditEvent:
     """Append one event for `action` on (object_type, object_id); the caller commits."""
     on_postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
-    event = AuditEvent(
-        txid=literal_column("pg_current_xact_id()::text::bigint") if on_postgresql else 0,
-        occurred_at=clock.now(),
-        actor_id=actor.user_id,
-        actor=actor.username,
-        org_uscc=actor.org_uscc,
-        client_ip=actor.client_ip,
-        action=action,
-        object_type=object_type,
-        object_id=str(object_id),
-        payload_sha256=payload_digest(payload),
-    )
-    session.add(event)
-    await session.flush()
-    return event
+    fields = {
+        "occurred_at": clock.now(),
+        "actor_id": actor.user_id,
+        "actor": actor.username,
+        "org_uscc": actor.org_uscc,
+        "client_ip": actor.client_ip,
+        "action": action,
+        "object_type": object_type,
+        "object_id": str(object_id),
+        "payload_sha256": payload_digest(payload),
+    }
+    txid = _TXID if on_postgresql else 0
+    seq = await session.scalar(insert(AuditEvent).values(txid=txid, **fields).returning(AuditEvent.seq))
+    return AuditEvent(seq=seq, **fields)  # as inserted; not tracked by the session
+
+
+# The inserting transaction's id: the sequencer holds back events of transactions in flight.
+_TXID: ColumnElement[int] = literal_column("pg_current_xact_id()::text::bigint")
 
 
 def leaf_hash_of(event: AuditEvent) -> str:
