@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import time
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -43,7 +45,7 @@ async def _auctions(sessions: Any, clock: FrozenClock, count: int, bidders: int,
             session,
             clock,
             system,
-            OrgCreate(uscc=make_uscc("91", "420100", f"{tag}OWN9"), name=f"owner {tag}", kind=OrgKind.tenderee),
+            OrgCreate(uscc=make_uscc("91", "420100", f"BENCH{tag}99"), name=f"owner {tag}", kind=OrgKind.tenderee),
         )
         owner = await identity.create_user(
             session,
@@ -61,7 +63,7 @@ async def _auctions(sessions: Any, clock: FrozenClock, count: int, bidders: int,
                     clock,
                     system,
                     OrgCreate(
-                        uscc=make_uscc("91", "420100", f"{tag}{a}{i:03d}"),
+                        uscc=make_uscc("91", "420100", f"B{tag}{a}{i:05d}"),
                         name=f"i{tag}{a}-{i}",
                         kind=OrgKind.intermediary,
                     ),
@@ -140,29 +142,62 @@ async def _run(sessions: Any, clock: FrozenClock, auctions: list[Auctioned], bid
     return sum(len(a.actors) for a in auctions) * bids / (time.perf_counter() - started)
 
 
+def _in_own_process(
+    url: str, clock: FrozenClock, auction: Auctioned, bids: int, start_at: float
+) -> tuple[float, float]:
+    """One auction's bidders in a process of their own (a web worker's share of the load), starting
+    together with the others at `start_at`; the wall-clock start and end."""
+
+    async def go() -> tuple[float, float]:
+        engine = make_engine(url, pool_size=PROCESS_POOL, max_overflow=0)
+        await asyncio.sleep(max(0.0, start_at - time.time()))
+        started = time.time()
+        await _run(make_session_factory(engine), clock, [auction], bids, "real")
+        ended = time.time()
+        await engine.dispose()
+        return started, ended
+
+    return asyncio.run(go())
+
+
+PROCESS_POOL = 20  # connections per process: four processes stay within PostgreSQL's 100
+
+
+def _processes(url: str, clock: FrozenClock, auctions: list[Auctioned], bids: int) -> float:
+    """Bids per second over `auctions`, each driven by its own process, all at once."""
+    start_at = time.time() + 5  # after every process has started
+    with ProcessPoolExecutor(len(auctions), mp_context=multiprocessing.get_context("spawn")) as pool:
+        spans = list(pool.map(_in_own_process, *zip(*((url, clock, a, bids, start_at) for a in auctions), strict=True)))
+    wall = max(end for _, end in spans) - min(start for start, _ in spans)
+    return sum(len(a.actors) for a in auctions) * bids / wall
+
+
 async def main(bidders: int, bids: int, parallel: int) -> None:
     async with scratch_database() as url:
-        engine = make_engine(url, pool_size=bidders * parallel + 2)
+        engine = make_engine(url, pool_size=min(bidders * parallel, 80) + 2, max_overflow=0)  # PostgreSQL allows 100
         sessions = make_session_factory(engine)
         clock = FrozenClock(datetime.now(UTC))
         one = await _auctions(sessions, clock, 1, bidders, "A")
+        alone = await _auctions(sessions, clock, 1, bidders, "C")
         several = await _auctions(sessions, clock, parallel, bidders, "B")
         clock.advance(timedelta(minutes=59))  # the last minute
         system = Actor.system("bench")
-        for auction in [*one, *several]:
+        for auction in [*one, *alone, *several]:
             async with sessions() as session:  # open the auctions before timing
                 await selection.open_auction(session, clock, system, auction.request_id)
         bare = await _run(sessions, clock, one, bids, "bare")
         real = await _run(sessions, clock, one, bids, "real")
-        real_several = await _run(sessions, clock, several, bids, "real")
         await engine.dispose()
+        alone_rate = await asyncio.to_thread(_processes, url, clock, alone, bids)
+        several_rate = await asyncio.to_thread(_processes, url, clock, several, bids)
     print(f"bidders={bidders} bids each={bids} ({bidders * bids} bids an auction); {datetime.now(UTC):%Y-%m-%d}")
     print(f"baseline  lock the auction row + insert bid + update best price {bare:8.0f} bids/s")
     share = f"{real / bare:.0%} of baseline"
     print(f"auction   the platform's bid path (engine, state, audit event)   {real:8.0f} bids/s  ({share})")
+    print(f"one auction driven by its own process ({PROCESS_POOL} connections)             {alone_rate:8.0f} bids/s")
     print(
-        f"{parallel} auctions at once, {bidders} bidders each                           {real_several:8.0f} bids/s  "
-        f"({real_several / real:.1f}× one auction)"
+        f"{parallel} auctions at once, a process each                                {several_rate:8.0f} bids/s  "
+        f"({several_rate / alone_rate:.1f}× one auction)"
     )
 
 
