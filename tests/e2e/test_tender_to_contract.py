@@ -467,6 +467,7 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
             assert answer.status_code == 200, answer.text
             package = parse(answer.content)
             assert problems(package) == []
+            assert package["auditLogHead"]["checkpoint"].startswith("ggzy.jiangcheng.example/audit\n")  # the log's head
             releases += package["releases"]
             page_url = package.get("links", {}).get("next", "").removeprefix(PUBLIC_URL) or None
         tags = [r["tag"][0] for r in releases]
