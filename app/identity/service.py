@@ -8,6 +8,7 @@ and a `Clock`, so the CLI and the demo loader call the very same code as the API
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -66,6 +67,20 @@ async def list_orgs(session: AsyncSession, *, limit: int, offset: int) -> tuple[
     total = await session.scalar(select(func.count()).select_from(Organization)) or 0
     orgs = await session.scalars(select(Organization).order_by(Organization.name).limit(limit).offset(offset))
     return list(orgs.all()), total
+
+
+async def org_names(session: AsyncSession, usccs: Iterable[str]) -> dict[str, str]:
+    """The names of these organizations, by USCC (unknown ones left out)."""
+    rows = await session.execute(
+        select(Organization.uscc, Organization.name).where(Organization.uscc.in_(sorted(set(usccs))))
+    )
+    return {uscc: name for uscc, name in rows}
+
+
+async def users_of_orgs(session: AsyncSession, usccs: Iterable[str]) -> list[tuple[uuid.UUID, str]]:
+    """(user id, org USCC) of every user of these organizations: whom to notify."""
+    rows = await session.execute(select(User.id, User.org_uscc).where(User.org_uscc.in_(sorted(set(usccs)))))
+    return [(user_id, uscc) for user_id, uscc in rows if uscc]
 
 
 async def create_user(session: AsyncSession, clock: Clock, actor: Actor, data: UserCreate, scrypt_log_n: int) -> User:

@@ -25,7 +25,7 @@ from app.core.clock import Clock
 from app.core.notifications import Notice, notify, notify_many
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
-from app.identity.models import User
+from app.identity import service as identity
 from bidding.award import states
 from bidding.award.models import Award, AwardDocument, AwardFile, Cancellation, Objection
 from bidding.award.states import AwardStatus, CancellationStatus, ObjectionStatus, Outcome
@@ -50,11 +50,6 @@ async def _locked(session: AsyncSession, tender_id: uuid.UUID) -> Tender:
 def _agency_of(actor: Actor, tender: Tender) -> None:
     if not (actor.has_role(Role.agency) and actor.org_uscc == tender.agency_uscc):
         raise Forbidden("only the tender's agency does this")  # every published tender is public
-
-
-async def _org_users(session: AsyncSession, usccs: Sequence[str]) -> list[tuple[uuid.UUID, str]]:
-    rows = await session.execute(select(User.id, User.org_uscc).where(User.org_uscc.in_(set(usccs))))
-    return [(user_id, uscc) for user_id, uscc in rows if uscc]
 
 
 async def _bidders(session: AsyncSession, tender_id: uuid.UUID) -> list[str]:
@@ -141,7 +136,7 @@ async def publish(
             "candidates": [c["bid"] for c in award_file.candidates],
         },
     )
-    users = await _org_users(session, await _bidders(session, tender_id))
+    users = await identity.users_of_orgs(session, await _bidders(session, tender_id))
     await notify_many(
         session,
         clock,
@@ -262,7 +257,7 @@ async def _award_next(session: AsyncSession, clock: Clock, actor: Actor, tender:
             f"award:{award.id}:{user_id}",
             user_id,
         )
-        for user_id, uscc in await _org_users(session, bidders)
+        for user_id, uscc in await identity.users_of_orgs(session, bidders)
     ]
     await notify_many(session, clock, notices)
 
@@ -362,7 +357,7 @@ async def raise_objection(
     objection = await _new_objection(
         session, clock, actor, tender_id, "objection", None, grounds, attachments, states.ANSWER_WITHIN
     )
-    agency = await _org_users(session, [tender.agency_uscc])
+    agency = await identity.users_of_orgs(session, [tender.agency_uscc])
     await notify_many(
         session,
         clock,
@@ -503,7 +498,7 @@ async def answer(
         tender_id,
         {"objection": str(objection.id), "outcome": outcome, "disqualified_bid": objection.disqualified_bid},
     )
-    for user_id, _ in await _org_users(session, [objection.raised_by_uscc]):
+    for user_id, _ in await identity.users_of_orgs(session, [objection.raised_by_uscc]):
         await notify(
             session,
             clock,

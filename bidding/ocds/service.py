@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import transparency
 from app.core.models import AuditEvent
 from app.core.problems import NotFound
-from app.identity.models import Organization
+from app.identity import service as identity
 from bidding.award.models import Award, AwardDocument, AwardFile, Cancellation
 from bidding.award.states import AwardStatus, CancellationStatus
 from bidding.filing.models import FilingDocument
@@ -35,13 +35,6 @@ OCDS_VERSION = "1.1"
 PUBLISHER = {"name": "ggzy 公共资源交易平台"}
 MAX_PAGE = 1000
 ENCODER = msgspec.json.Encoder(decimal_format="number")  # OCDS amounts are JSON numbers, exactly
-
-
-async def _names(session: AsyncSession, usccs: set[str]) -> dict[str, str]:
-    rows = await session.execute(
-        select(Organization.uscc, Organization.name).where(Organization.uscc.in_(sorted(usccs)))
-    )
-    return {uscc: name for uscc, name in rows}
 
 
 def _party(names: dict[str, str], uscc: str) -> ocds.Party:
@@ -108,7 +101,7 @@ async def tender_facts(session: AsyncSession, tender: Tender, public_url: str) -
     usccs = {tender.tenderee_uscc, tender.agency_uscc} | {a.bidder_uscc for a in award_rows}
     if session_row is not None:
         usccs |= {b["uscc"] for b in session_row.bidders}
-    names = await _names(session, usccs)
+    names = await identity.org_names(session, usccs)
     opening = None
     if session_row is not None and session_row.finished_at is not None:
         read_out: list[dict[str, Any] | None] = list(

@@ -30,7 +30,7 @@ from app.core.clock import Clock
 from app.core.live import Broadcaster, Outbox
 from app.core.problems import Conflict, NotFound, Problem
 from app.core.tasks import BackgroundTasks
-from app.identity.models import Organization
+from app.identity import service as identity
 from bidding.bids.models import Bid, CustodyShare, RegisteredKey
 from bidding.bids.registry import KeyPurpose
 from bidding.bids.states import BidStatus
@@ -100,11 +100,6 @@ class Opening:
 # -- starting ---------------------------------------------------------------------------------------
 
 
-async def _org_names(session: AsyncSession, usccs: list[str]) -> dict[str, str]:
-    rows = await session.execute(select(Organization.uscc, Organization.name).where(Organization.uscc.in_(usccs)))
-    return {uscc: name for uscc, name in rows.all()}
-
-
 async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID) -> OpeningSession | None:
     """Open the session of a tender whose opening time has come (idempotent): publish who bid, or
     fail the tender (流标) with fewer than three bids. None while the opening time is ahead."""
@@ -122,7 +117,7 @@ async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uu
             .order_by(Bid.received_at, Bid.bidder_uscc)
         )
     ).all()
-    names = await _org_names(session, [b.bidder_uscc for b in bids])
+    names = await identity.org_names(session, [b.bidder_uscc for b in bids])
     bidders = [
         {
             "bid": str(b.id),
@@ -522,7 +517,7 @@ async def respond(
         responded_by=actor.user_id,
     )
     session.add(answer)
-    name = (await _org_names(session, [str(actor.org_uscc)])).get(str(actor.org_uscc), "")
+    name = (await identity.org_names(session, [str(actor.org_uscc)])).get(str(actor.org_uscc), "")
     await ctx.event(session, tender_id, "record_response", {"bidder": name, "response": response, "comment": comment})
     await audit.record(
         session, ctx.clock, actor, f"opening.record_{response}", "tender", tender_id, {"comment": comment}

@@ -27,7 +27,7 @@ from app.core.clock import Clock
 from app.core.notifications import Notice, notify_many
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
-from app.identity.models import User
+from app.identity import service as identity
 from bidding.bids.models import Bid
 from bidding.bids.states import BidStatus
 from bidding.filing.checklist import DocumentKind
@@ -148,11 +148,6 @@ async def _holders(session: AsyncSession, tender_id: uuid.UUID) -> set[str]:
     return set(downloaded) | set(bidding)
 
 
-async def _org_users(session: AsyncSession, usccs: set[str]) -> Sequence[tuple[uuid.UUID, str]]:
-    rows = await session.execute(select(User.id, User.org_uscc).where(User.org_uscc.in_(sorted(usccs))))
-    return [(user_id, uscc) for user_id, uscc in rows if uscc]
-
-
 async def issue_amendment(
     session: AsyncSession,
     clock: Clock,
@@ -242,7 +237,7 @@ async def issue_amendment(
                 f"amendment:{tender_id}:{number}:{user_id}",
                 user_id,
             )
-            for user_id, _ in await _org_users(session, await _holders(session, tender_id))
+            for user_id, _ in await identity.users_of_orgs(session, await _holders(session, tender_id))
         ],
     )
     await session.commit()
