@@ -14,12 +14,16 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 
+from app.console.pages import TEMPLATES
 from app.core.blobs import LocalBlobStore
 from app.core.bodies import check_request
 from app.core.chronograph import Chronograph
 from app.core.clock import Clock
+from app.core.csrf import csrf_protection
 from app.core.db import make_engine, make_session_factory
 from app.core.deps import dependencies
 from app.core.headers import security_headers
@@ -107,7 +111,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             **domain_dependencies(settings),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[security_headers],
+        middleware=[security_headers, csrf_protection],
+        template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         before_request=check_request,
         state=State(
             {

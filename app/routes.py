@@ -1,12 +1,15 @@
 """The route table: every HTTP handler of the platform, from the kernel and each domain.
 
-Handlers live with their domain (`*/controllers.py`); this module only lists them.
+Handlers live with their domain (`*/controllers.py`), the web console's pages in `app/console/`;
+this module only lists them.
 """
 
 from __future__ import annotations
 
+from litestar.static_files import create_static_files_router
 from litestar.types import ControllerRouterHandler
 
+from app.console.pages import STATIC, ConsolePages, PublicPages
 from app.core.calendar.controllers import CalendarController
 from app.core.controllers import AuditController, NotificationController, TransparencyController
 from app.health import health
@@ -55,4 +58,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     specialties,
     decline,
     health,
+    PublicPages,
+    ConsolePages,
+    create_static_files_router("/static", [STATIC], opt={"public": True}, include_in_schema=False),
 ]

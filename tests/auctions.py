@@ -19,9 +19,10 @@ from tests.conftest import World
 
 
 async def live_auction(
-    world: World, clock: FrozenClock, bidders: int, name: str
+    world: World, clock: FrozenClock, bidders: int, name: str, ends_in: timedelta = timedelta(minutes=10)
 ) -> tuple[User, list[tuple[Organization, User]], uuid.UUID]:
-    """(the owner, the registered intermediaries, the request id); bidding is open on return."""
+    """(the owner, the registered intermediaries, the request id); bidding is open on return and
+    ends `ends_in` after it opened (a bid in its last 2 minutes extends it by 5)."""
     owner = await world.user(Role.agency, await world.org(OrgKind.tenderee))
     registered = []
     for _ in range(bidders):
@@ -36,7 +37,7 @@ async def live_auction(
     now = datetime.now(UTC)
     terms = requests.RequestTerms(
         name, "COST", Decimal("300000.00"), None, now + timedelta(seconds=2), now + timedelta(seconds=2),
-        now + timedelta(minutes=10), None, 3, Mode.continuous, Decimal("100.00"), None,
+        now + timedelta(seconds=2) + ends_in, None, 3, Mode.continuous, Decimal("100.00"), None,
     )  # fmt: skip
     async with world.sessions() as session:
         request_id = (await requests.post_request(session, clock, Actor.of(owner), terms)).id

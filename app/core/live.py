@@ -152,7 +152,7 @@ class LiveHub:
                 self._degrade(f"subscription lost: {type(exc).__name__}: {exc}")
             finally:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(pubsub.aclose(), timeout=1)  # type: ignore[no-untyped-call]
+                    await asyncio.wait_for(pubsub.aclose(), timeout=1)  # type: ignore[no-untyped-call,unused-ignore]
             await asyncio.sleep(RECONNECT_DELAY_SECONDS)
 
     def _degrade(self, error: str) -> None:

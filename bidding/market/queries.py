@@ -81,6 +81,7 @@ async def auction_view(session: AsyncSession, actor: Actor, request_id: uuid.UUI
         you=names[mine] if mine else None,
         standings=standings,
         current_turn=shown(turn.bidder) if turn else None,
+        highest_acceptable=engine.highest_acceptable(state, mine, now) if mine and not closed else None,
         winner=auction.winner_uscc if closed else None,
         award_price=auction.award_price,
         savings=auction.savings,

@@ -151,6 +151,8 @@ class AuctionView(msgspec.Struct):
     you: str | None
     standings: list[Standing]
     current_turn: str | None
+    # The highest price the viewing bidder may bid next (None for a watcher or once closed).
+    highest_acceptable: Decimal | None
     winner: str | None
     award_price: Decimal | None
     savings: Decimal | None

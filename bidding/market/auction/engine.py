@@ -184,6 +184,22 @@ def place_bid(
     return _rounds(state, bidder, price, now)
 
 
+def highest_acceptable(state: AuctionState, bidder: str, now: datetime) -> Decimal | None:
+    """The highest price `bidder` may bid at `now` (what the bid form shows): in the continuous
+    mode the best bid (or the ceiling) less the minimum decrement; in rounds, during the bidder's
+    own turn, its price at the turn's start less the step (None outside its turn)."""
+    if state.rules.mode is Mode.continuous:
+        reference = state.best.price if state.best else state.rules.ceiling
+    else:
+        state, turn = current_turn(state, now)
+        if turn is None or turn.bidder != bidder:
+            return None
+        started = state.turn_started_at_price
+        key = (turn.round, turn.index)
+        reference = started[1] if started is not None and started[0] == key else state.offers[bidder].price
+    return reference - state.rules.decrement.step(reference)
+
+
 def _continuous(
     state: AuctionState, bidder: str, price: Decimal, now: datetime
 ) -> tuple[AuctionState, Accepted] | Rejected:

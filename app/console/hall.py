@@ -1,0 +1,182 @@
+"""What the supervision hall and the public pages show: today's and upcoming openings and
+auctions, the filing queue with its working-day countdowns, the SLA figures and the charts'
+numbers. Read-only queries over the domains' tables; the pages render them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.console.charts import Bar
+from app.core.calendar.rules import WorkingCalendar, end_of_day, start_of_day
+from app.core.calendar.service import load_calendar
+from bidding.filing import service as filings
+from bidding.filing.models import Filing, FilingRound
+from bidding.filing.sla import Breakdown
+from bidding.filing.states import FilingStatus
+from bidding.market import queries as market
+from bidding.market.models import ServiceRequest
+from bidding.opening.models import OpeningSession
+from bidding.tender.models import Tender
+from bidding.tender.states import TenderStatus
+
+UPCOMING_DAYS = 14
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedFiling:
+    filing_id: uuid.UUID
+    project_name: str
+    round_number: int
+    submitted_at: datetime
+    due_at: datetime
+    working_days_left: int
+    overdue: bool
+
+
+def working_days_left(calendar: WorkingCalendar, today: date, deadline_day: date) -> int:
+    """Working days from tomorrow up to and including `deadline_day` (0 on the last day; negative
+    once past it), on the official calendar."""
+    if deadline_day < today:
+        return -sum(calendar.day(today - timedelta(days=n)).working for n in range((today - deadline_day).days))
+    return sum(calendar.day(today + timedelta(days=n)).working for n in range(1, (deadline_day - today).days + 1))
+
+
+async def openings_ahead(session: AsyncSession, now: datetime, tz: ZoneInfo) -> Sequence[Tender]:
+    """Tenders whose opening is today or in the next two weeks, or is under way."""
+    since = start_of_day(now.astimezone(tz).date(), tz)
+    until = since + timedelta(days=UPCOMING_DAYS)
+    rows = await session.scalars(
+        select(Tender)
+        .where(
+            (Tender.status == TenderStatus.opening)
+            | (
+                Tender.opening_time.between(since, until)
+                & Tender.status.in_([TenderStatus.published, TenderStatus.opening, TenderStatus.opened])
+            )
+        )
+        .order_by(Tender.opening_time)
+        .limit(50)
+    )
+    return rows.all()
+
+
+async def auctions_ahead(session: AsyncSession, now: datetime, tz: ZoneInfo) -> Sequence[ServiceRequest]:
+    """Service requests whose price bidding runs today or in the next two weeks, or is running."""
+    since = start_of_day(now.astimezone(tz).date(), tz)
+    until = since + timedelta(days=UPCOMING_DAYS)
+    rows = await session.scalars(
+        select(ServiceRequest)
+        .where(ServiceRequest.bidding_ends >= since, ServiceRequest.bidding_starts <= until)
+        .order_by(ServiceRequest.bidding_ends)
+        .limit(50)
+    )
+    return rows.all()
+
+
+async def filing_queue(session: AsyncSession, now: datetime, tz: ZoneInfo) -> list[QueuedFiling]:
+    """Submitted filings awaiting a decision, the most urgent first, with working days left."""
+    calendar = await load_calendar(session)
+    rows = await session.execute(
+        select(Filing, FilingRound)
+        .join(FilingRound, FilingRound.filing_id == Filing.id)
+        .where(Filing.status == FilingStatus.submitted, FilingRound.decided_at.is_(None))
+        .order_by(FilingRound.due_at)
+        .limit(100)
+    )
+    today = now.astimezone(tz).date()
+    return [
+        QueuedFiling(
+            filing.id,
+            filing.project_name,
+            round_.number,
+            round_.submitted_at,
+            round_.due_at,
+            working_days_left(calendar, today, round_.deadline_day),
+            now > round_.due_at,
+        )
+        for filing, round_ in rows.all()
+    ]
+
+
+def _month_starts(today: date, months: int) -> list[date]:
+    starts, current = [], today.replace(day=1)
+    for _ in range(months):
+        starts.append(current)
+        current = (current - timedelta(days=1)).replace(day=1)
+    return starts[::-1]
+
+
+def _month_end(first: date) -> date:
+    return (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+
+
+def _percent(rate: Decimal | float | None) -> tuple[Decimal, str]:
+    if rate is None:
+        return Decimal(0), "—"
+    value = Decimal(str(rate)) * 100
+    return value, f"{value.quantize(Decimal('0.1'))} %"
+
+
+async def sla_this_month(session: AsyncSession, now: datetime, tz: ZoneInfo) -> Breakdown:
+    today = now.astimezone(tz).date()
+    report = await filings.statistics(session, await load_calendar(session), tz, today.replace(day=1), today, now)
+    return report.overall
+
+
+async def filings_on_time_by_month(session: AsyncSession, now: datetime, tz: ZoneInfo, months: int = 6) -> list[Bar]:
+    calendar = await load_calendar(session)
+    bars = []
+    for first in _month_starts(now.astimezone(tz).date(), months):
+        report = await filings.statistics(session, calendar, tz, first, _month_end(first), now)
+        if report.overall.decided:
+            value, shown = _percent(report.overall.on_time_rate)
+            bars.append(Bar(first.strftime("%Y-%m"), value, f"{shown} ({report.overall.decided})"))
+    return bars
+
+
+async def savings_by_month(session: AsyncSession, now: datetime, tz: ZoneInfo, months: int = 6) -> list[Bar]:
+    bars = []
+    for first in _month_starts(now.astimezone(tz).date(), months):
+        figures = (await market.market_figures(session, tz, first, _month_end(first))).overall
+        if figures.awarded:
+            value, shown = _percent(figures.savings_rate)
+            bars.append(Bar(first.strftime("%Y-%m"), value, shown))
+    return bars
+
+
+async def savings_by_category(session: AsyncSession, now: datetime, tz: ZoneInfo) -> list[Bar]:
+    today = now.astimezone(tz).date()
+    figures = await market.market_figures(session, tz, today.replace(month=1, day=1), today)
+    bars = []
+    for category, numbers in sorted(figures.by_category.items()):
+        if numbers.awarded:
+            value, shown = _percent(numbers.savings_rate)
+            bars.append(Bar(category, value, shown))
+    return bars
+
+
+async def openings_per_day(session: AsyncSession, now: datetime, tz: ZoneInfo, days: int = 14) -> list[Bar]:
+    today = now.astimezone(tz).date()
+    first = today - timedelta(days=days - 1)
+    started = await session.scalars(
+        select(OpeningSession.started_at).where(
+            OpeningSession.started_at >= start_of_day(first, tz), OpeningSession.started_at < end_of_day(today, tz)
+        )
+    )
+    counts: dict[date, int] = {}
+    for at in started.all():
+        day = at.astimezone(tz).date()
+        counts[day] = counts.get(day, 0) + 1
+    return [
+        Bar(day.strftime("%m-%d"), Decimal(counts[day]), str(counts[day]))
+        for day in (first + timedelta(days=n) for n in range(days))
+        if day in counts
+    ]

@@ -1,0 +1,266 @@
+"""The web console's pages: server-rendered (Jinja2), in Chinese first with English switchable.
+
+Each handler reads what the page shows through the domains' own queries (the same visibility
+rules as the API) and renders a template; everything a page *does* — save, upload, bid, hand
+in, confirm — goes through the JSON API from `static/console.js`, with the sign-in cookie and
+the CSRF header (app/core/csrf.py), so there is one way to change anything. Live parts follow
+the API's server-sent event streams. A page without a sign-in redirects to /login.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import Cookie
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy import select
+
+from app.console import hall
+from app.console.charts import bar_chart
+from app.console.i18n import LANG_COOKIE, pick_language, translator
+from app.core import transparency
+from app.core.actor import Role
+from app.core.csrf import CSRF_COOKIE, new_token
+from app.core.deps import ActorDep, ClockDep, DbSession
+from app.core.guards import requires, signed_in
+from app.core.problems import Problem
+from bidding.filing import service as filings
+from bidding.filing.checklist import DocumentKind
+from bidding.filing.models import Filing
+from bidding.market import queries as market
+from bidding.market import requests as market_requests
+from bidding.market import selection
+from bidding.opening import queries as opening_queries
+from bidding.opening import service as opening_service
+from bidding.opening.models import OpeningSession
+from bidding.tender import queries as tenders
+from bidding.tender import service as tender_service
+from bidding.tender.models import Tender
+
+TEMPLATES = Path(__file__).parent / "templates"
+STATIC = Path(__file__).parent / "static"
+OFFICERS = (Role.supervisor, Role.admin)
+
+
+def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any) -> Template:
+    """Render `name` with what every page needs: the words, the user, the CSRF token, the time."""
+    settings = request.app.state.settings
+    lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+    token = request.cookies.get(CSRF_COOKIE) or new_token()
+    cookies = [Cookie(key=CSRF_COOKIE, value=token, path="/", samesite="strict", secure=settings.cookie_is_secure)]
+    if request.query_params.get("lang") == lang:
+        cookies.append(Cookie(key=LANG_COOKIE, value=lang, path="/", samesite="lax", max_age=365 * 86400))
+    user = request.scope.get("user")
+    tz = settings.tz
+
+    def local(at: datetime | int | None) -> str:
+        """A time as Shanghai shows it; an int is milliseconds since the epoch (a tree head's)."""
+        if isinstance(at, int):
+            at = datetime.fromtimestamp(at / 1000, UTC)
+        return "—" if at is None else at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+    return Template(
+        template_name=name,
+        context={
+            "t": translator(lang),
+            "lang": lang,
+            "other_lang": "en" if lang == "zh" else "zh",
+            "path": request.url.path,
+            "user": user,
+            "roles": set(user.roles) if user is not None else set(),
+            "officer": user is not None and bool(set(user.roles) & set(OFFICERS)),
+            "csrf": token,
+            "server_now": request.app.state.clock.now(),
+            "local": local,
+            **context,
+        },
+        status_code=status_code,
+        cookies=cookies,
+    )
+
+
+def sign_in_first(request: Request[Any, Any, Any], _exc: Exception) -> Response[Any]:
+    return Redirect(f"/login?next={quote(request.url.path)}", status_code=303)
+
+
+def error_page(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, Problem):
+        status, detail = exc.status, exc.detail
+    elif isinstance(exc, HTTPException):
+        status, detail = exc.status_code, exc.detail
+    else:  # pragma: no cover - the app's handler logs it
+        raise exc
+    return page(request, "error.html", status_code=status, status=status, detail=detail)
+
+
+PAGE_ERRORS: Mapping[Any, Any] = {
+    NotAuthorizedException: sign_in_first,
+    PermissionDeniedException: error_page,
+    Problem: error_page,
+    HTTPException: error_page,
+}
+
+
+class PublicPages(Controller):
+    """What anyone sees without signing in: tenders, opening records, supermarket figures, the log."""
+
+    path = "/"
+    include_in_schema = False
+    exception_handlers = PAGE_ERRORS  # type: ignore[assignment]
+
+    @get("/", opt={"public": True})
+    async def home(self, request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep) -> Template:
+        settings = request.app.state.settings
+        now = clock.now()
+        listed = (await db_session.scalars(select(Tender).order_by(Tender.published_at.desc()).limit(20))).all()
+        records = (
+            await db_session.execute(
+                select(Tender, OpeningSession)
+                .join(OpeningSession, OpeningSession.tender_id == Tender.id)
+                .where(OpeningSession.record.is_not(None))
+                .order_by(OpeningSession.finished_at.desc())
+                .limit(20)
+            )
+        ).all()
+        today = now.astimezone(settings.tz).date()
+        figures = await market.market_figures(db_session, settings.tz, today.replace(month=1, day=1), today)
+        head = await transparency.latest_head(db_session)
+        t = translator(pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)))
+        return page(
+            request,
+            "home.html",
+            tenders=listed,
+            records=list(records),
+            figures=figures,
+            head=transparency.head_view(head) if head else None,
+            savings_chart=bar_chart(
+                t("chart_savings_by_month"),
+                await hall.savings_by_month(db_session, now, settings.tz),
+                empty_text=t("no_data"),
+            ),
+        )
+
+    @get("/login", opt={"public": True})
+    async def login(self, request: Request[Any, Any, Any]) -> Template:
+        wanted = request.query_params.get("next", "/console")
+        return page(request, "login.html", next=wanted if wanted.startswith("/") and "//" not in wanted else "/console")
+
+    @get("/public/tenders/{tender_id:uuid}", opt={"public": True})
+    async def tender(
+        self, request: Request[Any, Any, Any], db_session: DbSession, tender_id: FromPath[uuid.UUID]
+    ) -> Template:
+        tender = await tenders.tender_or_404(db_session, tender_id)
+        opening = await db_session.get(OpeningSession, tender_id)
+        record = opening.record if opening is not None else None
+        return page(request, "public_tender.html", tender=tender, record=record)
+
+
+class ConsolePages(Controller):
+    """The signed-in console: the hall, the opening room, filings, a tender for bidders, the auction."""
+
+    path = "/console"
+    include_in_schema = False
+    exception_handlers = PAGE_ERRORS  # type: ignore[assignment]
+
+    @get("/", guards=[signed_in])
+    async def hall(
+        self, request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> Template:
+        settings = request.app.state.settings
+        tz, now = settings.tz, clock.now()
+        t = translator(pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)))
+        context: dict[str, Any] = {
+            "openings": await hall.openings_ahead(db_session, now, tz),
+            "auctions": await hall.auctions_ahead(db_session, now, tz),
+        }
+        if actor.has_role(*OFFICERS):
+            context |= {
+                "queue": await hall.filing_queue(db_session, now, tz),
+                "sla": await hall.sla_this_month(db_session, now, tz),
+                "charts": [
+                    bar_chart(t(key), bars, empty_text=t("no_data"))
+                    for key, bars in (
+                        ("chart_savings_by_month", await hall.savings_by_month(db_session, now, tz)),
+                        ("chart_savings_by_category", await hall.savings_by_category(db_session, now, tz)),
+                        ("chart_filings_on_time", await hall.filings_on_time_by_month(db_session, now, tz)),
+                        ("chart_openings_per_day", await hall.openings_per_day(db_session, now, tz)),
+                    )
+                ],
+            }
+        if actor.has_role(Role.agency):
+            own, _ = await filings.list_visible(db_session, actor, None, limit=50, offset=0)
+            context["own_filings"] = own
+        if actor.has_role(Role.bidder, Role.agency) or actor.has_role(*OFFICERS):
+            context["tenders"], _ = await tenders.visible_tenders(db_session, actor, limit=50, offset=0)
+        return page(request, "hall.html", **context)
+
+    @get("/openings/{tender_id:uuid}", guards=[signed_in])
+    async def opening_room(
+        self, request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep, tender_id: FromPath[uuid.UUID]
+    ) -> Template:
+        tender = await opening_service.watchable_tender(db_session, actor, tender_id)
+        started = await db_session.get(OpeningSession, tender_id)
+        state = await opening_queries.opening_state(db_session, tender_id) if started else None
+        return page(
+            request,
+            "opening.html",
+            tender=tender,
+            state=state,
+            may_hand_in=actor.has_role(Role.agency, *OFFICERS),
+            may_respond=actor.has_role(Role.bidder),
+        )
+
+    @get("/filings/new", guards=[requires(Role.agency)])
+    async def new_filing(self, request: Request[Any, Any, Any]) -> Template:
+        return page(request, "filing.html", filing=None, documents=[], rounds=[], kinds=list(DocumentKind))
+
+    @get("/filings/{filing_id:uuid}", guards=[requires(Role.agency, *OFFICERS)])
+    async def filing(
+        self, request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep, filing_id: FromPath[uuid.UUID]
+    ) -> Template:
+        found: Filing = await filings.get_visible(db_session, actor, filing_id)
+        return page(
+            request,
+            "filing.html",
+            filing=found,
+            documents=await filings.documents_of(db_session, filing_id),
+            rounds=await filings.rounds_of(db_session, filing_id),
+            kinds=list(DocumentKind),
+        )
+
+    @get("/tenders/{tender_id:uuid}", guards=[signed_in])
+    async def tender(
+        self, request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep, tender_id: FromPath[uuid.UUID]
+    ) -> Template:
+        tender = await tenders.visible_tender(db_session, actor, tender_id)
+        return page(
+            request,
+            "tender.html",
+            tender=tender,
+            documents=await tender_service.documents(db_session, actor, tender_id),
+            public_url=str(request.base_url).rstrip("/"),
+        )
+
+    @get("/auctions/{request_id:uuid}", guards=[signed_in])
+    async def auction_room(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        request_id: FromPath[uuid.UUID],
+    ) -> Template:
+        await selection.open_auction(db_session, clock, actor, request_id)  # as the API's read does, when due
+        view = await market.auction_view(db_session, actor, request_id, clock.now())
+        posted = await market_requests.get_request(db_session, request_id)
+        return page(
+            request, "auction.html", view=view, service_request=posted, bidding=actor.has_role(Role.intermediary)
+        )

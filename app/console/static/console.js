@@ -1,0 +1,356 @@
+// The console's behaviour: every action goes to the JSON API (with the sign-in cookie and the
+// page's CSRF token), live parts follow the API's server-sent events, and time on the page is
+// the server's (an offset measured at load and at each event, never the browser's clock).
+"use strict";
+
+const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
+const lang = () => document.querySelector('meta[name="lang"]').content;
+const zh = () => lang() === "zh";
+
+async function api(method, url, body, headers = {}) {
+  const init = { method, headers: { "X-CSRF-Token": csrf(), ...headers }, credentials: "same-origin" };
+  if (body !== undefined) {
+    init.body = JSON.stringify(body);
+    init.headers["Content-Type"] = "application/json";
+  }
+  const response = await fetch(url, init);
+  const text = await response.text();
+  const data = text ? JSON.parse(text) : null;
+  if (!response.ok) throw Object.assign(new Error(data && data.detail ? data.detail : response.statusText), { problem: data, status: response.status });
+  return data;
+}
+
+// Upload a file as the raw body with progress (XMLHttpRequest reports upload progress; fetch does not).
+function upload(url, file, progress) {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open("POST", url);
+    request.setRequestHeader("X-CSRF-Token", csrf());
+    request.setRequestHeader("Content-Type", "application/octet-stream");
+    request.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = Math.round((100 * event.loaded) / event.total); };
+    request.onload = () => {
+      const data = request.responseText ? JSON.parse(request.responseText) : null;
+      if (request.status >= 200 && request.status < 300) { progress.value = 100; resolve(data); }
+      else reject(Object.assign(new Error(data && data.detail ? data.detail : String(request.status)), { problem: data }));
+    };
+    request.onerror = () => reject(new Error(zh() ? "网络错误" : "network error"));
+    request.send(file);
+  });
+}
+
+function el(tag, text, attrs = {}) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  return node;
+}
+
+// A problem (RFC 7807) shown in full: every invalid field, or every deficiency of the notice.
+function showProblem(box, error) {
+  box.replaceChildren();
+  const problem = error.problem || {};
+  const items = problem.deficiencies || problem["invalid-params"] || [];
+  const summary = problem.deficiencies && zh() ? `共 ${items.length} 项问题，请一并改正后重新提交` : problem.detail || error.message;
+  box.append(el("p", summary));
+  if (items.length) {
+    const list = el("ol");
+    for (const item of items) {
+      const message = item.message_zh ? (zh() ? item.message_zh : item.message_en || item.message_zh) : `${item.name}: ${item.reason}`;
+      list.append(el("li", item.target ? `${message} (${item.target})` : message));
+    }
+    box.append(list);
+  }
+}
+
+// -- sign in and out ---------------------------------------------------------------------------
+function signInOut() {
+  const form = document.getElementById("login-form");
+  if (form) form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", "/api/v1/auth/login", { username: form.username.value, password: form.password.value });
+      window.location.assign(form.dataset.next || "/console");
+    } catch (error) { showProblem(form.querySelector(".problem"), error); }
+  });
+  const out = document.getElementById("sign-out");
+  if (out) out.addEventListener("click", async () => {
+    try { await api("POST", "/api/v1/auth/logout"); } finally { window.location.assign("/"); }
+  });
+}
+
+// -- server time ---------------------------------------------------------------------------------
+// serverAt(): the server's time now, from the last server timestamp seen plus monotonic time since.
+let serverBase = null;
+function syncServerTime(iso) { serverBase = { server: Date.parse(iso), perf: performance.now() }; }
+function serverAt() { return serverBase ? serverBase.server + (performance.now() - serverBase.perf) : NaN; }
+
+// Follow an SSE stream; on every (re)connection the stream replays from the start, so `seen`
+// skips what was already shown, and `onOpen` lets the page refetch the state it may have missed.
+function follow(url, handlers, { onOpen, onEnd, terminal = [] } = {}) {
+  const status = document.getElementById("connection");
+  const seen = new Set();
+  const source = new EventSource(url);
+  source.onopen = () => { if (status) status.textContent = zh() ? "实时连接已建立" : "Live: connected"; if (onOpen) onOpen(); };
+  source.onerror = () => { if (status) status.textContent = zh() ? "连接中断，正在重连…" : "Connection lost, reconnecting…"; };
+  for (const [kind, handler] of Object.entries(handlers)) {
+    source.addEventListener(kind, (message) => {
+      const event = JSON.parse(message.data);
+      const key = `${event.kind}:${event.seq}`;
+      if (event.seq !== undefined && seen.has(key)) return;
+      seen.add(key);
+      if (event.at) syncServerTime(event.at);
+      handler(event);
+      if (terminal.includes(kind)) { source.close(); if (onEnd) onEnd(); }
+    });
+  }
+  return source;
+}
+
+// -- the opening room ----------------------------------------------------------------------------
+function openingRoom() {
+  const root = document.getElementById("opening");
+  if (!root) return;
+  const tender = root.dataset.tender;
+  const base = `/api/v1/tenders/${tender}/opening`;
+  const log = document.getElementById("events");
+  const words = {
+    started: ["开标开始", "Opening started"], share_received: ["收到密钥份额", "Share received"],
+    key_rebuilt: ["开标密钥已恢复，开始解密", "Key rebuilt, decrypting"], read_out: ["唱标", "Read out"],
+    bid_failed: ["投标文件无法解密或验证", "Bid could not be opened"], record_published: ["开标记录已公布", "Record published"],
+    record_response: ["投标人答复", "Bidder responded"], failed: ["开标失败", "Opening failed"],
+  };
+  async function refresh() {
+    let state;
+    try { state = await api("GET", base + "/"); } catch (error) { return; }
+    document.getElementById("opening-status").textContent = state.status;
+    // Shares are destroyed with the key once the record is out: keep the count the room saw.
+    const count = document.getElementById("shares-count");
+    count.textContent = Math.max(Number(count.textContent) || 0, state.shares_from.length, state.key_rebuilt_at ? state.threshold || 0 : 0);
+    const shareForm = document.getElementById("share-form");
+    if (shareForm && state.key_rebuilt_at) shareForm.hidden = true;
+    document.getElementById("threshold").textContent = state.threshold ?? "—";
+    if (state.shares_from.length) document.getElementById("shares-from").textContent = state.shares_from.join(", ");
+    const progress = document.getElementById("decryption");
+    progress.max = Math.max(1, state.bidders.length);
+    progress.value = state.results.length;
+    document.getElementById("decrypted").textContent = state.results.length;
+    document.getElementById("bidder-count").textContent = state.bidders.length;
+    const rows = document.getElementById("bids");
+    const results = Object.fromEntries(state.results.map((r) => [r.uscc, r]));
+    rows.replaceChildren(...state.bidders.map((bidder) => {
+      const result = results[bidder.uscc];
+      const row = el("tr", null, { "data-uscc": bidder.uscc });
+      row.append(el("td", bidder.name));
+      row.append(el("td", result ? (result.outcome === "opened" ? (zh() ? "已解密" : "opened") : `${result.outcome}: ${result.reason || ""}`) : "—", { class: "outcome" }));
+      row.append(el("td", result && result.price ? result.price : "—", { class: "num price" }));
+      return row;
+    }));
+    if (state.record) document.getElementById("record-section").hidden = false;
+    document.getElementById("responses").textContent = state.responses.length;
+  }
+  const onEvent = (event) => {
+    const [zhText, enText] = words[event.kind] || [event.kind, event.kind];
+    const detail = event.data.bidder ? ` · ${event.data.bidder}${event.data.price ? " · " + event.data.price : ""}` : event.data.custodian ? ` · ${event.data.custodian} (${event.data.received}/${event.data.threshold})` : "";
+    log.append(el("li", `${new Date(event.at).toLocaleTimeString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })} ${zh() ? zhText : enText}${detail}`));
+    refresh();
+  };
+  const kinds = ["started", "share_received", "key_rebuilt", "read_out", "bid_failed", "record_published", "record_response", "failed"];
+  const finished = () => { document.getElementById("connection").textContent = zh() ? "开标已结束" : "The opening has ended"; };
+  follow(base + "/events", Object.fromEntries(kinds.map((k) => [k, onEvent])), { onOpen: refresh, onEnd: finished, terminal: ["failed", "record_published"] });
+  const share = document.getElementById("share-form");
+  if (share) share.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try { await api("POST", base + "/shares", { share: share.share.value.trim() }); share.reset(); share.querySelector(".problem").replaceChildren(); }
+    catch (error) { showProblem(share.querySelector(".problem"), error); }
+  });
+  const respond = document.getElementById("record-response");
+  if (respond) respond.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try { await api("POST", base + "/record/responses", { response: event.submitter.value, comment: respond.comment.value || null }); refresh(); }
+    catch (error) { showProblem(respond.querySelector(".problem"), error); }
+  });
+}
+
+// -- filings -------------------------------------------------------------------------------------
+function filingForm() {
+  const form = document.getElementById("filing-form");
+  if (!form) return;
+  const draft = () => {
+    const body = {};
+    for (const input of form.querySelectorAll("input, select")) {
+      if (!input.name || input.value === "") continue;
+      if (input.dataset.instant !== undefined) body[input.name] = `${input.value.length === 16 ? input.value + ":00" : input.value}${form.dataset.tzOffset}`;
+      else if (input.dataset.integer !== undefined) body[input.name] = Number(input.value);
+      else body[input.name] = input.value;
+    }
+    return body;
+  };
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const notice = form.querySelector(".deficiency-notice");
+    const ok = form.querySelector(".notice-ok");
+    notice.replaceChildren();
+    ok.textContent = "";
+    try {
+      let filing = form.dataset.filing;
+      const saved = filing ? await api("PUT", `/api/v1/filings/${filing}`, draft()) : await api("POST", "/api/v1/filings", draft());
+      filing = saved.id;
+      if (event.submitter && event.submitter.value === "submit") {
+        const submitted = await api("POST", `/api/v1/filings/${filing}/submit`);
+        document.getElementById("filing-status").textContent = submitted.status;
+        ok.textContent = zh() ? "已提交，等待审核" : "Submitted, awaiting the officer's decision";
+      } else ok.textContent = zh() ? "已保存" : "Saved";
+      if (!form.dataset.filing) window.location.assign(`/console/filings/${filing}`);
+    } catch (error) {
+      showProblem(notice, error);
+      if (error.problem && error.problem.deficiencies) notice.prepend(el("h2", zh() ? "一次性告知书" : "One-time deficiency notice"));
+      notice.focus();
+    }
+  });
+  const uploadForm = document.getElementById("upload-form");
+  if (uploadForm) uploadForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const file = uploadForm.file.files[0];
+    if (!file) return;
+    try {
+      const url = `/api/v1/filings/${uploadForm.dataset.filing}/documents?kind=${encodeURIComponent(uploadForm.kind.value)}&filename=${encodeURIComponent(file.name)}`;
+      const stored = await upload(url, file, document.getElementById("upload-progress"));
+      document.getElementById("documents").append(el("li", `${stored.kind} · ${stored.filename} (${stored.size} B)`));
+      uploadForm.querySelector(".problem").replaceChildren();
+    } catch (error) { showProblem(uploadForm.querySelector(".problem"), error); }
+  });
+}
+
+// -- a bidder's tender page: upload the sealed file, the receipt and its verification ----------------
+function canonical(value) {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(",")}]`;
+  if (value && typeof value === "object") return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonical(value[k])}`).join(",")}}`;
+  return JSON.stringify(value);
+}
+
+async function verifyReceipt(receipt) {
+  const { public_key: text } = await api("GET", "/api/v1/platform/receipt-key");
+  const raw = Uint8Array.from(atob(text.split(" ")[1]), (c) => c.charCodeAt(0));
+  const key = await crypto.subtle.importKey("raw", raw, { name: "Ed25519" }, false, ["verify"]);
+  const body = Object.fromEntries(Object.entries(receipt).filter(([name]) => name !== "signature"));
+  const signature = Uint8Array.from(atob(receipt.signature), (c) => c.charCodeAt(0));
+  return crypto.subtle.verify({ name: "Ed25519" }, key, signature, new TextEncoder().encode(canonical(body)));
+}
+
+function tenderPage() {
+  const root = document.getElementById("bidding");
+  if (!root) return;
+  const base = `/api/v1/tenders/${root.dataset.tender}/bids`;
+  const check = document.getElementById("receipt-check");
+  async function show(latest) {
+    const bids = await api("GET", base + "/");
+    const rows = document.getElementById("my-bids");
+    rows.replaceChildren(...bids.map((bid) => {
+      const row = el("tr");
+      row.append(el("td", new Date(bid.received_at).toLocaleString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })));
+      row.append(el("td", bid.status));
+      row.append(el("td", bid.sha256.slice(0, 16) + "…", { title: bid.sha256 }));
+      const link = el("a", zh() ? "下载回执" : "Download the receipt", {
+        href: URL.createObjectURL(new Blob([JSON.stringify(bid.receipt, null, 2)], { type: "application/json" })),
+        download: `receipt-${bid.id}.json`,
+      });
+      const cell = el("td");
+      cell.append(link);
+      row.append(cell);
+      return row;
+    }));
+    const current = latest || bids.find((bid) => bid.status === "submitted");
+    if (current) {
+      const good = await verifyReceipt(current.receipt).catch(() => false);
+      check.textContent = good ? (zh() ? "回执签名验证通过（平台公钥）" : "Receipt signature verified (platform key)") : (zh() ? "回执签名验证失败" : "Receipt signature does NOT verify");
+      check.className = good ? "ok" : "overdue";
+    }
+  }
+  show().catch(() => {});
+  const form = document.getElementById("bid-form");
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const file = form.file.files[0];
+    if (!file) return;
+    try {
+      const bid = await upload(base + "/", file, document.getElementById("bid-progress"));
+      form.querySelector(".problem").replaceChildren();
+      await show(bid);
+    } catch (error) { showProblem(form.querySelector(".problem"), error); }
+  });
+  document.getElementById("withdraw").addEventListener("click", async () => {
+    try { await api("POST", base + "/withdraw"); await show(); check.textContent = zh() ? "已撤回" : "Withdrawn"; }
+    catch (error) { showProblem(form.querySelector(".problem"), error); }
+  });
+}
+
+// -- the auction room ------------------------------------------------------------------------------
+function auctionRoom() {
+  const root = document.getElementById("auction");
+  if (!root) return;
+  const base = `/api/v1/service-requests/${root.dataset.request}/auction`;
+  syncServerTime(root.dataset.serverTime);
+  let endsAt = Date.parse(root.dataset.endsAt);
+  let closed = !document.getElementById("result").hidden;
+  const left = document.getElementById("time-left");
+  function tick() {
+    const seconds = Math.max(0, Math.floor((endsAt - serverAt()) / 1000));
+    left.textContent = closed ? "0:00" : `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, "0")}`;
+  }
+  setInterval(tick, 250);
+  tick();
+  function render(view) {
+    syncServerTime(view.server_time);
+    const announce = document.getElementById("extension");
+    const newEnd = Date.parse(view.ends_at);
+    if (newEnd > endsAt + 500) {
+      announce.hidden = false;
+      announce.textContent = `${zh() ? "竞价时间已延长至" : "The auction was extended to"} ${new Date(newEnd).toLocaleTimeString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })}`;
+    }
+    endsAt = newEnd;
+    document.getElementById("best-price").textContent = view.standings.length ? view.standings[0].price : "—";
+    document.getElementById("highest-acceptable").textContent = view.highest_acceptable ?? "—";
+    const rank = document.getElementById("my-rank");
+    if (rank && view.you) { const mine = view.standings.find((s) => s.bidder === view.you); rank.textContent = mine ? mine.rank : "—"; }
+    document.getElementById("standings").replaceChildren(...view.standings.map((s) => {
+      const row = el("tr");
+      row.append(el("td", s.rank), el("td", s.bidder), el("td", s.price, { class: "num" }));
+      return row;
+    }));
+    if (view.winner) showResult(view.winner, view.award_price);
+    tick();
+  }
+  function showResult(winner, award) {
+    closed = true;
+    const result = document.getElementById("result");
+    result.hidden = false;
+    result.textContent = `${zh() ? "竞价已结束" : "The auction has closed"} · ${zh() ? "成交人" : "Winner"} ${winner || "—"} · ${zh() ? "成交价（元）" : "Award price (CNY)"} ${award || "—"}`;
+    const form = document.getElementById("auction-bid");
+    if (form) form.hidden = true;
+  }
+  const refresh = () => api("GET", base).then(render).catch(() => {});
+  follow(base + "/events", {
+    state: (event) => render(event.data),
+    bid: () => refresh(),
+    closed: (event) => { refresh(); showResult(event.data.winner, event.data.award); },
+  }, { onOpen: refresh, terminal: ["closed"] });
+  const form = document.getElementById("auction-bid");
+  if (form) form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      const answer = await api("POST", base + "/bids", { price: form.price.value.trim() });
+      form.querySelector(".problem").replaceChildren();
+      form.reset();
+      if (answer && answer.server_time) syncServerTime(answer.server_time);
+      refresh();
+    } catch (error) { showProblem(form.querySelector(".problem"), error); }
+  });
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  signInOut();
+  openingRoom();
+  filingForm();
+  tenderPage();
+  auctionRoom();
+});

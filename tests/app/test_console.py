@@ -1,0 +1,117 @@
+"""The web console over HTTP: public pages without a sign-in, the sign-in redirect, the CSRF
+rules (cookie-signed requests need the page's token; cross-site requests are refused; bearer
+clients are untouched), the language switch, and the pure helpers (words, charts). The pages'
+behaviour in a real browser is in tests/browser."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from app.console import i18n
+from app.console.charts import Bar, bar_chart
+from app.core.actor import Role
+from app.core.clock import FrozenClock
+from app.core.csrf import CSRF_COOKIE
+from tests.bids import published_tender
+from tests.conftest import PASSWORD, World
+from tests.core.test_transparency import integrate_all, sign
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "console" / "templates"
+SCRIPT = Path(__file__).resolve().parents[2] / "app" / "console" / "static" / "console.js"
+
+
+async def test_the_public_page_shows_tenders_figures_and_the_latest_signed_head_without_a_sign_in(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    tender = await published_tender(client, world)
+    await integrate_all(world)
+    head = await sign(world, clock)
+    page = await client.get("/")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "招标公告" in page.text and "中介超市成交数据" in page.text
+    assert f"/public/tenders/{tender.id}" in page.text
+    assert head.root_hash in page.text and f"<dd>{head.tree_size}</dd>" in page.text
+    detail = await client.get(f"/public/tenders/{tender.id}")
+    assert detail.status_code == 200 and "开标记录" in detail.text
+    missing = await client.get("/public/tenders/00000000-0000-0000-0000-000000000000")
+    assert missing.status_code == 404 and "出错了" in missing.text
+
+
+async def test_a_console_page_without_a_sign_in_goes_to_the_sign_in_page(client: AsyncTestClient[Litestar]) -> None:
+    answer = await client.get("/console/filings/new", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/login?next=/console/filings/new"
+    assert '<label for="username">用户名</label>' in (await client.get("/login")).text
+
+
+async def test_a_request_signed_by_the_cookie_needs_the_pages_csrf_token(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    user = await world.user(Role.agency, await world.org())
+    signed = await client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD})
+    assert signed.status_code == 200  # the client keeps the sign-in cookie, as a browser does
+    draft = {"project_name": "江城市政道路照明改造工程", "project_type": "construction"}
+    forged = await client.post("/api/v1/filings", json=draft)
+    assert forged.status_code == 403 and forged.json()["type"].endswith("/csrf")
+    page = await client.get("/console")
+    token = page.cookies.get(CSRF_COOKIE) or client.cookies.get(CSRF_COOKIE)
+    assert token and f'<meta name="csrf-token" content="{token}">' in page.text
+    wrong = await client.post("/api/v1/filings", json=draft, headers={"X-CSRF-Token": "guess"})
+    assert wrong.status_code == 403
+    made = await client.post("/api/v1/filings", json=draft, headers={"X-CSRF-Token": token})
+    assert made.status_code == 201, made.text
+    # Another site's page posting with the visitor's cookie: refused, token or not.
+    cross = await client.post(
+        "/api/v1/filings", json=draft, headers={"X-CSRF-Token": token, "Origin": "https://evil.example"}
+    )
+    assert cross.status_code == 403
+    listed = await client.get("/api/v1/filings")
+    assert listed.json()["total"] == 1  # nothing the refused requests sent was kept
+    # A bearer-token client (the CLI, an integration) never needs the token.
+    bearer = signed.json()["access_token"]
+    client.cookies.clear()
+    api = await client.post("/api/v1/filings", json=draft, headers={"Authorization": f"Bearer {bearer}"})
+    assert api.status_code == 201
+
+
+async def test_english_is_one_click_away_and_remembered(client: AsyncTestClient[Litestar]) -> None:
+    english = await client.get("/login?lang=en")
+    assert "<h1>Sign in</h1>" in english.text and 'lang="en"' in english.text
+    assert "<h1>Sign in</h1>" in (await client.get("/login")).text  # the cookie remembers
+    assert "<h1>登录</h1>" in (await client.get("/login?lang=zh")).text
+
+
+@pytest.mark.pure
+def test_every_word_the_templates_use_exists_in_both_languages() -> None:
+    used = set()
+    for template in TEMPLATES.glob("*.html"):
+        used |= set(re.findall(r"""(?<![\w.])t\(["']([a-z_]+)["']\)""", template.read_text()))
+    assert used and sorted(used - set(i18n.MESSAGES)) == []
+    assert all(zh and en for zh, en in i18n.MESSAGES.values())
+    assert i18n.translator("en")("hall") == "Supervision hall" and i18n.translator("zh")("hall") == "监督大厅"
+    assert i18n.pick_language(None, None) == "zh" and i18n.pick_language("fr", "en") == "en"
+
+
+@pytest.mark.pure
+def test_a_bar_chart_is_svg_with_proportional_bars_and_escaped_labels() -> None:
+    svg = bar_chart(
+        "节约率 <按月>",
+        [Bar("2026-11", Decimal("46.2"), "46.2 %"), Bar("<b>", Decimal("23.1"), "23.1 %")],
+        empty_text="-",
+    )
+    assert svg.startswith("<svg") and "节约率 &lt;按月&gt;" in svg and "&lt;b&gt;" in svg and "<b>" not in svg
+    widths = [int(w) for w in re.findall(r'<rect [^>]*width="(\d+)"', svg)]
+    assert widths[0] == 2 * widths[1] or abs(widths[0] - 2 * widths[1]) <= 1
+    assert "暂无" in bar_chart("x", [], empty_text="暂无")
+    assert 'width="0"' in bar_chart("x", [Bar("a", Decimal(-5), "-5"), Bar("b", Decimal(1), "1")], empty_text="-")
+
+
+@pytest.mark.pure
+def test_the_script_reads_time_from_the_server_never_from_the_browser_clock() -> None:
+    script = SCRIPT.read_text()
+    assert "Date.now()" not in script and "new Date()" not in script

@@ -1,0 +1,132 @@
+"""A bidder uploads its sealed file in the console and keeps the receipt; at the deadline a
+supervisor watches the opening room update by itself as the custodians' shares arrive and the
+bids are decrypted and read out."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import httpx
+from playwright.async_api import Browser, expect
+
+from app.core.actor import Role
+from app.core.clock import FrozenClock
+from app.core.settings import Settings
+from app.identity.models import OrgKind
+from bidding.sealing.envelope import Declaration, seal
+from bidding.sealing.keys import OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
+from tests.bids import tender_closing_at
+from tests.browser.conftest import assert_accessible, keep_screenshot, signed_in
+from tests.conftest import PASSWORD, World
+
+
+def sealed_file(tender_id: str, key: OpeningPublicKey, uscc: str, signing: object, price: str) -> bytes:
+    out = io.BytesIO()
+    seal(
+        out,
+        tender=tender_id,
+        bidder=uscc,
+        opening_key=key,
+        signing_key=signing,  # type: ignore[arg-type]
+        declaration=Declaration(Decimal(price), credit_commitment="本单位承诺所提交材料真实有效。"),
+        documents=[("报价单.pdf", lambda: io.BytesIO("报价单".encode() * 50))],
+        created=datetime.now(UTC),
+    )
+    return out.getvalue()
+
+
+async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_opening_live(
+    settings: Settings, two_servers: list[str], browser: Browser, tmp_path: Path
+) -> None:
+    base, other = two_servers
+    world = World(settings, FrozenClock(datetime.now(UTC)))
+    agent = await world.user(Role.agency, await world.org(OrgKind.agency))
+    officer = await world.user(Role.supervisor)
+    await world.trading_centre_custodian()  # the third custodian, who stays away
+    custody = [(agent, await world.custody_key(agent)), (officer, await world.custody_key(officer))]
+    deadline = (datetime.now(UTC) + timedelta(seconds=25)).replace(microsecond=0)
+    tender = await tender_closing_at(world, deadline, agent, officer)
+    tender_id, key = str(tender.id), OpeningPublicKey.parse(tender.opening_public_key or "")
+
+    async with httpx.AsyncClient(timeout=30) as http:
+
+        async def bearer(username: str) -> dict[str, str]:
+            answer = await http.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+            return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+        bidders = []
+        for name, price in (
+            ("江城第一建筑工程有限公司", "90000.00"),
+            ("长江路桥建设集团有限公司", "88500.00"),
+            ("中南水利水电工程有限公司", "91200.00"),
+        ):
+            org = await world.org(OrgKind.bidder, name)
+            user = await world.user(Role.bidder, org)
+            signing = generate_bidder_key()
+            registered = await http.post(
+                f"{base}/api/v1/keys/bid-signing",
+                json={"public_key": bidder_public_key(signing).text()},
+                headers=await bearer(user.username),
+            )
+            assert registered.status_code == 201, registered.text
+            bidders.append((user, sealed_file(tender_id, key, org.uscc, signing, price)))
+
+        # --- The first bidder uploads its sealed file through the console and keeps the receipt.
+        (first, first_file), *others = bidders
+        page = await signed_in(browser, base, first.username)
+        await page.goto(f"{base}/console/tenders/{tender_id}")
+        await expect(page.locator("#seal-command")).to_contain_text(f"ggzy seal --server {base}")
+        await expect(page.locator("#seal-command")).to_contain_text(f"--tender {tender_id}")
+        await assert_accessible(page, "#bid-form")
+        path = tmp_path / "bid.ggzy"
+        path.write_bytes(first_file)
+        await page.get_by_label("已封装的投标文件（.ggzy）").set_input_files(str(path))
+        await page.get_by_role("button", name="递交投标文件").click()
+        await expect(page.locator("#receipt-check")).to_have_text("回执签名验证通过（平台公钥）")
+        await expect(page.locator("#bid-progress")).to_have_attribute("value", "100")
+        async with page.expect_download() as download_info:
+            await page.get_by_role("link", name="下载回执").click()
+        downloaded = await (await download_info.value).path()
+        receipt = json.loads(await asyncio.to_thread(Path(downloaded).read_text))
+        assert receipt["sha256"] == hashlib.sha256(first_file).hexdigest()
+        assert receipt["tender"] == tender_id and receipt["size"] == len(first_file)
+        await keep_screenshot(page, "bidder-receipt")
+
+        for user, data in others:  # the others use the API, as `ggzy submit` does
+            submitted = await http.post(
+                f"{base}/api/v1/tenders/{tender_id}/bids", content=data, headers=await bearer(user.username)
+            )
+            assert submitted.status_code == 201, submitted.text
+
+        # --- The supervisor opens the opening room (on the other worker) and watches.
+        hall = await signed_in(browser, other, officer.username)
+        await hall.goto(f"{other}/console/openings/{tender_id}")
+        await expect(hall.locator("#connection")).to_have_text("实时连接已建立")
+        wait = (deadline - datetime.now(UTC)).total_seconds() + 0.5
+        await hall.wait_for_timeout(max(0.0, wait) * 1000)
+        for number, (custodian, private) in enumerate(custody, start=1):
+            headers = await bearer(custodian.username)
+            share = (await http.get(f"{base}/api/v1/tenders/{tender_id}/custody/share", headers=headers)).json()
+            words = decrypt_share(share["encrypted_share"], private, tender_id, share["share_index"])
+            handed = await http.post(
+                f"{base}/api/v1/tenders/{tender_id}/opening/shares", json={"share": words}, headers=headers
+            )
+            assert handed.status_code == 200, handed.text
+            await expect(hall.locator("#shares-count")).to_have_text(str(number))  # no reload
+        await expect(hall.locator("#threshold")).to_have_text("2")
+        await expect(hall.locator("#decrypted")).to_have_text("3", timeout=20_000)
+        prices = hall.locator("#bids .price")
+        await expect(prices).to_have_text(["90000.00", "88500.00", "91200.00"], timeout=20_000)
+        await expect(hall.locator("#record-section")).to_be_visible(timeout=20_000)
+        await expect(hall.locator("#events li")).to_contain_text(
+            ["开标开始", "收到密钥份额", "收到密钥份额", "开标密钥已恢复"]
+        )
+        await assert_accessible(hall)
+        await keep_screenshot(hall, "supervisor-opening-room")
+    await world.close()
