@@ -178,7 +178,10 @@ async def test_logout_password_changes_and_deactivation_revoke_tokens(
     assert (await client.get("/api/v1/users/me", headers=bearer)).status_code == 401
     signed = await client.post("/api/v1/auth/login", json={"username": "agent.wu", "password": PASSWORD})
     assert signed.status_code == 200 and (await client.get("/api/v1/users/me")).status_code == 200  # the cookie
-    await client.post("/api/v1/auth/logout")
+    assert (await client.post("/api/v1/auth/logout")).status_code == 403  # a cookie needs the page's CSRF token
+    await client.get("/console")  # the page a browser signs out from sets the token
+    logout = await client.post("/api/v1/auth/logout", headers={"X-CSRF-Token": client.cookies["ggzy_csrf"]})
+    assert logout.status_code == 200
     client.cookies.set("ggzy_token", signed.cookies["ggzy_token"])
     assert (await client.get("/api/v1/users/me")).status_code == 401  # the cookie's token is revoked too
     client.cookies.clear()
