@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -65,6 +65,24 @@ async def new_bidder(client: AsyncTestClient[Litestar], world: World, name: str 
     )
     assert response.status_code == 201, response.text
     return Bidder(org, headers, key)
+
+
+def sealed_file(
+    tender_id: str, key: OpeningPublicKey, uscc: str, signing: ed25519.Ed25519PrivateKey, price: str, document: bytes
+) -> bytes:
+    """A bid sealed as `ggzy seal` would on the bidder's machine, for tests against running servers."""
+    out = io.BytesIO()
+    seal(
+        out,
+        tender=tender_id,
+        bidder=uscc,
+        opening_key=key,
+        signing_key=signing,
+        declaration=Declaration(Decimal(price), duration_days=365, credit_commitment="本单位承诺所提交材料真实有效。"),
+        documents=[("投标文件.pdf", lambda: io.BytesIO(document))],
+        created=datetime.now(UTC),
+    )
+    return out.getvalue()
 
 
 def sealed_bid(

@@ -50,10 +50,14 @@ STATIC = Path(__file__).parent / "static"
 OFFICERS = (Role.supervisor, Role.admin)
 
 
+def language_of(request: Request[Any, Any, Any]) -> str:
+    return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
 def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any) -> Template:
     """Render `name` with what every page needs: the words, the user, the CSRF token, the time."""
     settings = request.app.state.settings
-    lang = pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+    lang = language_of(request)
     token = request.cookies.get(CSRF_COOKIE) or new_token()
     cookies = [Cookie(key=CSRF_COOKIE, value=token, path="/", samesite="strict", secure=settings.cookie_is_secure)]
     if request.query_params.get("lang") == lang:
@@ -133,7 +137,7 @@ class PublicPages(Controller):
         today = now.astimezone(settings.tz).date()
         figures = await market.market_figures(db_session, settings.tz, today.replace(month=1, day=1), today)
         head = await transparency.latest_head(db_session)
-        t = translator(pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)))
+        t = translator(language_of(request))
         return page(
             request,
             "home.html",
@@ -176,7 +180,7 @@ class ConsolePages(Controller):
     ) -> Template:
         settings = request.app.state.settings
         tz, now = settings.tz, clock.now()
-        t = translator(pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE)))
+        t = translator(language_of(request))
         context: dict[str, Any] = {
             "openings": await hall.openings_ahead(db_session, now, tz),
             "auctions": await hall.auctions_ahead(db_session, now, tz),

@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import io
 import json
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 
 import httpx
@@ -19,26 +17,10 @@ from app.core.actor import Role
 from app.core.clock import FrozenClock
 from app.core.settings import Settings
 from app.identity.models import OrgKind
-from bidding.sealing.envelope import Declaration, seal
 from bidding.sealing.keys import OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
-from tests.bids import tender_closing_at
+from tests.bids import sealed_file, tender_closing_at
 from tests.browser.conftest import assert_accessible, keep_screenshot, signed_in
 from tests.conftest import PASSWORD, World
-
-
-def sealed_file(tender_id: str, key: OpeningPublicKey, uscc: str, signing: object, price: str) -> bytes:
-    out = io.BytesIO()
-    seal(
-        out,
-        tender=tender_id,
-        bidder=uscc,
-        opening_key=key,
-        signing_key=signing,  # type: ignore[arg-type]
-        declaration=Declaration(Decimal(price), credit_commitment="本单位承诺所提交材料真实有效。"),
-        documents=[("报价单.pdf", lambda: io.BytesIO("报价单".encode() * 50))],
-        created=datetime.now(UTC),
-    )
-    return out.getvalue()
 
 
 async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_opening_live(
@@ -75,7 +57,7 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
                 headers=await bearer(user.username),
             )
             assert registered.status_code == 201, registered.text
-            bidders.append((user, sealed_file(tender_id, key, org.uscc, signing, price)))
+            bidders.append((user, sealed_file(tender_id, key, org.uscc, signing, price, "报价单".encode() * 50)))
 
         # --- The first bidder uploads its sealed file through the console and keeps the receipt.
         (first, first_file), *others = bidders

@@ -12,13 +12,11 @@ process, as `ggzy seal` and `ggzy custody` would be.
 from __future__ import annotations
 
 import asyncio
-import io
 import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -27,7 +25,6 @@ import httpx
 import pytest
 
 from app.core.settings import Settings
-from bidding.sealing.envelope import Declaration, seal
 from bidding.sealing.keys import (
     CustodyPublicKey,
     OpeningPublicKey,
@@ -36,6 +33,7 @@ from bidding.sealing.keys import (
     generate_bidder_key,
     generate_custody_key,
 )
+from tests.bids import sealed_file
 from tests.conftest import GGZY, PASSWORD, REDIS_URL, SHANGHAI, random_uscc, run_ggzy, start_server
 from tests.credit.helpers import entry_row, list_csv
 from tests.evaluations import QUOTAS, TEMPLATE, csv_of, standard_pool
@@ -135,21 +133,6 @@ async def eventually(read: Any, done: Any, what: str, seconds: float = 30) -> An
             return value
         await asyncio.sleep(0.2)
     raise AssertionError(f"{what} never happened: {value}")
-
-
-def sealed(tender_id: str, key: OpeningPublicKey, uscc: str, signing: Any, price: str) -> bytes:
-    out = io.BytesIO()
-    seal(
-        out,
-        tender=tender_id,
-        bidder=uscc,
-        opening_key=key,
-        signing_key=signing,
-        declaration=Declaration(Decimal(price), duration_days=365, credit_commitment="本单位承诺所提交材料真实有效。"),
-        documents=[("投标文件.pdf", lambda: io.BytesIO(DOCUMENT))],
-        created=datetime.now(UTC),
-    )
-    return out.getvalue()
 
 
 async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Deployment) -> None:
@@ -296,9 +279,9 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
         for name, price in PRICES.items():
             if name == "丁建设":  # lists a wrong digest for its document: the bidder's own fault
                 with mock.patch("bidding.sealing.envelope.digest_file", return_value=(len(DOCUMENT), "0" * 64)):
-                    data = sealed(tender_id, opening_key, orgs[name], signing[name], price)
+                    data = sealed_file(tender_id, opening_key, orgs[name], signing[name], price, DOCUMENT)
             else:
-                data = sealed(tender_id, opening_key, orgs[name], signing[name], price)
+                data = sealed_file(tender_id, opening_key, orgs[name], signing[name], price, DOCUMENT)
             receipts[name] = await bidders[name].ok(
                 "POST", f"{tender_url}/bids", 201, content=data, headers={"content-type": "application/octet-stream"}
             )
@@ -349,7 +332,7 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
         late = await bidders["戊建设"].call(
             "POST",
             f"{tender_url}/bids",
-            content=sealed(tender_id, opening_key, orgs["戊建设"], signing["戊建设"], "7000000.00"),
+            content=sealed_file(tender_id, opening_key, orgs["戊建设"], signing["戊建设"], "7000000.00", DOCUMENT),
             headers={"content-type": "application/octet-stream"},
         )
         assert late.status_code == 409 and "deadline" in late.text
