@@ -1,6 +1,6 @@
 """The `ggzy` command line. Each command's module is imported only when that command runs, so
 the bidders' and custodians' tools (`ggzy keygen`, `seal`, `submit`, `receipt`, `custody`,
-`opening`) and the evaluation's checks (`draw verify`, `evaluation compute`) start without
+`opening`, `auction watch`) and the evaluation's checks (`draw verify`, `evaluation compute`) start without
 the server's stack."""
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ COMMANDS = {
     "receipt": "bidding.sealing.client:receipt",
     "custody": "bidding.sealing.client:custody",
     "opening": "bidding.sealing.client:opening",
+    "auction": "bidding.market.auction.watch:auction",
 }
 
 

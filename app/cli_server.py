@@ -31,6 +31,7 @@ from app.core.problems import InvalidRequest, Problem
 from app.core.resident_id import person_hash
 from app.core.settings import Settings, load_or_create_receipt_key
 from app.core.validation import collect_errors
+from app.demo_show import DEFAULT_LEAD_SECONDS
 from app.identity import service as identity
 from app.identity.models import OrgKind
 from app.identity.schemas import OrgCreate, UserCreate
@@ -313,22 +314,38 @@ def audit_verify(head_file: Path | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--no-serve", is_flag=True, help="load the demo data and exit")
-def demo(host: str, port: int, no_serve: bool) -> None:
-    """Create the database, migrate, load the demo data set, print the logins and serve."""
-    from app.demo import load_demo, print_logins
+@click.option(
+    "--show-in",
+    default=DEFAULT_LEAD_SECONDS,
+    show_default=True,
+    type=click.IntRange(min=15),
+    help="seconds from start-up to the live show's opening (the auction bids from then on)",
+)
+@click.option("--no-show", is_flag=True, help="serve without staging the live show")
+def demo(host: str, port: int, no_serve: bool, show_in: int, no_show: bool) -> None:
+    """Create the database, migrate, load the demo data set, print the logins and serve; each start
+    stages a live show (an opening and an auction minutes away) with a cast of demo users."""
+    from app.demo import DEMO_PASSWORD, load_demo, print_logins
+    from app.demo_show import Cast, announce, stage
 
     settings = Settings.from_env()
     click.echo(f"database: {settings.database_url}")
     migrate.upgrade(settings.database_url)
     logins = run_with_session(settings, lambda s: load_demo(s, SystemClock(), settings))
     print_logins(logins)
-    if not no_serve:
-        import uvicorn
+    if no_serve:
+        return
+    import uvicorn
 
-        click.echo(f"serving on http://{host}:{port}  (API docs: http://{host}:{port}/schema)")
-        uvicorn.run(
-            "app.asgi:app", host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
-        )
+    base = f"http://{host}:{port}"
+    if not no_show:
+        show = run_with_session(settings, lambda s: stage(s, SystemClock(), settings, show_in))
+        announce(show, base, settings.tz)
+        Cast(show, base, settings.data_dir / "demo-keys", DEMO_PASSWORD, SystemClock(), settings.tz).start()
+    click.echo(f"serving on {base}  (the console: {base}/console, API docs: {base}/schema)")
+    uvicorn.run(
+        "app.asgi:app", host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+    )
 
 
 @click.group()

@@ -57,6 +57,7 @@ from bidding.sealing.keys import (
     generate_bidder_key,
     generate_custody_key,
 )
+from bidding.tender.models import Tender
 from credit import entries as credit_entries
 from credit import hooks as credit_hooks
 from credit import lists as credit_lists
@@ -200,7 +201,7 @@ async def _load_experts(session: AsyncSession, clock: Clock, settings: Settings)
         session, clock, Actor.system("demo"), "\n".join(lines) + "\n", settings.tz, settings.person_id_key
     )
     for username in result["added"]:
-        user = await _user(session, username)
+        user = await user_named(session, username)
         await identity.reset_password(
             session, clock, Actor.system("demo"), user.id, DEMO_PASSWORD, settings.scrypt_log_n
         )
@@ -212,7 +213,7 @@ async def _load_keys(session: AsyncSession, clock: Clock, settings: Settings) ->
     folder = settings.data_dir / "demo-keys"
     folder.mkdir(mode=0o700, exist_ok=True)
     for username, _name, role, _org in USERS:
-        user = await _user(session, username)
+        user = await user_named(session, username)
         if role in {Role.admin, Role.supervisor, Role.agency}:
             purpose, owner = KeyPurpose.custody, str(user.id)
         elif role is Role.bidder:
@@ -241,7 +242,7 @@ async def _load_market(session: AsyncSession, clock: Clock, settings: Settings) 
     has a request open for registration (three of four registered), bidding tomorrow morning."""
     if await session.scalar(select(ServiceRequest.id).limit(1)) is not None:
         return
-    consultants = [Actor.of(await _user(session, f"intermediary{i}")) for i in range(1, 5)]
+    consultants = [Actor.of(await user_named(session, f"intermediary{i}")) for i in range(1, 5)]
     today = clock.now().astimezone(settings.tz).date()
     for i, actor in enumerate(consultants):
         await intermediaries.offer_services(session, clock, actor, ["COST"])
@@ -269,7 +270,7 @@ async def _load_market(session: AsyncSession, clock: Clock, settings: Settings) 
         decrement_amount=Decimal("1000.00"),
         decrement_percent=None,
     )
-    request = await requests.post_request(session, clock, Actor.of(await _user(session, "agency1")), terms)
+    request = await requests.post_request(session, clock, Actor.of(await user_named(session, "agency1")), terms)
     for actor in consultants[:3]:
         await requests.register(session, clock, actor, request.id, credit_hooks.gate(settings.tz))
 
@@ -278,12 +279,60 @@ async def _one_chunk(content: bytes) -> AsyncIterator[bytes]:
     yield content
 
 
+async def _filed(
+    session: AsyncSession, clock: Clock, settings: Settings, draft: FilingDraft, documents: int | None
+) -> Filing:
+    """A filing by agency1 with the first `documents` of its required documents (all of them: None)."""
+    agency = Actor.of(await user_named(session, "agency1"))
+    blobs = LocalBlobStore(settings.blob_dir)
+    filing = await filings.create(session, clock, agency, draft)
+    kinds = sorted(required_documents_for(draft.project_type, agency_files=True))
+    for kind in kinds[:documents]:
+        content = f"{DOCUMENT_NAMES[kind][0]} · {draft.project_name}".encode()
+        stored = await blobs.put(_one_chunk(content), settings.max_document_bytes)
+        await filings.add_document(
+            session,
+            clock,
+            agency,
+            filing.id,
+            kind=kind,
+            filename=f"{kind}.pdf",
+            content_type="application/pdf",
+            blob=stored,
+        )
+    return filing
+
+
+async def _submit_and_accept(session: AsyncSession, clock: Clock, settings: Settings, filing: Filing) -> Tender:
+    await filings.submit(session, clock, Actor.of(await user_named(session, "agency1")), filing.id, settings.tz)
+    officer = Actor.of(await user_named(session, "supervisor"))
+    return await filings.accept(session, clock, officer, filing.id, "备案通过", settings.tz)
+
+
+async def file_tender(
+    session: AsyncSession, clock: Clock, settings: Settings, name: str, code: str, closes: datetime
+) -> Tender:
+    """A published tender whose bids close, and whose opening starts, at `closes` (the live show's):
+    a project of type `other`, which has no minimum bid period."""
+    draft = FilingDraft(
+        project_name=name,
+        project_type=ProjectType.other,
+        project_code=code,
+        tenderee_uscc=TENDEREE.uscc,
+        procurement_method=ProcurementMethod.open,
+        budget=Decimal("500000.00"),
+        announcement_date=clock.now().astimezone(settings.tz).date(),
+        bid_deadline=closes,
+        opening_time=closes,
+        evaluation_method=EvaluationMethod.lowest_evaluated_price,
+        committee_size=5,
+    )
+    return await _submit_and_accept(session, clock, settings, await _filed(session, clock, settings, draft, None))
+
+
 async def _load_filings(session: AsyncSession, clock: Clock, settings: Settings) -> None:
     if await session.scalar(select(Filing.id).limit(1)) is not None:
         return
-    agency = Actor.of(await _user(session, "agency1"))
-    officer = Actor.of(await _user(session, "supervisor"))
-    blobs = LocalBlobStore(settings.blob_dir)
     today = clock.now().astimezone(settings.tz).date()
     for code, name, project_type, budget, fate in DEMO_FILINGS:
         announcement = today + timedelta(days=7)
@@ -301,29 +350,14 @@ async def _load_filings(session: AsyncSession, clock: Clock, settings: Settings)
             evaluation_method=EvaluationMethod.comprehensive_scoring,
             committee_size=7 if fate != "draft" else 4,
         )
-        filing = await filings.create(session, clock, agency, draft)
-        kinds = sorted(required_documents_for(project_type, agency_files=True))
-        for kind in kinds if fate != "draft" else kinds[:1]:
-            stored = await blobs.put(
-                _one_chunk(f"{DOCUMENT_NAMES[kind][0]} · {name}".encode()), settings.max_document_bytes
-            )
-            await filings.add_document(
-                session,
-                clock,
-                agency,
-                filing.id,
-                kind=kind,
-                filename=f"{kind}.pdf",
-                content_type="application/pdf",
-                blob=stored,
-            )
-        if fate in {"submitted", "accepted"}:
-            await filings.submit(session, clock, agency, filing.id, settings.tz)
-        if fate == "accepted":
-            await filings.accept(session, clock, officer, filing.id, "备案通过", settings.tz)
+        filing = await _filed(session, clock, settings, draft, 1 if fate == "draft" else None)
+        if fate == "submitted":
+            await filings.submit(session, clock, Actor.of(await user_named(session, "agency1")), filing.id, settings.tz)
+        elif fate == "accepted":
+            await _submit_and_accept(session, clock, settings, filing)
 
 
-async def _user(session: AsyncSession, username: str) -> User:
+async def user_named(session: AsyncSession, username: str) -> User:
     user = await session.scalar(select(User).where(User.username == username))
     assert user is not None
     return user

@@ -19,10 +19,15 @@ from tests.conftest import World
 
 
 async def live_auction(
-    world: World, clock: FrozenClock, bidders: int, name: str, ends_in: timedelta = timedelta(minutes=10)
+    world: World,
+    clock: FrozenClock,
+    bidders: int,
+    name: str,
+    ends_in: timedelta = timedelta(minutes=10),
+    max_end_in: timedelta | None = None,
 ) -> tuple[User, list[tuple[Organization, User]], uuid.UUID]:
     """(the owner, the registered intermediaries, the request id); bidding is open on return and
-    ends `ends_in` after it opened (a bid in its last 2 minutes extends it by 5)."""
+    ends `ends_in` after it opened (a bid in its last 2 minutes extends it by 5, up to `max_end_in`)."""
     owner = await world.user(Role.agency, await world.org(OrgKind.tenderee))
     registered = []
     for _ in range(bidders):
@@ -34,10 +39,10 @@ async def live_auction(
                 session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
             )
         registered.append((org, user))
-    now = datetime.now(UTC)
+    opens = datetime.now(UTC) + timedelta(seconds=2)
     terms = requests.RequestTerms(
-        name, "COST", Decimal("300000.00"), None, now + timedelta(seconds=2), now + timedelta(seconds=2),
-        now + timedelta(seconds=2) + ends_in, None, 3, Mode.continuous, Decimal("100.00"), None,
+        name, "COST", Decimal("300000.00"), None, opens, opens, opens + ends_in,
+        opens + max_end_in if max_end_in else None, 3, Mode.continuous, Decimal("100.00"), None,
     )  # fmt: skip
     async with world.sessions() as session:
         request_id = (await requests.post_request(session, clock, Actor.of(owner), terms)).id

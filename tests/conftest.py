@@ -78,13 +78,15 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def start_server(env: dict[str, str], *command: str) -> tuple[str, subprocess.Popen[bytes]]:
-    """Start `ggzy serve` (or another serving command) on a free port; return once /health answers."""
+def start_server(env: dict[str, str], *command: str, log: Path | None = None) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start `ggzy serve` (or another serving command) on a free port; return once /health answers.
+    What it prints goes to `log` when given."""
     port = free_port()
+    output = log.open("wb") if log else subprocess.DEVNULL
     process = subprocess.Popen(
         [GGZY, *(command or ("serve",)), "--port", str(port)],
         env={**os.environ, **env},
-        stdout=subprocess.DEVNULL,
+        stdout=output,
         stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
@@ -201,21 +203,34 @@ async def client(app: Litestar) -> AsyncIterator[AsyncTestClient[Litestar]]:
         yield test_client
 
 
-@pytest.fixture
-def two_servers(settings: Settings) -> Iterator[list[str]]:
-    """Two `ggzy serve` processes on this test's PostgreSQL database and Redis: two web workers."""
-    env = {
+def server_env(settings: Settings) -> dict[str, str]:
+    """The environment of `ggzy serve` and `ggzy scheduler` on this test's PostgreSQL database and Redis."""
+    return {
         "GGZY_DATABASE_URL": settings.database_url,
         "GGZY_REDIS_URL": REDIS_URL,
         "GGZY_DATA_DIR": str(settings.data_dir),
         "GGZY_SECRET_KEY": settings.secret_key,
         "GGZY_SCRYPT_LOG_N": "10",
     }
-    started = [start_server(env) for _ in range(2)]
+
+
+@pytest.fixture
+def two_servers(settings: Settings) -> Iterator[list[str]]:
+    """Two `ggzy serve` processes on this test's PostgreSQL database and Redis: two web workers."""
+    started = [start_server(server_env(settings)) for _ in range(2)]
     yield [base for base, _ in started]
     for _base, process in started:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def scheduler_process(settings: Settings) -> Iterator[subprocess.Popen[bytes]]:
+    """`ggzy scheduler` on this test's database: what moves objects on in time next to `two_servers`."""
+    process = subprocess.Popen([GGZY, "scheduler"], env={**os.environ, **server_env(settings)})
+    yield process
+    process.terminate()
+    process.wait(timeout=10)
 
 
 class World:

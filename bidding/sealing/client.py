@@ -22,6 +22,8 @@ import click
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
 from app.core import checkpoint, merkle
+from app.core.remote import SERVER, USERNAME, sign_in
+from bidding.opening.watch import watch as opening_watch
 from bidding.sealing.envelope import Declaration, EnvelopeError
 from bidding.sealing.envelope import seal as seal_envelope
 from bidding.sealing.keys import (
@@ -38,69 +40,6 @@ from bidding.sealing.keys import (
     load_custody_key_pem,
 )
 from bidding.sealing.receipts import ReceiptError, parse_platform_public, verify_receipt
-
-# -- talking to the platform (stdlib only, so the client stays small) ------------------------------
-
-
-def refusal(status: int, body: bytes, reason: str) -> str:
-    """A refusal as an operator reads it: the HTTP status, the machine code (`content_altered`,
-    `bid-deadline-passed`, …) for scripts, and the detail and every bad field for people."""
-    try:
-        problem = json.loads(body)
-    except ValueError:
-        return f"the platform refused ({status}): {reason}"
-    code = problem.get("code") or str(problem.get("type", "")).rsplit("/", 1)[-1] or "-"
-    fields = "; ".join(f"{p['name']}: {p['reason']}" for p in problem.get("invalid-params", []))
-    return f"the platform refused ({status} {code}): {problem.get('detail', reason)}" + (
-        f" [{fields}]" if fields else ""
-    )
-
-
-class Platform:
-    """A signed-in session with a ggzy server."""
-
-    def __init__(self, server: str, username: str, password: str) -> None:
-        self.server = server.rstrip("/")
-        login = self._call(
-            "POST", "/api/v1/auth/login", json.dumps({"username": username, "password": password}).encode()
-        )
-        self.token = str(login["access_token"])
-
-    def _call(self, method: str, path: str, body: bytes | BinaryIO | None = None, size: int | None = None) -> Any:
-        request = urllib.request.Request(self.server + path, data=body, method=method)  # noqa: S310
-        request.add_header(
-            "Content-Type", "application/json" if isinstance(body, bytes) else "application/octet-stream"
-        )
-        if size is not None:
-            request.add_header("Content-Length", str(size))
-        if getattr(self, "token", None):
-            request.add_header("Authorization", f"Bearer {self.token}")
-        try:
-            with urllib.request.urlopen(request, timeout=600) as response:  # noqa: S310
-                return json.loads(response.read() or b"null")
-        except urllib.error.HTTPError as exc:
-            raise click.ClickException(refusal(exc.code, exc.read(), str(exc.reason))) from exc
-        except urllib.error.URLError as exc:
-            raise click.ClickException(f"cannot reach {self.server}: {exc.reason}") from exc
-
-    def get(self, path: str) -> Any:
-        return self._call("GET", path)
-
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        return self._call("POST", path, json.dumps(body).encode())
-
-    def upload(self, path: str, file: Path) -> Any:
-        with file.open("rb") as handle:
-            return self._call("POST", path, handle, file.stat().st_size)
-
-
-def _platform(server: str, username: str) -> Platform:
-    password = os.environ.get("GGZY_PASSWORD") or click.prompt(f"password for {username}", hide_input=True)
-    return Platform(server, username, password)
-
-
-SERVER = click.option("--server", help="the platform's address, e.g. https://ggzy.example")
-USERNAME = click.option("--username", help="your platform login (password from GGZY_PASSWORD or a prompt)")
 
 
 def _passphrase(path: str | None) -> bytes | None:
@@ -205,7 +144,7 @@ def seal(
         if tender_key:
             key_text = Path(tender_key).read_text()
         elif server and username:
-            key_text = _platform(server, username).get(f"/api/v1/tenders/{tender}/opening-key")["public_key"]
+            key_text = sign_in(server, username).get(f"/api/v1/tenders/{tender}/opening-key")["public_key"]
         else:
             raise click.UsageError("give --tender-key, or --server and --username to fetch the tender's key")
         opening_key = OpeningPublicKey.parse(key_text)
@@ -260,7 +199,7 @@ def submit(server: str | None, username: str | None, tender: str, sealed: str, r
     """Upload a sealed bid and keep the platform's signed receipt. Submitting again replaces the bid."""
     if not server or not username:
         raise click.UsageError("give --server and --username")
-    bid = _platform(server, username).upload(f"/api/v1/tenders/{tender}/bids", Path(sealed))
+    bid = sign_in(server, username).upload(f"/api/v1/tenders/{tender}/bids", Path(sealed))
     Path(receipt_out).write_text(json.dumps(bid["receipt"], ensure_ascii=False, indent=2) + "\n")
     click.echo(f"received at {bid['receipt']['received_at']}, sha256 {bid['sha256']}; receipt in {receipt_out}")
 
@@ -369,7 +308,7 @@ def custody_fetch(server: str | None, username: str | None, tender: str, out: st
     """Fetch your share once, still sealed to your custody key, to keep until the opening."""
     if not server or not username:
         raise click.UsageError("give --server and --username")
-    share = _platform(server, username).get(f"/api/v1/tenders/{tender}/custody/share")
+    share = sign_in(server, username).get(f"/api/v1/tenders/{tender}/custody/share")
     fd = os.open(out, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
         json.dump(share, handle)
@@ -399,7 +338,7 @@ def opening_share(
     """Unseal your share on this machine and hand it in to the opening (from the opening time)."""
     if not server or not username:
         raise click.UsageError("give --server and --username")
-    platform = _platform(server, username)
+    platform = sign_in(server, username)
     share = (
         json.loads(Path(share_file).read_text())
         if share_file
@@ -413,3 +352,6 @@ def opening_share(
     state = platform.post(f"/api/v1/tenders/{tender}/opening/shares", {"share": words})
     handed = f"{len(state['shares_from'])} of {state['threshold']} shares"
     click.echo(f"share handed in: the opening is {state['status']} ({handed})")
+
+
+opening.add_command(opening_watch)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+import time
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -56,7 +60,7 @@ def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> 
         assert login in loaded.stdout
     assert run_ggzy(fresh_env, "demo", "--no-serve").returncode == 0  # a second run changes nothing
 
-    base, server = start_server(fresh_env, "demo")
+    base, server = start_server(fresh_env, "demo", "--no-show")
     try:
         health = httpx.get(f"{base}/health", timeout=5)
         assert health.status_code == 200 and health.json()["database"]["ok"] is True
@@ -100,3 +104,39 @@ def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> 
 
     verified = run_ggzy(fresh_env, "audit", "verify")
     assert verified.returncode == 0 and "audit log OK" in verified.stdout
+
+
+def test_the_demo_stages_an_opening_and_an_auction_to_watch_minutes_after_start_up(
+    fresh_env: dict[str, str], tmp_path: Path
+) -> None:
+    """Compressed to 20 s: the cast submits three bids, the opening starts, two custodians hand in
+    their shares from var/demo-keys/, the bids are read out; two intermediaries bid in the auction."""
+    log = tmp_path / "demo.log"
+    base, server = start_server(fresh_env, "demo", "--show-in", "20", log=log)
+    try:
+        printed = log.read_text()
+        assert f"watch both in the supervision hall: {base}/console" in printed
+        opening = re.search(rf"{base}/console/openings/([0-9a-f-]+)", printed)
+        auction = re.search(rf"{base}/console/auctions/([0-9a-f-]+)", printed)
+        assert opening and auction, printed
+        page = httpx.get(f"{base}/public/tenders/{opening[1]}")
+        assert page.status_code == 200 and "演示" in page.text
+
+        officer = httpx.post(f"{base}/api/v1/auth/login", json={"username": "supervisor", "password": "ggzy-demo-2026"})
+        headers = {"Authorization": f"Bearer {officer.json()['access_token']}"}
+        deadline = time.monotonic() + 90
+        state: dict[str, Any] = {}
+        while time.monotonic() < deadline and not state.get("record"):
+            answer = httpx.get(f"{base}/api/v1/tenders/{opening[1]}/opening/", headers=headers)
+            state = answer.json() if answer.status_code == 200 else {}
+            time.sleep(1)
+        assert state.get("record"), f"no opening record: {state} / {log.read_text()}"
+        assert sorted(r["price"] for r in state["results"]) == ["472300.00", "486500.00", "491800.00"]
+        assert state["shares_from"] == [] and state["key_rebuilt_at"]  # the shares went with the key
+
+        view = httpx.get(f"{base}/api/v1/service-requests/{auction[1]}/auction", headers=headers).json()
+        assert view["standings"] and Decimal(view["standings"][0]["price"]) < Decimal("80000.00")
+        assert "demo: supervisor handed in a share (2 of 2)" in log.read_text()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

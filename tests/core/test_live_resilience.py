@@ -23,7 +23,7 @@ import pytest
 from app.core.clock import FrozenClock
 from app.core.settings import Settings
 from tests.auctions import live_auction
-from tests.conftest import GGZY, PASSWORD, World, free_port
+from tests.conftest import GGZY, PASSWORD, World, free_port, server_env
 
 pytestmark = pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server installed")
 
@@ -85,13 +85,7 @@ async def test_live_events_resume_by_themselves_after_a_redis_outage(settings: S
     await world.close()
 
     port = free_port()
-    env = {
-        "GGZY_DATABASE_URL": settings.database_url,
-        "GGZY_REDIS_URL": own_redis.url,
-        "GGZY_DATA_DIR": str(settings.data_dir),
-        "GGZY_SECRET_KEY": settings.secret_key,
-        "GGZY_SCRYPT_LOG_N": "10",
-    }
+    env = {**server_env(settings), "GGZY_REDIS_URL": own_redis.url}
     server = subprocess.Popen(  # noqa: ASYNC220 - started once, before any await on it
         [GGZY, "serve", "--port", str(port)],
         env={**os.environ, **env},

@@ -34,7 +34,7 @@ from bidding.sealing.keys import (
     generate_custody_key,
 )
 from tests.bids import sealed_file
-from tests.conftest import GGZY, PASSWORD, REDIS_URL, SHANGHAI, random_uscc, run_ggzy, start_server
+from tests.conftest import GGZY, PASSWORD, SHANGHAI, random_uscc, run_ggzy, server_env, start_server
 from tests.credit.helpers import entry_row, list_csv
 from tests.evaluations import QUOTAS, TEMPLATE, csv_of, standard_pool
 from tests.ocds import parse, problems
@@ -71,11 +71,7 @@ def deployment(settings: Settings, tmp_path: Path) -> Iterator[Deployment]:
     shift_file = tmp_path / "clock-shift"
     shift_file.write_text("0")
     env = {
-        "GGZY_DATABASE_URL": settings.database_url,
-        "GGZY_REDIS_URL": REDIS_URL,
-        "GGZY_DATA_DIR": str(settings.data_dir),
-        "GGZY_SECRET_KEY": settings.secret_key,
-        "GGZY_SCRYPT_LOG_N": "10",
+        **server_env(settings),
         "GGZY_TESTING": "1",
         "GGZY_CLOCK_SHIFT_FILE": str(shift_file),
         "GGZY_PUBLIC_URL": PUBLIC_URL,
