@@ -140,6 +140,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "leaf": ("日志序号", "Log entry"),
     "included": ("已纳入签名树", "In a signed head"),
     "pending": ("待纳入", "Pending"),
+    "verified": ("验证通过", "Verified"),
+    "altered": ("已被篡改", "ALTERED"),
+    "log_state": ("日志验证", "Log check"),
+    "head_signature_ok": ("签名有效（平台公钥）", "Signature valid (platform key)"),
+    "head_signature_bad": ("签名无效", "Signature INVALID"),
+    "trail_summary": (
+        "本对象的每条记录均重新计算哈希，并以包含证明对照最新签名树头核验。",
+        "Each entry of this object is hashed again and checked against the latest signed head by its inclusion proof.",
+    ),
+    "payload_hash": ("内容哈希", "Payload hash"),
     "skip_to_content": ("跳到正文", "Skip to content"),
 }
 

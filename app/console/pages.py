@@ -26,10 +26,10 @@ from sqlalchemy import select
 from app.console import hall
 from app.console.charts import bar_chart
 from app.console.i18n import LANG_COOKIE, pick_language, translator
-from app.core import transparency
+from app.core import audit, transparency
 from app.core.actor import Role
 from app.core.csrf import CSRF_COOKIE, new_token
-from app.core.deps import ActorDep, ClockDep, DbSession
+from app.core.deps import ActorDep, ClockDep, DbSession, ReceiptKeyDep
 from app.core.guards import requires, signed_in
 from app.core.problems import Problem
 from bidding.filing import service as filings
@@ -252,6 +252,21 @@ class ConsolePages(Controller):
             documents=await tender_service.documents(db_session, actor, tender_id),
             public_url=str(request.base_url).rstrip("/"),
         )
+
+    @get("/audit/{object_type:str}/{object_id:str}", guards=[requires(*OFFICERS)])
+    async def audit_trail(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        receipt_key: ReceiptKeyDep,
+        object_type: FromPath[str],
+        object_id: FromPath[str],
+    ) -> Template:
+        """An object's audit events, each checked now against the latest signed head."""
+        events = await audit.events_of(db_session, object_type, object_id, limit=500, offset=0)
+        origin = request.app.state.settings.log_origin
+        check = await transparency.check_trail(db_session, events, receipt_key.public_key(), origin)
+        return page(request, "audit.html", object_type=object_type, object_id=object_id, check=check)
 
     @get("/auctions/{request_id:uuid}", guards=[signed_in])
     async def auction_room(

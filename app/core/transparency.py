@@ -344,3 +344,47 @@ async def verify_log(
     report.heads = len(heads)
     report.pending = (await session.scalar(select(func.count()).select_from(AuditEvent)) or 0) - expected
     return report
+
+
+@dataclass(frozen=True)
+class EventInLog:
+    """Where one audit event stands in the log, checked now: `verified` (its fields as stored hash
+    to a leaf whose inclusion proof leads to the signed head's root), `pending` (not yet under a
+    signed head: the sequencer or the next head will take it), or `altered` (it no longer hashes
+    to what the signed head committed to)."""
+
+    event: AuditEvent
+    leaf_index: int | None
+    state: str
+
+
+@dataclass(frozen=True)
+class TrailCheck:
+    head: TreeHead | None
+    head_problem: str | None  # None: the head's signature verifies with the platform's key
+    events: list[EventInLog]
+
+
+async def check_trail(
+    session: AsyncSession, events: list[AuditEvent], public: ed25519.Ed25519PublicKey, origin: str
+) -> TrailCheck:
+    """The verification state of an object's audit trail against the latest signed head."""
+    head = await latest_head(session)
+    leaves = {
+        leaf.seq: leaf
+        for leaf in (await session.scalars(select(TlogLeaf).where(TlogLeaf.seq.in_([e.seq for e in events])))).all()
+    }
+    checked = []
+    for event in events:
+        leaf = leaves.get(event.seq)
+        if head is None or leaf is None or leaf.leaf_index >= head.tree_size:
+            checked.append(EventInLog(event, leaf.leaf_index if leaf else None, "pending"))
+            continue
+        index, size = leaf.leaf_index, head.tree_size
+        found = await nodes_for(session, merkle.needed_for_inclusion(index, size))
+        path = merkle.inclusion_proof(index, size, _lookup(found))
+        recomputed = merkle.leaf_hash(leaf_data(event.chain_fields()))
+        included = merkle.verify_inclusion(index, size, recomputed, path, bytes.fromhex(head.root_hash))
+        checked.append(EventInLog(event, index, "verified" if included else "altered"))
+    problem = _head_problem(head, origin, public) if head is not None else None
+    return TrailCheck(head, problem, checked)

@@ -6,9 +6,11 @@ behaviour in a real browser is in tests/browser."""
 from __future__ import annotations
 
 import re
+import uuid
 from decimal import Decimal
 from pathlib import Path
 
+import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -18,9 +20,10 @@ from app.console.charts import Bar, bar_chart
 from app.core.actor import Role
 from app.core.clock import FrozenClock
 from app.core.csrf import CSRF_COOKIE
+from bidding.tender.models import Tender as TenderRow
 from tests.bids import published_tender
 from tests.conftest import PASSWORD, World
-from tests.core.test_transparency import integrate_all, sign
+from tests.core.test_transparency import dsn, integrate_all, sign
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "console" / "templates"
 SCRIPT = Path(__file__).resolve().parents[2] / "app" / "console" / "static" / "console.js"
@@ -115,3 +118,38 @@ def test_a_bar_chart_is_svg_with_proportional_bars_and_escaped_labels() -> None:
 def test_the_script_reads_time_from_the_server_never_from_the_browser_clock() -> None:
     script = SCRIPT.read_text()
     assert "Date.now()" not in script and "new Date()" not in script
+
+
+async def test_an_officer_sees_an_objects_audit_trail_checked_against_the_signed_head(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    tender = await published_tender(client, world)
+    officer = tender.desk.officer_headers
+    async with world.sessions() as session:
+        filing_id = (await session.get(TenderRow, uuid.UUID(tender.id))).filing_id  # type: ignore[union-attr]
+    url = f"/console/audit/filing/{filing_id}"  # created, documents added, submitted, accepted
+    before = await client.get(url, headers=officer)
+    assert before.status_code == 200 and "待纳入" in before.text and "验证通过" not in before.text
+
+    await integrate_all(world)
+    head = await sign(world, clock)
+    checked = await client.get(url, headers=officer)
+    rows = re.findall(r'<tr data-seq="(\d+)">.*?<td class="state (\w+)">', checked.text, flags=re.S)
+    assert len(rows) >= 5 and {state for _seq, state in rows} == {"verified"}
+    assert "签名有效（平台公钥）" in checked.text and head.root_hash in checked.text
+
+    # A superuser edits one of the tender's events, going around the trigger: the page says which.
+    first = int(rows[0][0])
+    connection = await asyncpg.connect(dsn(world.settings))
+    try:
+        await connection.execute("ALTER TABLE audit_events DISABLE TRIGGER USER")
+        await connection.execute("UPDATE audit_events SET actor = 'someone-else' WHERE seq = $1", first)
+    finally:
+        await connection.close()
+    tampered = await client.get(url, headers=officer)
+    states = dict(re.findall(r'<tr data-seq="(\d+)">.*?<td class="state (\w+)">', tampered.text, flags=re.S))
+    assert states[str(first)] == "bad" and "已被篡改" in tampered.text
+    assert {state for seq, state in states.items() if seq != str(first)} == {"verified"}
+
+    agency = await client.get(url, headers=tender.desk.agency_headers)  # officers only
+    assert agency.status_code == 403 and "出错了" in agency.text

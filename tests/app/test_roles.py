@@ -177,6 +177,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/console/filings/{filing_id:uuid}"): frozenset({A, S, G}),
     ("GET", "/console/tenders/{tender_id:uuid}"): SIGNED_IN,
     ("GET", "/console/auctions/{request_id:uuid}"): SIGNED_IN,  # the auction's participants and officers
+    ("GET", "/console/audit/{object_type:str}/{object_id:str}"): frozenset({A, S}),
 }
 PAGES = "/console"
 
@@ -191,6 +192,8 @@ PLACEHOLDERS = {
     "version": "1",
     "entry_id": "1",
     "file_path": "console.css",
+    "object_type": "tender",
+    "object_id": "00000000-0000-0000-0000-000000000000",
 }
 
 
