@@ -1,6 +1,7 @@
 """What the supervision hall and the public pages show: today's and upcoming openings and
-auctions, the filing queue with its working-day countdowns, the SLA figures and the charts'
-numbers. Read-only queries over the domains' tables; the pages render them."""
+auctions, the filing queue with its working-day countdowns, the SLA figures, the charts'
+numbers, and the expert draws, abnormal scores and credit hits. Read-only queries over the
+domains' tables; the pages render them."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from bidding.market.models import ServiceRequest
 from bidding.opening.models import OpeningSession
 from bidding.tender.models import Tender
 from bidding.tender.states import TenderStatus
+from credit.models import CreditCheck
+from experts.models import Draw, Expert, ExpertIncident
 
 UPCOMING_DAYS = 14
 
@@ -179,4 +182,84 @@ async def openings_per_day(session: AsyncSession, now: datetime, tz: ZoneInfo, d
         Bar(day.strftime("%m-%d"), Decimal(counts[day]), str(counts[day]))
         for day in (first + timedelta(days=n) for n in range(days))
         if day in counts
+    ]
+
+
+# -- the evaluation and the credit checks, as the hall follows them -------------------------------
+
+HALL_ROWS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DrawLine:
+    tender_id: uuid.UUID
+    project_name: str
+    status: str
+    draw_at: datetime
+    commitment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AbnormalScore:
+    tender_id: uuid.UUID
+    project_name: str
+    expert: str
+    bid: str
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class CreditHit:
+    tender_id: uuid.UUID | None
+    subject: str
+    role: str
+    context: str
+    outcome: str  # warning, review or barred
+    lists: str  # the lists the hits are on
+    checked_at: datetime
+
+
+async def recent_draws(session: AsyncSession) -> list[DrawLine]:
+    """The expert draws most recently due or done, with their published commitment."""
+    rows = await session.execute(
+        select(Draw, Tender.project_name)
+        .join(Tender, Tender.id == Draw.tender_id)
+        .order_by(Draw.draw_at.desc())
+        .limit(HALL_ROWS)
+    )
+    return [DrawLine(draw.tender_id, name, draw.status, draw.draw_at, draw.commitment) for draw, name in rows.all()]
+
+
+async def abnormal_scores(session: AsyncSession) -> list[AbnormalScore]:
+    """The latest totals the evaluation flagged as abnormal (beyond the template's threshold)."""
+    rows = await session.execute(
+        select(ExpertIncident, Expert.name, Tender.project_name)
+        .join(Expert, Expert.id == ExpertIncident.expert_id)
+        .join(Tender, Tender.id == ExpertIncident.tender_id)
+        .where(ExpertIncident.kind == "abnormal_score")
+        .order_by(ExpertIncident.at.desc())
+        .limit(HALL_ROWS)
+    )
+    return [AbnormalScore(i.tender_id, project, expert, i.detail, i.at) for i, expert, project in rows.all()]
+
+
+async def credit_hits(session: AsyncSession) -> list[CreditHit]:
+    """The latest checks that found something: bars, review hits and warnings, with their lists."""
+    rows = await session.scalars(
+        select(CreditCheck)
+        .where(CreditCheck.outcome != "clear")
+        .order_by(CreditCheck.checked_at.desc())
+        .limit(HALL_ROWS)
+    )
+    return [
+        CreditHit(
+            check.tender_id,
+            str(check.subject.get("name") or check.subject.get("uscc") or "—"),
+            str(check.subject.get("role", "")),
+            check.context,
+            check.outcome,
+            ", ".join(sorted({str(hit.get("list_type", "")) for hit in check.hits})),
+            check.checked_at,
+        )
+        for check in rows.all()
     ]

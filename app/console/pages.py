@@ -22,15 +22,18 @@ from litestar.exceptions import HTTPException, NotAuthorizedException, Permissio
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.console import hall
 from app.console.charts import bar_chart
 from app.console.i18n import LANG_COOKIE, pick_language, translator
+from app.console.timeline import MILESTONES, Step, timeline
 from app.core import audit, transparency
 from app.core.actor import Role
 from app.core.csrf import CSRF_COOKIE, new_token
 from app.core.deps import ActorDep, ClockDep, DbSession, ReceiptKeyDep
 from app.core.guards import requires, signed_in
+from app.core.models import AuditEvent
 from app.core.problems import Problem
 from bidding.filing import service as filings
 from bidding.filing.checklist import DocumentKind
@@ -113,6 +116,17 @@ PAGE_ERRORS: Mapping[Any, Any] = {
 }
 
 
+async def _timeline_of(session: AsyncSession, tender: Tender, now: datetime) -> list[Step]:
+    """The tender's milestones from its own and its filing's audit events, then what is scheduled."""
+    ids = [str(tender.id), str(tender.filing_id)]
+    recorded = await session.execute(
+        select(AuditEvent.action, AuditEvent.occurred_at)
+        .where(AuditEvent.object_id.in_(ids), AuditEvent.action.in_(list(MILESTONES)))
+        .order_by(AuditEvent.seq)
+    )
+    return timeline([(action, at) for action, at in recorded.all()], [("opening_time", tender.opening_time)], now)
+
+
 class PublicPages(Controller):
     """What anyone sees without signing in: tenders, opening records, supermarket figures, the log."""
 
@@ -189,6 +203,9 @@ class ConsolePages(Controller):
             context |= {
                 "queue": await hall.filing_queue(db_session, now, tz),
                 "sla": await hall.sla_this_month(db_session, now, tz),
+                "draws": await hall.recent_draws(db_session),
+                "abnormal": await hall.abnormal_scores(db_session),
+                "credit": await hall.credit_hits(db_session),
                 "charts": [
                     bar_chart(t(key), bars, empty_text=t("no_data"))
                     for key, bars in (
@@ -242,15 +259,23 @@ class ConsolePages(Controller):
 
     @get("/tenders/{tender_id:uuid}", guards=[signed_in])
     async def tender(
-        self, request: Request[Any, Any, Any], db_session: DbSession, actor: ActorDep, tender_id: FromPath[uuid.UUID]
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        tender_id: FromPath[uuid.UUID],
     ) -> Template:
         tender = await tenders.visible_tender(db_session, actor, tender_id)
+        own = actor.has_role(Role.agency) and actor.org_uscc == tender.agency_uscc
+        steps = await _timeline_of(db_session, tender, clock.now()) if own or actor.has_role(*OFFICERS) else None
         return page(
             request,
             "tender.html",
             tender=tender,
             documents=await tender_service.documents(db_session, actor, tender_id),
             public_url=str(request.base_url).rstrip("/"),
+            steps=steps,
         )
 
     @get("/audit/{object_type:str}/{object_id:str}", guards=[requires(*OFFICERS)])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,16 +15,22 @@ import asyncpg
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import select
 
 from app.console import i18n
 from app.console.charts import Bar, bar_chart
-from app.core.actor import Role
+from app.console.timeline import MILESTONES, SCHEDULED, timeline
+from app.core.actor import Actor, Role
 from app.core.clock import FrozenClock
 from app.core.csrf import CSRF_COOKIE
 from bidding.tender.models import Tender as TenderRow
-from tests.bids import published_tender
-from tests.conftest import PASSWORD, World
+from experts import conduct
+from experts.models import Expert
+from tests.bids import new_bidder, published_tender
+from tests.conftest import PASSWORD, World, random_uscc
 from tests.core.test_transparency import dsn, integrate_all, sign
+from tests.credit.helpers import check, entry_row, import_list
+from tests.evaluations import drawn_committee
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "console" / "templates"
 SCRIPT = Path(__file__).resolve().parents[2] / "app" / "console" / "static" / "console.js"
@@ -153,3 +160,75 @@ async def test_an_officer_sees_an_objects_audit_trail_checked_against_the_signed
 
     agency = await client.get(url, headers=tender.desk.agency_headers)  # officers only
     assert agency.status_code == 403 and "出错了" in agency.text
+
+
+async def test_the_hall_shows_expert_draws_abnormal_scores_and_credit_hits(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    scene = await drawn_committee(client, world)  # the draw runs at its time through the scheduler's step
+    officer = scene.tender.desk.officer_headers
+    # The evaluation flags a member's total as abnormal (what the signed report records for it).
+    member = next(s for s in await scene.committee() if s["status"] == "drawn")
+    async with world.sessions() as session:
+        expert_id = await session.scalar(select(Expert.id).where(Expert.name == member["name"]))
+        assert expert_id is not None
+        await conduct.record_incident(
+            session, world.clock, Actor.system("test"), expert_id, uuid.UUID(scene.tender.id), "abnormal_score", "b1d"
+        )
+        await session.commit()
+    # A supervisor checks two subjects: one listed by its code (barred), one by name only (review).
+    listed = random_uscc()
+    rows = [entry_row("江城失信建材有限公司", uscc=listed), entry_row("江城同名公司")]
+    assert (await import_list(client, scene.admin_headers, "dishonest_debtor", rows)).status_code == 200
+    at = world.clock.now().date().isoformat()
+    await check(client, officer, at, {"uscc": listed}, {"name": "江城同名公司"})
+
+    hall = await client.get("/console", headers=officer)
+    assert hall.status_code == 200
+    draws = re.search(r'<table id="draws">(.*?)</table>', hall.text, flags=re.S)
+    assert draws and "drawn" in draws[1] and f"/console/audit/tender/{scene.tender.id}" in draws[1]
+    abnormal = re.search(r'<table id="abnormal">(.*?)</table>', hall.text, flags=re.S)
+    assert abnormal and member["name"] in abnormal[1]
+    hits = re.search(r'<table id="credit-hits">(.*?)</table>', hall.text, flags=re.S)
+    assert hits and "禁止参与" in hits[1] and "待人工核实" in hits[1] and "dishonest_debtor" in hits[1]
+    assert '<tr class="overdue"><td>' + listed in hits[1]  # a bar stands out in red
+
+    bidder_view = await client.get("/console", headers=scene.bidders[0].headers)  # officers only
+    assert bidder_view.status_code == 200 and 'id="credit-hits"' not in bidder_view.text
+
+
+@pytest.mark.pure
+def test_the_timeline_keeps_milestones_in_order_names_each_and_hides_bids() -> None:
+    t0 = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+    recorded = [
+        ("filing.submit", t0 + timedelta(hours=1)),
+        ("filing.create", t0),
+        ("bid.confirm", t0 + timedelta(days=2)),  # a bid's submission: never on the timeline
+        ("tender.publish", t0 + timedelta(days=1)),
+    ]
+    steps = timeline(recorded, [("opening_time", t0 + timedelta(days=30))], now=t0 + timedelta(days=3))
+    assert [s.key for s in steps] == [
+        "tl_filing_create",
+        "tl_filing_submit",
+        "tl_tender_publish",
+        "tl_scheduled_opening",
+    ]
+    assert [s.done for s in steps] == [True, True, True, False]
+    assert timeline([], [("opening_time", t0)], now=t0 + timedelta(seconds=1)) == []  # past: not "ahead"
+    assert all(key in i18n.MESSAGES for key in [*MILESTONES.values(), *SCHEDULED.values()])
+
+
+async def test_the_agency_sees_its_tenders_timeline_and_a_bidder_does_not(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    tender = await published_tender(client, world)
+    page = await client.get(f"/console/tenders/{tender.id}", headers=tender.desk.agency_headers)
+    steps = re.findall(r"<li class=\"(done|ahead)\"><time>[^<]+</time> ([^<·]+)", page.text)
+    assert [(state, text.strip()) for state, text in steps] == [
+        ("done", "创建招标备案"),
+        ("done", "提交备案"),
+        ("done", "备案通过，招标公告发布"),
+        ("ahead", "投标截止及开标（计划）"),
+    ]
+    bidder = await client.get(f"/console/tenders/{tender.id}", headers=(await new_bidder(client, world)).headers)
+    assert bidder.status_code == 200 and 'id="timeline"' not in bidder.text

@@ -86,7 +86,10 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
             )
             assert submitted.status_code == 201, submitted.text
 
-        # --- The supervisor opens the opening room (on the other worker) and watches.
+        # --- The supervisor keeps the hall open, and opens the opening room (on the other worker).
+        lobby = await signed_in(browser, other, officer.username)
+        row = lobby.locator("#openings tr", has_text="限时开标项目")
+        await expect(row).to_contain_text("published")
         hall = await signed_in(browser, other, officer.username)
         await hall.goto(f"{other}/console/openings/{tender_id}")
         await expect(hall.locator("#connection")).to_have_text("实时连接已建立")
@@ -111,4 +114,6 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         )
         await assert_accessible(hall)
         await keep_screenshot(hall, "supervisor-opening-room")
+        await expect(row).to_contain_text("opened", timeout=15_000)  # the hall's list follows, no reload
+        await expect(lobby.locator("#hall-live")).to_contain_text("已更新")
     await world.close()

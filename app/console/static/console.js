@@ -347,8 +347,32 @@ function auctionRoom() {
   });
 }
 
+// -- the hall: its lists follow the platform without a reload -------------------------------------
+// The server renders the hall; every few seconds the page fetches it again and swaps in the
+// sections that change (statuses of openings and auctions, draws, abnormal scores, credit hits).
+function hallLive() {
+  const marker = document.getElementById("hall-live");
+  if (!marker) return;
+  const sections = ["openings-section", "auctions-section", "draws-section", "abnormal-section", "credit-section"];
+  async function refresh() {
+    let answer;
+    try { answer = await fetch(location.pathname + location.search, { credentials: "same-origin" }); } catch (error) { return; }
+    if (!answer.ok) return;
+    const fresh = new DOMParser().parseFromString(await answer.text(), "text/html");
+    for (const id of sections) {
+      const shown = document.getElementById(id);
+      const next = fresh.getElementById(id);
+      if (shown && next) shown.replaceWith(document.adoptNode(next));
+    }
+    const served = answer.headers.get("Date");  // the server's time of this answer
+    if (served) marker.textContent = `${zh() ? "已更新" : "Updated"} ${new Date(served).toLocaleTimeString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })}`;
+  }
+  setInterval(refresh, (Number(marker.dataset.refreshSeconds) || 10) * 1000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   signInOut();
+  hallLive();
   openingRoom();
   filingForm();
   tenderPage();
