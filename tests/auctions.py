@@ -18,6 +18,18 @@ from credit.hooks import gate as credit_gate
 from tests.conftest import World
 
 
+async def qualified_intermediary(world: World, clock: FrozenClock) -> tuple[Organization, User]:
+    """An intermediary offering cost consulting with a valid qualification: eligible for COST requests."""
+    org = await world.org(OrgKind.intermediary)
+    user = await world.user(Role.intermediary, org)
+    async with world.sessions() as session:
+        await intermediaries.offer_services(session, clock, Actor.of(user), ["COST"])
+        await intermediaries.add_qualification(
+            session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
+        )
+    return org, user
+
+
 async def live_auction(
     world: World,
     clock: FrozenClock,
@@ -29,16 +41,7 @@ async def live_auction(
     """(the owner, the registered intermediaries, the request id); bidding is open on return and
     ends `ends_in` after it opened (a bid in its last 2 minutes extends it by 5, up to `max_end_in`)."""
     owner = await world.user(Role.agency, await world.org(OrgKind.tenderee))
-    registered = []
-    for _ in range(bidders):
-        org = await world.org(OrgKind.intermediary)
-        user = await world.user(Role.intermediary, org)
-        async with world.sessions() as session:
-            await intermediaries.offer_services(session, clock, Actor.of(user), ["COST"])
-            await intermediaries.add_qualification(
-                session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
-            )
-        registered.append((org, user))
+    registered = [await qualified_intermediary(world, clock) for _ in range(bidders)]
     opens = datetime.now(UTC) + timedelta(seconds=2)
     terms = requests.RequestTerms(
         name, "COST", Decimal("300000.00"), None, opens, opens, opens + ends_in,

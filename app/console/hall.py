@@ -263,3 +263,14 @@ async def credit_hits(session: AsyncSession) -> list[CreditHit]:
         )
         for check in rows.all()
     ]
+
+
+async def requests_of(session: AsyncSession, owner_uscc: str) -> Sequence[ServiceRequest]:
+    """An agency's own service requests, newest first."""
+    query = (
+        select(ServiceRequest)
+        .where(ServiceRequest.owner_uscc == owner_uscc)
+        .order_by(ServiceRequest.bidding_starts.desc())
+        .limit(50)
+    )
+    return (await session.scalars(query)).all()

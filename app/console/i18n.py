@@ -190,6 +190,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "tl_tender_failed": ("招标失败", "Tender failed"),
     "tl_scheduled_opening": ("投标截止及开标（计划）", "Bid deadline and opening (scheduled)"),
     "scheduled": ("计划", "Scheduled"),
+    "new_service_request": ("发布中介服务项目", "Post a service request"),
+    "category": ("服务类别", "Category"),
+    "ceiling": ("最高限价（元）", "Ceiling price (CNY)"),
+    "floor_price": ("最低限价（元，可选）", "Floor price (CNY, optional)"),
+    "decrement": ("最小降价幅度（元）", "Minimum decrement (CNY)"),
+    "registration_closes": ("报名截止时间", "Registration closes"),
+    "bidding_starts": ("竞价开始时间", "Bidding starts"),
+    "bidding_ends": ("竞价结束时间", "Bidding ends"),
+    "max_end": ("最迟结束时间（延时上限）", "Latest end (extension cap)"),
+    "min_participants": ("最少报名家数", "Minimum participants"),
+    "post_request": ("发布", "Post"),
+    "registered": ("已报名", "Registered"),
+    "register_for_request": ("报名参加", "Register"),
+    "registered_ok": ("报名成功", "Registered"),
 }
 
 

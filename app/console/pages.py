@@ -21,7 +21,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.console import hall
@@ -41,6 +41,9 @@ from bidding.filing.models import Filing
 from bidding.market import queries as market
 from bidding.market import requests as market_requests
 from bidding.market import selection
+from bidding.market.categories import CATEGORIES
+from bidding.market.models import Registration
+from bidding.market.states import RequestStatus
 from bidding.opening import queries as opening_queries
 from bidding.opening import service as opening_service
 from bidding.opening.models import OpeningSession
@@ -219,6 +222,7 @@ class ConsolePages(Controller):
         if actor.has_role(Role.agency):
             own, _ = await filings.list_visible(db_session, actor, None, limit=50, offset=0)
             context["own_filings"] = own
+            context["own_requests"] = await hall.requests_of(db_session, str(actor.org_uscc))
         if actor.has_role(Role.bidder, Role.agency) or actor.has_role(*OFFICERS):
             context["tenders"], _ = await tenders.visible_tenders(db_session, actor, limit=50, offset=0)
         return page(request, "hall.html", **context)
@@ -292,6 +296,23 @@ class ConsolePages(Controller):
         origin = request.app.state.settings.log_origin
         check = await transparency.check_trail(db_session, events, receipt_key.public_key(), origin)
         return page(request, "audit.html", object_type=object_type, object_id=object_id, check=check)
+
+    @get("/requests/new", guards=[requires(Role.agency)])
+    async def new_service_request(self, request: Request[Any, Any, Any]) -> Template:
+        return page(request, "service_request.html", service_request=None, categories=list(CATEGORIES.values()))
+
+    @get("/requests/{request_id:uuid}", guards=[signed_in])
+    async def service_request(
+        self, request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, request_id: FromPath[uuid.UUID]
+    ) -> Template:
+        """A service request as anyone signed in may follow it (the market's calls are public):
+        its status, registrations, the way to the auction room, the result."""
+        posted = await market_requests.get_request(db_session, request_id)
+        result = await market.result_of(db_session, request_id) if posted.status == RequestStatus.awarded else None
+        registered = await db_session.scalar(
+            select(func.count()).select_from(Registration).where(Registration.request_id == request_id)
+        )
+        return page(request, "service_request.html", service_request=posted, result=result, registered=registered)
 
     @get("/auctions/{request_id:uuid}", guards=[signed_in])
     async def auction_room(

@@ -178,6 +178,8 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/console/tenders/{tender_id:uuid}"): SIGNED_IN,
     ("GET", "/console/auctions/{request_id:uuid}"): SIGNED_IN,  # the auction's participants and officers
     ("GET", "/console/audit/{object_type:str}/{object_id:str}"): frozenset({A, S}),
+    ("GET", "/console/requests/new"): frozenset({G}),
+    ("GET", "/console/requests/{request_id:uuid}"): SIGNED_IN,
 }
 PAGES = "/console"
 

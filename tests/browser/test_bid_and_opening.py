@@ -32,7 +32,7 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
     officer = await world.user(Role.supervisor)
     await world.trading_centre_custodian()  # the third custodian, who stays away
     custody = [(agent, await world.custody_key(agent)), (officer, await world.custody_key(officer))]
-    deadline = (datetime.now(UTC) + timedelta(seconds=25)).replace(microsecond=0)
+    deadline = (datetime.now(UTC) + timedelta(seconds=40)).replace(microsecond=0)
     tender = await tender_closing_at(world, deadline, agent, officer)
     tender_id, key = str(tender.id), OpeningPublicKey.parse(tender.opening_public_key or "")
 
@@ -47,6 +47,7 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
             ("江城第一建筑工程有限公司", "90000.00"),
             ("长江路桥建设集团有限公司", "88500.00"),
             ("中南水利水电工程有限公司", "91200.00"),
+            ("楚天园林绿化工程有限公司", "86000.00"),  # withdraws before the deadline
         ):
             org = await world.org(OrgKind.bidder, name)
             user = await world.user(Role.bidder, org)
@@ -80,11 +81,26 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         assert receipt["tender"] == tender_id and receipt["size"] == len(first_file)
         await keep_screenshot(page, "bidder-receipt")
 
-        for user, data in others:  # the others use the API, as `ggzy submit` does
+        # It replaces its bid (the same file again): the old one is marked replaced, the new one current.
+        await page.get_by_label("已封装的投标文件（.ggzy）").set_input_files(str(path))
+        await page.get_by_role("button", name="递交投标文件").click()
+        statuses = page.locator("#my-bids tr td:nth-child(2)")
+        await expect(statuses).to_have_text(["replaced", "submitted"], timeout=10_000)
+
+        *others, (quitter, quitter_file) = others
+        for user, data in [*others, (quitter, quitter_file)]:  # the others use the API, as `ggzy submit` does
             submitted = await http.post(
                 f"{base}/api/v1/tenders/{tender_id}/bids", content=data, headers=await bearer(user.username)
             )
             assert submitted.status_code == 201, submitted.text
+
+        # The fourth bidder withdraws its bid in its own browser before the deadline.
+        leaving = await signed_in(browser, other, quitter.username)
+        await leaving.goto(f"{other}/console/tenders/{tender_id}")
+        await expect(leaving.locator("#my-bids tr td:nth-child(2)")).to_have_text(["submitted"])
+        await leaving.get_by_role("button", name="撤回投标").click()
+        await expect(leaving.locator("#receipt-check")).to_have_text("已撤回")
+        await expect(leaving.locator("#my-bids tr td:nth-child(2)")).to_have_text(["withdrawn"])
 
         # --- The supervisor keeps the hall open, and opens the opening room (on the other worker).
         lobby = await signed_in(browser, other, officer.username)
@@ -114,6 +130,13 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         )
         await assert_accessible(hall)
         await keep_screenshot(hall, "supervisor-opening-room")
+        # The first bidder confirms the record in its opening room; the supervisor's room counts it.
+        await page.goto(f"{base}/console/openings/{tender_id}")
+        await expect(page.locator("#record-section")).to_be_visible()
+        await page.get_by_role("button", name="确认开标记录").click()
+        await expect(page.locator("#responses")).to_have_text("1")
+        await expect(hall.locator("#responses")).to_have_text("1", timeout=10_000)  # no reload
+
         await expect(row).to_contain_text("opened", timeout=15_000)  # the hall's list follows, no reload
-        await expect(lobby.locator("#hall-live")).to_contain_text("已更新")
+        await expect(lobby.locator("#page-live")).to_contain_text("已更新")
     await world.close()

@@ -147,6 +147,7 @@ function openingRoom() {
     }));
     if (state.record) document.getElementById("record-section").hidden = false;
     document.getElementById("responses").textContent = state.responses.length;
+    return state;
   }
   const onEvent = (event) => {
     const [zhText, enText] = words[event.kind] || [event.kind, event.kind];
@@ -155,7 +156,15 @@ function openingRoom() {
     refresh();
   };
   const kinds = ["started", "share_received", "key_rebuilt", "read_out", "bid_failed", "record_published", "record_response", "failed"];
-  const finished = () => { document.getElementById("connection").textContent = zh() ? "开标已结束" : "The opening has ended"; };
+  // The stream ends with the record; the bidders' confirmations come in after it, so the room
+  // keeps asking for the state until the window to respond has closed.
+  const finished = () => {
+    document.getElementById("connection").textContent = zh() ? "开标已结束" : "The opening has ended";
+    const poll = setInterval(async () => {
+      const state = await refresh();
+      if (state && state.confirm_until && Date.parse(state.confirm_until) < serverAt()) clearInterval(poll);
+    }, 5000);
+  };
   follow(base + "/events", Object.fromEntries(kinds.map((k) => [k, onEvent])), { onOpen: refresh, onEnd: finished, terminal: ["failed", "record_published"] });
   const share = document.getElementById("share-form");
   if (share) share.addEventListener("submit", async (event) => {
@@ -175,16 +184,7 @@ function openingRoom() {
 function filingForm() {
   const form = document.getElementById("filing-form");
   if (!form) return;
-  const draft = () => {
-    const body = {};
-    for (const input of form.querySelectorAll("input, select")) {
-      if (!input.name || input.value === "") continue;
-      if (input.dataset.instant !== undefined) body[input.name] = `${input.value.length === 16 ? input.value + ":00" : input.value}${form.dataset.tzOffset}`;
-      else if (input.dataset.integer !== undefined) body[input.name] = Number(input.value);
-      else body[input.name] = input.value;
-    }
-    return body;
-  };
+  const draft = () => formBody(form);
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const notice = form.querySelector(".deficiency-notice");
@@ -347,22 +347,20 @@ function auctionRoom() {
   });
 }
 
-// -- the hall: its lists follow the platform without a reload -------------------------------------
-// The server renders the hall; every few seconds the page fetches it again and swaps in the
-// sections that change (statuses of openings and auctions, draws, abnormal scores, credit hits).
-function hallLive() {
-  const marker = document.getElementById("hall-live");
+// -- pages that follow the platform without a reload (the hall, a service request) ----------------
+// The server renders the page; every few seconds the page fetches it again and swaps in the
+// sections marked data-live (statuses of openings and auctions, draws, abnormal scores, credit hits).
+function livePage() {
+  const marker = document.getElementById("page-live");
   if (!marker) return;
-  const sections = ["openings-section", "auctions-section", "draws-section", "abnormal-section", "credit-section"];
   async function refresh() {
     let answer;
     try { answer = await fetch(location.pathname + location.search, { credentials: "same-origin" }); } catch (error) { return; }
     if (!answer.ok) return;
     const fresh = new DOMParser().parseFromString(await answer.text(), "text/html");
-    for (const id of sections) {
-      const shown = document.getElementById(id);
-      const next = fresh.getElementById(id);
-      if (shown && next) shown.replaceWith(document.adoptNode(next));
+    for (const shown of document.querySelectorAll("[data-live]")) {
+      const next = fresh.getElementById(shown.id);
+      if (next) shown.replaceWith(document.adoptNode(next));
     }
     const served = answer.headers.get("Date");  // the server's time of this answer
     if (served) marker.textContent = `${zh() ? "已更新" : "Updated"} ${new Date(served).toLocaleTimeString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })}`;
@@ -370,9 +368,43 @@ function hallLive() {
   setInterval(refresh, (Number(marker.dataset.refreshSeconds) || 10) * 1000);
 }
 
+// -- service requests: post one, register for one ---------------------------------------------------
+function formBody(form) {
+  const body = {};
+  for (const input of form.querySelectorAll("input, select")) {
+    if (!input.name || input.value === "") continue;
+    if (input.dataset.instant !== undefined) body[input.name] = `${input.value.length === 16 ? input.value + ":00" : input.value}${form.dataset.tzOffset}`;
+    else if (input.dataset.integer !== undefined) body[input.name] = Number(input.value);
+    else body[input.name] = input.value;
+  }
+  return body;
+}
+
+function serviceRequestPages() {
+  const form = document.getElementById("request-form");
+  if (form) form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const problem = form.querySelector(".problem");
+    try {
+      const posted = await api("POST", "/api/v1/service-requests", formBody(form));
+      window.location.assign(`/console/requests/${posted.id}`);
+    } catch (error) { showProblem(problem, error); problem.focus(); }
+  });
+  const join = document.getElementById("register-form");
+  if (join) join.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try {
+      await api("POST", `/api/v1/service-requests/${join.dataset.request}/registrations`);
+      join.querySelector(".notice-ok").textContent = zh() ? "报名成功" : "Registered";
+      join.querySelector(".problem").replaceChildren();
+    } catch (error) { showProblem(join.querySelector(".problem"), error); }
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   signInOut();
-  hallLive();
+  livePage();
+  serviceRequestPages();
   openingRoom();
   filingForm();
   tenderPage();
