@@ -18,12 +18,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.console.charts import Bar
 from app.core.calendar.rules import WorkingCalendar, end_of_day, start_of_day
 from app.core.calendar.service import load_calendar
+from app.identity.models import Organization
 from bidding.filing import service as filings
 from bidding.filing.models import Filing, FilingRound
 from bidding.filing.sla import Breakdown
 from bidding.filing.states import FilingStatus
 from bidding.market import queries as market
-from bidding.market.models import ServiceRequest
+from bidding.market.models import Auction, ServiceRequest
 from bidding.opening.models import OpeningSession
 from bidding.tender.models import Tender
 from bidding.tender.states import TenderStatus
@@ -274,3 +275,39 @@ async def requests_of(session: AsyncSession, owner_uscc: str) -> Sequence[Servic
         .limit(50)
     )
     return (await session.scalars(query)).all()
+
+
+@dataclass(frozen=True, slots=True)
+class MarketResult:
+    request_id: uuid.UUID
+    project_name: str
+    ceiling: Decimal
+    award_price: Decimal
+    savings: Decimal
+    winner: str  # the organization's name: results are public once the auction has closed
+    closed_at: datetime
+
+
+async def market_results(session: AsyncSession) -> list[MarketResult]:
+    """The supermarket's latest closed auctions with their winner and savings (public)."""
+    rows = await session.execute(
+        select(ServiceRequest, Auction, Organization.name)
+        .join(Auction, Auction.request_id == ServiceRequest.id)
+        .join(Organization, Organization.uscc == Auction.winner_uscc)
+        .where(Auction.closed.is_(True), Auction.award_price.is_not(None))
+        .order_by(Auction.closed_at.desc())
+        .limit(HALL_ROWS)
+    )
+    return [
+        MarketResult(
+            request.id,
+            request.project_name,
+            request.ceiling,
+            auction.award_price,
+            auction.savings or Decimal(0),
+            name,
+            auction.closed_at,
+        )
+        for request, auction, name in rows.all()
+        if auction.award_price is not None and auction.closed_at is not None
+    ]

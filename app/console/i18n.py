@@ -204,6 +204,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "registered": ("已报名", "Registered"),
     "register_for_request": ("报名参加", "Register"),
     "registered_ok": ("报名成功", "Registered"),
+    "market_results": ("竞价成交结果", "Auction results"),
 }
 
 

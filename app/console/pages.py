@@ -161,6 +161,7 @@ class PublicPages(Controller):
             tenders=listed,
             records=list(records),
             figures=figures,
+            results=await hall.market_results(db_session),
             head=transparency.head_view(head) if head else None,
             savings_chart=bar_chart(
                 t("chart_savings_by_month"),

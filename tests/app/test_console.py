@@ -26,11 +26,13 @@ from app.core.csrf import CSRF_COOKIE
 from bidding.tender.models import Tender as TenderRow
 from experts import conduct
 from experts.models import Expert
+from tests.bidding.market.test_market import at, post_request, registered
 from tests.bids import new_bidder, published_tender
 from tests.conftest import PASSWORD, World, random_uscc
 from tests.core.test_transparency import dsn, integrate_all, sign
 from tests.credit.helpers import check, entry_row, import_list
 from tests.evaluations import drawn_committee
+from tests.steps import run_step
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "console" / "templates"
 SCRIPT = Path(__file__).resolve().parents[2] / "app" / "console" / "static" / "console.js"
@@ -232,3 +234,28 @@ async def test_the_agency_sees_its_tenders_timeline_and_a_bidder_does_not(
     ]
     bidder = await client.get(f"/console/tenders/{tender.id}", headers=(await new_bidder(client, world)).headers)
     assert bidder.status_code == 200 and 'id="timeline"' not in bidder.text
+
+
+async def test_the_public_page_shows_the_supermarkets_results_once_an_auction_closes(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    request_id, _owner = await post_request(client, world, project_name="江城市图书馆改造工程造价咨询")
+    (winner, headers), _second, _third = await registered(client, world, request_id, 3)
+    clock.set(at("2026-12-01T09:31"))
+    bid = await client.post(
+        f"/api/v1/service-requests/{request_id}/auction/bids", json={"price": "240000.00"}, headers=headers
+    )
+    assert bid.status_code == 200, bid.text
+    before = await client.get("/")
+    assert "江城市图书馆改造工程造价咨询" not in before.text  # not a result while bidding
+
+    clock.set(at("2026-12-01T10:06"))
+    async with world.sessions() as session:
+        assert await run_step(session, clock, "auction-close", world.settings, world.sessions) == 1
+    client.cookies.clear()
+    page = await client.get("/")  # no sign-in
+    results = re.search(r'<table id="market-results">(.*?)</table>', page.text, flags=re.S)
+    assert results, page.text
+    row = re.search(r"<tr><td>江城市图书馆改造工程造价咨询</td>(.*?)</tr>", results[1], flags=re.S)
+    assert row and winner.name in row[1]
+    assert re.findall(r'<td class="num">([\d.]+)</td>', row[1]) == ["300000.00", "240000.00", "60000.00"]
