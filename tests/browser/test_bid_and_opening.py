@@ -139,4 +139,16 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
 
         await expect(row).to_contain_text("opened", timeout=15_000)  # the hall's list follows, no reload
         await expect(lobby.locator("#page-live")).to_contain_text("已更新")
+        await assert_accessible(lobby)
+        await keep_screenshot(lobby, "supervision-hall")
+
+        # The opening's audit trail, and the public page, pass the same checks.
+        await hall.goto(f"{other}/console/audit/tender/{tender_id}")
+        await expect(hall.locator("#trail tbody tr").first).to_be_visible()
+        await assert_accessible(hall)
+        visitor = await browser.new_page(locale="zh-CN")
+        await visitor.goto(f"{base}/")
+        await expect(visitor.locator("h1")).to_have_text("公共资源交易平台")
+        await assert_accessible(visitor)
+        await keep_screenshot(visitor, "public-home")
     await world.close()
