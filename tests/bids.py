@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from cryptography.hazmat.primitives.asymmetric import ed25519
+import httpx
+from cryptography.hazmat.primitives.asymmetric import ed25519, x25519
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
@@ -19,9 +20,9 @@ from bidding.filing import service as filings
 from bidding.filing.checklist import EvaluationMethod, ProcurementMethod, ProjectType
 from bidding.filing.schemas import FilingDraft
 from bidding.sealing.envelope import Declaration, seal
-from bidding.sealing.keys import OpeningPublicKey, bidder_public_key, generate_bidder_key
+from bidding.sealing.keys import OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
 from bidding.tender.models import Tender as TenderRow
-from tests.conftest import SHANGHAI, World, login
+from tests.conftest import PASSWORD, SHANGHAI, World, login
 from tests.filings import Desk, open_desk
 
 SECRET_DOCUMENT = "施工组织设计：本标段采用装配式钢结构，工期三百六十五日。".encode() * 50
@@ -151,3 +152,64 @@ async def tender_closing_at(world: World, deadline: datetime, agent: User, offic
             )
         await filings.submit(session, world.clock, Actor.of(agent), filing.id, world.settings.tz)
         return await filings.accept(session, world.clock, Actor.of(officer), filing.id, None, world.settings.tz)
+
+
+@dataclass
+class LiveOpening:
+    """A tender against running servers whose bids close in a moment, its two present custodians
+    (the agency's and the supervisor's; the trading centre's stays away), and a way in for anyone."""
+
+    world: World
+    http: httpx.AsyncClient
+    base: str
+    tender_id: str
+    key: OpeningPublicKey
+    deadline: datetime
+    agent: User
+    officer: User
+    custody: list[tuple[User, x25519.X25519PrivateKey]]
+
+    async def bearer(self, username: str) -> dict[str, str]:
+        answer = await self.http.post(
+            f"{self.base}/api/v1/auth/login", json={"username": username, "password": PASSWORD}
+        )
+        return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+    async def sealed_bidder(self, name: str, price: str) -> tuple[User, bytes]:
+        """A bidder with a registered signing key and its bid sealed, not yet submitted."""
+        org = await self.world.org(OrgKind.bidder, name)
+        user = await self.world.user(Role.bidder, org)
+        signing = generate_bidder_key()
+        registered = await self.http.post(
+            f"{self.base}/api/v1/keys/bid-signing",
+            json={"public_key": bidder_public_key(signing).text()},
+            headers=await self.bearer(user.username),
+        )
+        assert registered.status_code == 201, registered.text
+        return user, sealed_file(self.tender_id, self.key, org.uscc, signing, price, "报价单".encode() * 50)
+
+    async def submit(self, user: User, data: bytes) -> None:
+        """As `ggzy submit` does."""
+        url = f"{self.base}/api/v1/tenders/{self.tender_id}/bids"
+        submitted = await self.http.post(url, content=data, headers=await self.bearer(user.username))
+        assert submitted.status_code == 201, submitted.text
+
+    async def hand_in(self, custodian: User, private: x25519.X25519PrivateKey) -> None:
+        """A custodian unseals its share on its machine and hands it in."""
+        headers = await self.bearer(custodian.username)
+        base = f"{self.base}/api/v1/tenders/{self.tender_id}"
+        share = (await self.http.get(f"{base}/custody/share", headers=headers)).json()
+        words = decrypt_share(share["encrypted_share"], private, self.tender_id, share["share_index"])
+        handed = await self.http.post(f"{base}/opening/shares", json={"share": words}, headers=headers)
+        assert handed.status_code == 200, handed.text
+
+
+async def live_opening(world: World, http: httpx.AsyncClient, base: str, closes_in: timedelta) -> LiveOpening:
+    agent = await world.user(Role.agency, await world.org(OrgKind.agency))
+    officer = await world.user(Role.supervisor)
+    await world.trading_centre_custodian()  # the third custodian, who stays away
+    custody = [(agent, await world.custody_key(agent)), (officer, await world.custody_key(officer))]
+    deadline = (datetime.now(UTC) + closes_in).replace(microsecond=0)
+    tender = await tender_closing_at(world, deadline, agent, officer)
+    key = OpeningPublicKey.parse(tender.opening_public_key or "")
+    return LiveOpening(world, http, base, str(tender.id), key, deadline, agent, officer, custody)

@@ -12,13 +12,10 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 
-from app.core.actor import Role
 from app.core.clock import FrozenClock
 from app.core.settings import Settings
-from app.identity.models import OrgKind
-from bidding.sealing.keys import OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
 from tests.auctions import live_auction
-from tests.bids import sealed_file, tender_closing_at
+from tests.bids import live_opening
 from tests.conftest import GGZY, PASSWORD, World
 
 
@@ -35,47 +32,21 @@ async def _finished(process: subprocess.Popen[str], seconds: float) -> tuple[int
 async def test_an_officer_watches_an_opening_in_the_terminal(settings: Settings, two_servers: list[str]) -> None:
     base, other = two_servers
     world = World(settings, FrozenClock(datetime.now(UTC)))
-    agent = await world.user(Role.agency, await world.org(OrgKind.agency))
-    officer = await world.user(Role.supervisor)
-    await world.trading_centre_custodian()
-    custody = [(agent, await world.custody_key(agent)), (officer, await world.custody_key(officer))]
-    deadline = (datetime.now(UTC) + timedelta(seconds=15)).replace(microsecond=0)
-    tender = await tender_closing_at(world, deadline, agent, officer)
-    tender_id, key = str(tender.id), OpeningPublicKey.parse(tender.opening_public_key or "")
-
     async with httpx.AsyncClient(timeout=30) as http:
-
-        async def bearer(username: str) -> dict[str, str]:
-            answer = await http.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD})
-            return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-        bids = (
+        scene = await live_opening(world, http, base, timedelta(seconds=15))
+        for name, price in (
             ("江城第一建筑工程有限公司", "90000.00"),
             ("长江路桥建设集团有限公司", "88500.00"),
             ("中南水利水电工程有限公司", "91200.00"),
-        )
-        for name, price in bids:  # three: fewer and the opening fails (招标投标法 28)
-            org = await world.org(OrgKind.bidder, name)
-            user = await world.user(Role.bidder, org)
-            signing = generate_bidder_key()
-            headers = await bearer(user.username)
-            key_text = {"public_key": bidder_public_key(signing).text()}
-            await http.post(f"{base}/api/v1/keys/bid-signing", json=key_text, headers=headers)
-            data = sealed_file(tender_id, key, org.uscc, signing, price, "报价单".encode() * 20)
-            submitted = await http.post(f"{base}/api/v1/tenders/{tender_id}/bids", content=data, headers=headers)
-            assert submitted.status_code == 201, submitted.text
+        ):  # three: fewer and the opening fails (招标投标法 28)
+            await scene.submit(*await scene.sealed_bidder(name, price))
 
         # Started before the opening, on the other worker: it waits, then follows the stream.
+        officer, tender_id = scene.officer, scene.tender_id
         watcher = _watch("opening", "watch", "--server", other, "--username", officer.username, "--tender", tender_id)
-        await asyncio.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 1.5)
-        for custodian, private in custody:
-            headers = await bearer(custodian.username)
-            share = (await http.get(f"{base}/api/v1/tenders/{tender_id}/custody/share", headers=headers)).json()
-            words = decrypt_share(share["encrypted_share"], private, tender_id, share["share_index"])
-            handed = await http.post(
-                f"{base}/api/v1/tenders/{tender_id}/opening/shares", json={"share": words}, headers=headers
-            )
-            assert handed.status_code == 200, handed.text
+        await asyncio.sleep(max(0.0, (scene.deadline - datetime.now(UTC)).total_seconds()) + 1.5)
+        for custodian, private in scene.custody:
+            await scene.hand_in(custodian, private)
             await asyncio.sleep(1)
 
     code, out, err = await _finished(watcher, 60)

@@ -13,14 +13,11 @@ from pathlib import Path
 import httpx
 from playwright.async_api import Browser, expect
 
-from app.core.actor import Role
 from app.core.clock import FrozenClock
 from app.core.settings import Settings
-from app.identity.models import OrgKind
-from bidding.sealing.keys import OpeningPublicKey, bidder_public_key, decrypt_share, generate_bidder_key
-from tests.bids import sealed_file, tender_closing_at
+from tests.bids import live_opening
 from tests.browser.conftest import assert_accessible, keep_screenshot, signed_in
-from tests.conftest import PASSWORD, World
+from tests.conftest import World
 
 
 async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_opening_live(
@@ -28,37 +25,18 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
 ) -> None:
     base, other = two_servers
     world = World(settings, FrozenClock(datetime.now(UTC)))
-    agent = await world.user(Role.agency, await world.org(OrgKind.agency))
-    officer = await world.user(Role.supervisor)
-    await world.trading_centre_custodian()  # the third custodian, who stays away
-    custody = [(agent, await world.custody_key(agent)), (officer, await world.custody_key(officer))]
-    deadline = (datetime.now(UTC) + timedelta(seconds=40)).replace(microsecond=0)
-    tender = await tender_closing_at(world, deadline, agent, officer)
-    tender_id, key = str(tender.id), OpeningPublicKey.parse(tender.opening_public_key or "")
-
     async with httpx.AsyncClient(timeout=30) as http:
-
-        async def bearer(username: str) -> dict[str, str]:
-            answer = await http.post(f"{base}/api/v1/auth/login", json={"username": username, "password": PASSWORD})
-            return {"Authorization": f"Bearer {answer.json()['access_token']}"}
-
-        bidders = []
-        for name, price in (
-            ("江城第一建筑工程有限公司", "90000.00"),
-            ("长江路桥建设集团有限公司", "88500.00"),
-            ("中南水利水电工程有限公司", "91200.00"),
-            ("楚天园林绿化工程有限公司", "86000.00"),  # withdraws before the deadline
-        ):
-            org = await world.org(OrgKind.bidder, name)
-            user = await world.user(Role.bidder, org)
-            signing = generate_bidder_key()
-            registered = await http.post(
-                f"{base}/api/v1/keys/bid-signing",
-                json={"public_key": bidder_public_key(signing).text()},
-                headers=await bearer(user.username),
+        scene = await live_opening(world, http, base, timedelta(seconds=40))
+        tender_id, officer, deadline = scene.tender_id, scene.officer, scene.deadline
+        bidders = [
+            await scene.sealed_bidder(name, price)
+            for name, price in (
+                ("江城第一建筑工程有限公司", "90000.00"),
+                ("长江路桥建设集团有限公司", "88500.00"),
+                ("中南水利水电工程有限公司", "91200.00"),
+                ("楚天园林绿化工程有限公司", "86000.00"),  # withdraws before the deadline
             )
-            assert registered.status_code == 201, registered.text
-            bidders.append((user, sealed_file(tender_id, key, org.uscc, signing, price, "报价单".encode() * 50)))
+        ]
 
         # --- The first bidder uploads its sealed file through the console and keeps the receipt.
         (first, first_file), *others = bidders
@@ -89,10 +67,7 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
 
         *others, (quitter, quitter_file) = others
         for user, data in [*others, (quitter, quitter_file)]:  # the others use the API, as `ggzy submit` does
-            submitted = await http.post(
-                f"{base}/api/v1/tenders/{tender_id}/bids", content=data, headers=await bearer(user.username)
-            )
-            assert submitted.status_code == 201, submitted.text
+            await scene.submit(user, data)
 
         # The fourth bidder withdraws its bid in its own browser before the deadline.
         leaving = await signed_in(browser, other, quitter.username)
@@ -111,14 +86,8 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         await expect(hall.locator("#connection")).to_have_text("实时连接已建立")
         wait = (deadline - datetime.now(UTC)).total_seconds() + 0.5
         await hall.wait_for_timeout(max(0.0, wait) * 1000)
-        for number, (custodian, private) in enumerate(custody, start=1):
-            headers = await bearer(custodian.username)
-            share = (await http.get(f"{base}/api/v1/tenders/{tender_id}/custody/share", headers=headers)).json()
-            words = decrypt_share(share["encrypted_share"], private, tender_id, share["share_index"])
-            handed = await http.post(
-                f"{base}/api/v1/tenders/{tender_id}/opening/shares", json={"share": words}, headers=headers
-            )
-            assert handed.status_code == 200, handed.text
+        for number, (custodian, private) in enumerate(scene.custody, start=1):
+            await scene.hand_in(custodian, private)
             await expect(hall.locator("#shares-count")).to_have_text(str(number))  # no reload
         await expect(hall.locator("#threshold")).to_have_text("2")
         await expect(hall.locator("#decrypted")).to_have_text("3", timeout=20_000)
