@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.demo_show import DEFAULT_LEAD_SECONDS, cues
 from tests.conftest import run_ggzy, start_server
 
 
@@ -140,3 +142,15 @@ def test_the_demo_stages_an_opening_and_an_auction_to_watch_minutes_after_start_
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_shows_cues_open_in_three_minutes_and_extend_the_auction_with_late_bids() -> None:
+    start = datetime(2026, 12, 7, 1, 0, tzinfo=UTC)
+    plan = cues(start, DEFAULT_LEAD_SECONDS)
+    assert plan.opening == start + timedelta(minutes=3) == plan.bidding_starts
+    assert plan.opening < plan.shares[0] < plan.shares[1] < plan.opening + timedelta(minutes=1)
+    assert start < plan.registration_closes < plan.bidding_starts < plan.bidding_ends < plan.max_end
+    last_two_minutes = [
+        at for at in plan.rival_bids if plan.bidding_ends - timedelta(minutes=2) <= at < plan.bidding_ends
+    ]
+    assert last_two_minutes, "no rival bid falls where it extends the auction"
