@@ -41,11 +41,11 @@ def refusal(status: int, body: bytes, reason: str) -> str:
 
 
 class Refused(click.ClickException):
-    """The platform answered with a problem; `status` lets a caller wait for a 404 to turn into 200."""
+    """The platform answered with a problem; `http_status` lets a caller wait for a 404 to turn into 200."""
 
     def __init__(self, status: int, message: str) -> None:
         super().__init__(message)
-        self.status = status
+        self.http_status = status
 
 
 @dataclass(frozen=True)

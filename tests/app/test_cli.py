@@ -111,10 +111,10 @@ def test_demo_loads_once_prints_logins_and_serves(fresh_env: dict[str, str]) -> 
 def test_the_demo_stages_an_opening_and_an_auction_to_watch_minutes_after_start_up(
     fresh_env: dict[str, str], tmp_path: Path
 ) -> None:
-    """Compressed to 20 s: the cast submits three bids, the opening starts, two custodians hand in
+    """Compressed to 15 s: the cast submits three bids, the opening starts, two custodians hand in
     their shares from var/demo-keys/, the bids are read out; two intermediaries bid in the auction."""
     log = tmp_path / "demo.log"
-    base, server = start_server(fresh_env, "demo", "--show-in", "20", log=log)
+    base, server = start_server(fresh_env, "demo", "--show-in", "15", log=log)
     try:
         printed = log.read_text()
         assert f"watch both in the supervision hall: {base}/console" in printed

@@ -71,9 +71,9 @@ async def test_an_intermediary_watches_the_auction_in_the_terminal(
 ) -> None:
     base, other = two_servers
     world = World(settings, FrozenClock(datetime.now(UTC)))
-    # 20 s of bidding; a bid in the last 2 minutes extends it, here to at most 30 s.
+    # 12 s of bidding; a bid in the last 2 minutes extends it, here to at most 20 s.
     _owner, registered, request_id = await live_auction(
-        world, world.clock, 3, "江城市第三中学造价咨询", ends_in=timedelta(seconds=20), max_end_in=timedelta(seconds=30)
+        world, world.clock, 3, "江城市第三中学造价咨询", ends_in=timedelta(seconds=12), max_end_in=timedelta(seconds=20)
     )
     (winner, first), (_, second), _third = registered
     watcher = _watch("auction", "watch", "--server", other, "--username", second.username, "--request", str(request_id))

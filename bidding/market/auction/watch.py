@@ -84,7 +84,7 @@ def follow_auction(platform: Platform, request_id: str, console: Console) -> dic
                 try:
                     fresh = platform.get(path)
                 except Refused as exc:
-                    if exc.status != 404 or view is not None:
+                    if exc.http_status != 404 or view is not None:
                         raise
                     fresh = None
                 last_fetch = time.monotonic()
