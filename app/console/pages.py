@@ -21,7 +21,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.console import hall
@@ -42,7 +42,6 @@ from bidding.market import queries as market
 from bidding.market import requests as market_requests
 from bidding.market import selection
 from bidding.market.categories import CATEGORIES
-from bidding.market.models import Registration
 from bidding.market.states import RequestStatus
 from bidding.opening import queries as opening_queries
 from bidding.opening import service as opening_service
@@ -304,15 +303,13 @@ class ConsolePages(Controller):
 
     @get("/requests/{request_id:uuid}", guards=[signed_in])
     async def service_request(
-        self, request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, request_id: FromPath[uuid.UUID]
+        self, request: Request[Any, Any, Any], db_session: DbSession, request_id: FromPath[uuid.UUID]
     ) -> Template:
         """A service request as anyone signed in may follow it (the market's calls are public):
         its status, registrations, the way to the auction room, the result."""
         posted = await market_requests.get_request(db_session, request_id)
         result = await market.result_of(db_session, request_id) if posted.status == RequestStatus.awarded else None
-        registered = await db_session.scalar(
-            select(func.count()).select_from(Registration).where(Registration.request_id == request_id)
-        )
+        registered = await market.registered_count(db_session, request_id)
         return page(request, "service_request.html", service_request=posted, result=result, registered=registered)
 
     @get("/auctions/{request_id:uuid}", guards=[signed_in])

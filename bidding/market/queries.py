@@ -158,3 +158,9 @@ async def market_figures(session: AsyncSession, tz: ZoneInfo, start: date, end: 
         select(func.count()).select_from(Organization).where(Organization.kind == OrgKind.intermediary)
     )
     return MarketStatsOut(start, end, registered or 0, stats.figures(outcomes), stats.by_category(outcomes))
+
+
+async def registered_count(session: AsyncSession, request_id: uuid.UUID) -> int:
+    """How many intermediaries have registered for a request."""
+    query = select(func.count()).select_from(Registration).where(Registration.request_id == request_id)
+    return await session.scalar(query) or 0
