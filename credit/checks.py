@@ -87,11 +87,6 @@ def candidate_entries_query(
     return select(*ENTRY_FIELDS).where(CreditEntry.removed_in.is_(None), or_(*conditions))
 
 
-def entry_of(row: Sequence[Any]) -> Entry:
-    """An entry from a row of `ENTRY_FIELDS`."""
-    return Entry(*row)
-
-
 async def candidate_entries(
     session: AsyncSession, subjects: Sequence[Subject], named_kinds: Collection[str] = SUBJECT_KINDS
 ) -> list[Entry]:
@@ -100,23 +95,24 @@ async def candidate_entries(
     code only, see `matching.match`; the name index holds only the others, by kind). Names are
     looked up only for the `named_kinds`: the kinds that have such entries at all."""
     values: dict[str, list[str]] = {
-        "usccs": sorted({s.uscc for s in subjects if s.uscc}),
-        "hashes": sorted({s.person_hash for s in subjects if s.person_hash}),
+        "usccs": list({s.uscc for s in subjects if s.uscc}),
+        "hashes": list({s.person_hash for s in subjects if s.person_hash}),
     }
     for kind in SUBJECT_KINDS:
         if kind in named_kinds:
-            values[f"{kind}_names"] = sorted({s.name for s in subjects if s.name and s.kind == kind})
+            values[f"{kind}_names"] = list({s.name for s in subjects if s.name and s.kind == kind})
     values = {name: found for name, found in values.items() if found}
     if not values:
         return []
-    postgres = (await session.connection()).dialect.name == "postgresql"
+    connection = await session.connection()  # Core, not the ORM: plain rows, no entities
+    postgres = connection.dialect.name == "postgresql"
     query = candidate_entries_query(
         postgres,
         "usccs" in values,
         "hashes" in values,
         tuple(kind for kind in SUBJECT_KINDS if f"{kind}_names" in values),
     )
-    return [entry_of(row) for row in await session.execute(query, values)]
+    return [Entry._make(row) for row in await connection.execute(query, values)]  # ENTRY_FIELDS are Entry's
 
 
 async def check(session: AsyncSession, clock: Clock, subjects: Sequence[tuple[Subject, str]], day: date) -> Checked:
@@ -142,20 +138,15 @@ async def check(session: AsyncSession, clock: Clock, subjects: Sequence[tuple[Su
         for key in {e.uscc, e.person_hash, e.name} - {None}:
             by_identifier.setdefault(f"{key}", []).append(e)
 
-    def relevant(subject: Subject) -> list[Entry]:
-        found = {}
-        for key in (subject.uscc, subject.person_hash, subject.name):
-            for e in by_identifier.get(key, ()) if key else ():
-                found[e.id] = e
-        return list(found.values())
-
     verdicts = []
     for subject, context in subjects:
-        found = relevant(subject)
-        verdict = (
-            matching.decide(subject, found, rules, context, day, review_of) if found else Verdict(subject, "clear")
-        )
-        verdicts.append((verdict, context))
+        if subject.uscc not in by_identifier and subject.name not in by_identifier:
+            if subject.person_hash not in by_identifier:  # most subjects: nothing of theirs is listed
+                verdicts.append((Verdict(subject, "clear"), context))
+                continue
+        keys = (subject.uscc, subject.person_hash, subject.name)
+        found = {e.id: e for key in keys if key for e in by_identifier.get(key, ())}
+        verdicts.append((matching.decide(subject, found.values(), rules, context, day, review_of), context))
     return Checked(day, verdicts, lists)
 
 
@@ -186,7 +177,7 @@ async def lists_and_rules(
     entries without a USCC (the only ones a name can match), in one query: every check asks."""
     lists, rules, named_kinds = [], {}, set()
     rule_at = FRESHNESS_COLUMNS + len(SUBJECT_KINDS)
-    for row in await session.execute(lists_and_rules_query()):
+    for row in await (await session.connection()).execute(lists_and_rules_query()):
         lists.append(freshness_of(row, now))
         named_kinds |= {kind for i, kind in enumerate(SUBJECT_KINDS) if row[FRESHNESS_COLUMNS + i]}
         if row[rule_at] is not None:

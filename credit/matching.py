@@ -15,9 +15,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 # The measures a memorandum's rule can take against a listed subject.
 MEASURES = ("bar_bidding", "bar_winning", "bar_expert", "bar_agency", "warning")
@@ -62,8 +62,9 @@ class Subject:
         return shown
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
+    """A list's entry as a check reads it (a tuple: built straight from the query's rows)."""
+
     id: int
     list_type: str
     subject_kind: str
@@ -151,11 +152,13 @@ class Hit:
         }
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
+    """A subject's outcome and the hits behind it (a tuple: a check makes one per subject, and
+    most are clear)."""
+
     subject: Subject
     outcome: str
-    hits: tuple[Hit, ...] = field(default=())
+    hits: tuple[Hit, ...] = ()
 
 
 def decide(
