@@ -8,6 +8,8 @@ pure decision). Baselines measured in the same run:
 * COPY of the same file into a bare table with the same columns (no checks, no indexes);
 * (for scale) the same rows from that table into `credit_entries` with its indexes, unchecked:
   the floor of any import that keeps its entries indexed for the checks;
+* (for scale) the import's row checks alone over the file, in this process, with no database:
+  the ceiling of any import that checks every row in Python before it is written;
 * one indexed `uscc = ANY($1)` query for the same 1,000 codes.
 
     .venv/bin/python -m bench.credit [--entries 1000000] [--active 10000000] [--candidates 1000] [--runs 15]
@@ -34,11 +36,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.clock import FrozenClock
 from app.core.db import make_engine, make_session_factory
-from app.core.resident_id import check_digit
+from app.core.resident_id import check_digit, person_hash
 from app.core.uscc import make_uscc
 from bench.scratch import scratch_database
 from credit import checks
-from credit.entries import COLUMNS
+from credit.entries import COLUMNS, check_rows, csv_rows
 from credit.matching import Subject
 
 GGZY = str(Path(sys.executable).parent / "ggzy")
@@ -139,6 +141,13 @@ async def main(entries: int, active: int, candidates: int, runs: int) -> None:
             await connection.execute("DROP TABLE bare_copy")
             await connection.execute("CHECKPOINT")
 
+            started = time.perf_counter()
+            key = bytes(32)
+            with listing.open(encoding="utf-8") as lines:
+                checked_rows = sum(1 for _ in check_rows(csv_rows(lines), lambda number: person_hash(key, number)))
+            checks_only_seconds = time.perf_counter() - started
+            assert checked_rows == entries
+
             env = {"GGZY_DATABASE_URL": url, "GGZY_DATA_DIR": scratch, "GGZY_SECRET_KEY": "b" * 64}
             command = [GGZY, "credit", "import", "major_tax_violation", str(listing)]
             import_seconds, rss_mib, said = peak_rss_mib_of(command, env)
@@ -198,6 +207,11 @@ async def main(entries: int, active: int, candidates: int, runs: int) -> None:
     print(
         f"floor     the same rows into the indexed entries  {into_rate:10.0f} rows/s  "
         f"({into_rate / copy_rate:.0%} of COPY; no checks, no diff)"
+    )
+    checks_rate = entries / checks_only_seconds
+    print(
+        f"ceiling   the row checks alone, no database       {checks_rate:10.0f} rows/s  "
+        f"({checks_rate / copy_rate:.0%} of COPY; parsing and checking every row in Python)"
     )
     print(
         f"import    ggzy credit import (checked, versioned) {import_rate:10.0f} rows/s  "
