@@ -82,5 +82,6 @@ def housekeeping(
 
     return [
         Housekeeping("blob-staging-clean", 600, staging_leftovers),  # uploads cut off by a killed worker
-        Housekeeping("transparency-sequencer", 1, sequencer),  # audit events into the Merkle tree, heads signed
+        # audit events into the Merkle tree, heads signed
+        Housekeeping("transparency-sequencer", transparency.SEQUENCER_EVERY_SECONDS, sequencer),
     ]

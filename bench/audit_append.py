@@ -4,9 +4,9 @@ Each writer runs transactions that insert one organization row and commit. The b
 transaction does only that; the audited one also appends its audit event (one insert, no lock:
 the transparency log's sequencer integrates it later). Both are measured in this run, with the
 same number of concurrent writers, against a scratch database that is dropped afterwards. The
-sequencer runs beside the audited writers, as in production, and its lag (events committed but
-not yet leaves) is sampled; then its rate integrating a backlog, and the rate of `ggzy audit
-verify` recomputing the tree.
+sequencer runs beside the audited writers in a process of its own, as `ggzy scheduler` runs it
+in production, and its lag (events committed but not yet leaves) is sampled; then its rate
+integrating a backlog, and the rate of `ggzy audit verify` recomputing the tree.
 
     .venv/bin/python -m bench.audit_append [--writers 8] [--transactions 4000]
 """
@@ -15,8 +15,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
+import os
+import select as select_module
 import statistics
+import sys
 import time
+from asyncio.subprocess import PIPE
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
@@ -67,13 +72,27 @@ async def _pending(sessions: Callable[[], AsyncSession]) -> int:
         return events - await transparency.integrated_size(session)
 
 
-async def _sequence(sessions: Callable[[], AsyncSession], stop: asyncio.Event, lag: list[int]) -> None:
-    """The sequencer as the scheduler runs it, sampling the lag before each pass."""
-    while not stop.is_set():
+KEY_VARIABLE = "BENCH_LOG_KEY"  # the log's signing key, handed to the sequencer's process
+
+
+def key_of(hex_key: str) -> ed25519.Ed25519PrivateKey:
+    return ed25519.Ed25519PrivateKey.from_private_bytes(bytes.fromhex(hex_key))
+
+
+async def sequencer_alone(url: str, key: ed25519.Ed25519PrivateKey) -> None:
+    """The sequencer's own process, as `ggzy scheduler` runs it: a pass (integrate until caught
+    up, sign a head when due) every `SEQUENCER_EVERY_SECONDS`, the lag sampled before each; until
+    stdin closes, then the samples are printed."""
+    engine = make_engine(url, pool_size=2)
+    sessions = make_session_factory(engine)
+    lag: list[int] = []
+    stdin = sys.stdin.fileno()
+    while not select_module.select([stdin], [], [], 0)[0] or os.read(stdin, 1):
         lag.append(await _pending(sessions))
-        async with sessions() as session:
-            if await transparency.integrate(session) == 0:
-                await asyncio.sleep(0.05)
+        await transparency.run_sequencer(sessions, SystemClock(), key, "bench/audit", 60)
+        await asyncio.sleep(transparency.SEQUENCER_EVERY_SECONDS)
+    await engine.dispose()
+    print(json.dumps(lag))
 
 
 async def main(writers: int, total: int) -> None:
@@ -82,11 +101,16 @@ async def main(writers: int, total: int) -> None:
         sessions = make_session_factory(engine)
         await _measure(sessions, writers, 200, audited=True, run="WARM")  # warm the pool and caches
         baseline = await _measure(sessions, writers, total, audited=False, run="BASE")
-        stop, lag = asyncio.Event(), []
-        sequencer = asyncio.create_task(_sequence(sessions, stop, lag))
+        key = ed25519.Ed25519PrivateKey.generate()
+        sequencer = await asyncio.create_subprocess_exec(
+            *(sys.executable, "-m", "bench.audit_append", "--sequencer", url),
+            stdin=PIPE,
+            stdout=PIPE,
+            env={**os.environ, KEY_VARIABLE: key.private_bytes_raw().hex()},
+        )
         audited = await _measure(sessions, writers, total, audited=True, run="AUDT")
-        stop.set()
-        await sequencer
+        said, _ = await sequencer.communicate(b"")  # stdin closed: the sequencer stops
+        lag = json.loads(said)
         caught_up_from = await _pending(sessions)
         backlog = await _measure(sessions, writers, total, audited=True, run="BKLG")  # no sequencer this time
         pending = await _pending(sessions)
@@ -96,7 +120,6 @@ async def main(writers: int, total: int) -> None:
                 if await transparency.integrate(session) == 0:
                     break
         integrate_rate = pending / (time.perf_counter() - started)
-        key = ed25519.Ed25519PrivateKey.generate()
         async with sessions() as session:
             await transparency.sign_head(session, SystemClock(), key, "bench/audit")
         started = time.perf_counter()
@@ -121,5 +144,9 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--transactions", type=int, default=4000)
+    parser.add_argument("--sequencer", metavar="URL", help=argparse.SUPPRESS)  # the sequencer's own process
     args = parser.parse_args()
-    asyncio.run(main(args.writers, args.transactions))
+    if args.sequencer:
+        asyncio.run(sequencer_alone(args.sequencer, key_of(os.environ[KEY_VARIABLE])))
+    else:
+        asyncio.run(main(args.writers, args.transactions))

@@ -10,10 +10,11 @@ sequencer can hold back events of transactions still in flight.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, insert, literal_column, select
+from sqlalchemy import Insert, func, insert, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import merkle
@@ -33,7 +34,7 @@ async def record(
     payload: Any = None,
 ) -> AuditEvent:
     """Append one event for `action` on (object_type, object_id); the caller commits."""
-    on_postgresql = session.bind is not None and session.bind.dialect.name == "postgresql"
+    connection = await session.connection()  # Core, not the ORM: one statement, built once per dialect
     fields = {
         "occurred_at": clock.now(),
         "actor_id": actor.user_id,
@@ -45,13 +46,16 @@ async def record(
         "object_id": str(object_id),
         "payload_sha256": payload_digest(payload),
     }
-    txid = _TXID if on_postgresql else 0
-    seq = await session.scalar(insert(AuditEvent).values(txid=txid, **fields).returning(AuditEvent.seq))
+    seq: int = (await connection.execute(_append(connection.dialect.name == "postgresql"), fields)).scalar_one()
     return AuditEvent(seq=seq, **fields)  # as inserted; not tracked by the session
 
 
-# The inserting transaction's id: the sequencer holds back events of transactions in flight.
-_TXID: ColumnElement[int] = literal_column("pg_current_xact_id()::text::bigint")
+@functools.cache
+def _append(on_postgresql: bool) -> Insert:
+    """The event's INSERT … RETURNING seq; on PostgreSQL it carries the inserting transaction's
+    id, so the sequencer holds back events of transactions still in flight."""
+    txid = literal_column("pg_current_xact_id()::text::bigint") if on_postgresql else literal(0)
+    return insert(AuditEvent).values(txid=txid).returning(AuditEvent.seq)
 
 
 def leaf_hash_of(event: AuditEvent) -> str:

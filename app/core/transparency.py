@@ -35,6 +35,7 @@ logger = logging.getLogger("ggzy.transparency")
 # pg_try_advisory_xact_lock key of the sequencer: "ggzy" + "tlog" as one 64-bit number.
 SEQUENCER_LOCK_KEY = 0x67677A79746C6F67
 BATCH = 2000
+SEQUENCER_EVERY_SECONDS = 1  # `ggzy scheduler` runs a sequencer pass this often
 
 
 def _on_postgresql(session: AsyncSession) -> bool:
