@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing
+import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -163,13 +164,25 @@ def _in_own_process(
 PROCESS_POOL = 20  # connections per process: four processes stay within PostgreSQL's 100
 
 
-def _processes(url: str, clock: FrozenClock, auctions: list[Auctioned], bids: int) -> float:
-    """Bids per second over `auctions`, each driven by its own process, all at once."""
+def _busy_cores() -> tuple[float, float]:
+    """(seconds the machine's cores have been busy in all, now), from /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as stat:
+        user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, stat.readline().split()[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK"), time.time()
+
+
+def _processes(url: str, clock: FrozenClock, auctions: list[Auctioned], bids: int) -> tuple[float, float]:
+    """Bids per second over `auctions`, each driven by its own process, all at once, and how many
+    of the machine's cores were busy meanwhile (the processes, PostgreSQL, everything)."""
     start_at = time.time() + 5  # after every process has started
     with ProcessPoolExecutor(len(auctions), mp_context=multiprocessing.get_context("spawn")) as pool:
-        spans = list(pool.map(_in_own_process, *zip(*((url, clock, a, bids, start_at) for a in auctions), strict=True)))
+        spans = pool.map(_in_own_process, *zip(*((url, clock, a, bids, start_at) for a in auctions), strict=True))
+        time.sleep(max(0.0, start_at - time.time()))
+        busy_before, at_before = _busy_cores()
+        spans = list(spans)
+        busy_after, at_after = _busy_cores()
     wall = max(end for _, end in spans) - min(start for start, _ in spans)
-    return sum(len(a.actors) for a in auctions) * bids / wall
+    return sum(len(a.actors) for a in auctions) * bids / wall, (busy_after - busy_before) / (at_after - at_before)
 
 
 async def main(bidders: int, bids: int, parallel: int) -> None:
@@ -188,16 +201,20 @@ async def main(bidders: int, bids: int, parallel: int) -> None:
         bare = await _run(sessions, clock, one, bids, "bare")
         real = await _run(sessions, clock, one, bids, "real")
         await engine.dispose()
-        alone_rate = await asyncio.to_thread(_processes, url, clock, alone, bids)
-        several_rate = await asyncio.to_thread(_processes, url, clock, several, bids)
+        alone_rate, alone_busy = await asyncio.to_thread(_processes, url, clock, alone, bids)
+        several_rate, several_busy = await asyncio.to_thread(_processes, url, clock, several, bids)
     print(f"bidders={bidders} bids each={bids} ({bidders * bids} bids an auction); {datetime.now(UTC):%Y-%m-%d}")
     print(f"baseline  lock the auction row + insert bid + update best price {bare:8.0f} bids/s")
     share = f"{real / bare:.0%} of baseline"
     print(f"auction   the platform's bid path (engine, state, audit event)   {real:8.0f} bids/s  ({share})")
-    print(f"one auction driven by its own process ({PROCESS_POOL} connections)             {alone_rate:8.0f} bids/s")
+    cores = os.cpu_count()
+    print(
+        f"one auction driven by its own process ({PROCESS_POOL} connections)             {alone_rate:8.0f} bids/s  "
+        f"(busy cores {alone_busy:.1f} of {cores})"
+    )
     print(
         f"{parallel} auctions at once, a process each                                {several_rate:8.0f} bids/s  "
-        f"({several_rate / alone_rate:.1f}× one auction)"
+        f"({several_rate / alone_rate:.1f}× one auction; busy cores {several_busy:.1f} of {cores})"
     )
 
 
