@@ -9,6 +9,10 @@ what it has already sent, and fills any gap from the store; when Redis goes away
 trying to reconnect, `/health` says live events are degraded, publishing never blocks or fails
 the action that produced the event, and on reconnection every stream catches up from the store.
 Without `GGZY_REDIS_URL` the hub delivers in process only (the embedded single-process mode).
+
+Fan-out is the cost at the last minute of an auction (every bid to hundreds of watchers): the hub
+parses each event and encodes its SSE frame once per process, and hands the same `Delivered` to
+every watcher's inbox; a stream writes whatever has queued up since its last write in one chunk.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
@@ -35,6 +40,17 @@ RESYNC = b"\x00resync"  # an inbox marker: events may have been missed, catch up
 CLOSED = b"\x00closed"  # an inbox marker: the process is stopping, end the stream
 
 Event = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Delivered:
+    """A live event as every watcher of this process receives it: parsed and framed once."""
+
+    event: Event
+    frame: bytes  # its server-sent event, as written to the wire
+
+
+Inbox = asyncio.Queue[Delivered | bytes]  # events, or the RESYNC and CLOSED markers
 
 
 def encode_event(seq: int, kind: str, data: dict[str, Any], at: str) -> bytes:
@@ -76,7 +92,7 @@ class LiveHub:
 
     def __init__(self, redis: Redis | None) -> None:
         self.redis = redis
-        self.inboxes: dict[str, set[asyncio.Queue[bytes]]] = {}
+        self.inboxes: dict[str, set[Inbox]] = {}
         self.listening = redis is None  # connected to Redis pub/sub (always true in process)
         self.degraded_since: datetime | None = None
         self.last_error: str | None = None
@@ -97,8 +113,8 @@ class LiveHub:
 
     # -- subscribing ---------------------------------------------------------------------------
     @contextlib.asynccontextmanager
-    async def subscribe(self, channel: str) -> AsyncIterator[asyncio.Queue[bytes]]:
-        inbox: asyncio.Queue[bytes] = asyncio.Queue(INBOX_SIZE)
+    async def subscribe(self, channel: str) -> AsyncIterator[Inbox]:
+        inbox: Inbox = asyncio.Queue(INBOX_SIZE)
         self.inboxes.setdefault(channel, set()).add(inbox)
         try:
             yield inbox
@@ -109,8 +125,17 @@ class LiveHub:
                 self.inboxes.pop(channel, None)
 
     def _deliver(self, channel: str, payload: bytes) -> None:
-        for inbox in list(self.inboxes.get(channel, ())):
-            _put(inbox, payload)
+        watchers = self.inboxes.get(channel)
+        if not watchers:
+            return
+        try:
+            event = json.loads(payload)
+            delivered = Delivered(event, _message(event).encode())
+        except (ValueError, TypeError, KeyError) as exc:  # not an event of ours: nobody is sent it
+            logger.warning("live event on %s dropped: %s: %s", channel, type(exc).__name__, exc)
+            return
+        for inbox in list(watchers):
+            _put(inbox, delivered)
 
     def _broadcast_marker(self, marker: bytes) -> None:
         for watchers in list(self.inboxes.values()):
@@ -166,7 +191,7 @@ class LiveHub:
         return self.listening and self.degraded_since is None
 
 
-def _put(inbox: asyncio.Queue[bytes], payload: bytes) -> None:
+def _put(inbox: Inbox, payload: Delivered | bytes) -> None:
     try:
         inbox.put_nowait(payload)
     except asyncio.QueueFull:  # a watcher too slow to keep up: drop its backlog, let it catch up
@@ -210,20 +235,47 @@ async def sse_stream(
             yield _message(event)
             if event["kind"] in terminal:
                 return
+
+        async def framed(received: list[Delivered | bytes]) -> tuple[list[bytes], bool]:
+            """The frames to write for what was received, and whether the stream ends."""
+            frames: list[bytes] = []
+            for item in received:
+                if item == CLOSED:
+                    return frames, True
+                if isinstance(item, Delivered):
+                    gap = sequenced(item.event) and int(item.event["seq"]) > last + 1
+                    pending = [*(await replay(last) if gap else []), item.event]
+                else:  # RESYNC
+                    pending = await replay(last)
+                for event in fresh(pending):
+                    if isinstance(item, Delivered) and event is item.event:
+                        frames.append(item.frame)  # encoded once for every watcher of the process
+                    else:
+                        frames.append(_message(event).encode())
+                    if event["kind"] in terminal:
+                        return frames, True
+            return frames, False
+
         while True:
-            raw = await inbox.get()
-            if raw == CLOSED:
+            received = [await inbox.get()]
+            while not inbox.empty():  # what queued up meanwhile goes out in the same write
+                received.append(inbox.get_nowait())
+            frames, ended = await framed(received)
+            if frames:
+                yield _Frames(b"".join(frames))
+            if ended:
                 return
-            if raw == RESYNC:
-                pending = await replay(last)
-            else:
-                event = json.loads(raw)
-                gap = sequenced(event) and int(event["seq"]) > last + 1
-                pending = [*(await replay(last) if gap else []), event]
-            for event in fresh(pending):
-                yield _message(event)
-                if event["kind"] in terminal:
-                    return
+
+
+class _Frames(ServerSentEventMessage):
+    """Server-sent events encoded already (a live event's frame is shared by every watcher)."""
+
+    def __init__(self, frames: bytes) -> None:
+        super().__init__()
+        self.frames = frames
+
+    def encode(self) -> bytes:
+        return self.frames
 
 
 def _message(event: Event) -> ServerSentEventMessage:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.core.actor import Role
 from app.core.clock import FrozenClock
+from app.core.live import Delivered, encode_event
 from app.core.models import AuditEvent
 from app.core.settings import Settings
 from app.main import create_app
@@ -48,9 +49,15 @@ async def test_an_event_published_by_one_worker_reaches_a_watcher_on_another(
     async with worker_a.lifespan(), worker_b.lifespan():  # both started in this test's event loop
         async with worker_b.state.live.subscribe(channel) as inbox:
             await asyncio.sleep(0.2)  # let the Redis PSUBSCRIBE land before publishing
-            await worker_a.state.live.publish(channel, b'{"bid":"accepted"}')
+            publish = worker_a.state.live.publish
+            await publish(channel, encode_event(7, "bid", {"price": "100.00"}, "2026-12-07T09:30:00"))
+            await publish(channel, b"not an event")  # dropped, with a warning
+            await publish(channel, encode_event(8, "bid", {"price": "99.00"}, "2026-12-07T09:30:01"))
             async with asyncio.timeout(5):
-                assert await inbox.get() == b'{"bid":"accepted"}'
+                first, second = await inbox.get(), await inbox.get()
+    assert isinstance(first, Delivered) and isinstance(second, Delivered)
+    assert first.event == {"seq": 7, "kind": "bid", "at": "2026-12-07T09:30:00", "data": {"price": "100.00"}}
+    assert first.frame.startswith(b"id: 7\r\nevent: bid\r\ndata: {") and second.event["seq"] == 8
 
 
 async def test_responses_carry_security_headers_and_hsts_off_loopback(client: AsyncTestClient[Litestar]) -> None:
