@@ -35,6 +35,10 @@ logger = logging.getLogger("ggzy.live")
 CHANNEL_PREFIX = "ggzy:live:"
 PUBLISH_TIMEOUT_SECONDS = 2.0
 RECONNECT_DELAY_SECONDS = 1.0
+# The listener waits for a message at most this long before it looks whether the hub is stopping:
+# redis-py can swallow a cancellation that lands inside its read (redis/redis-py#2551), so a
+# cancel alone does not always end the listener.
+LISTEN_POLL_SECONDS = 0.2
 INBOX_SIZE = 1000
 RESYNC = b"\x00resync"  # an inbox marker: events may have been missed, catch up from the store
 CLOSED = b"\x00closed"  # an inbox marker: the process is stopping, end the stream
@@ -97,6 +101,7 @@ class LiveHub:
         self.degraded_since: datetime | None = None
         self.last_error: str | None = None
         self._listener: asyncio.Task[None] | None = None
+        self._stopping = False
         self._connected_once = False
 
     # -- publishing ----------------------------------------------------------------------------
@@ -150,6 +155,7 @@ class LiveHub:
     async def stop(self) -> None:
         """End every stream and the listener; returns within seconds whatever Redis does."""
         self._broadcast_marker(CLOSED)
+        self._stopping = True
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -158,7 +164,7 @@ class LiveHub:
 
     async def _listen(self) -> None:
         assert self.redis is not None
-        while True:
+        while not self._stopping:
             pubsub = self.redis.pubsub()
             try:
                 await pubsub.psubscribe(CHANNEL_PREFIX + "*")
@@ -167,18 +173,21 @@ class LiveHub:
                     logger.info("live events: Redis is back; watchers catch up from stored events")
                     self._broadcast_marker(RESYNC)
                 self._connected_once = True
-                async for message in pubsub.listen():
-                    if message.get("type") == "pmessage":
+                while not self._stopping:
+                    message = await pubsub.get_message(timeout=LISTEN_POLL_SECONDS)
+                    if message is not None and message.get("type") == "pmessage":
                         channel = message["channel"].decode()[len(CHANNEL_PREFIX) :]
                         self._deliver(channel, message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
-                self._degrade(f"subscription lost: {type(exc).__name__}: {exc}")
+                if not self._stopping:
+                    self._degrade(f"subscription lost: {type(exc).__name__}: {exc}")
             finally:
                 with contextlib.suppress(Exception):
                     await asyncio.wait_for(pubsub.aclose(), timeout=1)  # type: ignore[no-untyped-call,unused-ignore]
-            await asyncio.sleep(RECONNECT_DELAY_SECONDS)
+            if not self._stopping:
+                await asyncio.sleep(RECONNECT_DELAY_SECONDS)
 
     def _degrade(self, error: str) -> None:
         if self.degraded_since is None:
