@@ -111,12 +111,13 @@ async def _load(workers: list[str], auction: object, rate: int, seconds: int, wa
             base = workers[index % 2]
             url = f"{base}/api/v1/service-requests/{request_id}/auction/events"
             async with http.stream("GET", url, headers=owner, timeout=None) as stream:
-                connected += 1
-                if connected == watchers:
-                    all_connected.set()
                 async for line in stream.aiter_lines():
                     if line.startswith("data: "):
                         event = json.loads(line[6:])
+                        if event["kind"] == "state":  # the snapshot: the bids before it are in it
+                            connected += 1
+                            if connected == watchers:
+                                all_connected.set()
                         if event["kind"] == "bid":
                             arrivals[index][event["data"]["price"]] = time.monotonic()
 
