@@ -12,7 +12,8 @@ Without `GGZY_REDIS_URL` the hub delivers in process only (the embedded single-p
 
 Fan-out is the cost at the last minute of an auction (every bid to hundreds of watchers): the hub
 parses each event and encodes its SSE frame once per process, and hands the same `Delivered` to
-every watcher's inbox; a stream writes whatever has queued up since its last write in one chunk.
+every watcher's inbox; after an event a stream waits `GATHER_SECONDS` for the rest of a burst and
+writes all of it in one chunk.
 """
 
 from __future__ import annotations
