@@ -140,12 +140,11 @@ async def check(session: AsyncSession, clock: Clock, subjects: Sequence[tuple[Su
 
     verdicts = []
     for subject, context in subjects:
-        if subject.uscc not in by_identifier and subject.name not in by_identifier:
-            if subject.person_hash not in by_identifier:  # most subjects: nothing of theirs is listed
-                verdicts.append((Verdict(subject, "clear"), context))
-                continue
         keys = (subject.uscc, subject.person_hash, subject.name)
-        found = {e.id: e for key in keys if key for e in by_identifier.get(key, ())}
+        if not (keys[0] in by_identifier or keys[1] in by_identifier or keys[2] in by_identifier):
+            verdicts.append((Verdict(subject, "clear"), context))  # most subjects: nothing of theirs is listed
+            continue
+        found = {e.id: e for key in keys if key in by_identifier for e in by_identifier[key]}
         verdicts.append((matching.decide(subject, found.values(), rules, context, day, review_of), context))
     return Checked(day, verdicts, lists)
 
