@@ -2,13 +2,14 @@
 
 Each writer runs transactions that insert one organization row and commit. The baseline
 transaction does only that; the audited one also appends its audit event (one insert, no lock:
-the transparency log's sequencer integrates it later). Both are measured in this run, with the
-same number of concurrent writers, against a scratch database that is dropped afterwards. The
-sequencer runs beside the audited writers in a process of its own, as `ggzy scheduler` runs it
-in production, and its lag (events committed but not yet leaves) is sampled; then its rate
-integrating a backlog, and the rate of `ggzy audit verify` recomputing the tree.
+the transparency log's sequencer integrates it later). Both are measured in this run, in
+alternating rounds (medians reported), with the same number of concurrent writers, against a
+scratch database that is dropped afterwards. The sequencer runs throughout in a process of its
+own, as `ggzy scheduler` runs it in production, and its lag (events committed but not yet
+leaves) is sampled; then its rate integrating a backlog, and the rate of `ggzy audit verify`
+recomputing the tree.
 
-    .venv/bin/python -m bench.audit_append [--writers 8] [--transactions 4000]
+    .venv/bin/python -m bench.audit_append [--writers 8] [--transactions 4000] [--rounds 3]
 """
 
 from __future__ import annotations
@@ -72,6 +73,14 @@ async def _pending(sessions: Callable[[], AsyncSession]) -> int:
         return events - await transparency.integrated_size(session)
 
 
+async def _caught_up(sessions: Callable[[], AsyncSession], within_seconds: float = 60) -> None:
+    for _ in range(int(within_seconds * 10)):
+        if await _pending(sessions) == 0:
+            return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"the sequencer did not catch up within {within_seconds} s")
+
+
 KEY_VARIABLE = "BENCH_LOG_KEY"  # the log's signing key, handed to the sequencer's process
 
 
@@ -95,12 +104,11 @@ async def sequencer_alone(url: str, key: ed25519.Ed25519PrivateKey) -> None:
     print(json.dumps(lag))
 
 
-async def main(writers: int, total: int) -> None:
+async def main(writers: int, total: int, rounds: int) -> None:
     async with scratch_database() as url:
         engine = make_engine(url, pool_size=writers + 2)
         sessions = make_session_factory(engine)
         await _measure(sessions, writers, 200, audited=True, run="WARM")  # warm the pool and caches
-        baseline = await _measure(sessions, writers, total, audited=False, run="BASE")
         key = ed25519.Ed25519PrivateKey.generate()
         sequencer = await asyncio.create_subprocess_exec(
             *(sys.executable, "-m", "bench.audit_append", "--sequencer", url),
@@ -108,7 +116,11 @@ async def main(writers: int, total: int) -> None:
             stdout=PIPE,
             env={**os.environ, KEY_VARIABLE: key.private_bytes_raw().hex()},
         )
-        audited = await _measure(sessions, writers, total, audited=True, run="AUDT")
+        baselines, audits = [], []
+        for i in range(rounds):  # alternated, so that both see the same machine
+            await _caught_up(sessions)  # the baseline never pays for the sequencer catching up
+            baselines.append(await _measure(sessions, writers, total, audited=False, run=f"BASE{i}"))
+            audits.append(await _measure(sessions, writers, total, audited=True, run=f"AUDT{i}"))
         said, _ = await sequencer.communicate(b"")  # stdin closed: the sequencer stops
         lag = json.loads(said)
         caught_up_from = await _pending(sessions)
@@ -128,9 +140,12 @@ async def main(writers: int, total: int) -> None:
         verify_rate = report.leaves / (time.perf_counter() - started)
         await engine.dispose()
     assert report.ok, report.problem
-    print(f"writers={writers} transactions={total}; {datetime.now(UTC):%Y-%m-%d}")
+    baseline, audited = statistics.median(baselines), statistics.median(audits)
+    shares = ", ".join(f"{a / b:.0%}" for b, a in zip(baselines, audits, strict=True))
+    print(f"writers={writers} transactions={total} × {rounds} rounds, medians; {datetime.now(UTC):%Y-%m-%d}")
     print(f"baseline  (insert + commit)                  {baseline:8.0f} tx/s")
     print(f"audited   (insert + audit event + commit)    {audited:8.0f} tx/s  ({audited / baseline:.0%} of baseline)")
+    print(f"          audited / baseline in each round: {shares}")
     print(
         f"sequencer beside them: lag p50 {statistics.median(lag):.0f}, max {max(lag)} events; "
         f"{caught_up_from} left when the writers stopped"
@@ -143,10 +158,11 @@ async def main(writers: int, total: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--writers", type=int, default=8)
-    parser.add_argument("--transactions", type=int, default=4000)
+    parser.add_argument("--transactions", type=int, default=4000, help="per round and kind")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--sequencer", metavar="URL", help=argparse.SUPPRESS)  # the sequencer's own process
     args = parser.parse_args()
     if args.sequencer:
         asyncio.run(sequencer_alone(args.sequencer, key_of(os.environ[KEY_VARIABLE])))
     else:
-        asyncio.run(main(args.writers, args.transactions))
+        asyncio.run(main(args.writers, args.transactions, args.rounds))

@@ -2,15 +2,20 @@
 
 One set of models serves PostgreSQL (production, tests) and SQLite (the embedded demo). On
 SQLite every transaction starts with BEGIN IMMEDIATE, so write transactions are serialized
-from their first statement; that is what keeps the audit chain linear in embedded mode. On
-PostgreSQL the audit trail takes its own advisory lock instead (see `app.core.audit`).
+from their first statement (SQLite allows one writer at a time anyway).
+
+On PostgreSQL a pooled connection the server has closed (a restart, an administrator's
+`pg_terminate_backend`) is discarded when it is checked out, and the pool hands out a fresh
+one. The check asks asyncpg whether it has seen the socket close, which costs nothing;
+SQLAlchemy's `pool_pre_ping` would ask the server instead, with three round trips (BEGIN, a
+ping, ROLLBACK) before every transaction.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import MetaData, event
+from sqlalchemy import MetaData, event, exc
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 
@@ -30,7 +35,7 @@ class Base(DeclarativeBase):
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; SQLite gets foreign keys, WAL and immediate transactions."""
     if not url.startswith("sqlite"):
-        return create_async_engine(url, pool_pre_ping=True, **kwargs)
+        return _discarding_closed_connections(create_async_engine(url, **kwargs))
     engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
     @event.listens_for(engine.sync_engine, "connect")
@@ -52,3 +57,12 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
 def make_session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def _discarding_closed_connections(engine: AsyncEngine) -> AsyncEngine:
+    @event.listens_for(engine.sync_engine, "checkout")
+    def _on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        if dbapi_connection.driver_connection.is_closed():
+            raise exc.DisconnectionError("the server closed this pooled connection")  # the pool takes a new one
+
+    return engine

@@ -17,7 +17,7 @@ from app.core.live import Delivered, encode_event
 from app.core.models import AuditEvent
 from app.core.settings import Settings
 from app.main import create_app
-from tests.conftest import PASSWORD, TEST_NOW, World, start_server
+from tests.conftest import PASSWORD, TEST_NOW, World, login, pg_admin, start_server
 
 
 async def test_health_reports_database_and_redis(backend: str, client: AsyncTestClient[Litestar]) -> None:
@@ -39,6 +39,20 @@ async def test_health_says_degraded_when_redis_is_unreachable(settings: Settings
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "degraded" and body["redis"]["ok"] is False and body["database"]["ok"] is True
+
+
+async def test_after_postgresql_closes_every_connection_the_next_requests_are_served(
+    settings: Settings, world: World, client: AsyncTestClient[Litestar]
+) -> None:
+    await world.user(Role.expert, username="expert.wu")
+    assert (await client.get("/api/v1/users/", headers=await login(client, "expert.wu"))).status_code == 200
+    database = settings.database_url.rsplit("/", 1)[1]
+    pg_admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'")  # a restart
+    await asyncio.sleep(0.2)  # the closed sockets reach the event loop
+    assert (await client.get("/health")).json()["database"]["ok"] is True
+    headers = await login(client, "expert.wu")  # a write: the login's audit event
+    users = (await client.get("/api/v1/users/", headers=headers)).json()["items"]
+    assert [user["username"] for user in users] == ["expert.wu"]
 
 
 async def test_an_event_published_by_one_worker_reaches_a_watcher_on_another(
