@@ -269,13 +269,26 @@ async def sse_stream(
                         return frames, True
             return frames, False
 
+        def in_sequence(received: list[Delivered | bytes]) -> list[Delivered | bytes]:
+            """The burst with its sequenced events put in sequence order, in the places they took:
+            two workers' events can reach Redis in the other order than their commits, and the
+            later one first would look like a gap that every watcher fills from the store."""
+            taken = [
+                (i, item) for i, item in enumerate(received) if isinstance(item, Delivered) and sequenced(item.event)
+            ]
+            ordered = sorted((item for _, item in taken), key=lambda item: int(item.event["seq"]))
+            out = list(received)
+            for (place, _), item in zip(taken, ordered, strict=True):
+                out[place] = item
+            return out
+
         while True:
             received = [await inbox.get()]
             if isinstance(received[0], Delivered):  # let a burst gather: one write for all of it
                 await asyncio.sleep(GATHER_SECONDS)
             while not inbox.empty():
                 received.append(inbox.get_nowait())
-            frames, ended = await framed(received)
+            frames, ended = await framed(in_sequence(received))
             if frames:
                 yield _Frames(b"".join(frames))
             if ended:
