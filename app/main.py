@@ -42,7 +42,8 @@ from app.wiring import CALENDAR_LISTENERS, chronograph_steps, domain_dependencie
 def create_app(settings: Settings | None = None, clock: Clock | None = None) -> Litestar:
     settings = settings or Settings.from_env()
     clock = clock or settings.clock()
-    engine = make_engine(settings.database_url)
+    pool = {} if settings.is_sqlite else {"pool_size": settings.db_pool_size, "max_overflow": 10}
+    engine = make_engine(settings.database_url, **pool)
     alchemy = SQLAlchemyAsyncConfig(
         engine_instance=engine,
         session_dependency_key="db_session",

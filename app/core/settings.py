@@ -65,6 +65,10 @@ class Settings:
     public_url: str = "http://127.0.0.1:8000"
     # Signed tree heads of the audit log: at most one per this many seconds (and on demand).
     tree_head_seconds: int = 60
+    # PostgreSQL connections each web process keeps open (up to 10 more in a burst, closed after):
+    # a bid waiting for an auction's row lock holds one, and a connection opened under load costs
+    # its set-up and every statement prepared again.
+    db_pool_size: int = 20
     # Tests only: every process reads "now" as the system clock plus the seconds in this file.
     clock_shift_file: Path | None = None
 
@@ -151,8 +155,15 @@ class Settings:
             ocds_prefix=_ocds_prefix(env.get("GGZY_OCDS_PREFIX", "ocds-ggzy00")),
             public_url=env.get("GGZY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             tree_head_seconds=int(env.get("GGZY_TREE_HEAD_SECONDS", "60")),
+            db_pool_size=_at_least_one("GGZY_DB_POOL_SIZE", env.get("GGZY_DB_POOL_SIZE", "20")),
             clock_shift_file=_clock_shift_file(env),
         )
+
+
+def _at_least_one(name: str, value: str) -> int:
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{name}: {value!r} is not a whole number of at least 1")
+    return int(value)
 
 
 def _clock_shift_file(env: dict[str, str]) -> Path | None:

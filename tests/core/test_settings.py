@@ -74,3 +74,11 @@ def test_the_ocid_prefix_is_checked_at_start_up(tmp_path: Path) -> None:
     )
     with pytest.raises(ValueError, match="GGZY_OCDS_PREFIX"):
         Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_OCDS_PREFIX": "ggzy"})
+
+
+def test_the_connection_pool_size_is_read_and_checked_at_start_up(tmp_path: Path) -> None:
+    assert Settings.from_env({"GGZY_DATA_DIR": str(tmp_path)}).db_pool_size == 20
+    assert Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_DB_POOL_SIZE": "35"}).db_pool_size == 35
+    for bad in ("0", "-3", "lots"):
+        with pytest.raises(ValueError, match="GGZY_DB_POOL_SIZE"):
+            Settings.from_env({"GGZY_DATA_DIR": str(tmp_path), "GGZY_DB_POOL_SIZE": bad})
