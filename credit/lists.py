@@ -29,6 +29,7 @@ from credit.entries import EntryRow, RowProblem, check_rows
 from credit.models import CreditEntry, CreditImportRow, CreditListImport, CreditListType
 
 STAGE_BATCH = 5000
+YIELD_EVERY = 250  # rows checked between the write's turns
 MAX_REPORTED_PROBLEMS = 10_000  # a file of a million bad rows answers with the first ten thousand
 ENTRY_COLUMNS = (
     "entry_key",
@@ -113,13 +114,19 @@ async def import_list(
     if not kind.importable:
         raise Conflict(f"{kind.name_zh} is the platform's own list: its entries are recorded breaches, not imports")
     import_id = uuid.uuid4()
+    if (await session.connection()).dialect.name == "postgresql":  # the diff's hashes of a million keys in memory
+        await session.execute(text("SET LOCAL work_mem = '256MB'"))
     problems: list[RowProblem] = []
     total_problems = 0
     batch: list[EntryRow] = []
     staged = 0
-    # One batch is written while the next is checked: the database ingests as Python parses.
+    # One batch is written while the next is checked: the database ingests as Python parses. The
+    # write moves on only when this loop lets the event loop run (to send the rows, then to hear
+    # the server's answer), so the loop yields every few hundred rows while a write is under way.
     writing: asyncio.Future[None] | None = None
-    for item in check_rows(rows, hash_person):
+    for n, item in enumerate(check_rows(rows, hash_person)):
+        if not n % YIELD_EVERY and writing is not None and not writing.done():
+            await asyncio.sleep(0)
         if isinstance(item, RowProblem):
             total_problems += 1
             if len(problems) < MAX_REPORTED_PROBLEMS:
@@ -132,7 +139,6 @@ async def import_list(
             if writing is not None:
                 await writing
             writing = asyncio.ensure_future(stage_batch(session, import_id, batch))
-            await asyncio.sleep(0)  # let the write start before the next batch is parsed
             staged += len(batch)
             batch = []
             if progress:

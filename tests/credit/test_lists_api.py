@@ -8,6 +8,7 @@ import json
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, text
@@ -15,6 +16,7 @@ from sqlalchemy import func, select, text
 from app.core.actor import Role
 from app.core.clock import FrozenClock
 from app.core.models import AuditEvent
+from credit import lists as credit_lists
 from credit.models import CreditEntry, CreditImportRow
 from tests.conftest import World, login, random_uscc, run_ggzy
 from tests.credit.helpers import as_json, check, entry_row, import_list, list_csv, officers
@@ -53,6 +55,28 @@ async def test_one_bad_row_in_ten_imports_nothing_and_names_its_line_and_field(
     assert (await import_list(client, bidder, "dishonest_debtor", rows)).status_code == 403
     platform = await import_list(client, admin, "platform", rows[:1])
     assert platform.status_code == 409  # the platform's own list is written by recorded breaches
+
+
+async def test_a_file_of_many_batches_is_written_as_it_is_checked_and_still_all_or_nothing(
+    client: AsyncTestClient[Litestar], world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(credit_lists, "STAGE_BATCH", 4)  # six batches, each written while the next is checked
+    monkeypatch.setattr(credit_lists, "YIELD_EVERY", 1)
+    admin, supervisor = await officers(client, world)
+    rows = [entry_row(f"失信企业{i}", uscc=random_uscc()) for i in range(23)]
+    refused = await import_list(client, admin, "dishonest_debtor", [*rows, rows[2]])  # line 25 repeats line 4
+    assert refused.status_code == 422
+    assert refused.json()["rows"] == [
+        {"line": 25, "field": "document", "reason": "the same subject and document as line 4"}
+    ]
+    async with world.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(CreditEntry)) == 0
+        assert await session.scalar(select(func.count()).select_from(CreditImportRow)) == 0
+    imported = await import_list(client, admin, "dishonest_debtor", rows)
+    assert imported.status_code == 200, imported.text
+    assert (imported.json()["entries"], imported.json()["added"]) == (23, 23)
+    outcomes = await check(client, supervisor, "2026-06-01", {"uscc": rows[0]["uscc"]}, {"uscc": rows[22]["uscc"]})
+    assert [o["outcome"] for o in outcomes] == ["barred", "barred"]
 
 
 async def test_a_re_import_is_an_empty_diff_and_each_version_keeps_its_diff(

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from app.core.resident_id import check_digit, is_masked, person_hash, resident_id_error
 from credit import entries, matching, score_rules
@@ -79,6 +81,62 @@ def test_every_bad_field_of_a_row_is_named_and_a_person_id_becomes_its_hash() ->
     assert isinstance(masked, EntryRow) and masked.person_hash is None and masked.masked_id == "1101**********002X"
     wrong_digit = entries.check_row({**person, "person_id": ID[:17] + "3"}, 4, hasher)
     assert [(p.field, "GB 11643" in p.reason) for p in wrong_digit] == [("person_id", True)]  # type: ignore[union-attr]
+
+
+_VALUES = {
+    "subject_kind": st.sampled_from(["organization", "person", " person ", "Organization", "", "company"]),
+    "uscc": st.sampled_from(["", USCC, OTHER_USCC, USCC.lower(), f" {USCC} ", USCC[:17] + "0", USCC[:17], "X" * 18]),
+    "person_id": st.sampled_from(["", ID, ID.lower(), f" {ID}", ID[:17] + "3", "1101**********002X", "1" * 18, "abc"]),
+    "name": st.sampled_from(["", " ", "失信建设有限公司", " 张三 ", "x" * 501]),
+    "reason": st.sampled_from(["", "拒不履行", " r "]),
+    "authority": st.sampled_from(["", "法院"]),
+    "document": st.sampled_from(["", "(2026)京01执1号", " d "]),
+    "listed_on": st.sampled_from(["", "2026-01-01", " 2026-01-01 ", "2026-02-30", "20260101", "2026/01/01"]),
+    "expires_on": st.sampled_from(["", "2026-01-01", "2027-01-01", "2025-12-31", "bad"]),
+    "removed_on": st.sampled_from(["", "2026-01-01", "2026-06-01", "2025-12-31"]),
+}
+
+
+@st.composite
+def _rows(draw: st.DrawFn) -> dict[str, object]:
+    """A usual row (an organization or a person), then a few of its fields changed or dropped."""
+    row: dict[str, object] = {c: "" for c in entries.COLUMNS} | {"name": "甲", "listed_on": "2026-01-01"}
+    if draw(st.booleans()):
+        row |= {"subject_kind": "organization", "uscc": USCC}
+    else:
+        row |= {"subject_kind": "person", "person_id": ID}
+    for column in draw(st.lists(st.sampled_from(entries.COLUMNS), max_size=3)):
+        odd = draw(st.one_of(_VALUES[column], st.none(), st.integers(), st.just(["a list"]), st.just(...)))
+        if odd is ...:
+            row.pop(column, None)
+        else:
+            row[column] = odd
+    return row
+
+
+@given(_rows())
+@settings(max_examples=500, deadline=None)
+def test_a_row_taken_the_quick_way_is_the_entry_every_rule_gives(raw: dict[str, object]) -> None:
+    """The import's quick path for usual rows (`_usual_row`) may decline any row, but a row it
+    takes must come out exactly as from the one-by-one rules (`_checked_row`)."""
+    quick = entries._usual_row(raw, 5, hasher)
+    checked = entries._checked_row(raw, 5, hasher)
+    if quick is not None:
+        assert quick == checked
+    assert entries.check_row(raw, 5, hasher) == (quick or checked)
+
+
+def test_the_quick_path_takes_the_usual_rows() -> None:
+    organization = {c: "" for c in entries.COLUMNS} | {
+        "subject_kind": "organization",
+        "uscc": USCC,
+        "name": "甲",
+        "listed_on": "2026-01-01",
+    }
+    person = organization | {"subject_kind": "person", "uscc": "", "person_id": ID, "expires_on": "2027-01-01"}
+    for raw in (organization, person):
+        assert entries._usual_row(raw, 2, hasher) == entries._checked_row(raw, 2, hasher)
+        assert isinstance(entries._usual_row(raw, 2, hasher), EntryRow)
 
 
 def test_a_csv_header_without_a_column_is_one_problem_on_line_one() -> None:
