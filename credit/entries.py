@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from hashlib import sha256
@@ -98,9 +98,9 @@ def _usual_row(raw: dict[str, Any], line: int, hash_person: Callable[[str], str]
         given = _GIVEN(raw)
         if max(map(len, given)) > MAX_TEXT:
             return None
-        kind, uscc, person_id, name, reason, authority, document, listed_text, expires_text, removed_text = map(
-            str.strip, given
-        )
+        values = tuple(map(str.strip, given))
+        kind, uscc, person_id, name = values[:4]
+        listed_text, expires_text, removed_text = values[7:]
     except (KeyError, TypeError):  # a column missing, a value not text
         return None
     if not name:
@@ -125,23 +125,7 @@ def _usual_row(raw: dict[str, Any], line: int, hash_person: Callable[[str], str]
         return None
     if (expires is not None and expires <= listed) or (removed is not None and removed < listed):
         return None
-    facts = f"{name}\x1f{reason}\x1f{authority}\x1f{listed_text}\x1f{expires_text}\x1f{removed_text}"
-    return EntryRow(
-        line,
-        f"{subject}|{document}",
-        sha256(facts.encode()).hexdigest()[:32],
-        kind,
-        code,
-        person_hash,
-        None,
-        name,
-        reason,
-        authority,
-        document,
-        listed,
-        expires,
-        removed,
-    )
+    return _entry_row(line, subject, values, code, person_hash, None, (listed, expires, removed))
 
 
 def _checked_row(raw: dict[str, Any], line: int, hash_person: Callable[[str], str]) -> EntryRow | list[RowProblem]:
@@ -156,7 +140,8 @@ def _checked_row(raw: dict[str, Any], line: int, hash_person: Callable[[str], st
         elif len(value) > MAX_TEXT:
             problems.append(RowProblem(line, column, f"at most {MAX_TEXT} characters"))
         values.append(value.strip())
-    kind, uscc, person_id, name, reason, authority, document, listed_text, expires_text, removed_text = values
+    kind, uscc, person_id, name = values[:4]
+    listed_text, expires_text, removed_text = values[7:]
     if kind not in SUBJECT_KINDS:
         problems.append(RowProblem(line, "subject_kind", "organization or person"))
     if not name:
@@ -195,22 +180,36 @@ def _checked_row(raw: dict[str, Any], line: int, hash_person: Callable[[str], st
         problems.append(RowProblem(line, "removed_on", "on or after listed_on"))
     if problems or listed is None:
         return problems
+    code = (uscc or None) if kind == "organization" else None
+    return _entry_row(line, subject, values, code, person_hash, masked, (listed, expires, removed))
+
+
+def _entry_row(
+    line: int,
+    subject: str,
+    values: Sequence[str],
+    code: str | None,
+    person_hash: str | None,
+    masked: str | None,
+    dates: tuple[date, date | None, date | None],
+) -> EntryRow:
+    """The entry of a row that passed every rule: its key (the subject and the document) and the
+    digest of its facts."""
+    kind, _uscc, _person_id, name, reason, authority, document, listed_text, expires_text, removed_text = values
     facts = f"{name}\x1f{reason}\x1f{authority}\x1f{listed_text}\x1f{expires_text}\x1f{removed_text}"
     return EntryRow(
         line,
         f"{subject}|{document}",
         sha256(facts.encode()).hexdigest()[:32],
         kind,
-        (uscc or None) if kind == "organization" else None,
+        code,
         person_hash,
         masked,
         name,
         reason,
         authority,
         document,
-        listed,
-        expires,
-        removed,
+        *dates,
     )
 
 
