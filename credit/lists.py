@@ -114,7 +114,8 @@ async def import_list(
     if not kind.importable:
         raise Conflict(f"{kind.name_zh} is the platform's own list: its entries are recorded breaches, not imports")
     import_id = uuid.uuid4()
-    if (await session.connection()).dialect.name == "postgresql":  # the diff's hashes of a million keys in memory
+    postgresql = (await session.connection()).dialect.name == "postgresql"
+    if postgresql:  # the diff's hashes of a million keys in memory
         await session.execute(text("SET LOCAL work_mem = '256MB'"))
     problems: list[RowProblem] = []
     total_problems = 0
@@ -148,8 +149,7 @@ async def import_list(
     if batch and not total_problems:
         await stage_batch(session, import_id, batch)
         staged += len(batch)
-    connection = await session.connection()
-    if connection.dialect.name == "postgresql":  # statistics of what was staged: the diff's plan joins by hash
+    if postgresql:  # statistics of what was staged: the diff's plan joins by hash
         await session.execute(text("ANALYZE credit_import_rows"))
     if not total_problems:
         for dup in await _duplicates(session, import_id):
