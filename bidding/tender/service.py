@@ -279,19 +279,21 @@ async def _flagged_bids(session: AsyncSession, tender_id: uuid.UUID, last: Tende
 
 
 async def amendments_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
-    """The amendments; a bidder sees whether its own bid awaits confirmation, the agency how many
-    bids do (bidders' names stay secret before the opening), supervisors which."""
+    """The amendments; a bidder sees whether its own bid awaits confirmation, supervisors how
+    many bids do and whose. Nobody else learns whether bids exist before the opening (Tendering
+    Law art. 22; Regulations art. 28): not the agency, not the tenderee, not an admin."""
     tender = await visible_tender(session, actor, tender_id)
     listed = await _amendments(session, tender_id)
-    flagged = await _flagged_bids(session, tender_id, listed[-1] if listed else None)
     view: dict[str, Any] = {
         "bid_deadline": tender.bid_deadline.isoformat(),
         "amendments": [_amendment_view(a) for a in listed],
-        "bids_awaiting_confirmation": len(flagged),
     }
-    if actor.sees_all_orgs:
+    if actor.has_role(Role.supervisor):
+        flagged = await _flagged_bids(session, tender_id, listed[-1] if listed else None)
+        view["bids_awaiting_confirmation"] = len(flagged)
         view["awaiting"] = [{"bid": str(b.id), "bidder_uscc": b.bidder_uscc} for b in flagged]
     elif actor.has_role(Role.bidder):
+        flagged = await _flagged_bids(session, tender_id, listed[-1] if listed else None)
         view["my_bid_awaits_confirmation"] = any(b.bidder_uscc == actor.org_uscc for b in flagged)
     return view
 

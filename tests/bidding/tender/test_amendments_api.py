@@ -96,11 +96,18 @@ async def test_a_change_ten_days_before_the_deadline_moves_it_tells_every_holder
     assert "amendment" in await kinds_of_notices(client, bidder.headers)
     assert "amendment" not in await kinds_of_notices(client, bystander.headers)
 
-    # The bid sealed before the change awaits its bidder's confirmation; the agency sees how many, not whose.
+    # The bid sealed before the change awaits its bidder's confirmation. Only the supervisors learn
+    # whether and how many bids exist before the deadline: the agency, an admin and a rival bidder
+    # are told nothing of the others' bids (Tendering Law art. 22).
     assert (await client.get(f"{url}/amendments", headers=bidder.headers)).json()["my_bid_awaits_confirmation"]
-    agency_view = (await client.get(f"{url}/amendments", headers=desk.agency_headers)).json()
-    assert agency_view["bids_awaiting_confirmation"] == 1 and "awaiting" not in agency_view
+    admin = await login(client, (await world.user(Role.admin)).username)
+    for outsider in (desk.agency_headers, admin, reader.headers):
+        outsider_view = (await client.get(f"{url}/amendments", headers=outsider)).json()
+        assert "bids_awaiting_confirmation" not in outsider_view and "awaiting" not in outsider_view
+        assert [a["number"] for a in outsider_view["amendments"]] == [1]
+    assert not (await client.get(f"{url}/amendments", headers=reader.headers)).json()["my_bid_awaits_confirmation"]
     officer_view = (await client.get(f"{url}/amendments", headers=desk.officer_headers)).json()
+    assert officer_view["bids_awaiting_confirmation"] == 1
     assert [a["bidder_uscc"] for a in officer_view["awaiting"]] == [bidder.org.uscc]
     no_bid = await client.post(f"{url}/amendments/1/confirmation", headers=reader.headers)
     assert no_bid.status_code == 404
@@ -108,8 +115,9 @@ async def test_a_change_ten_days_before_the_deadline_moves_it_tells_every_holder
     assert stale.status_code == 409
     confirmed = await client.post(f"{url}/amendments/1/confirmation", headers=bidder.headers)
     assert confirmed.status_code == 200, confirmed.text
-    assert confirmed.json()["bids_awaiting_confirmation"] == 0
-    assert not confirmed.json()["my_bid_awaits_confirmation"]
+    assert not confirmed.json()["my_bid_awaits_confirmation"] and "bids_awaiting_confirmation" not in confirmed.json()
+    officer_view = (await client.get(f"{url}/amendments", headers=desk.officer_headers)).json()
+    assert officer_view["bids_awaiting_confirmation"] == 0
 
     # Past the original deadline, before the moved one, a bid is still accepted.
     clock.set(deadline + timedelta(hours=1))
