@@ -13,6 +13,8 @@ from sqlalchemy import text
 
 from app.core.deps import ClockDep
 
+PROBE_TIMEOUT_SECONDS = 1.0
+
 
 class ComponentHealth(msgspec.Struct):
     ok: bool | None
@@ -51,9 +53,10 @@ def _live_health(request: Request[Any, Any, Any]) -> ComponentHealth:
     hub = request.app.state.live
     if hub.healthy:
         return ComponentHealth(True, "delivering" if hub.redis is not None else "in process")
-    since = hub.degraded_since.isoformat() if hub.degraded_since else "start-up"
+    at, why = hub.trouble
+    since = at.isoformat() if at else "start-up"
     return ComponentHealth(
-        False, f"degraded since {since} ({hub.last_error}); watchers catch up from stored events when it returns"
+        False, f"degraded since {since} ({why}); watchers catch up from stored events when it returns"
     )
 
 
@@ -62,8 +65,9 @@ async def _redis_health(request: Request[Any, Any, Any]) -> ComponentHealth:
     if client is None:
         return ComponentHealth(None, "not configured: single-process mode, live events in process")
     try:
-        async with asyncio.timeout(3):
+        async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
             await client.ping()
-        return ComponentHealth(True, "reachable")
     except Exception as exc:
         return ComponentHealth(False, f"{type(exc).__name__}: {exc}"[:200])
+    await request.app.state.live.redis_answered()  # a probe that answers ends every fallback
+    return ComponentHealth(True, "reachable")

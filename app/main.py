@@ -19,6 +19,7 @@ from litestar.template.config import TemplateConfig
 from redis.asyncio import Redis
 
 from app.console.pages import TEMPLATES
+from app.core.arrival import stamp_arrival
 from app.core.blobs import LocalBlobStore
 from app.core.bodies import check_request
 from app.core.chronograph import Chronograph
@@ -31,6 +32,7 @@ from app.core.live import LiveHub
 from app.core.openapi import document_problems
 from app.core.problems import EXCEPTION_HANDLERS
 from app.core.ratelimit import RateLimiter
+from app.core.redis_guard import RedisGuard
 from app.core.settings import Settings, load_or_create_receipt_key
 from app.core.tasks import BackgroundTasks
 from app.identity.auth import make_jwt_auth
@@ -50,7 +52,8 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
         session_config=AsyncSessionConfig(expire_on_commit=False),
     )
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    hub = LiveHub(redis)
+    redis_guard = RedisGuard(redis) if redis is not None else None  # every request path's Redis calls
+    hub = LiveHub(redis_guard)
     sessions = make_session_factory(engine)
     blobs = LocalBlobStore(settings.blob_dir)
     jwt_auth = make_jwt_auth(
@@ -104,7 +107,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
                 blobs,
                 load_or_create_receipt_key(settings.receipt_key_path),
                 hub,
-                RateLimiter(clock, redis),
+                RateLimiter(clock, redis_guard),
                 background,
                 CALENDAR_LISTENERS,
                 domain_events(settings),
@@ -112,7 +115,7 @@ def create_app(settings: Settings | None = None, clock: Clock | None = None) -> 
             **domain_dependencies(settings),
         },
         exception_handlers=EXCEPTION_HANDLERS,
-        middleware=[security_headers, csrf_protection],
+        middleware=[stamp_arrival, security_headers, csrf_protection],
         template_config=TemplateConfig(directory=TEMPLATES, engine=JinjaTemplateEngine),
         before_request=check_request,
         state=State(

@@ -23,6 +23,7 @@ from app.core.chronograph import Chronograph, Housekeeping
 from app.core.clock import Clock
 from app.core.db import make_engine, make_session_factory
 from app.core.live import LiveHub
+from app.core.redis_guard import RedisGuard
 from app.core.settings import Settings
 from app.wiring import chronograph_steps, housekeeping
 
@@ -85,7 +86,8 @@ async def run_forever(settings: Settings, clock: Clock) -> None:
     engine = make_engine(settings.database_url)
     sessions = make_session_factory(engine)
     redis = Redis.from_url(settings.redis_url) if settings.redis_url else None
-    hub = LiveHub(redis)  # publishes only: the web workers' hubs deliver to the watchers
+    # Publishes only: the web workers' hubs deliver to the watchers.
+    hub = LiveHub(RedisGuard(redis) if redis is not None else None)
     blobs = LocalBlobStore(settings.blob_dir)
     chronograph = Chronograph(sessions, clock, chronograph_steps(settings, sessions, blobs, hub))
     jobs = housekeeping(settings, sessions, clock, blobs)

@@ -175,6 +175,17 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
+def own_redis() -> Iterator[Any]:
+    """A Redis server of the test's own (tests/redis_server.py), stopped at the end."""
+    from tests.redis_server import OwnRedis
+
+    server = OwnRedis()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(TEST_NOW)
 

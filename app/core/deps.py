@@ -1,5 +1,5 @@
 """What a handler can ask for, by name: the database session and its factory, the clock, the
-settings, the actor, the blob store, the live hub, the rate limiter, the background tasks, the
+settings, the actor, when the request arrived, the blob store, the live hub, the rate limiter, the background tasks, the
 platform's receipt-signing key, the calendar's listeners and the domain events' listeners.
 
 Handlers annotate parameters with these aliases (`db_session: DbSession`); `dependencies()`
@@ -10,6 +10,7 @@ builds the providers `create_app` registers under the same names. A domain that 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Annotated, Any
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
@@ -19,6 +20,7 @@ from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core.actor import Actor
+from app.core.arrival import arrived_at
 from app.core.blobs import LocalBlobStore
 from app.core.calendar.service import CalendarListener
 from app.core.clock import Clock
@@ -55,6 +57,9 @@ Filename = Annotated[
 ]
 
 
+ArrivedAtDep = NamedDependency[datetime]  # when the request arrived (app.core.arrival)
+
+
 def client_ip(request: Request[Any, Any, Any]) -> str | None:
     return request.client.host if request.client else None
 
@@ -82,6 +87,7 @@ def dependencies(
         "settings": constant(settings),
         "sessions": constant(sessions),
         "actor": Provide(provide_actor, sync_to_thread=False),
+        "arrived_at": Provide(arrived_at, sync_to_thread=False),
         "blobs": constant(blobs),
         "receipt_key": constant(receipt_key),
         "live": constant(live),

@@ -7,7 +7,10 @@ by its domain first (opening events, auction bids) and carries a sequence number
 never depends on Redis alone. A stream subscribes first and then replays what is stored, drops
 what it has already sent, and fills any gap from the store; when Redis goes away the hub keeps
 trying to reconnect, `/health` says live events are degraded, publishing never blocks or fails
-the action that produced the event, and on reconnection every stream catches up from the store.
+the action that produced the event (it goes through the Redis guard: a short timeout, then a
+cool-off in which nothing is published), and on reconnection every stream catches up from the
+store. When publishing works again after a failure, the hub publishes a resync on its own
+channel, so the watchers of every process catch up with the events that were not published.
 Without `GGZY_REDIS_URL` the hub delivers in process only (the embedded single-process mode).
 
 Fan-out is the cost at the last minute of an auction (every bid to hundreds of watchers): the hub
@@ -28,13 +31,15 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from litestar.response import ServerSentEventMessage
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.redis_guard import RedisGuard, RedisUnavailable
 
 logger = logging.getLogger("ggzy.live")
 
 CHANNEL_PREFIX = "ggzy:live:"
-PUBLISH_TIMEOUT_SECONDS = 2.0
+# Published when publishing works again after a failure: every hub's watchers catch up from the store.
+RESYNC_CHANNEL = "\x00resync"
 RECONNECT_DELAY_SECONDS = 1.0
 # The listener waits for a message at most this long before it looks whether the hub is stopping:
 # redis-py can swallow a cancellation that lands inside its read (redis/redis-py#2551), so a
@@ -99,12 +104,15 @@ class Outbox:
 class LiveHub:
     """Publish to every process's watchers of a channel; subscribe this process's watchers."""
 
-    def __init__(self, redis: Redis | None) -> None:
-        self.redis = redis
+    def __init__(self, guard: RedisGuard | None) -> None:
+        self.guard = guard
+        self.redis = guard.redis if guard is not None else None
         self.inboxes: dict[str, set[Inbox]] = {}
-        self.listening = redis is None  # connected to Redis pub/sub (always true in process)
-        self.degraded_since: datetime | None = None
+        self.listening = guard is None  # connected to Redis pub/sub (always true in process)
+        self.degraded_since: datetime | None = None  # the listener lost its subscription
         self.last_error: str | None = None
+        self.publish_failed_since: datetime | None = None  # an event could not be published
+        self.publish_error: str | None = None
         self._listener: asyncio.Task[None] | None = None
         self._stopping = False
         self._connected_once = False
@@ -112,14 +120,34 @@ class LiveHub:
     # -- publishing ----------------------------------------------------------------------------
     async def publish(self, channel: str, payload: bytes) -> None:
         """Never raises: the event is stored already; a watcher missing it catches up later."""
-        if self.redis is None:
+        if self.guard is None:
             self._deliver(channel, payload)
             return
+        if await self._send(channel, payload) and self.publish_failed_since is not None:
+            await self.redis_answered()
+
+    async def _send(self, channel: str, payload: bytes) -> bool:
+        guard = self.guard
+        assert guard is not None
         try:
-            async with asyncio.timeout(PUBLISH_TIMEOUT_SECONDS):
-                await self.redis.publish(CHANNEL_PREFIX + channel, payload)
-        except Exception as exc:
-            self._degrade(f"publish failed: {type(exc).__name__}: {exc}")
+            await guard.call(lambda: guard.redis.publish(CHANNEL_PREFIX + channel, payload))
+        except RedisUnavailable as exc:
+            if self.publish_failed_since is None:
+                logger.warning("live events not published (%s); stored events stay complete", exc)
+                self.publish_failed_since = datetime.now(UTC)
+            self.publish_error = f"publish failed: {exc}"
+            return False
+        return True
+
+    async def redis_answered(self) -> None:
+        """Redis answers again (a publish went through, or /health's probe): if events went
+        unpublished meanwhile, tell every process's watchers to catch up, and be healthy again."""
+        if self.guard is None:
+            return
+        self.guard.answered()
+        if self.publish_failed_since is not None and await self._send(RESYNC_CHANNEL, b"{}"):
+            logger.info("live events are published again; watchers catch up from stored events")
+            self.publish_failed_since, self.publish_error = None, None
 
     # -- subscribing ---------------------------------------------------------------------------
     @contextlib.asynccontextmanager
@@ -182,7 +210,10 @@ class LiveHub:
                     message = await pubsub.get_message(timeout=LISTEN_POLL_SECONDS)
                     if message is not None and message.get("type") == "pmessage":
                         channel = message["channel"].decode()[len(CHANNEL_PREFIX) :]
-                        self._deliver(channel, message["data"])
+                        if channel == RESYNC_CHANNEL:
+                            self._broadcast_marker(RESYNC)
+                        else:
+                            self._deliver(channel, message["data"])
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
@@ -202,7 +233,19 @@ class LiveHub:
 
     @property
     def healthy(self) -> bool:
-        return self.listening and self.degraded_since is None
+        """Delivering now: subscribed, and the last publish went through (health reflects the
+        current state: a hub that recovered is healthy again without a restart)."""
+        return self.listening and self.degraded_since is None and self.publish_failed_since is None
+
+    @property
+    def trouble(self) -> tuple[datetime | None, str | None]:
+        """Since when and why the hub is not healthy (the earliest of its troubles)."""
+        troubles = [
+            (at, why)
+            for at, why in ((self.degraded_since, self.last_error), (self.publish_failed_since, self.publish_error))
+            if at is not None
+        ]
+        return min(troubles, key=lambda t: t[0]) if troubles else (None, None)
 
 
 def _put(inbox: Inbox, payload: Delivered | bytes) -> None:

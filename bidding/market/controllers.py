@@ -15,6 +15,7 @@ from litestar.response import ServerSentEvent
 from app.core.actor import Role
 from app.core.deps import (
     ActorDep,
+    ArrivedAtDep,
     ClockDep,
     CreditGateDep,
     DbSession,
@@ -212,10 +213,12 @@ class ServiceRequestController(Controller):
         live: LiveDep,
         limiter: LimiterDep,
         settings: SettingsDep,
+        arrived_at: ArrivedAtDep,
     ) -> BidAnswerOut:
-        """Bid a lower price; acknowledged only once committed. A refusal says why, with the server time."""
+        """Bid a lower price; acknowledged only once committed. A refusal says why, with the server
+        time. The bid's time is when the request arrived, whatever it waited for on the way."""
         rate = selection.BidRate(limiter, settings.auction_bids_per_window, settings.auction_bid_window)
-        return await selection.place_bid(db_session, clock, actor, live, request_id, data.price, rate)
+        return await selection.place_bid(db_session, clock, actor, live, request_id, data.price, rate, arrived_at)
 
     @get("/{request_id:uuid}/auction/events", guards=[signed_in])
     async def events(

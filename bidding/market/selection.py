@@ -249,10 +249,12 @@ async def place_bid(
     request_id: uuid.UUID,
     price: Decimal,
     rate: BidRate | None = None,
+    received_at: datetime | None = None,
 ) -> BidAnswerOut:
     """Check the bid against the state read under a row lock; commit; then acknowledge and publish.
     A bidder over its bid rate, or not registered for this auction, is refused before anything
-    is written."""
+    is written. The bid's time is `received_at` (when the request arrived) or else now."""
+    received_at = received_at or clock.now()
     if rate is not None:
         await _limit(rate, actor, request_id)
     await open_auction(session, clock, actor, request_id)
@@ -264,7 +266,7 @@ async def place_bid(
         raise NotRegistered("only the intermediaries registered and eligible for this auction may bid")
     auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
     assert auction is not None
-    now = clock.now()
+    now = received_at
     state = codec.load(auction.state)
     outcome = engine.place_bid(state, str(actor.org_uscc), price, now)
     if isinstance(outcome, engine.Rejected):
