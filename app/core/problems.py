@@ -61,6 +61,12 @@ class Forbidden(Problem):
     status, slug, title = 403, "forbidden", "Forbidden"
 
 
+class ConflictOfInterest(Forbidden):
+    """An organization acting on its own object: a tenderee or agency bidding on its tender."""
+
+    slug = "conflict-of-interest"
+
+
 class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict"
 

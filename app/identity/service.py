@@ -24,6 +24,7 @@ from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.core.resident_id import person_hash
 from app.core.validation import FieldError
 from app.identity.auth import hash_password, verify_password
+from app.identity.kinds import ROLES_BY_KIND, roles_refused
 from app.identity.models import Organization, RevokedToken, SignInThrottle, User
 from app.identity.schemas import OrgCreate, UserCreate
 
@@ -85,8 +86,18 @@ async def users_of_orgs(session: AsyncSession, usccs: Iterable[str]) -> list[tup
 
 async def create_user(session: AsyncSession, clock: Clock, actor: Actor, data: UserCreate, scrypt_log_n: int) -> User:
     errors: list[FieldError] = []
-    if data.org_uscc is not None and await session.get(Organization, data.org_uscc) is None:
+    org = await session.get(Organization, data.org_uscc) if data.org_uscc is not None else None
+    if data.org_uscc is not None and org is None:
         errors.append(FieldError("org_uscc", "unknown_org", f"no organization {data.org_uscc} is registered"))
+    if org is not None and (refused := roles_refused(org.kind, data.roles)):
+        errors.append(
+            FieldError(
+                "roles",
+                "conflict_of_role",
+                f"a user of an organization of kind {org.kind} cannot hold {', '.join(refused)}"
+                f" (allowed: {', '.join(sorted(ROLES_BY_KIND.get(org.kind, ())))})",
+            )
+        )
     if await session.scalar(select(User.id).where(User.username == data.username)) is not None:
         errors.append(FieldError("username", "taken", f"username {data.username!r} is taken"))
     if errors:

@@ -24,7 +24,7 @@ from app.core.actor import Actor, Role
 from app.core.blobs import LocalBlobStore, StagedBlob
 from app.core.clock import Clock
 from app.core.gates import Gate, GateAnswer, GateQuery
-from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
+from app.core.problems import Conflict, ConflictOfInterest, InvalidRequest, NotFound, Problem
 from app.core.uscc import check_uscc
 from app.core.validation import FieldError
 from bidding.bids import states as bid_states
@@ -119,9 +119,17 @@ async def _tender_open_for_bids(
     return tender
 
 
-async def check_can_submit(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> None:
-    """Refuse early, before any byte is stored; ends the read so no transaction spans the upload."""
-    await _tender_open_for_bids(session, clock, tender_id)
+async def check_can_submit(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, consortium: Sequence[str] = ()
+) -> None:
+    """Refuse early, before any byte is stored; ends the read so no transaction spans the upload.
+    The tenderee and its agency never bid on their own tender, alone or in a consortium (Tendering
+    Law art. 50, Regulations art. 34)."""
+    tender = await _tender_open_for_bids(session, clock, tender_id)
+    own = {tender.tenderee_uscc: "the tenderee", tender.agency_uscc: "the agency"}
+    for member in [str(actor.org_uscc), *consortium]:
+        if member in own:
+            raise ConflictOfInterest(f"{member} is {own[member]} of this tender and cannot bid on it", org=member)
     if await active_key(session, KeyPurpose.bid_signing, str(actor.org_uscc)) is None:
         raise Conflict("register your organization's signing key first (ggzy keygen)", slug="no-signing-key")
     await session.commit()
@@ -238,7 +246,7 @@ async def submit(
     """The submission as one use case: refuse early (the deadline, the signing key, the credit
     lists); stream the upload to staging with no transaction open; check the sealed file; record
     it with its signed receipt."""
-    await check_can_submit(session, clock, actor, tender_id)
+    await check_can_submit(session, clock, actor, tender_id, consortium)
     credit = await pass_credit_gate(session, clock, actor, tender_id, consortium, credit_gate)
     staged = await blobs.stage(body, max_bytes)
     inspection = await inspect_staged(session, clock, actor, tender_id, blobs, staged)

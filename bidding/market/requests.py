@@ -18,7 +18,7 @@ from app.core import audit
 from app.core.actor import Actor
 from app.core.clock import Clock
 from app.core.gates import Gate, GateQuery
-from app.core.problems import Conflict, InvalidRequest, NotFound
+from app.core.problems import Conflict, ConflictOfInterest, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from bidding.market import draw
 from bidding.market.auction import engine
@@ -166,6 +166,8 @@ async def register(
     intermediary, or a credit score under the request's minimum, refuses it (evidence kept)."""
     request = await get_request(session, request_id)
     now = clock.now()
+    if actor.org_uscc == request.owner_uscc:
+        raise ConflictOfInterest("the owner of a service request cannot register for it", org=request.owner_uscc)
     if initial_offer is not None:
         problem = _initial_offer_problem(request, initial_offer)
         if problem:

@@ -23,6 +23,7 @@ from app.console.timeline import MILESTONES, SCHEDULED, timeline
 from app.core.actor import Actor, Role
 from app.core.clock import FrozenClock
 from app.core.csrf import CSRF_COOKIE
+from app.identity.models import OrgKind
 from bidding.tender.models import Tender as TenderRow
 from experts import conduct
 from experts.models import Expert
@@ -64,7 +65,7 @@ async def test_a_console_page_without_a_sign_in_goes_to_the_sign_in_page(client:
 async def test_a_request_signed_by_the_cookie_needs_the_pages_csrf_token(
     client: AsyncTestClient[Litestar], world: World
 ) -> None:
-    user = await world.user(Role.agency, await world.org())
+    user = await world.user(Role.agency, await world.org(OrgKind.agency))
     signed = await client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD})
     assert signed.status_code == 200  # the client keeps the sign-in cookie, as a browser does
     draft = {"project_name": "江城市政道路照明改造工程", "project_type": "construction"}

@@ -14,6 +14,7 @@ from app.core import audit
 from app.core.actor import Role
 from app.core.clock import FrozenClock
 from app.core.models import AuditEvent
+from app.identity.models import OrgKind
 from tests.conftest import PASSWORD, World, login
 
 
@@ -61,7 +62,7 @@ async def test_wrong_password_and_unknown_user_get_the_same_refusal(
 async def test_logins_and_failed_logins_are_audited(
     backend: str, client: AsyncTestClient[Litestar], world: World
 ) -> None:
-    user = await world.user(Role.agency, await world.org(), username="zhao")
+    user = await world.user(Role.agency, await world.org(OrgKind.agency), username="zhao")
     await login(client, "zhao")
     await client.post("/api/v1/auth/login", json={"username": "zhao", "password": "guess guess"})
     async with world.sessions() as session:
@@ -170,7 +171,7 @@ async def test_an_admin_unlocks_an_account_and_one_address_cannot_try_more_than_
 async def test_logout_password_changes_and_deactivation_revoke_tokens(
     backend: str, client: AsyncTestClient[Litestar], world: World
 ) -> None:
-    user = await world.user(Role.agency, await world.org(), username="agent.wu")
+    user = await world.user(Role.agency, await world.org(OrgKind.agency), username="agent.wu")
     admin = await world.user(Role.admin, username="root")
     admin_headers = await login(client, "root")
     bearer = await login(client, "agent.wu")
