@@ -288,14 +288,17 @@ class ConsolePages(Controller):
         request: Request[Any, Any, Any],
         db_session: DbSession,
         receipt_key: ReceiptKeyDep,
+        actor: ActorDep,
         object_type: FromPath[str],
         object_id: FromPath[str],
     ) -> Template:
-        """An object's audit events, each checked now against the latest signed head."""
+        """An object's audit events, each checked now against the latest signed head; a committee
+        member's name only to supervisors."""
         events = await audit.events_of(db_session, object_type, object_id, limit=500, offset=0)
         origin = request.app.state.settings.log_origin
         check = await transparency.check_trail(db_session, events, receipt_key.public_key(), origin)
-        return page(request, "audit.html", object_type=object_type, object_id=object_id, check=check)
+        shown = {e.seq: e.actor if audit.shows_actor(e, actor) else audit.SEALED_ACTOR for e in events}
+        return page(request, "audit.html", object_type=object_type, object_id=object_id, check=check, shown=shown)
 
     @get("/requests/new", guards=[requires(Role.agency)])
     async def new_service_request(self, request: Request[Any, Any, Any]) -> Template:

@@ -18,7 +18,7 @@ from sqlalchemy import Insert, func, insert, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import merkle
-from app.core.actor import Actor
+from app.core.actor import Actor, Role
 from app.core.audit_chain import ChainReport, ChainVerifier, leaf_data, payload_digest
 from app.core.clock import Clock
 from app.core.models import AuditEvent
@@ -45,6 +45,7 @@ async def record(
         "object_type": object_type,
         "object_id": str(object_id),
         "payload_sha256": payload_digest(payload),
+        "actor_sealed": actor.has_role(Role.expert),
     }
     seq: int = (await connection.execute(_append(connection.dialect.name == "postgresql"), fields)).scalar_one()
     return AuditEvent(seq=seq, **fields)  # as inserted; not tracked by the session
@@ -56,6 +57,14 @@ def _append(on_postgresql: bool) -> Insert:
     id, so the sequencer holds back events of transactions still in flight."""
     txid = literal_column("pg_current_xact_id()::text::bigint") if on_postgresql else literal(0)
     return insert(AuditEvent).values(txid=txid).returning(AuditEvent.seq)
+
+
+SEALED_ACTOR = "评标专家"  # what the readable trail shows in place of a committee member
+
+
+def shows_actor(event: AuditEvent, reader: Actor) -> bool:
+    """Whether `reader` may read who made `event`: a committee member's name only supervisors do."""
+    return not event.actor_sealed or reader.has_role(Role.supervisor)
 
 
 def leaf_hash_of(event: AuditEvent) -> str:

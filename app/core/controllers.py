@@ -38,14 +38,16 @@ class AuditController(Controller):
     async def of_object(
         self,
         db_session: DbSession,
+        actor: ActorDep,
         object_type: FromQuery[str],
         object_id: FromQuery[str],
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> list[AuditEventOut]:
-        """The audit events of one object (e.g. object_type=org, object_id=<USCC>), oldest first."""
+        """The audit events of one object (e.g. object_type=org, object_id=<USCC>), oldest first;
+        a committee member's name only to supervisors."""
         events = await audit.events_of(db_session, object_type, object_id, limit=limit, offset=offset)
-        return [AuditEventOut.of(event) for event in events]
+        return [AuditEventOut.of(event, actor) for event in events]
 
 
 MAX_INDEX = 2**53  # leaf indexes, sizes and seqs: far beyond any log, within every integer type on the way

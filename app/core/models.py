@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import JSON, BigInteger, Boolean, ForeignKey, Index, Integer, LargeBinary, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -74,6 +74,9 @@ class AuditEvent(Base):
     payload_sha256: Mapped[str] = mapped_column(String(64))
     prev_hash: Mapped[str | None] = mapped_column(String(64))  # the chain, before the log
     hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # The actor is an evaluation expert: its name is secret (Tendering Law art. 44), so the readable
+    # trail hides who acted from everyone but supervisors. Not a leaf field: the log keeps digests.
+    actor_sealed: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def chain_fields(self) -> dict[str, Any]:
         return {

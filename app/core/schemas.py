@@ -7,7 +7,8 @@ from datetime import datetime
 
 import msgspec
 
-from app.core.audit import leaf_hash_of
+from app.core.actor import Actor
+from app.core.audit import SEALED_ACTOR, leaf_hash_of, shows_actor
 from app.core.models import AuditEvent
 
 
@@ -27,14 +28,17 @@ class AuditEventOut(msgspec.Struct):
     leaf_hash: str  # the event's leaf in the transparency log (RFC 9162)
 
     @classmethod
-    def of(cls, event: AuditEvent) -> AuditEventOut:
+    def of(cls, event: AuditEvent, reader: Actor) -> AuditEventOut:
+        """The event as `reader` may read it: a committee member's name, id, organization and
+        address only for supervisors (the digests stay, so the leaf still verifies)."""
+        shown = shows_actor(event, reader)
         return cls(
             event.seq,
             event.occurred_at,
-            event.actor,
-            event.actor_id,
-            event.org_uscc,
-            event.client_ip,
+            event.actor if shown else SEALED_ACTOR,
+            event.actor_id if shown else None,
+            event.org_uscc if shown else None,
+            event.client_ip if shown else None,
             event.action,
             event.object_type,
             event.object_id,

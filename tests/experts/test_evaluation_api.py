@@ -181,6 +181,20 @@ async def test_from_an_opened_tender_to_a_signed_report(
     assert len(await actions(world, "bid.document_read")) == 1
     assert (await client.get(document_url, headers=desk.agency_headers)).status_code == 403
 
+    # Who read the bid is a committee member's name: the audit trail shows it to supervisors only
+    # (the admin, who gets 404 from /committee, reads "评标专家"; the digests stay the same).
+    reader = next(r["username"] for r in scene.rows if r["name"] == names[0])
+    trail = {"object_type": "bid", "object_id": bid_list[0]["bid"]}
+    as_officer = (await client.get("/api/v1/audit-events", params=trail, headers=desk.officer_headers)).json()
+    as_admin = (await client.get("/api/v1/audit-events", params=trail, headers=scene.admin_headers)).json()
+    [officer_read] = [e for e in as_officer if e["action"] == "bid.document_read"]
+    [admin_read] = [e for e in as_admin if e["action"] == "bid.document_read"]
+    assert officer_read["actor"] == reader and officer_read["actor_id"] is not None
+    assert admin_read["actor"] == "评标专家" and admin_read["actor_id"] is None and admin_read["client_ip"] is None
+    assert admin_read["leaf_hash"] == officer_read["leaf_hash"]
+    page = await client.get(f"/console/audit/bid/{bid_list[0]['bid']}", headers=scene.admin_headers)
+    assert page.status_code == 200 and reader not in page.text and "评标专家" in page.text
+
     # The agency sees the evaluation's status, not who evaluates or how.
     agency_view = (await client.get(f"{scene.url}/evaluation", headers=desk.agency_headers)).json()
     assert set(agency_view) == {"tender", "status", "tender_status"}
