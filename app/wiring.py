@@ -62,7 +62,7 @@ def chronograph_steps(
 ) -> list[Step]:
     return [
         *filing_jobs.steps(settings.tz),
-        *market_jobs.steps(live),
+        *market_jobs.steps(live, settings.offer_secret),
         *opening_jobs.steps(settings, sessions, blobs, live),
         *expert_jobs.steps(settings, EXPERT_CREDIT_BARS),
         *award_jobs.steps(settings, COMMITTEE_NAMES),

@@ -110,7 +110,13 @@ async def _run(sessions: Any, clock: FrozenClock, auctions: list[Auctioned], bid
             async with sessions() as session:
                 try:
                     await selection.place_bid(
-                        session, clock, auction.actors[index], NoBroadcast(), auction.request_id, price
+                        session,
+                        clock,
+                        auction.actors[index],
+                        NoBroadcast(),
+                        auction.request_id,
+                        price,
+                        offer_secret=OFFER_SECRET,
                     )
                 except selection.BidRejected:
                     pass
@@ -160,6 +166,8 @@ def _in_own_process(
 
     return asyncio.run(go())
 
+
+OFFER_SECRET = b"bench: continuous auctions have no sealed initial offers"
 
 PROCESS_POOL = 20  # connections per process: four processes stay within PostgreSQL's 100
 

@@ -324,7 +324,8 @@ class ConsolePages(Controller):
         actor: ActorDep,
         request_id: FromPath[uuid.UUID],
     ) -> Template:
-        await selection.open_auction(db_session, clock, actor, request_id)  # as the API's read does, when due
+        offer_secret = request.app.state.settings.offer_secret  # as the API's read does, when due
+        await selection.open_when_due(db_session, clock, actor, request_id, offer_secret)
         view = await market.auction_view(db_session, actor, request_id, clock.now())
         posted = await market_requests.get_request(db_session, request_id)
         return page(

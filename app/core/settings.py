@@ -96,6 +96,12 @@ class Settings:
         return hashlib.sha256(b"ggzy handed-in shares/1\x00" + self.secret_key.encode()).digest()
 
     @property
+    def offer_secret(self) -> bytes:
+        """The secret that seals rounds auctions' initial offers at rest until the start
+        (bidding.market.sealed_offers), derived from the secret key: nothing of it is in the database."""
+        return hashlib.sha256(b"ggzy initial offers/1\x00" + self.secret_key.encode()).digest()
+
+    @property
     def person_id_key(self) -> bytes:
         """The key of the hash kept instead of a resident ID (app.core.resident_id), derived
         from the secret key: a leaked database alone cannot test numbers against it."""

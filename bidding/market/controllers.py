@@ -121,12 +121,15 @@ class ServiceRequestController(Controller):
         clock: ClockDep,
         actor: ActorDep,
         credit_gate: CreditGateDep,
+        settings: SettingsDep,
         data: JSONBody[RegistrationIn | None] = None,
     ) -> dict[str, str]:
         """Register for a request during its registration window (eligible intermediaries only);
         for a rounds auction, optionally with a sealed initial offer (the ceiling if none)."""
         offer = data.initial_offer if data else None
-        registration = await requests.register(db_session, clock, actor, request_id, credit_gate, offer)
+        registration = await requests.register(
+            db_session, clock, actor, request_id, credit_gate, offer, settings.offer_secret
+        )
         return {"request_id": str(request_id), "registered_at": registration.registered_at.isoformat()}
 
     @post("/{request_id:uuid}/quotes", guards=[requires(Role.intermediary)], status_code=201)
@@ -188,18 +191,29 @@ class ServiceRequestController(Controller):
 
     @get("/{request_id:uuid}/result", guards=[signed_in])
     async def result(
-        self, request_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+        self,
+        request_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
     ) -> ResultOut:
-        """Who was selected, at what price, and the savings; for a draw, everything needed to redo it."""
+        """Who was selected, at what price, and the savings; for a draw, everything needed to redo it;
+        the opened initial offers of a rounds auction, to check against their commitments."""
         await selection.open_auction(db_session, clock, actor, request_id)
-        return await queries.result_of(db_session, request_id)
+        return await queries.result_of(db_session, request_id, settings.offer_secret)
 
     @get("/{request_id:uuid}/auction", guards=[signed_in])
     async def auction(
-        self, request_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+        self,
+        request_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
     ) -> AuctionView:
         """The auction as it stands, with the server time and the time left."""
-        await selection.open_auction(db_session, clock, actor, request_id)
+        await selection.open_when_due(db_session, clock, actor, request_id, settings.offer_secret)
         return await queries.auction_view(db_session, actor, request_id, clock.now())
 
     @post("/{request_id:uuid}/auction/bids", guards=[requires(Role.intermediary)], status_code=200)
@@ -218,7 +232,17 @@ class ServiceRequestController(Controller):
         """Bid a lower price; acknowledged only once committed. A refusal says why, with the server
         time. The bid's time is when the request arrived, whatever it waited for on the way."""
         rate = selection.BidRate(limiter, settings.auction_bids_per_window, settings.auction_bid_window)
-        return await selection.place_bid(db_session, clock, actor, live, request_id, data.price, rate, arrived_at)
+        return await selection.place_bid(
+            db_session,
+            clock,
+            actor,
+            live,
+            request_id,
+            data.price,
+            offer_secret=settings.offer_secret,
+            rate=rate,
+            received_at=arrived_at,
+        )
 
     @get("/{request_id:uuid}/auction/events", guards=[signed_in])
     async def events(
@@ -229,9 +253,11 @@ class ServiceRequestController(Controller):
         actor: ActorDep,
         sessions: SessionsDep,
         live: LiveDep,
+        settings: SettingsDep,
     ) -> ServerSentEvent:
         """Live bids, extensions and the close; a late watcher first gets the current state."""
         await queries.auction_view(db_session, actor, request_id, clock.now())  # 404 before anything streams
+        await selection.open_when_due(db_session, clock, actor, request_id, settings.offer_secret)
         await db_session.commit()
 
         async def snapshot() -> list[Event]:

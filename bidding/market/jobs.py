@@ -15,15 +15,15 @@ from app.core.live import Broadcaster
 from bidding.market import selection
 
 
-def steps(live: Broadcaster) -> list[Step]:
+def steps(live: Broadcaster, offer_secret: bytes) -> list[Step]:
     async def open_selection(session: AsyncSession, request_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
         return await selection.open_auction(session, clock, actor, request_id) is not None
 
     async def announce(session: AsyncSession, request_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
-        return await selection.announce_turn(session, clock, actor, live, request_id)
+        return await selection.announce_turn(session, clock, actor, live, request_id, offer_secret)
 
     async def close(session: AsyncSession, request_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
-        return await selection.close_selection(session, clock, actor, live, request_id)
+        return await selection.close_selection(session, clock, actor, live, request_id, offer_secret)
 
     return [
         Step("auction-open", "service_request", every=5, due=selection.selections_due, run=open_selection),

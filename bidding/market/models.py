@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -88,9 +88,11 @@ class Registration(Base):
     request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("service_requests.id"), index=True)
     org_uscc: Mapped[str] = mapped_column(ForeignKey("organizations.uscc"))
     registered_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    # Rounds auctions: the sealed initial offer given while registering (none: the ceiling);
-    # it orders round 1 and is revealed only when the auction starts.
-    initial_offer: Mapped[Decimal | None] = mapped_column(Money)
+    # Rounds auctions: the initial offer given while registering (none: the ceiling), sealed at
+    # rest (bidding.market.sealed_offers) with its salted commitment; it orders round 1 and is
+    # opened only when the auction starts.
+    initial_offer_sealed: Mapped[str | None] = mapped_column(Text)
+    initial_offer_commitment: Mapped[str | None] = mapped_column(String(64))
 
 
 class Auction(Base):

@@ -20,14 +20,16 @@ from app.core.clock import Clock
 from app.core.live import Event
 from app.core.problems import NotFound
 from app.identity.models import Organization, OrgKind
-from bidding.market import requests, stats
+from bidding.market import requests, sealed_offers, stats
 from bidding.market.auction import codec, disclosure, engine
 from bidding.market.models import Auction, AuctionBid, Registration, ServiceRequest
 from bidding.market.schemas import AuctionView, MarketStatsOut, ResultOut, Standing
 
 
-async def result_of(session: AsyncSession, request_id: uuid.UUID) -> ResultOut:
-    """Who was selected, at what price, and the savings; for a draw, everything needed to redo it."""
+async def result_of(session: AsyncSession, request_id: uuid.UUID, offer_secret: bytes | None = None) -> ResultOut:
+    """Who was selected, at what price, and the savings; for a draw, everything needed to redo it;
+    for a rounds auction with sealed initial offers (given `offer_secret`), each offer opened with
+    its salt, so anyone can check it against the commitment recorded at registration."""
     request = await requests.get_request(session, request_id)
     outcome = await session.get(Auction, request_id)
     closed = outcome is not None and outcome.closed
@@ -47,7 +49,29 @@ async def result_of(session: AsyncSession, request_id: uuid.UUID) -> ResultOut:
         if closed and outcome and outcome.savings is not None
         else None,
         draw=drawn,
+        initial_offers=await _opened_offers(session, request_id, offer_secret) if closed and offer_secret else None,
     )
+
+
+async def _opened_offers(session: AsyncSession, request_id: uuid.UUID, offer_secret: bytes) -> list[dict[str, str]]:
+    sealed = await session.scalars(
+        select(Registration)
+        .where(Registration.request_id == request_id, Registration.initial_offer_sealed.is_not(None))
+        .order_by(Registration.org_uscc)
+    )
+    opened = []
+    for r in sealed:
+        assert r.initial_offer_sealed is not None and r.initial_offer_commitment is not None
+        offer = sealed_offers.unseal(offer_secret, str(request_id), r.org_uscc, r.initial_offer_sealed)
+        opened.append(
+            {
+                "bidder": r.org_uscc,
+                "price": f"{offer.price:.2f}",
+                "salt": offer.salt,
+                "commitment": r.initial_offer_commitment,
+            }
+        )
+    return opened
 
 
 async def auction_view(session: AsyncSession, actor: Actor, request_id: uuid.UUID, now: datetime) -> AuctionView:

@@ -5,7 +5,6 @@ request again."""
 from __future__ import annotations
 
 import enum
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +19,7 @@ from app.core.clock import Clock
 from app.core.gates import Gate, GateQuery
 from app.core.problems import Conflict, ConflictOfInterest, InvalidRequest, NotFound
 from app.core.validation import FieldError
-from bidding.market import draw
+from bidding.market import draw, sealed_offers
 from bidding.market.auction import engine
 from bidding.market.categories import CATEGORIES
 from bidding.market.intermediaries import NotEligible, why_not_eligible
@@ -160,6 +159,7 @@ async def register(
     request_id: uuid.UUID,
     credit_gate: Gate,
     initial_offer: Decimal | None = None,
+    offer_secret: bytes | None = None,
 ) -> Registration:
     """Register for a request; for a rounds auction, with an optional sealed initial offer. The
     intermediary passes the credit gate first: a memorandum that bars it from acting as an
@@ -202,15 +202,16 @@ async def register(
         select(Registration.id).where(Registration.request_id == request_id, Registration.org_uscc == actor.org_uscc)
     ):
         raise Conflict("your organization is already registered for this request", slug="already-registered")
-    registration = Registration(
-        request_id=request_id, org_uscc=actor.org_uscc, registered_at=now, initial_offer=initial_offer
-    )
+    registration = Registration(request_id=request_id, org_uscc=actor.org_uscc, registered_at=now)
+    if initial_offer is not None:
+        if offer_secret is None:
+            raise ValueError("an initial offer is sealed with the platform's offer secret")
+        sealed = sealed_offers.seal(offer_secret, str(request_id), str(actor.org_uscc), initial_offer)
+        registration.initial_offer_sealed, registration.initial_offer_commitment = sealed.sealed, sealed.commitment
     session.add(registration)
     await session.flush()
-    sealed = (
-        {"initial_offer_sha256": hashlib.sha256(str(initial_offer).encode()).hexdigest()} if initial_offer else None
-    )
-    await audit.record(session, clock, actor, "service_request.register", "service_request", request_id, sealed)
+    committed = {"initial_offer_commitment": registration.initial_offer_commitment} if initial_offer else None
+    await audit.record(session, clock, actor, "service_request.register", "service_request", request_id, committed)
     await session.commit()
     return registration
 

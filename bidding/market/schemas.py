@@ -183,6 +183,9 @@ class ResultOut(msgspec.Struct):
     savings: Decimal | None
     savings_rate: Decimal | None  # savings / ceiling
     draw: dict[str, Any] | None  # commitment, revealed seed and candidates: redo it yourself
+    # A rounds auction's sealed initial offers, opened: bidder, price, salt and the commitment
+    # recorded at registration (bidding.market.sealed_offers.commitment checks each).
+    initial_offers: list[dict[str, str]] | None = None
 
 
 Score = Annotated[int, msgspec.Meta(ge=0, le=100)]

@@ -27,7 +27,7 @@ from app.core.live import Broadcaster, Outbox
 from app.core.problems import Conflict, InvalidRequest, Problem
 from app.core.ratelimit import RateLimiter
 from app.core.validation import FieldError
-from bidding.market import draw, quotes, stats
+from bidding.market import draw, quotes, sealed_offers, stats
 from bidding.market import states as request_states
 from bidding.market.assessment import Assessed, suspension_reason
 from bidding.market.auction import codec, engine
@@ -81,7 +81,8 @@ def _rules(request: ServiceRequest) -> engine.Rules:
 async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID) -> Auction | None:
     """When registration closes (idempotent): fail the request (流标) with fewer eligible
     registrants than its minimum; otherwise open its selection: the auction among them, the
-    sealed-quote box, or the draw, done at once. None while registration is open."""
+    sealed-quote box, or the draw, done at once. None while registration is open. A rounds
+    auction's sealed initial offers stay sealed until `open_initial_offers` at the start."""
     existing = await session.get(Auction, request_id)
     now = clock.now()
     if existing is not None:  # the common case, on every view and bid: no lock needed
@@ -116,10 +117,10 @@ async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, reques
         await session.commit()
         return None
     if request.selection_method == Method.auction:
-        offers = {r.org_uscc: r.initial_offer for r in registrations if r.initial_offer is not None}
-        auction = Auction(
-            request_id=request_id, state=codec.dump(engine.open_auction(_rules(request), eligible, offers))
-        )
+        # Round 1 stands at the ceiling until the sealed initial offers are opened at the start.
+        sealed = any(r.initial_offer_sealed for r in registrations if r.org_uscc in eligible)
+        state = codec.dump(engine.open_auction(_rules(request), eligible)) | ({OFFERS_SEALED: True} if sealed else {})
+        auction = Auction(request_id=request_id, state=state)
         request_states.move(request, RequestStatus.bidding)
     elif request.selection_method == Method.sealed_quotes:
         auction = Auction(request_id=request_id, state={"method": Method.sealed_quotes, "bidders": eligible})
@@ -142,6 +143,49 @@ async def open_auction(session: AsyncSession, clock: Clock, actor: Actor, reques
     await audit.record(session, clock, actor, "selection.open", "service_request", request_id, payload)
     await session.commit()
     return auction
+
+
+async def open_when_due(
+    session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID, offer_secret: bytes
+) -> None:
+    """What every reader of a running selection calls first: open it when registration has closed,
+    and open a rounds auction's sealed initial offers when bidding has started."""
+    await open_auction(session, clock, actor, request_id)
+    await open_initial_offers(session, clock, actor, request_id, offer_secret)
+
+
+async def open_initial_offers(
+    session: AsyncSession, clock: Clock, actor: Actor, request_id: uuid.UUID, offer_secret: bytes
+) -> None:
+    """From the start of a rounds auction (idempotent; every reader of a running auction calls it
+    first): open every eligible bidder's sealed initial offer under the row lock, stand each
+    bidder at it, and record the openings (price and salt), against which anyone can check the
+    commitments recorded at registration. Before the start, or with nothing sealed: nothing."""
+    auction = await session.get(Auction, request_id)
+    if auction is None or not auction.state.get(OFFERS_SEALED):
+        return
+    if clock.now() < datetime.fromisoformat(auction.state["rules"]["start"]):
+        return
+    auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
+    assert auction is not None
+    if not auction.state.get(OFFERS_SEALED):
+        await session.commit()
+        return
+    request = await get_request(session, request_id)
+    bidders = list(auction.state["bidders"])
+    registrations = await session.scalars(
+        select(Registration).where(Registration.request_id == request_id, Registration.org_uscc.in_(bidders))
+    )
+    opened = {
+        r.org_uscc: sealed_offers.unseal(offer_secret, str(request_id), r.org_uscc, r.initial_offer_sealed)
+        for r in registrations
+        if r.initial_offer_sealed
+    }
+    state = engine.open_auction(_rules(request), bidders, {org: o.price for org, o in opened.items()})
+    auction.state = codec.dump(state) | {"announced_turn": auction.state.get("announced_turn")}
+    openings = {org: {"price": o.price, "salt": o.salt} for org, o in sorted(opened.items())}
+    await audit.record(session, clock, actor, "auction.offers_opened", "service_request", request_id, openings)
+    await session.commit()
 
 
 async def submit_quote(
@@ -219,6 +263,10 @@ async def select_directly(
     return outcome
 
 
+# In an auction's state while its sealed initial offers wait for the start.
+OFFERS_SEALED = "initial_offers_sealed"
+
+
 class TooManyBids(Problem):
     status, slug, title = 429, "too-many-bids", "Too Many Requests"
 
@@ -248,6 +296,8 @@ async def place_bid(
     broadcaster: Broadcaster,
     request_id: uuid.UUID,
     price: Decimal,
+    *,
+    offer_secret: bytes,
     rate: BidRate | None = None,
     received_at: datetime | None = None,
 ) -> BidAnswerOut:
@@ -257,7 +307,7 @@ async def place_bid(
     received_at = received_at or clock.now()
     if rate is not None:
         await _limit(rate, actor, request_id)
-    await open_auction(session, clock, actor, request_id)
+    await open_when_due(session, clock, actor, request_id, offer_secret)
     auction = await session.get(Auction, request_id)
     if auction is None or "rules" not in auction.state:
         raise Conflict("this request has no auction running", slug="no-auction")
@@ -369,10 +419,16 @@ async def selections_ending(session: AsyncSession, now: datetime) -> list[uuid.U
 
 
 async def announce_turn(
-    session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster, request_id: uuid.UUID
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    broadcaster: Broadcaster,
+    request_id: uuid.UUID,
+    offer_secret: bytes,
 ) -> bool:
     """A rounds auction: announce its current turn once, when it begins (turns run on the
-    schedule; this only tells the watchers)."""
+    schedule; this only tells the watchers). Round 1's order needs the initial offers opened."""
+    await open_initial_offers(session, clock, actor, request_id, offer_secret)
     now = clock.now()
     auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
     assert auction is not None
@@ -396,11 +452,17 @@ async def announce_turn(
 
 
 async def close_selection(
-    session: AsyncSession, clock: Clock, actor: Actor, broadcaster: Broadcaster, request_id: uuid.UUID
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    broadcaster: Broadcaster,
+    request_id: uuid.UUID,
+    offer_secret: bytes,
 ) -> bool:
     """Close an auction or sealed-quote box whose end has passed (idempotent): award the lowest
     price, with the savings (ceiling − award). A late bid is refused by the engine's time check
-    regardless."""
+    regardless. A rounds auction nobody bid in is awarded on its opened initial offers."""
+    await open_initial_offers(session, clock, actor, request_id, offer_secret)
     now = clock.now()
     auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
     assert auction is not None

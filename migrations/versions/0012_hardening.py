@@ -1,5 +1,6 @@
 """Hardening, second round: an audit event remembers whether its actor is a committee member
-(whose name the readable trail hides from all but supervisors).
+(whose name the readable trail hides from all but supervisors); a rounds auction's initial
+offer is kept sealed with its salted commitment, never in plain figures.
 
 Revision ID: 0012
 Revises: 0011
@@ -11,6 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+import app.core.money
+
 revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
@@ -19,7 +22,26 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.add_column("audit_events", sa.Column("actor_sealed", sa.Boolean(), nullable=False, server_default=sa.false()))
+    # An initial offer written in plain figures before this revision cannot be sealed here (the key
+    # derives from the platform's secret, which a migration does not hold): the migration refuses to
+    # run over one that is still unopened, rather than lose it or leave it readable.
+    unopened = op.get_bind().scalar(
+        sa.text(
+            "SELECT count(*) FROM service_registrations r JOIN service_requests q ON q.id = r.request_id"
+            " WHERE r.initial_offer IS NOT NULL AND q.status IN ('registering', 'bidding')"
+        )
+    )
+    if unopened:
+        raise RuntimeError(f"{unopened} initial offer(s) of running requests are in plain figures: close them first")
+    with op.batch_alter_table("service_registrations") as table:
+        table.add_column(sa.Column("initial_offer_sealed", sa.Text(), nullable=True))
+        table.add_column(sa.Column("initial_offer_commitment", sa.String(length=64), nullable=True))
+        table.drop_column("initial_offer")
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("service_registrations") as table:
+        table.add_column(sa.Column("initial_offer", app.core.money.Money(), nullable=True))
+        table.drop_column("initial_offer_commitment")
+        table.drop_column("initial_offer_sealed")
     op.drop_column("audit_events", "actor_sealed")

@@ -4,7 +4,10 @@ others; and a last-minute bid on a request without a maximum end, which must sti
 
 from __future__ import annotations
 
+import base64
+import hashlib
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,11 +15,14 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select, update
 
+from app.core.actor import Role
+from app.core.audit_chain import payload_digest
 from app.core.clock import FrozenClock
 from app.core.models import AuditEvent, Notification
-from bidding.market.models import AuctionBid, ServiceRequest
+from bidding.market import sealed_offers
+from bidding.market.models import AuctionBid, Registration, ServiceRequest
 from tests.bidding.market.test_market import at, intermediary, post_request, registered
-from tests.conftest import World
+from tests.conftest import World, login
 from tests.steps import run_step
 
 BAD_MONEY = [
@@ -203,3 +209,57 @@ async def test_an_initial_offer_is_only_for_rounds_auctions(client: AsyncTestCli
         f"/api/v1/service-requests/{request_id}/registrations", json={"initial_offer": "1.00"}, headers=headers
     )
     assert refused.status_code == 422 and refused.json()["invalid-params"][0]["code"] == "not_rounds"
+
+
+async def test_a_sealed_initial_offer_is_unreadable_at_rest_and_its_fingerprint_cannot_be_searched(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    request_id, owner = await post_request(client, world, mode="rounds", rounds=1, turn_seconds=60, pause_seconds=30)
+    register = f"/api/v1/service-requests/{request_id}/registrations"
+    offers = {"280000.00", "271234.56"}
+    for offer in sorted(offers):
+        _org, headers = await intermediary(client, world)
+        assert (await client.post(register, json={"initial_offer": offer}, headers=headers)).status_code == 201
+    _org, headers = await intermediary(client, world)
+    assert (await client.post(register, headers=headers)).status_code == 201  # at the ceiling
+
+    # At rest: no figure of an offer in the registrations, sealed or not.
+    async with world.sessions() as session:
+        rows = (await session.scalars(select(Registration).where(Registration.request_id == request_id))).all()
+    sealed = [base64.b64decode(r.initial_offer_sealed) for r in rows if r.initial_offer_sealed]
+    assert len(sealed) == 2 and not any(o.replace(".00", "").encode() in raw for raw in sealed for o in offers)
+
+    # What the audit trail publishes of a registration cannot be searched: every price of the range,
+    # hashed as a bare SHA-256 or in either payload, matches no published fingerprint.
+    officer = await login(client, (await world.user(Role.supervisor)).username)
+    trail = {"object_type": "service_request", "object_id": request_id}
+    events = (await client.get("/api/v1/audit-events", params=trail, headers=officer)).json()
+    published = {e["payload_sha256"] for e in events if e["action"] == "service_request.register"}
+    assert len(published) == 3
+    found = []
+    for fen in [*range(25_000_000, 30_000_001, 100), 27_123_456]:
+        for text in (f"{Decimal(fen) / 100:.2f}", str(fen // 100)):
+            bare = hashlib.sha256(text.encode()).hexdigest()
+            guesses = {
+                bare,
+                payload_digest({"initial_offer_sha256": bare}),
+                payload_digest({"initial_offer_commitment": bare}),
+            }
+            found += sorted(guesses & published)
+    assert found == []
+
+    # From the start the offers stand; after the close each opening checks against its commitment.
+    clock.set(at("2026-12-01T09:30"))
+    view = (await client.get(f"/api/v1/service-requests/{request_id}/auction", headers=owner)).json()
+    assert sorted(s["price"] for s in view["standings"]) == ["271234.56", "280000.00", "300000.00"]
+    clock.set(at("2026-12-01T11:00"))
+    async with world.sessions() as session:
+        assert await run_step(session, clock, "auction-close", world.settings, world.sessions) == 1
+    result = (await client.get(f"/api/v1/service-requests/{request_id}/result", headers=owner)).json()
+    opened = result["initial_offers"]
+    assert {o["price"] for o in opened} == offers
+    for o in opened:
+        price, salt = Decimal(o["price"]), bytes.fromhex(o["salt"])
+        assert sealed_offers.commitment(request_id, o["bidder"], price, salt) == o["commitment"]
+        assert payload_digest({"initial_offer_commitment": o["commitment"]}) in published
+    assert result["award_price"] == "271234.56"
