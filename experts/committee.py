@@ -25,6 +25,7 @@ from app.core.actor import Actor, Role
 from app.core.clock import Clock
 from app.core.notifications import Notice, notify, notify_many
 from app.core.problems import Conflict, InvalidRequest, NotFound
+from app.core.transparency import latest_head
 from app.core.validation import FieldError
 from bidding.bids.models import Bid
 from bidding.tender.models import Tender
@@ -79,9 +80,11 @@ async def configure_draw(
     draw_at: datetime,
     evaluation_on: date,
     tz: Any,
+    commit_lead: timedelta,
 ) -> Draw:
-    """The tender's agency (or a supervisor) sets the draw before the opening; a failed draw
-    may be set again, a drawn one not."""
+    """The tender's agency (or a supervisor) sets the draw before the opening, at least
+    `commit_lead` ahead (its commitment is published that long before it); a failed draw may be
+    set again, a drawn one not."""
     tender = await tender_or_404(session, tender_id)
     if not (actor.has_role(Role.supervisor) or actor.org_uscc == tender.agency_uscc):
         raise NotFound(f"tender {tender_id} not found")
@@ -105,6 +108,13 @@ async def configure_draw(
     now = clock.now()
     if draw_at <= now:
         errors.append(FieldError("draw_at", "past", "the draw time is in the future"))
+    elif draw_at < now + commit_lead:
+        minutes = int(commit_lead.total_seconds() // 60)
+        errors.append(
+            FieldError(
+                "draw_at", "too_soon", f"the draw is at least {minutes} minutes away: its commitment comes first"
+            )
+        )
     if draw_at >= tender.opening_time:
         errors.append(FieldError("draw_at", "after_opening", "the draw takes place before the opening"))
     if evaluation_on < tender.opening_time.astimezone(tz).date():
@@ -121,7 +131,8 @@ async def configure_draw(
     row.region_rule, row.region = rules.region_rule, rules.region
     row.draw_at, row.evaluation_on = draw_at, evaluation_on
     row.configured_at, row.configured_by = now, actor.username
-    row.commitment = row.seed_hex = row.snapshot = None
+    row.commitment = row.seed_hex = row.snapshot = row.committed_at = None
+    row.entry = row.entry_by = row.entry_at = row.entry_head_size = row.entry_head_root = None
     row.shortages = None
     session.add(row)
     payload = {"quotas": row.quotas, "region_rule": rules.region_rule, "draw_at": draw_at.isoformat()}
@@ -220,15 +231,18 @@ async def parties_of(session: AsyncSession, clock: Clock, tender: Tender, tz: An
     return draw.Parties(tender.tenderee_uscc, tender.agency_uscc, bidders, clock.now().astimezone(tz).date(), age_cap)
 
 
-async def draws_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
-    """The scheduled draws whose time has come (their state module's `expert-draw` event)."""
-    query = select(Draw.tender_id, Draw.status, Draw.draw_at).where(
-        Draw.status == DrawStatus.scheduled, Draw.draw_at <= now
+async def draws_due(session: AsyncSession, now: datetime, lead: timedelta, event: str) -> list[uuid.UUID]:
+    """The scheduled draws whose `event` (their state module's `expert-draw-commit` or
+    `expert-draw`) is due now."""
+    query = select(Draw.tender_id, Draw.status, Draw.draw_at, Draw.committed_at).where(
+        Draw.status == DrawStatus.scheduled, Draw.draw_at <= now + lead
     )
     return [
         tender_id
-        for tender_id, status, draw_at in await session.execute(query)
-        if (due := draw_next_event(status, draw_at)) is not None and due.is_due(now)
+        for tender_id, status, draw_at, committed_at in await session.execute(query)
+        if (due := draw_next_event(status, draw_at, committed_at, lead)) is not None
+        and due.event == event
+        and due.is_due(now)
     ]
 
 
@@ -253,13 +267,13 @@ async def commit_to_draw(
     snapshot_bytes = draw.canonical(snapshot)
     seed = secrets.token_bytes(32)
     row.seed_hex, row.snapshot = seed.hex(), snapshot_bytes.decode()
-    row.commitment = draw.commitment(seed, snapshot_bytes)
+    row.commitment, row.committed_at = draw.commitment(seed, snapshot_bytes), clock.now()
     payload = {"commitment": row.commitment, "algorithm": draw.ALGORITHM}
     await audit.record(session, clock, actor, "draw.commit", "draw", tender.id, payload)
     return snapshot
 
 
-async def run_draw(
+async def commit_when_due(
     session: AsyncSession,
     tender_id: uuid.UUID,
     clock: Clock,
@@ -270,32 +284,104 @@ async def run_draw(
     tz: Any,
     credit_barred: CreditBarred = no_credit_bars,
 ) -> bool:
-    """The draw at its time: the commitment is committed first, then the seats are drawn from
-    it in a second transaction (a crash between the two draws from the same commitment)."""
+    """Publish the draw's commitment (idempotent): the snapshot and a fresh seed are fixed now,
+    the commit lead before the draw, so a supervisor can enter the beacon in between."""
     row = await session.get(Draw, tender_id, with_for_update=True)
-    if row is None or row.status != DrawStatus.scheduled or row.draw_at > clock.now():
+    if row is None or row.status != DrawStatus.scheduled or row.commitment is not None:
+        await session.commit()
         return False
     tender = await tender_or_404(session, tender_id)
-    if row.commitment is None:
-        snapshot = await commit_to_draw(
+    await commit_to_draw(
+        session,
+        clock,
+        actor,
+        row,
+        tender,
+        age_cap=age_cap,
+        recent_days=recent_days,
+        tz=tz,
+        credit_barred=credit_barred,
+    )
+    await notify(
+        session,
+        clock,
+        audience_role=Role.supervisor,
+        kind="draw_needs_entry",
+        object_type="tender",
+        object_id=tender_id,
+        message=f"专家抽取已承诺种子，请监督人员在 {row.draw_at.isoformat()} 前录入随机值",
+        dedupe_key=f"draw-entry:{tender_id}:{(row.commitment or '')[:32]}",
+    )
+    await session.commit()
+    return True
+
+
+class BeaconEntered(Conflict):
+    slug = "draw-entry-closed"
+
+
+async def enter_beacon(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, entry: str) -> Draw:
+    """A supervisor's entry to the draw's final seed, after the commitment and before the draw,
+    once: it is recorded with the audit log's signed tree head in force now (experts.draw.Beacon)."""
+    row = await session.get(Draw, tender_id, with_for_update=True)
+    if row is None:
+        raise NotFound(f"no draw is set for tender {tender_id}")
+    if row.status != DrawStatus.scheduled or row.commitment is None:
+        await session.rollback()
+        raise BeaconEntered("the entry is made after the draw's commitment is published and before the draw")
+    if row.entry is not None:
+        by = row.entry_by
+        await session.rollback()
+        raise BeaconEntered(f"{by} entered this draw's value already")
+    head = await latest_head(session)
+    row.entry, row.entry_by, row.entry_at = entry, actor.username, clock.now()
+    row.entry_head_size, row.entry_head_root = (head.tree_size, head.root_hash) if head else (0, "")
+    payload = {"entry": entry, "head_size": row.entry_head_size, "head_root": row.entry_head_root}
+    await audit.record(session, clock, actor, "draw.entry", "draw", tender_id, payload)
+    await session.commit()
+    return row
+
+
+def beacon_of(row: Draw) -> draw.Beacon | None:
+    if row.entry is None:
+        return None
+    return draw.Beacon(row.entry, row.entry_head_size or 0, row.entry_head_root or "")
+
+
+async def run_draw(
+    session: AsyncSession,
+    tender_id: uuid.UUID,
+    clock: Clock,
+    actor: Actor,
+    *,
+    lead: timedelta,
+) -> bool:
+    """The draw at its time, from the commitment published `lead` before it and the supervisor's
+    beacon; without the beacon the draw waits and the supervisors are told (the platform does
+    not draw on its own seed alone). A draw whose commitment never came (the scheduler was
+    down) commits now and draws `lead` later."""
+    row = await session.get(Draw, tender_id, with_for_update=True)
+    now = clock.now()
+    due = draw_next_event(row.status, row.draw_at, row.committed_at, lead) if row is not None else None
+    if row is None or due is None or not due.is_due(now) or due.event != "expert-draw":
+        await session.commit()
+        return False
+    beacon = beacon_of(row)
+    if beacon is None:
+        await notify(
             session,
             clock,
-            actor,
-            row,
-            tender,
-            age_cap=age_cap,
-            recent_days=recent_days,
-            tz=tz,
-            credit_barred=credit_barred,
+            audience_role=Role.supervisor,
+            kind="draw_waits_for_entry",
+            object_type="tender",
+            object_id=tender_id,
+            message="专家抽取时间已到，等待监督人员录入随机值后抽取",
+            dedupe_key=f"draw-waits:{tender_id}:{(row.commitment or '')[:32]}",
         )
         await session.commit()
-        status = await session.scalar(select(Draw.status).where(Draw.tender_id == tender_id).with_for_update())
-        if status != DrawStatus.scheduled:
-            return False  # another scheduler drew it meanwhile
-    else:  # committed before a crash: draw from that commitment
-        snapshot = json.loads(row.snapshot or "{}")
+        return False
     assert row.seed_hex is not None
-    outcome = draw.draw(snapshot, bytes.fromhex(row.seed_hex))
+    outcome = draw.draw(json.loads(row.snapshot or "{}"), draw.final_seed(bytes.fromhex(row.seed_hex), beacon))
     if not outcome.complete:
         move_draw(row, DrawStatus.failed)
         row.shortages = outcome.shortages
@@ -396,7 +482,8 @@ async def supplementary_draw(
         expert._replace(already_drawn=expert.id in taken)
         for expert in await gather_pool(session, tender, rules, row.evaluation_on, recent_days, credit_barred)
     ]
-    snapshot = draw.snapshot(str(tender_id), rules, pool, await parties_of(session, clock, tender, tz, age_cap))
+    parties = await parties_of(session, clock, tender, tz, age_cap)
+    snapshot = draw.snapshot(str(tender_id), rules, pool, parties, algorithm=draw.ALGORITHM_V1)
     snapshot_bytes, seed = draw.canonical(snapshot), secrets.token_bytes(32)
     record = SupplementaryDraw(
         tender_id=tender_id,
@@ -409,7 +496,7 @@ async def supplementary_draw(
     )
     session.add(record)
     await session.flush()
-    payload = {"commitment": record.commitment, "algorithm": draw.ALGORITHM, "supplementary": str(record.id)}
+    payload = {"commitment": record.commitment, "algorithm": draw.ALGORITHM_V1, "supplementary": str(record.id)}
     await audit.record(session, clock, actor, "draw.commit", "draw", tender_id, payload)
     await session.commit()  # the commitment is on record before any seat is drawn
     outcome = draw.draw(snapshot, seed)
@@ -588,9 +675,11 @@ def committee_is_public(tender: Tender) -> bool:
 
 
 async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
-    """The draw as anyone who may see the tender sees it (rules, status, the commitment, a
-    failure's shortages, and the same of each supplementary draw); the seeds, the snapshots and
-    the seats for supervisors, and for everyone once the committee is public."""
+    """The draw as anyone who may see the tender sees it (rules, status, when the commitment
+    and the draw were made, the commitment, whether the beacon is in, a failure's shortages, and
+    the same of each supplementary draw); the seeds, the snapshots, the beacon and the seats for
+    supervisors once drawn, and for everyone once the committee is public. Nobody sees a seed
+    before its draw: a supervisor who knew it could choose the entry that draws a committee."""
     tender = await visible_tender(session, actor, tender_id)
     row = await session.get(Draw, tender_id)
     if row is None:
@@ -606,6 +695,8 @@ async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
         "evaluation_on": row.evaluation_on.isoformat(),
         "algorithm": draw.ALGORITHM,
         "commitment": row.commitment,
+        "committed_at": row.committed_at.isoformat() if row.committed_at else None,
+        "entered_at": row.entry_at.isoformat() if row.entry_at else None,
         "shortages": row.shortages,
         "drawn_at": row.drawn_at.isoformat() if row.drawn_at else None,
     }
@@ -624,9 +715,11 @@ async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
         }
         for x in supplementary
     ]
-    if row.commitment and revealed:
+    if row.commitment and revealed and row.status != DrawStatus.scheduled:
         view["seed"] = row.seed_hex
         view["snapshot"] = row.snapshot
+        if row.entry is not None:
+            view["beacon"] = {"entry": row.entry, "head_size": row.entry_head_size, "head_root": row.entry_head_root}
         if row.status == DrawStatus.drawn:
             seats = await session.scalars(
                 select(Seat).where(Seat.tender_id == tender_id).order_by(Seat.specialty, Seat.draw_order)

@@ -24,6 +24,7 @@ from experts.schemas import (
     CorrectionIn,
     DeclarationIn,
     DeclineIn,
+    DrawEntryIn,
     DrawIn,
     ExplanationIn,
     RatingIn,
@@ -151,8 +152,29 @@ class CommitteeController(Controller):
         """Set the draw of the committee (before the opening); the platform draws at `draw_at`."""
         require_plausible_dates(evaluation_on=data.evaluation_on)
         await committee.configure_draw(
-            db_session, clock, actor, tender_id, data.rules(), data.draw_at, data.evaluation_on, settings.tz
+            db_session,
+            clock,
+            actor,
+            tender_id,
+            data.rules(),
+            data.draw_at,
+            data.evaluation_on,
+            settings.tz,
+            settings.draw_commit_lead,
         )
+        return await committee.draw_view(db_session, actor, tender_id)
+
+    @post("/draw/entry", guards=[requires(Role.supervisor)], status_code=200)
+    async def draw_entry(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[DrawEntryIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """A supervisor's value for the draw's final seed, after the commitment, before the draw, once."""
+        await committee.enter_beacon(db_session, clock, actor, tender_id, data.entry)
         return await committee.draw_view(db_session, actor, tender_id)
 
     @get("/draw", guards=[signed_in])

@@ -9,12 +9,19 @@ verifiable, in three steps:
    tenderee, suspended, dismissed, over the age cap, unavailable, barred by credit).
 2. `snapshot` writes the eligible ids, the exclusions with their reasons, the quotas and the
    algorithm version as canonical JSON; the platform publishes SHA-256 of that snapshot and of a
-   fresh `secrets` seed (the *commitment*) before it draws.
-3. `draw` orders the eligible experts by HMAC-SHA256(seed, expert id) ascending and takes, quota
-   by quota in specialty order, the first members and then the reserves of that specialty.
+   fresh `secrets` seed (the *commitment*) at least the commit lead (10 minutes) before the draw.
+3. After the commitment a supervisor enters a value of their own (the *beacon*, with the signed
+   tree head of the audit log in force at that moment). The final seed is SHA-256 over the
+   committed seed, the supervisor's value and the head (`final_seed`): the platform fixed its
+   seed before it could know the value, and the supervisor chose the value without knowing the
+   seed (only its hash is public), so neither can steer the committee alone.
+4. `draw` orders the eligible experts by HMAC-SHA256(final seed, expert id) ascending and takes,
+   quota by quota in specialty order, the first members and then the reserves of that specialty.
 
-Once the result may be published, the seed and the snapshot are revealed and anyone replays the
-draw with `ggzy draw verify` (`verify` below), which checks both halves of the commitment first.
+Once the result may be published, the seed, the snapshot and the beacon are revealed and anyone
+replays the draw with `ggzy draw verify` (`verify` below), which checks both halves of the
+commitment first. Supplementary draws (补抽), started by a supervisor when reserves run out, are
+still of the first version (the seed is committed and drawn in one step, no beacon).
 """
 
 from __future__ import annotations
@@ -28,7 +35,11 @@ from typing import Any, NamedTuple
 
 import msgspec
 
-ALGORITHM = "ggzy-draw/1: order by HMAC-SHA256(seed, expert id) ascending, quotas in specialty order"
+ALGORITHM_V1 = "ggzy-draw/1: order by HMAC-SHA256(seed, expert id) ascending, quotas in specialty order"
+ALGORITHM = (
+    "ggzy-draw/2: final seed = SHA-256(tag, committed seed, supervisor's entry, tree head);"
+    " order by HMAC-SHA256(final seed, expert id) ascending, quotas in specialty order"
+)
 MIN_COMMITTEE = 5
 _SHA256_BLOCK = 64  # bytes: HMAC-SHA256 pads its key to this
 
@@ -170,7 +181,9 @@ def in_region(expert: PoolExpert, rules: Rules) -> bool:
     return True
 
 
-def snapshot(tender_id: str, rules: Rules, pool: Iterable[PoolExpert], parties: Parties) -> dict[str, Any]:
+def snapshot(
+    tender_id: str, rules: Rules, pool: Iterable[PoolExpert], parties: Parties, algorithm: str = ALGORITHM
+) -> dict[str, Any]:
     """The pool as the draw sees it: experts outside the region rule are not in it; `eligible`
     maps each eligible expert's id to their specialties, `excluded` each excluded one's to the
     reasons (canonical JSON sorts both by id)."""
@@ -185,7 +198,7 @@ def snapshot(tender_id: str, rules: Rules, pool: Iterable[PoolExpert], parties: 
         else:
             eligible[expert.id] = sorted(expert.specialties)
     return {
-        "algorithm": ALGORITHM,
+        "algorithm": algorithm,
         "tender": tender_id,
         "draw_date": parties.draw_date.isoformat(),
         "region_rule": rules.region_rule,
@@ -213,6 +226,23 @@ def sha256_hex(data: bytes) -> str:
 def commitment(seed: bytes, snapshot_bytes: bytes) -> str:
     """What is published before the draw: SHA-256 of the seed, then SHA-256 of the snapshot (128 hex)."""
     return sha256_hex(seed) + sha256_hex(snapshot_bytes)
+
+
+@dataclass(frozen=True)
+class Beacon:
+    """What nobody knew when the seed was committed: a supervisor's entry made after the
+    commitment, and the audit log's signed tree head in force when it was entered (size 0 and an
+    empty root while the log has no head)."""
+
+    entry: str
+    head_size: int
+    head_root: str
+
+
+def final_seed(seed: bytes, beacon: Beacon) -> bytes:
+    """The seed the seats are drawn with: the committed seed bound to the beacon."""
+    parts = [b"ggzy-draw/2", seed, beacon.entry.encode(), str(beacon.head_size).encode(), beacon.head_root.encode()]
+    return hashlib.sha256(b"\x00".join(parts)).digest()
 
 
 @dataclass(frozen=True)
@@ -289,9 +319,10 @@ def draw(snapshot_doc: Mapping[str, Any], seed: bytes) -> Outcome:
     return Outcome(tuple(members), tuple(reserves))
 
 
-def verify(snapshot_bytes: bytes, seed_hex: str, published: str) -> Outcome:
-    """Check both halves of the published commitment, then replay the draw. Raises DrawError
-    naming the half that does not match (the seed, or the snapshot)."""
+def verify(snapshot_bytes: bytes, seed_hex: str, published: str, beacon: Beacon | None = None) -> Outcome:
+    """Check both halves of the published commitment, then replay the draw (a version-2
+    snapshot with the final seed from `beacon`, which it requires). Raises DrawError naming the
+    half that does not match (the seed, or the snapshot), or the missing beacon."""
     published = published.strip().lower()
     if len(published) != 128 or any(c not in "0123456789abcdef" for c in published):
         raise DrawError("the commitment is 128 hex digits: SHA-256 of the seed, then of the snapshot")
@@ -306,7 +337,12 @@ def verify(snapshot_bytes: bytes, seed_hex: str, published: str) -> Outcome:
         failing.append("snapshot: its SHA-256 is not the second half of the commitment")
     if failing:
         raise DrawError("; ".join(failing))
-    return draw(json.loads(snapshot_bytes), seed)
+    document = json.loads(snapshot_bytes)
+    if document.get("algorithm") == ALGORITHM_V1:
+        return draw(document, seed)
+    if beacon is None:
+        raise DrawError("a ggzy-draw/2 draw is replayed with its beacon: the supervisor's entry and the tree head")
+    return draw(document, final_seed(seed, beacon))
 
 
 def outcome_as_dict(outcome: Outcome) -> dict[str, Any]:

@@ -1,8 +1,11 @@
-"""What the chronograph runs for the evaluation: a tender's expert draw at the time set on it."""
+"""What the chronograph runs for the evaluation: a tender's expert draw publishes its commitment
+the commit lead before the time set on it, and draws at that time once a supervisor has entered
+the beacon."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -14,8 +17,16 @@ from experts import committee
 
 
 def steps(settings: Settings, credit_barred: committee.CreditBarred = committee.no_credit_bars) -> list[Step]:
-    async def draw(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
-        return await committee.run_draw(
+    lead = settings.draw_commit_lead
+
+    async def commits_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+        return await committee.draws_due(session, now, lead, "expert-draw-commit")
+
+    async def draws_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+        return await committee.draws_due(session, now, lead, "expert-draw")
+
+    async def commit(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+        return await committee.commit_when_due(
             session,
             tender_id,
             clock,
@@ -26,4 +37,10 @@ def steps(settings: Settings, credit_barred: committee.CreditBarred = committee.
             credit_barred=credit_barred,
         )
 
-    return [Step("expert-draw", "draw", every=5, due=committee.draws_due, run=draw)]
+    async def draw(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+        return await committee.run_draw(session, tender_id, clock, actor, lead=lead)
+
+    return [
+        Step("expert-draw-commit", "draw", every=5, due=commits_due, run=commit),
+        Step("expert-draw", "draw", every=5, due=draws_due, run=draw),
+    ]

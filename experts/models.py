@@ -10,7 +10,19 @@ from datetime import date, datetime
 from typing import Any
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -84,8 +96,16 @@ class Draw(Base):
     configured_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     configured_by: Mapped[str] = mapped_column(String(64))
     commitment: Mapped[str | None] = mapped_column(String(128))
+    committed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     seed_hex: Mapped[str | None] = mapped_column(String(64))
     snapshot: Mapped[str | None] = mapped_column(Text)
+    # The beacon (experts.draw.Beacon): a supervisor's entry after the commitment, and the audit
+    # log's signed tree head in force when it was made.
+    entry: Mapped[str | None] = mapped_column(String(200))
+    entry_by: Mapped[str | None] = mapped_column(String(64))
+    entry_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    entry_head_size: Mapped[int | None] = mapped_column(BigInteger)
+    entry_head_root: Mapped[str | None] = mapped_column(String(64))
     shortages: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     drawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 

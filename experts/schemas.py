@@ -24,6 +24,13 @@ class QuotaIn(msgspec.Struct, forbid_unknown_fields=True):
     reserves: Annotated[int, msgspec.Meta(ge=0, le=25)] = 2
 
 
+class DrawEntryIn(RequestBody):
+    """A supervisor's value for the draw's final seed (e.g. digits read from a die, or any phrase
+    of their own): entered after the commitment, it is what the platform could not know."""
+
+    entry: Annotated[str, msgspec.Meta(min_length=6, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+
+
 class DrawIn(RequestBody):
     """The draw of the tender's committee: when, for which evaluation day, the quotas per
     specialty (their members add up to the committee), the reserves, the optional region rule."""

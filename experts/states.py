@@ -10,7 +10,7 @@ evaluation: scoring --every member signed--> signed
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from app.core.lifecycle import Due, HasStatus, Lifecycle
 
@@ -76,9 +76,15 @@ def move_evaluation(evaluation: HasStatus, target: EvaluationStatus) -> None:
     EVALUATION.move(evaluation, target)
 
 
-def draw_next_event(status: str, draw_at: datetime) -> Due | None:
-    """A scheduled draw runs at the time set on the tender."""
-    return Due("expert-draw", draw_at) if status == DrawStatus.scheduled else None
+def draw_next_event(status: str, draw_at: datetime, committed_at: datetime | None, lead: timedelta) -> Due | None:
+    """A scheduled draw publishes its commitment `lead` before the time set on the tender, and
+    draws at that time, never sooner than `lead` after its commitment (a commitment made late,
+    while the scheduler was down, moves the draw)."""
+    if status != DrawStatus.scheduled:
+        return None
+    if committed_at is None:
+        return Due("expert-draw-commit", draw_at - lead)
+    return Due("expert-draw", max(draw_at, committed_at + lead))
 
 
 class ExpertStatus(enum.StrEnum):

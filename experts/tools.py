@@ -1,5 +1,5 @@
 """The evaluation's offline tools, for anyone (no server, no database): `ggzy draw verify`
-replays a revealed draw against its published commitment, and `ggzy evaluation compute`
+replays a revealed draw against its published commitment and its beacon, and `ggzy evaluation compute`
 recomputes an evaluation from its scoring sheet with the same code the platform runs."""
 
 from __future__ import annotations
@@ -25,11 +25,16 @@ def draw() -> None:
 )
 @click.option("--seed", required=True, help="the revealed seed, hex")
 @click.option("--commitment", required=True, help="the published commitment: SHA-256 of the seed, then of the snapshot")
-def verify(snapshot_path: Path, seed: str, commitment: str) -> None:
-    """Check the seed and the snapshot against the commitment, replay the draw and print the
-    committee and the reserves as JSON. Exit 1 naming the commitment that does not match."""
+@click.option("--entry", help="ggzy-draw/2: the supervisor's entry (the beacon)")
+@click.option("--head-size", type=click.IntRange(min=0), default=0, help="ggzy-draw/2: the tree head's size")
+@click.option("--head-root", default="", help="ggzy-draw/2: the tree head's root hash, hex (empty: no head yet)")
+def verify(snapshot_path: Path, seed: str, commitment: str, entry: str | None, head_size: int, head_root: str) -> None:
+    """Check the seed and the snapshot against the commitment, derive the final seed from the
+    beacon (the supervisor's entry and the tree head, for a ggzy-draw/2 draw), replay the draw and
+    print the committee and the reserves as JSON. Exit 1 naming what does not match."""
+    beacon = draws.Beacon(entry, head_size, head_root.strip().lower()) if entry is not None else None
     try:
-        outcome = draws.verify(snapshot_path.read_bytes(), seed, commitment)
+        outcome = draws.verify(snapshot_path.read_bytes(), seed, commitment, beacon)
     except draws.DrawError as exc:
         click.echo(f"verification failed: {exc}", err=True)
         sys.exit(1)

@@ -137,10 +137,27 @@ async def drawn_committee(
     body = {"draw_at": draw_at.isoformat(), "evaluation_on": evaluation_on.isoformat(), "quotas": QUOTAS}
     configured = await client.put(f"{scene.url}/draw", json=body, headers=tender.desk.agency_headers)
     assert configured.status_code == 200, configured.text
+    assert await draw_at_its_time(client, world, tender, draw_at) == 1
+    return scene
+
+
+BEACON = "监督随机值 271828"
+
+
+async def draw_at_its_time(
+    client: AsyncTestClient[Litestar], world: World, tender: Tender, draw_at: datetime, entry: str = BEACON
+) -> int:
+    """The draw as the chronograph and the supervisor make it: the commitment the commit lead
+    before `draw_at`, the supervisor's entry, then the draw at `draw_at`; how many draws moved."""
+    world.clock.set(draw_at - world.settings.draw_commit_lead)
+    async with world.sessions() as session:
+        assert await run_step(session, world.clock, "expert-draw-commit", world.settings, world.sessions) == 1
+    url = f"/api/v1/tenders/{tender.id}/draw/entry"
+    entered = await client.post(url, json={"entry": entry}, headers=tender.desk.officer_headers)
+    assert entered.status_code == 200, entered.text
     world.clock.set(draw_at)
     async with world.sessions() as session:
-        assert await run_step(session, world.clock, "expert-draw", world.settings, world.sessions) == 1
-    return scene
+        return await run_step(session, world.clock, "expert-draw", world.settings, world.sessions)
 
 
 async def signed_report(scene: Scene, clock: Any) -> dict[str, Any]:

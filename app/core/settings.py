@@ -56,6 +56,8 @@ class Settings:
     # and one who sat on a committee of the same tenderee within this many days is not drawn.
     expert_age_cap: int = 70
     expert_recent_days: int = 180
+    # An expert draw's commitment is published this long before the draw (experts.draw).
+    draw_commit_lead: timedelta = timedelta(minutes=10)
     # Days the candidate winners stay published (公示), per project type ("construction=5,goods=3");
     # at least 3 (implementing regulations art. 54), and 3 for a type not named.
     publicity_days: str = ""
@@ -157,6 +159,7 @@ class Settings:
             trusted_proxies=env.get("GGZY_TRUSTED_PROXIES", "").strip(),
             expert_age_cap=int(env.get("GGZY_EXPERT_AGE_CAP", "70")),
             expert_recent_days=int(env.get("GGZY_EXPERT_RECENT_DAYS", "180")),
+            draw_commit_lead=timedelta(minutes=int(env.get("GGZY_DRAW_COMMIT_MINUTES", "10"))),
             publicity_days=_publicity_days(env.get("GGZY_PUBLICITY_DAYS", "")),
             ocds_prefix=_ocds_prefix(env.get("GGZY_OCDS_PREFIX", "ocds-ggzy00")),
             public_url=env.get("GGZY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),

@@ -1,6 +1,7 @@
 """Hardening, second round: an audit event remembers whether its actor is a committee member
 (whose name the readable trail hides from all but supervisors); a rounds auction's initial
-offer is kept sealed with its salted commitment, never in plain figures.
+offer is kept sealed with its salted commitment, never in plain figures; an expert draw keeps
+when it was committed and the beacon (a supervisor's entry and the tree head) of its final seed.
 
 Revision ID: 0012
 Revises: 0011
@@ -9,6 +10,7 @@ Create Date: 2026-12-07 13:30:00
 
 from collections.abc import Sequence
 
+import advanced_alchemy.types
 import sqlalchemy as sa
 from alembic import op
 
@@ -37,9 +39,19 @@ def upgrade() -> None:
         table.add_column(sa.Column("initial_offer_sealed", sa.Text(), nullable=True))
         table.add_column(sa.Column("initial_offer_commitment", sa.String(length=64), nullable=True))
         table.drop_column("initial_offer")
+    with op.batch_alter_table("expert_draws") as table:
+        table.add_column(sa.Column("committed_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
+        table.add_column(sa.Column("entry", sa.String(length=200), nullable=True))
+        table.add_column(sa.Column("entry_by", sa.String(length=64), nullable=True))
+        table.add_column(sa.Column("entry_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
+        table.add_column(sa.Column("entry_head_size", sa.BigInteger(), nullable=True))
+        table.add_column(sa.Column("entry_head_root", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("expert_draws") as table:
+        for column in ("entry_head_root", "entry_head_size", "entry_at", "entry_by", "entry", "committed_at"):
+            table.drop_column(column)
     with op.batch_alter_table("service_registrations") as table:
         table.add_column(sa.Column("initial_offer", app.core.money.Money(), nullable=True))
         table.drop_column("initial_offer_commitment")

@@ -120,6 +120,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/expert-assignments/{seat_id:uuid}/decline"): frozenset({E}),
     ("PUT", "/api/v1/tenders/{tender_id:uuid}/draw"): frozenset({G, S}),  # the tender's own agency
     ("GET", "/api/v1/tenders/{tender_id:uuid}/draw"): SIGNED_IN,  # seed and seats: supervisors
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/draw/entry"): frozenset({S}),  # the beacon
     ("POST", "/api/v1/tenders/{tender_id:uuid}/draw/supplementary"): frozenset({S}),
     ("GET", "/api/v1/tenders/{tender_id:uuid}/committee"): SIGNED_IN,  # supervisors and members only
     ("POST", "/api/v1/tenders/{tender_id:uuid}/committee/{seat_id:uuid}/no-show"): frozenset({S}),

@@ -159,6 +159,11 @@ def test_each_object_answers_its_next_due_event_and_when() -> None:
     assert ends is not None and (ends.event, ends.at) == ("auction-close", later)
     assert requests.next_event("awarded", False, NOW, NOW) is None
 
-    draw = experts.draw_next_event("scheduled", later)
+    lead = timedelta(minutes=10)
+    commit = experts.draw_next_event("scheduled", later, None, lead)
+    assert commit is not None and (commit.event, commit.at) == ("expert-draw-commit", later - lead)
+    draw = experts.draw_next_event("scheduled", later, later - lead, lead)
     assert draw is not None and (draw.event, draw.at) == ("expert-draw", later)
-    assert experts.draw_next_event("drawn", later) is None
+    late = experts.draw_next_event("scheduled", later, later, lead)  # committed late: the lead runs from it
+    assert late is not None and late.at == later + lead
+    assert experts.draw_next_event("drawn", later, later - lead, lead) is None

@@ -282,17 +282,25 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
                 "POST", f"{tender_url}/bids", 201, content=data, headers={"content-type": "application/octet-stream"}
             )
 
-        # --- 专家抽取: the pool is imported, the template and the draw set; the scheduler draws at its time.
+        # --- 专家抽取: the pool is imported, the template and the draw set; the scheduler publishes the
+        # commitment ten minutes before the draw, the supervisor enters a value, the scheduler draws.
         evaluation_on = new_deadline.astimezone(SHANGHAI).date()
         rows = standard_pool(orgs["tenderee"], orgs["agency"], orgs["甲建设"], evaluation_on)
         await admin.ok("POST", "/api/v1/experts/import", content=csv_of(rows), headers={"content-type": "text/csv"})
         await agent.ok("PUT", f"{tender_url}/evaluation/template", json=TEMPLATE)
-        draw_at = deployment.now() + timedelta(seconds=30)
+        draw_at = deployment.now() + timedelta(minutes=10, seconds=30)
         await agent.ok(
             "PUT",
             f"{tender_url}/draw",
             json={"draw_at": draw_at.isoformat(), "evaluation_on": evaluation_on.isoformat(), "quotas": QUOTAS},
         )
+        deployment.jump_to(draw_at - timedelta(minutes=10) + timedelta(seconds=1))
+        await eventually(
+            lambda: officer.read(f"{tender_url}/draw"),
+            lambda view: view and view.get("commitment") is not None,
+            "the draw's commitment",
+        )
+        await officer.ok("POST", f"{tender_url}/draw/entry", json={"entry": "监督随机值 161803"})
         deployment.jump_to(draw_at + timedelta(seconds=1))
         seats = await eventually(
             lambda: officer.read(f"{tender_url}/committee"),

@@ -22,7 +22,7 @@ from experts import draw as draw_rules
 from experts.models import Draw, Expert, Seat
 from tests.bids import published_tender
 from tests.conftest import World, login
-from tests.evaluations import QUOTAS, TEMPLATE, csv_of, drawn_committee, row
+from tests.evaluations import QUOTAS, TEMPLATE, csv_of, draw_at_its_time, drawn_committee, row
 from tests.openings import at_opening_time, hand_in, share_words, wait_for
 from tests.steps import run_step
 
@@ -72,9 +72,7 @@ async def test_a_pool_too_small_fails_the_draw_naming_the_shortage_and_may_be_se
     assert (
         await client.put(f"/api/v1/tenders/{tender.id}/draw", json=body, headers=tender.desk.agency_headers)
     ).status_code == 200
-    world.clock.set(draw_at)
-    async with world.sessions() as session:
-        await run_step(session, world.clock, "expert-draw", world.settings, world.sessions)
+    await draw_at_its_time(client, world, tender, draw_at)
     failed = (await client.get(f"/api/v1/tenders/{tender.id}/draw", headers=tender.desk.agency_headers)).json()
     assert failed["status"] == "failed"
     assert failed["shortages"] == {
@@ -120,9 +118,10 @@ async def test_recent_service_and_the_credit_hook_exclude_with_their_reasons(
     async def credit(_s: AsyncSession, ids: list[uuid.UUID], _d: date) -> set[uuid.UUID]:
         return {i for i in ids if i == barred}
 
-    clock.set(draw_at)
+    lead = world.settings.draw_commit_lead
+    clock.set(draw_at - lead)
     async with world.sessions() as session:
-        assert await committee.run_draw(
+        assert await committee.commit_when_due(
             session,
             uuid.UUID(second.id),
             clock,
@@ -132,6 +131,13 @@ async def test_recent_service_and_the_credit_hook_exclude_with_their_reasons(
             tz=world.settings.tz,
             credit_barred=credit,
         )
+    entry = {"entry": "监督随机值 314159"}
+    assert (
+        await client.post(f"/api/v1/tenders/{second.id}/draw/entry", json=entry, headers=second.desk.officer_headers)
+    ).is_success
+    clock.set(draw_at)
+    async with world.sessions() as session:
+        assert await committee.run_draw(session, uuid.UUID(second.id), clock, SYSTEM, lead=lead)
         row_ = await session.get(Draw, uuid.UUID(second.id))
         assert row_ is not None and row_.status == "failed"  # 5 cost members wanted, 4 in the pool
         import json
@@ -160,9 +166,9 @@ async def test_a_crash_between_the_commitment_and_the_seats_draws_from_the_same_
         "quotas": QUOTAS,
     }
     await client.put(f"/api/v1/tenders/{tender.id}/draw", json=body, headers=tender.desk.agency_headers)
-    world.clock.set(draw_at)
+    world.clock.set(draw_at)  # the scheduler was down: nothing was committed the lead before
     tender_id = uuid.UUID(tender.id)
-    async with world.sessions() as session:  # the first transaction commits, then the process dies
+    async with world.sessions() as session:  # the commitment commits, then the process dies
         row_ = await session.get(Draw, tender_id)
         assert row_ is not None
         tender_row = await committee.tender_or_404(session, tender_id)
@@ -179,6 +185,15 @@ async def test_a_crash_between_the_commitment_and_the_seats_draws_from_the_same_
         )
         await session.commit()
         published = row_.commitment
+    async with world.sessions() as session:  # a late commitment moves the draw: the lead runs from it
+        assert await run_step(session, world.clock, "expert-draw-commit", world.settings, world.sessions) == 0
+        assert await run_step(session, world.clock, "expert-draw", world.settings, world.sessions) == 0
+    entry = {"entry": "掷骰 3-5-1-6"}
+    entered = await client.post(
+        f"/api/v1/tenders/{tender.id}/draw/entry", json=entry, headers=tender.desk.officer_headers
+    )
+    assert entered.status_code == 200, entered.text
+    world.clock.set(draw_at + world.settings.draw_commit_lead)
     async with world.sessions() as session:
         assert await run_step(session, world.clock, "expert-draw", world.settings, world.sessions) == 1
         row_ = await session.get(Draw, tender_id)
@@ -311,3 +326,55 @@ async def test_a_vacancy_the_reserves_cannot_fill_is_drawn_again_verifiably(
     assert "seed" not in bidder_view["supplementary"][0]
     again = await client.post(f"{scene.url}/draw/supplementary", headers=officer)
     assert again.status_code == 409  # complete again
+
+
+async def test_the_draw_commits_ahead_waits_for_the_supervisors_entry_and_shows_no_seed_before(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    admin = await login(client, (await world.user(Role.admin)).username)
+    rows = [row(f"civil{i}", "construction.civil") for i in range(6)] + [
+        row(f"cost{i}", "economics.cost") for i in range(4)
+    ]
+    await client.post("/api/v1/experts/import", content=csv_of(rows), headers={**admin, "content-type": "text/csv"})
+    tender = await published_tender(client, world, committee_size=5)
+    desk, url = tender.desk, f"/api/v1/tenders/{tender.id}/draw"
+    day = (world.clock.now() + timedelta(days=40)).date().isoformat()
+    too_soon = {
+        "draw_at": (world.clock.now() + timedelta(minutes=5)).isoformat(),
+        "evaluation_on": day,
+        "quotas": QUOTAS,
+    }
+    refused = await client.put(url, json=too_soon, headers=desk.agency_headers)
+    assert refused.status_code == 422 and refused.json()["invalid-params"][0]["code"] == "too_soon"
+    draw_at = world.clock.now() + timedelta(hours=1)
+    body = {"draw_at": draw_at.isoformat(), "evaluation_on": day, "quotas": QUOTAS}
+    assert (await client.put(url, json=body, headers=desk.agency_headers)).status_code == 200
+    entry = {"entry": "掷骰 6-2-4-4"}
+    early = await client.post(f"{url}/entry", json=entry, headers=desk.officer_headers)
+    assert early.status_code == 409  # nothing is committed yet: an entry now could be ground against
+
+    world.clock.set(draw_at - timedelta(minutes=10))
+    async with world.sessions() as session:
+        assert await run_step(session, world.clock, "expert-draw-commit", world.settings, world.sessions) == 1
+    committed = (await client.get(url, headers=desk.officer_headers)).json()
+    assert len(committed["commitment"]) == 128 and "seed" not in committed and "snapshot" not in committed
+    assert (await client.post(f"{url}/entry", json=entry, headers=desk.agency_headers)).status_code == 403
+
+    world.clock.set(draw_at)  # the time has come, the supervisor has not entered: the platform waits
+    async with world.sessions() as session:
+        assert await run_step(session, world.clock, "expert-draw", world.settings, world.sessions) == 0
+        told = (await session.scalars(select(Notification).where(Notification.kind == "draw_waits_for_entry"))).all()
+        assert len(told) == 1
+    assert (await client.get(url, headers=desk.officer_headers)).json()["status"] == "scheduled"
+
+    entered = await client.post(f"{url}/entry", json=entry, headers=desk.officer_headers)
+    assert entered.status_code == 200, entered.text
+    again = await client.post(f"{url}/entry", json={"entry": "another try"}, headers=desk.officer_headers)
+    assert again.status_code == 409 and "already" in again.json()["detail"]
+    async with world.sessions() as session:
+        assert await run_step(session, world.clock, "expert-draw", world.settings, world.sessions) == 1
+    drawn = (await client.get(url, headers=desk.officer_headers)).json()
+    assert drawn["status"] == "drawn" and drawn["beacon"]["entry"] == "掷骰 6-2-4-4"
+    beacon = draw_rules.Beacon(**drawn["beacon"])
+    replay = draw_rules.verify(drawn["snapshot"].encode(), drawn["seed"], drawn["commitment"], beacon)
+    assert {s["expert"] for s in drawn["seats"]} == {s.expert_id for s in (*replay.members, *replay.reserves)}

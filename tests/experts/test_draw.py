@@ -8,6 +8,8 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from experts import draw
 from experts.draw import Parties, PoolExpert, Quota, Rules
@@ -111,16 +113,40 @@ def test_the_region_rule_keeps_only_local_or_only_other_experts() -> None:
     assert [i[-1] for i in local["eligible"]] == ["1"] and [i[-1] for i in other["eligible"]] == ["2"]
 
 
+BEACON = draw.Beacon("监督随机值 271828", 41, "ab" * 32)
+
+
 def test_verify_replays_the_draw_and_names_the_commitment_that_fails() -> None:
     snapshot_bytes = draw.canonical(draw.snapshot("t-1", RULES, pool(), PARTIES))
     seed = bytes(range(32))
     published = draw.commitment(seed, snapshot_bytes)
-    assert draw.verify(snapshot_bytes, seed.hex(), published) == draw.draw(json.loads(snapshot_bytes), seed)
+    replayed = draw.draw(json.loads(snapshot_bytes), draw.final_seed(seed, BEACON))
+    assert draw.verify(snapshot_bytes, seed.hex(), published, BEACON) == replayed
     tampered = snapshot_bytes.replace(b'"reserves":1', b'"reserves":2', 1)
     with pytest.raises(draw.DrawError, match=r"^snapshot: "):
-        draw.verify(tampered, seed.hex(), published)
+        draw.verify(tampered, seed.hex(), published, BEACON)
     with pytest.raises(draw.DrawError, match=r"^seed: "):
-        draw.verify(snapshot_bytes, bytes(32).hex(), published)
+        draw.verify(snapshot_bytes, bytes(32).hex(), published, BEACON)
+    with pytest.raises(draw.DrawError, match=r"beacon"):
+        draw.verify(snapshot_bytes, seed.hex(), published)  # a version-2 draw needs its beacon
+    v1 = draw.canonical(draw.snapshot("t-1", RULES, pool(), PARTIES, algorithm=draw.ALGORITHM_V1))
+    v1_published = draw.commitment(seed, v1)
+    assert draw.verify(v1, seed.hex(), v1_published) == draw.draw(json.loads(v1), seed)  # old draws still replay
+
+
+@settings(max_examples=200, deadline=None)
+@given(entry=st.text(min_size=6, max_size=40), size=st.integers(0, 10**9), other=st.text(min_size=6, max_size=40))
+def test_the_final_seed_moves_with_every_part_of_the_beacon(entry: str, size: int, other: str) -> None:
+    """The committed seed alone does not decide the draw: another entry or another head gives
+    another final seed, so the platform cannot pick a committee when it commits."""
+    seed = bytes(range(32))
+    beacon = draw.Beacon(entry, size, "ab" * 32)
+    final = draw.final_seed(seed, beacon)
+    assert final != seed and len(final) == 32
+    if other != entry:
+        assert draw.final_seed(seed, draw.Beacon(other, size, "ab" * 32)) != final
+    assert draw.final_seed(seed, draw.Beacon(entry, size + 1, "ab" * 32)) != final
+    assert draw.final_seed(seed, draw.Beacon(entry, size, "cd" * 32)) != final
 
 
 def test_the_canonical_bytes_are_those_of_sorted_compact_json() -> None:

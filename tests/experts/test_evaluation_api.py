@@ -6,6 +6,7 @@ an art. 64 correction and a refused fifth case, and the members rated."""
 from __future__ import annotations
 
 import json
+from datetime import datetime, timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -18,7 +19,7 @@ from experts import draw
 from experts.models import Expert
 from tests.bids import SECRET_DOCUMENT
 from tests.conftest import World, login
-from tests.evaluations import Scene, csv_of, drawn_committee, row
+from tests.evaluations import BEACON, Scene, csv_of, drawn_committee, row
 from tests.openings import at_opening_time, hand_in, share_words, wait_for
 
 
@@ -90,7 +91,12 @@ async def test_from_an_opened_tender_to_a_signed_report(
     assert public["status"] == "drawn" and len(public["commitment"]) == 128
     assert "seed" not in public and "seats" not in public and "snapshot" not in public
     revealed = (await client.get(f"{scene.url}/draw", headers=desk.officer_headers)).json()
-    replay = draw.verify(revealed["snapshot"].encode(), revealed["seed"], revealed["commitment"])
+    beacon = draw.Beacon(revealed["beacon"]["entry"], revealed["beacon"]["head_size"], revealed["beacon"]["head_root"])
+    assert beacon.entry == BEACON and "beacon" not in public
+    committed, drawn_at = datetime.fromisoformat(public["committed_at"]), datetime.fromisoformat(public["drawn_at"])
+    assert drawn_at - committed >= timedelta(minutes=10)  # the commitment came the lead before the draw
+    assert committed <= datetime.fromisoformat(public["entered_at"]) < drawn_at
+    replay = draw.verify(revealed["snapshot"].encode(), revealed["seed"], revealed["commitment"], beacon)
     drawn = {(s["expert"], s["specialty"], s["order"]) for s in revealed["seats"]}
     assert drawn == {(s.expert_id, s.specialty, s.order) for s in (*replay.members, *replay.reserves)}
     snapshot = json.loads(revealed["snapshot"])

@@ -75,18 +75,24 @@ def test_draw_verify_replays_the_draw_and_fails_on_a_changed_byte_or_a_wrong_see
     published = draw.commitment(seed, snapshot_bytes)
     snapshot = tmp_path / "snapshot.json"
     snapshot.write_bytes(snapshot_bytes)
-    done = run_ggzy({}, "draw", "verify", "--snapshot", str(snapshot), "--seed", seed.hex(), "--commitment", published)
+    beacon = ["--entry", "监督随机值 271828", "--head-size", "41", "--head-root", "ab" * 32]
+    args = ["draw", "verify", "--snapshot", str(snapshot), "--seed", seed.hex(), "--commitment", published]
+    done = run_ggzy({}, *args, *beacon)
     assert done.returncode == 0, done.stderr
     replay = json.loads(done.stdout)
-    expected = draw.outcome_as_dict(draw.draw(json.loads(snapshot_bytes), seed))
+    final = draw.final_seed(seed, draw.Beacon("监督随机值 271828", 41, "ab" * 32))
+    expected = draw.outcome_as_dict(draw.draw(json.loads(snapshot_bytes), final))
     assert replay == expected and len(replay["members"]) == 5 and len(replay["reserves"]) == 2
+    other_entry = run_ggzy({}, *args, "--entry", "another value", "--head-size", "41", "--head-root", "ab" * 32)
+    assert other_entry.returncode == 0 and json.loads(other_entry.stdout) != replay  # the entry moves the draw
+    no_beacon = run_ggzy({}, *args)
+    assert no_beacon.returncode == 1 and "beacon" in no_beacon.stderr
 
     snapshot.write_bytes(snapshot_bytes.replace(b"employed_by_bidder", b"employed_by_agency"))
-    tampered = run_ggzy(
-        {}, "draw", "verify", "--snapshot", str(snapshot), "--seed", seed.hex(), "--commitment", published
-    )
+    tampered = run_ggzy({}, *args, *beacon)
     assert tampered.returncode == 1 and "snapshot: its SHA-256" in tampered.stderr
 
     snapshot.write_bytes(snapshot_bytes)
-    wrong = run_ggzy({}, "draw", "verify", "--snapshot", str(snapshot), "--seed", "00" * 32, "--commitment", published)
+    wrong_seed = ["draw", "verify", "--snapshot", str(snapshot), "--seed", "00" * 32, "--commitment", published]
+    wrong = run_ggzy({}, *wrong_seed, *beacon)
     assert wrong.returncode == 1 and "seed: its SHA-256" in wrong.stderr and "snapshot" not in wrong.stderr
