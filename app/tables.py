@@ -7,6 +7,7 @@ import bidding.award.models
 import bidding.bids.models
 import bidding.filing.models
 import bidding.market.models
+import bidding.ocds.models
 import bidding.opening.models
 import bidding.tender.models
 import credit.models

@@ -51,6 +51,8 @@ NOT_YET = {
     ("POST", "/api/v1/transparency/heads"),
     ("GET", "/api/v1/transparency/proofs/inclusion"),
 }
+# Reads that take an opaque cursor, refused as a bad request when it is not one they gave.
+CURSORED = {("GET", "/api/v1/ocds/releases")}
 RATE_LIMITED = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/service-requests/{request_id:uuid}/auction/bids")}
 
 
@@ -65,6 +67,8 @@ def problem_statuses(method: str, path: str, *, public: bool, role_guarded: bool
         statuses.add(404)
     if reads_json:
         statuses |= {400, 415}
+    if (method, path) in CURSORED:
+        statuses.add(400)
     if (method in ("POST", "PUT", "DELETE") and path != "/api/v1/auth/login") or (method, path) in STATEFUL_READS:
         statuses.add(409)
     if path.endswith(("/documents", "/bids")) and method == "POST":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -23,6 +23,7 @@ from app.core.guards import ensure_visible
 from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.core.resident_id import person_hash
 from app.core.validation import FieldError
+from app.identity import throttle
 from app.identity.auth import hash_password, verify_password
 from app.identity.kinds import ROLES_BY_KIND, roles_refused
 from app.identity.models import Organization, RevokedToken, SignInThrottle, User
@@ -140,15 +141,11 @@ async def list_users(session: AsyncSession, actor: Actor, *, limit: int, offset:
     return list(users.all()), total
 
 
-# Sign-in throttling. Attempts are counted per account name (whether the account exists or not,
-# so a locked answer tells nothing about existence) and per client address. An attempt reserves
-# its place under a row lock *before* the password is checked, so fifty concurrent attempts check
-# at most the limit's worth of passwords; a successful attempt gives its places back. Once the
-# limit is reached the name (or address) is refused until the window has passed since the last
-# counted attempt. Admins can lift an account's lock. Measured on the one clock.
-MAX_FAILED_LOGINS = 5
-MAX_ATTEMPTS_PER_ADDRESS = 20
-LOCKOUT_WINDOW = timedelta(minutes=15)
+# Sign-in throttling (app.identity.throttle): failures counted per account name, per client
+# address and per pair of both, with growing delays and a way in for the real user. An attempt
+# reserves its place under row locks *before* the password is checked, so fifty concurrent
+# attempts check at most the free allowance's worth of passwords; a successful attempt gives its
+# places back. Measured on the one clock.
 
 
 class TooManyAttempts(Problem):
@@ -159,26 +156,48 @@ def _account_key(username: str) -> str:
     return "user:" + username.strip().lower()[:100]
 
 
-async def _reserve(session: AsyncSession, key: str, limit: int, now: datetime) -> datetime | None:
-    """Count one attempt under `key`; when the limit is already reached, count nothing and
-    return when to try again."""
+def _throttle_keys(username: str, client_ip: str | None) -> list[str]:
+    name, address = username.strip().lower()[:100], (client_ip or "-")[:45]
+    return sorted({f"user:{name}", f"ip:{address}", f"pair:{name}|{address}"})  # one lock order: no deadlock
+
+
+async def _locked_rows(session: AsyncSession, keys: list[str], now: datetime) -> dict[str, SignInThrottle]:
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    await session.execute(
-        insert(SignInThrottle)
-        .values(key=key, attempts=0, last_attempt_at=now)
-        .on_conflict_do_nothing(index_elements=["key"])
-    )
-    row = await session.get(SignInThrottle, key, with_for_update=True, populate_existing=True)
-    assert row is not None
-    if row.last_attempt_at <= now - LOCKOUT_WINDOW:
-        row.attempts = 0
-    if row.attempts >= limit:
-        return row.last_attempt_at + LOCKOUT_WINDOW
-    row.attempts, row.last_attempt_at = row.attempts + 1, now
+    rows = {}
+    for key in keys:
+        await session.execute(
+            insert(SignInThrottle)
+            .values(key=key, attempts=0, last_attempt_at=now)
+            .on_conflict_do_nothing(index_elements=["key"])
+        )
+        row = await session.get(SignInThrottle, key, with_for_update=True, populate_existing=True)
+        assert row is not None
+        rows[key] = row
+    return rows
+
+
+async def _reserve(session: AsyncSession, keys: list[str], now: datetime) -> tuple[str, datetime] | None:
+    """Count one failure under every key, or none and (the key, when to come back) if any key
+    makes this attempt wait."""
+    rows = await _locked_rows(session, keys, now)
+    pair = next(row for key, row in rows.items() if throttle.kind_of(key) == "pair")
+    clean = throttle.current(pair.attempts, pair.last_attempt_at, now) == 0
+    waits = [
+        (key, until)
+        for key, row in rows.items()
+        if (until := throttle.allowed_from(throttle.kind_of(key), row.attempts, row.last_attempt_at, now, clean))
+    ]
+    if waits:
+        return max(waits, key=lambda wait: wait[1])
+    for row in rows.values():
+        row.attempts, row.last_attempt_at = throttle.current(row.attempts, row.last_attempt_at, now) + 1, now
     return None
 
 
 async def _give_back(session: AsyncSession, keys: list[str]) -> None:
+    """A successful sign-in: its reserved failure is given back, and its pair starts clean."""
+    pairs = [key for key in keys if throttle.kind_of(key) == "pair"]
+    await session.execute(update(SignInThrottle).where(SignInThrottle.key.in_(pairs)).values(attempts=0))
     await session.execute(
         update(SignInThrottle)
         .where(SignInThrottle.key.in_(keys), SignInThrottle.attempts > 0)
@@ -193,22 +212,22 @@ async def authenticate(
     address with too many recent attempts is refused before any password is checked."""
     now = clock.now()
     anonymous = Actor(username=f"anonymous:{username[:50]}", client_ip=client_ip)
-    keys = sorted({_account_key(username), f"ip:{client_ip or '-'}"})  # one lock order: no deadlock
-    for key in keys:
-        limit = MAX_FAILED_LOGINS if key.startswith("user:") else MAX_ATTEMPTS_PER_ADDRESS
-        retry = await _reserve(session, key, limit, now)
-        if retry is not None:
-            await session.rollback()  # nothing counted for a refused attempt
-            user = await session.scalar(select(User).where(User.username == username))
-            await audit.record(
-                session, clock, anonymous, "auth.login_locked", "user", user.id if user else "-", {"key": key}
-            )
-            await session.commit()
-            whom = f"for {username}" if key.startswith("user:") else "from this address"
-            raise TooManyAttempts(
-                f"too many sign-in attempts {whom}: try again after {retry.isoformat()}",
-                retry_after=retry.isoformat(),
-            )
+    keys = _throttle_keys(username, client_ip)
+    wait = await _reserve(session, keys, now)
+    if wait is not None:
+        key, retry = wait
+        await session.rollback()  # nothing counted for a refused attempt
+        user = await session.scalar(select(User).where(User.username == username))
+        kind = throttle.kind_of(key)
+        await audit.record(
+            session, clock, anonymous, "auth.login_locked", "user", user.id if user else "-", {"key": kind}
+        )
+        await session.commit()
+        whom = {"user": f"for {username}", "ip": "from this address", "pair": f"for {username} from this address"}
+        raise TooManyAttempts(
+            f"too many failed sign-ins {whom[kind]}: try again after {retry.isoformat()}",
+            retry_after=retry.isoformat(),
+        )
     await session.commit()  # the places are taken before the slow password check
     user = await session.scalar(select(User).where(User.username == username))
     ok = await verify_password(password, user.password_hash if user else None, scrypt_log_n)
@@ -227,7 +246,12 @@ async def authenticate(
 async def unlock(session: AsyncSession, clock: Clock, actor: Actor, user_id: uuid.UUID) -> User:
     """An admin lifts the sign-in lock of an account."""
     user = await get_user(session, actor, user_id)
-    await session.execute(delete(SignInThrottle).where(SignInThrottle.key == _account_key(user.username)))
+    name = user.username.strip().lower()[:100]
+    await session.execute(
+        delete(SignInThrottle).where(
+            (SignInThrottle.key == _account_key(user.username)) | SignInThrottle.key.startswith(f"pair:{name}|", autoescape=True)
+        )
+    )
     await audit.record(session, clock, actor, "auth.unlock", "user", user.id)
     await session.commit()
     return user

@@ -4,8 +4,9 @@ and a record package per ocid. Public, as open contracting data is: no sign-in."
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
+import msgspec
 from litestar import Controller, Response, get
 from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -16,6 +17,33 @@ from app.core.validation import FieldError
 from bidding.ocds import service
 
 MEDIA_TYPE = "application/json"
+
+
+class ReleasePackage(msgspec.Struct, rename="camel", omit_defaults=True):
+    """An OCDS 1.1 release package as the feed writes it (each release as the standard's schema)."""
+
+    uri: str
+    version: str
+    published_date: str
+    publisher: dict[str, str]
+    releases: list[dict[str, Any]]
+    extensions: list[str] | None = None
+    links: dict[str, str] | None = None  # next: the following page
+    audit_log_head: dict[str, Any] | None = None  # the audit log's latest signed tree head
+
+
+class RecordPackage(msgspec.Struct, rename="camel", omit_defaults=True):
+    """An OCDS 1.1 record package: one record (its releases and the compiled release)."""
+
+    uri: str
+    version: str
+    published_date: str
+    publisher: dict[str, str]
+    records: list[dict[str, Any]]
+    extensions: list[str] | None = None
+    audit_log_head: dict[str, Any] | None = None
+
+
 PageSize = Annotated[int, QueryParameter(ge=1, le=service.MAX_PAGE, description="releases per page")]
 
 
@@ -31,7 +59,10 @@ class OcdsController(Controller):
     @get(
         "/releases",
         opt={"public": True},
-        responses={204: ResponseSpec(data_container=None, description="no release is dated in the window")},
+        responses={
+            200: ResponseSpec(ReleasePackage, description="a release package", media_type=MEDIA_TYPE),
+            204: ResponseSpec(data_container=None, description="no release is dated in the window"),
+        },
     )
     async def releases(
         self,
@@ -44,7 +75,7 @@ class OcdsController(Controller):
         limit: PageSize = 100,
     ) -> Response[bytes]:
         """A release package of the releases dated in [since, until), oldest first; the next page
-        is at the package's `links.next`; 204 when the window holds none."""
+        is at the package's `links.next` (a malformed cursor: 400); 204 when the window holds none."""
         errors: list[FieldError] = []
         _aware("since", since, errors)
         _aware("until", until, errors)
@@ -63,7 +94,11 @@ class OcdsController(Controller):
         )
         return Response(service.ENCODER.encode(package), media_type=MEDIA_TYPE)
 
-    @get("/records/{ocid:str}", opt={"public": True})
+    @get(
+        "/records/{ocid:str}",
+        opt={"public": True},
+        responses={200: ResponseSpec(RecordPackage, description="a record package", media_type=MEDIA_TYPE)},
+    )
     async def record(
         self, db_session: DbSession, clock: ClockDep, settings: SettingsDep, ocid: FromPath[str]
     ) -> Response[bytes]:

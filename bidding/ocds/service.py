@@ -1,8 +1,12 @@
 """The OCDS export's reading side: gathers a tender's public facts for `bidding.ocds.releases`,
-pages releases by date, wraps them in release and record packages.
+keeps the stored index of releases the public feed pages through, wraps them in release and
+record packages.
 
-Releases are derived from the tables each time (never stored), so an export always agrees with
-the platform; each is a snapshot as of its event, so a later event never rewrites an earlier one.
+Releases are derived from the tables; the feed reads them from an index (`bidding.ocds.models`)
+that derives a tender's releases again whenever the audit log has a new event of it, so a page
+costs the same at any number of tenders and the feed always agrees with the platform. Each is a
+snapshot as of its event, so a later event never rewrites an earlier one. Records and the
+`ggzy export ocds` files are derived directly.
 """
 
 from __future__ import annotations
@@ -15,17 +19,19 @@ from typing import Any
 from urllib.parse import urlencode
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import transparency
-from app.core.models import AuditEvent
-from app.core.problems import NotFound
+from app.core.models import AuditEvent, TlogLeaf
+from app.core.problems import InvalidRequest, NotFound
+from app.core.validation import FieldError
 from app.identity import service as identity
 from bidding.award.models import Award, AwardDocument, AwardFile, Cancellation
 from bidding.award.states import AwardStatus, CancellationStatus
 from bidding.filing.models import FilingDocument
 from bidding.ocds import releases as ocds
+from bidding.ocds.models import OcdsIndexState, OcdsRelease
 from bidding.opening.models import BidOpening, OpeningSession
 from bidding.tender.models import Tender, TenderAmendment
 from bidding.tender.service import PUBLIC_FILING_DOCUMENTS
@@ -170,16 +176,80 @@ async def _award(session: AsyncSession, a: Award, names: dict[str, str], public_
     return ocds.Award(a.id, _party(names, a.bidder_uscc), a.price, a.awarded_at, declined, contract)
 
 
-def _cursor(release: dict[str, Any]) -> str:
-    return f"{release['date']}~{release['id']}"
+def _cursor(release: OcdsRelease) -> str:
+    return f"{release.date.isoformat()}~{release.release_id}"
 
 
-def _after(release: dict[str, Any], cursor: str | None) -> bool:
-    if cursor is None:
-        return True
-    at, _, release_id = cursor.partition("~")
-    mine = datetime.fromisoformat(release["date"])
-    return (mine, release["id"]) > (datetime.fromisoformat(at), release_id)
+class BadCursor(InvalidRequest):
+    """A malformed cursor is a bad request (400), naming `after`, as a malformed body is."""
+
+    status, slug, title = 400, "bad-cursor", "Bad Request"
+
+
+def parse_cursor(cursor: str) -> tuple[datetime, str]:
+    """A feed cursor as `links.next` gives it (date~release id), or a 400 naming `after`."""
+    at, tilde, release_id = cursor.partition("~")
+    try:
+        moment = datetime.fromisoformat(at) if tilde and release_id else None
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None:
+        reason = "not a cursor of links.next (an ISO time with its offset, '~', a release id)"
+        raise BadCursor([FieldError("after", "cursor", reason)])
+    return moment, release_id
+
+
+async def sync_index(session: AsyncSession, prefix: str, public_url: str) -> int:
+    """Bring the stored releases up to date with the audit log (in commit order, through the
+    transparency log): every tender with an event the index has not read has its releases derived
+    again. Idempotent; one indexer at a time (a row lock); the number of tenders indexed."""
+    while await transparency.integrate(session) == transparency.BATCH:
+        pass
+    size = await transparency.integrated_size(session)
+    state = await session.get(OcdsIndexState, 1)
+    if state is not None and state.leaves_read >= size:
+        await session.commit()
+        return 0
+    if state is None:
+        session.add(OcdsIndexState(id=1, leaves_read=0))
+        await session.flush()
+    state = await session.get(OcdsIndexState, 1, with_for_update=True, populate_existing=True)
+    assert state is not None
+    changed = set(
+        await session.scalars(
+            select(AuditEvent.object_id)
+            .join(TlogLeaf, TlogLeaf.seq == AuditEvent.seq)
+            .where(TlogLeaf.leaf_index >= state.leaves_read, TlogLeaf.leaf_index < size)
+            .where(AuditEvent.object_type == "tender")
+            .distinct()
+        )
+    )
+    ids = [uuid.UUID(i) for i in changed if _is_uuid(i)]
+    tenders = list(await session.scalars(select(Tender).where(Tender.id.in_(ids)))) if ids else []
+    for tender in tenders:
+        await session.execute(delete(OcdsRelease).where(OcdsRelease.tender_id == tender.id))
+        rows = [
+            {
+                "release_id": r["id"],
+                "tender_id": tender.id,
+                "date": datetime.fromisoformat(r["date"]),
+                "body": ENCODER.encode(r).decode(),
+            }
+            for r in ocds.releases(await tender_facts(session, tender, public_url), prefix)
+        ]
+        if rows:
+            await session.execute(insert(OcdsRelease), rows)
+    state.leaves_read = size
+    await session.commit()
+    return len(tenders)
+
+
+def _is_uuid(text: str) -> bool:
+    try:
+        uuid.UUID(text)
+    except ValueError:
+        return False
+    return True
 
 
 async def release_page(
@@ -192,19 +262,20 @@ async def release_page(
     after: str | None,
     limit: int,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Releases dated in [since, until), by date then id, after `cursor`; and the next cursor."""
-    query = select(Tender).order_by(Tender.published_at, Tender.id)
+    """Releases dated in [since, until), by date then id, after the cursor `after`; and the next
+    cursor. One indexed read of the stored releases (brought up to date first)."""
+    cursor = parse_cursor(after) if after is not None else None
+    await sync_index(session, prefix, public_url)
+    query = select(OcdsRelease).order_by(OcdsRelease.date, OcdsRelease.release_id).limit(limit + 1)
+    if since is not None:
+        query = query.where(OcdsRelease.date >= since)
     if until is not None:
-        query = query.where(Tender.published_at < until)
-    found: list[dict[str, Any]] = []
-    for tender in await session.scalars(query):
-        for release in ocds.releases(await tender_facts(session, tender, public_url), prefix):
-            moment = datetime.fromisoformat(release["date"])
-            if (since is None or moment >= since) and (until is None or moment < until) and _after(release, after):
-                found.append(release)
-    found.sort(key=lambda r: (datetime.fromisoformat(r["date"]), r["id"]))
+        query = query.where(OcdsRelease.date < until)
+    if cursor is not None:
+        query = query.where(tuple_(OcdsRelease.date, OcdsRelease.release_id) > tuple_(*cursor))
+    found = list(await session.scalars(query))
     page = found[:limit]
-    return page, (_cursor(page[-1]) if len(found) > limit else None)
+    return [msgspec.json.decode(r.body) for r in page], (_cursor(page[-1]) if len(found) > limit else None)
 
 
 async def export_window(

@@ -1,7 +1,8 @@
 """Hardening, second round: an audit event remembers whether its actor is a committee member
 (whose name the readable trail hides from all but supervisors); a rounds auction's initial
 offer is kept sealed with its salted commitment, never in plain figures; an expert draw keeps
-when it was committed and the beacon (a supervisor's entry and the tree head) of its final seed.
+when it was committed and the beacon (a supervisor's entry and the tree head) of its final seed;
+the OCDS feed pages through a stored index of releases.
 
 Revision ID: 0012
 Revises: 0011
@@ -47,8 +48,29 @@ def upgrade() -> None:
         table.add_column(sa.Column("entry_head_size", sa.BigInteger(), nullable=True))
         table.add_column(sa.Column("entry_head_root", sa.String(length=64), nullable=True))
 
+    op.create_table(
+        "ocds_releases",
+        sa.Column("release_id", sa.String(length=200), nullable=False),
+        sa.Column("tender_id", advanced_alchemy.types.GUID(length=16), nullable=False),
+        sa.Column("date", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.PrimaryKeyConstraint("release_id", name=op.f("pk_ocds_releases")),
+    )
+    op.create_index("ix_ocds_releases_feed", "ocds_releases", ["date", "release_id"], unique=False)
+    op.create_index(op.f("ix_ocds_releases_tender_id"), "ocds_releases", ["tender_id"], unique=False)
+    op.create_table(
+        "ocds_index_state",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("leaves_read", sa.BigInteger(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_ocds_index_state")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("ocds_index_state")
+    op.drop_index(op.f("ix_ocds_releases_tender_id"), table_name="ocds_releases")
+    op.drop_index("ix_ocds_releases_feed", table_name="ocds_releases")
+    op.drop_table("ocds_releases")
     with op.batch_alter_table("expert_draws") as table:
         for column in ("entry_head_root", "entry_head_size", "entry_at", "entry_by", "entry", "committed_at"):
             table.drop_column(column)

@@ -30,6 +30,10 @@ def test_ggzy_services_share_settings_that_the_app_reads() -> None:
         assert environment["GGZY_REDIS_URL"].startswith("redis://")
         for variable in environment:
             assert f'"{variable}"' in settings_source, f"{variable} is not read by app/core/settings.py"
+    # Behind a load balancer the client is named by its X-Forwarded-For, believed from it alone:
+    # the operator must say which addresses it has (compose refuses to start without them).
+    trusted = COMPOSE["services"]["web"]["environment"]["GGZY_TRUSTED_PROXIES"]
+    assert trusted.startswith("${GGZY_TRUSTED_PROXIES:?")
 
 
 def test_every_ggzy_command_in_compose_exists() -> None:

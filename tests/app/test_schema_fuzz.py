@@ -55,6 +55,15 @@ async def test_the_whole_api_as_every_role_gives_no_server_error_and_only_docume
             print(f"schemathesis as {who or 'anonymous'}: {summary}")
             if run.returncode != 0:
                 failures[who or "anonymous"] = run.stdout[-6000:]
+        # The open data feed, anonymously and at length: its cursor and window from every angle.
+        command = [ST, "run", f"{base}/schema/openapi.json", "--checks", CHECKS, "--max-examples", "60"]
+        command += ["--include-path-regex", "^/api/v1/ocds/", "--seed", "20261207", "--workers", "1"]
+        command += ["--request-timeout", "10", "--max-time", "15", "--phases", "fuzzing"]
+        command += ["-H", "Authorization: Bearer not-a-token"]
+        run = await asyncio.to_thread(subprocess.run, command, capture_output=True, text=True, timeout=300)
+        print(f"schemathesis on the OCDS feed: {run.stdout.strip().splitlines()[-1] if run.stdout.strip() else ''}")
+        if run.returncode != 0:
+            failures["ocds feed"] = run.stdout[-6000:]
     finally:
         server.terminate()
         await asyncio.to_thread(server.wait, 10)
