@@ -249,7 +249,8 @@ async def unlock(session: AsyncSession, clock: Clock, actor: Actor, user_id: uui
     name = user.username.strip().lower()[:100]
     await session.execute(
         delete(SignInThrottle).where(
-            (SignInThrottle.key == _account_key(user.username)) | SignInThrottle.key.startswith(f"pair:{name}|", autoescape=True)
+            (SignInThrottle.key == _account_key(user.username))
+            | SignInThrottle.key.startswith(f"pair:{name}|", autoescape=True)
         )
     )
     await audit.record(session, clock, actor, "auth.unlock", "user", user.id)
