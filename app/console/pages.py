@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import Cookie
@@ -57,6 +57,18 @@ OFFICERS = (Role.supervisor, Role.admin)
 
 def language_of(request: Request[Any, Any, Any]) -> str:
     return pick_language(request.query_params.get("lang"), request.cookies.get(LANG_COOKIE))
+
+
+def same_origin_path(wanted: str | None) -> str | None:
+    """`wanted` if it is a path of this site, else None: where the sign-in page may send the browser.
+    Browsers read a backslash as a slash and drop tabs and newlines, so a backslash after the first
+    slash, or a tab between two slashes, leads off-site as `//evil.example` does: refused."""
+    if not wanted or not wanted.startswith("/") or wanted[1:2] in ("/", "\\"):
+        return None
+    if "\\" in wanted or any(ord(c) < 0x21 or ord(c) == 0x7F for c in wanted):
+        return None
+    parts = urlsplit(wanted)
+    return wanted if not parts.scheme and not parts.netloc else None
 
 
 def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **context: Any) -> Template:
@@ -171,8 +183,7 @@ class PublicPages(Controller):
 
     @get("/login", opt={"public": True})
     async def login(self, request: Request[Any, Any, Any]) -> Template:
-        wanted = request.query_params.get("next", "/console")
-        return page(request, "login.html", next=wanted if wanted.startswith("/") and "//" not in wanted else "/console")
+        return page(request, "login.html", next=same_origin_path(request.query_params.get("next")) or "/console")
 
     @get("/public/tenders/{tender_id:uuid}", opt={"public": True})
     async def tender(

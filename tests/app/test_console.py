@@ -260,3 +260,31 @@ async def test_the_public_page_shows_the_supermarkets_results_once_an_auction_cl
     row = re.search(r"<tr><td>江城市图书馆改造工程造价咨询</td>(.*?)</tr>", results[1], flags=re.S)
     assert row and winner.name in row[1]
     assert re.findall(r'<td class="num">([\d.]+)</td>', row[1]) == ["300000.00", "240000.00", "60000.00"]
+
+
+@pytest.mark.parametrize(
+    "query",  # as the attacker's link carries it
+    [
+        "/%5Cevil.example/x",
+        "/%5C%5Cevil.example",
+        "//evil.example/x",
+        "/%09/evil.example",
+        "/%0A/evil.example",
+        "https://evil.example/",
+        "javascript:alert(1)",
+        "evil.example",
+        "/console%5C..%5C%5Cevil.example",
+        "/%20/evil.example",
+    ],
+)
+async def test_the_sign_in_page_sends_the_browser_only_to_a_path_of_this_site(
+    client: AsyncTestClient[Litestar], query: str
+) -> None:
+    page = await client.get(f"/login?next={query}")
+    assert page.status_code == 200
+    assert 'data-next="/console"' in page.text and "evil" not in page.text
+
+
+async def test_the_sign_in_page_keeps_a_path_of_this_site(client: AsyncTestClient[Litestar]) -> None:
+    page = await client.get("/login", params={"next": "/console/filings/new?step=2"})
+    assert 'data-next="/console/filings/new?step=2"' in page.text
