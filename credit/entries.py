@@ -14,7 +14,6 @@ given; without either, by name only. A name-only or masked entry can only make r
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 from app.core.resident_id import is_masked, resident_id_error
+from app.core.tabular import csv_records
 from app.core.uscc import check_uscc
 
 COLUMNS = (
@@ -220,6 +220,9 @@ def json_rows(text: str) -> Iterator[tuple[int, dict[str, Any]] | RowProblem]:
     except ValueError as exc:
         yield RowProblem(0, "file", f"not JSON: {exc}")
         return
+    except RecursionError:
+        yield RowProblem(0, "file", "not JSON an import takes: nested too deeply")
+        return
     if not isinstance(items, list):
         yield RowProblem(0, "file", "a JSON array of entries")
         return
@@ -230,22 +233,24 @@ def json_rows(text: str) -> Iterator[tuple[int, dict[str, Any]] | RowProblem]:
 def csv_rows(lines: Iterable[str]) -> Iterator[tuple[int, dict[str, Any]] | RowProblem]:
     """(line, raw row) for each row of a CSV file read line by line (the header is line 1), or
     the file's problem: a file of millions of rows streams through."""
-    reader = csv.reader(lines)
-    header = next(reader, None)
-    if header is None:
+    records = csv_records(lines)
+    first = next(records, None)
+    if first is None:
         yield RowProblem(1, "header", "the file is empty")
         return
-    header = [h.strip().lstrip("\ufeff") for h in header]
+    header = [h.strip().lstrip("\ufeff") for h in first[1]]
     missing = [c for c in COLUMNS if c not in header]
-    if missing:
-        yield RowProblem(1, "header", "missing columns: " + ", ".join(missing))
+    if missing or first[2]:
+        yield RowProblem(1, "header", "missing columns: " + ", ".join(missing) if missing else "unreadable columns")
         return
-    for values in reader:
-        line = reader.line_num
+    for line, values, unreadable in records:
         if not "".join(values).strip():
             continue
         if len(values) != len(header):
             yield RowProblem(line, "row", f"{len(values)} fields, the header has {len(header)}")
+            continue
+        if unreadable:
+            yield from (RowProblem(line, header[i], why) for i, why in unreadable)
             continue
         yield line, dict(zip(header, values, strict=True))
 

@@ -12,7 +12,6 @@ keyed hash is kept, for the credit lists' checks of evaluation experts).
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections.abc import Callable, Collection
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.core.resident_id import resident_id_error
+from app.core.tabular import csv_records
 from app.core.uscc import check_uscc
 
 COLUMNS = (
@@ -105,21 +105,23 @@ def parse_csv(
     text: str, specialties: Collection[str], today: date, hash_person: Callable[[str], str] = lambda _id: ""
 ) -> tuple[list[ExpertRow], list[RowProblem]]:
     """The rows of a pool file and every problem in it (line numbers as an editor shows them)."""
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    records = csv_records(io.StringIO(text.lstrip("\ufeff"), newline=""))
     problems: list[RowProblem] = []
-    header = next(reader, None)
-    names = [h.strip() for h in header or []]
+    header = next(records, None)
+    names = [h.strip() for h in header[1]] if header else []
     if names not in (list(COLUMNS), [*COLUMNS, OPTIONAL_COLUMN]):
         return [], [RowProblem(1, "header", "the header row is " + ",".join(COLUMNS) + f" (then {OPTIONAL_COLUMN})")]
     columns = tuple(names)
     rows: list[ExpertRow] = []
     seen: dict[str, int] = {}
-    for values in reader:
-        line = reader.line_num
+    for line, values, unreadable in records:
         if not any(v.strip() for v in values):
             continue
         if len(values) != len(columns):
             problems.append(RowProblem(line, "row", f"{len(values)} columns, expected {len(columns)}"))
+            continue
+        if unreadable:
+            problems.extend(RowProblem(line, columns[i], why) for i, why in unreadable)
             continue
         cell = dict(zip(columns, (v.strip() for v in values), strict=True))
         before = len(problems)
