@@ -68,8 +68,13 @@ class ExpertSpecialty(Base):
     code: Mapped[str] = mapped_column(ForeignKey("specialties.code"), primary_key=True)
 
 
+POOL_FILE, DECLARED = "pool", "expert"  # where a block of unavailable days comes from
+
+
 class Unavailability(Base):
-    """A block of days an expert cannot serve (both ends included)."""
+    """A block of days an expert cannot serve (both ends included), from the pool file (`pool`) or
+    declared by the expert (`expert`): each source replaces only its own blocks, and the draw
+    respects both."""
 
     __tablename__ = "expert_unavailability"
     __table_args__ = (Index("ix_expert_unavailability_days", "starts_on", "ends_on"),)
@@ -78,6 +83,7 @@ class Unavailability(Base):
     expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"), index=True)
     starts_on: Mapped[date] = mapped_column(Date)
     ends_on: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(8), default=POOL_FILE, server_default=POOL_FILE)
 
 
 class Draw(Base):

@@ -18,7 +18,7 @@ from app.core.clock import Clock
 from app.core.problems import NotFound, Problem
 from app.core.resident_id import person_hash
 from app.identity.models import User
-from experts.models import Expert, ExpertSpecialty, Specialty, Unavailability
+from experts.models import DECLARED, POOL_FILE, Expert, ExpertSpecialty, Specialty, Unavailability
 from experts.pool import ExpertRow, RowProblem, parse_csv
 from experts.states import ExpertStatus, set_expert_status
 
@@ -53,7 +53,7 @@ async def _stored_fields(session: AsyncSession, expert: Expert) -> dict[str, obj
     codes = sorted(await session.scalars(select(ExpertSpecialty.code).where(ExpertSpecialty.expert_id == expert.id)))
     blocks = (
         await session.execute(
-            select(Unavailability.starts_on, Unavailability.ends_on)
+            select(Unavailability.starts_on, Unavailability.ends_on, Unavailability.source)
             .where(Unavailability.expert_id == expert.id)
             .order_by(Unavailability.starts_on, Unavailability.ends_on)
         )
@@ -67,9 +67,15 @@ async def _stored_fields(session: AsyncSession, expert: Expert) -> dict[str, obj
         "birth_date": expert.birth_date.isoformat(),
         "status": expert.status,
         "suspended_until": expert.suspended_until.isoformat() if expert.suspended_until else None,
-        "unavailable": [[a.isoformat(), b.isoformat()] for a, b in blocks],
+        "unavailable": [[a.isoformat(), b.isoformat()] for a, b, source in blocks if source == POOL_FILE],
+        "declared_unavailable": [[a.isoformat(), b.isoformat()] for a, b, source in blocks if source == DECLARED],
         "person_hash": expert.person_hash,
     }
+
+
+def _from_the_file(stored: dict[str, object]) -> dict[str, object]:
+    """What the pool file says of an expert, of what is stored (not the days they declared)."""
+    return {name: value for name, value in stored.items() if name != "declared_unavailable"}
 
 
 def _write(session: AsyncSession, expert: Expert, row: ExpertRow) -> None:
@@ -79,7 +85,9 @@ def _write(session: AsyncSession, expert: Expert, row: ExpertRow) -> None:
     expert.suspended_until = row.suspended_until
     expert.person_hash = row.person_hash
     session.add_all(ExpertSpecialty(expert_id=expert.id, code=code) for code in row.specialties)
-    session.add_all(Unavailability(expert_id=expert.id, starts_on=a, ends_on=b) for a, b in row.unavailable)
+    session.add_all(
+        Unavailability(expert_id=expert.id, starts_on=a, ends_on=b, source=POOL_FILE) for a, b in row.unavailable
+    )
 
 
 async def import_pool(
@@ -132,9 +140,11 @@ async def import_pool(
             session.add(expert)
             _write(session, expert, row)
             added.append(row.username)
-        elif await _stored_fields(session, expert) != row.fields():
+        elif _from_the_file(await _stored_fields(session, expert)) != row.fields():
             await session.execute(delete(ExpertSpecialty).where(ExpertSpecialty.expert_id == expert.id))
-            await session.execute(delete(Unavailability).where(Unavailability.expert_id == expert.id))
+            await session.execute(  # the days the expert declared are theirs: the file never touches them
+                delete(Unavailability).where(Unavailability.expert_id == expert.id, Unavailability.source == POOL_FILE)
+            )
             _write(session, expert, row)
             expert.updated_at = now
             changed.append(row.username)
@@ -162,10 +172,15 @@ async def profile(session: AsyncSession, expert: Expert) -> dict[str, Any]:
 async def set_unavailability(
     session: AsyncSession, clock: Clock, actor: Actor, blocks: Sequence[tuple[date, date]]
 ) -> dict[str, Any]:
-    """An expert's own days they cannot serve (replaces the list)."""
+    """An expert's own days they cannot serve (replaces the list they declared; the pool file's
+    days stay, and a later import of the pool leaves these alone)."""
     expert = await expert_of(session, actor)
-    await session.execute(delete(Unavailability).where(Unavailability.expert_id == expert.id))
-    session.add_all(Unavailability(expert_id=expert.id, starts_on=a, ends_on=b) for a, b in sorted(blocks))
+    await session.execute(
+        delete(Unavailability).where(Unavailability.expert_id == expert.id, Unavailability.source == DECLARED)
+    )
+    session.add_all(
+        Unavailability(expert_id=expert.id, starts_on=a, ends_on=b, source=DECLARED) for a, b in sorted(blocks)
+    )
     payload = {"blocks": [[a.isoformat(), b.isoformat()] for a, b in sorted(blocks)]}
     await audit.record(session, clock, actor, "expert.unavailability", "expert", expert.id, payload)
     await session.commit()

@@ -2,7 +2,8 @@
 (whose name the readable trail hides from all but supervisors); a rounds auction's initial
 offer is kept sealed with its salted commitment, never in plain figures; an expert draw keeps
 when it was committed and the beacon (a supervisor's entry and the tree head) of its final seed;
-the OCDS feed pages through a stored index of releases.
+the OCDS feed pages through a stored index of releases; an expert's unavailable days say whether
+the pool file or the expert declared them.
 
 Revision ID: 0012
 Revises: 0011
@@ -58,6 +59,8 @@ def upgrade() -> None:
     )
     op.create_index("ix_ocds_releases_feed", "ocds_releases", ["date", "release_id"], unique=False)
     op.create_index(op.f("ix_ocds_releases_tender_id"), "ocds_releases", ["tender_id"], unique=False)
+    with op.batch_alter_table("expert_unavailability") as table:
+        table.add_column(sa.Column("source", sa.String(length=8), nullable=False, server_default="pool"))
     op.create_table(
         "ocds_index_state",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -67,6 +70,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("expert_unavailability") as table:
+        table.drop_column("source")
     op.drop_table("ocds_index_state")
     op.drop_index(op.f("ix_ocds_releases_tender_id"), table_name="ocds_releases")
     op.drop_index("ix_ocds_releases_feed", table_name="ocds_releases")

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app.core.clock import FrozenClock
 from app.core.models import AuditEvent
+from app.identity.models import User
 from experts import draw
 from experts.models import Expert
 from tests.bids import SECRET_DOCUMENT
@@ -350,3 +351,41 @@ async def test_from_an_opened_tender_to_a_signed_report(
         await client.get(f"/api/v1/experts/{decliner['expert']}/record", headers=desk.officer_headers)
     ).json()
     assert [i["kind"] for i in decliner_record["incidents"]] == ["decline_without_cause"]
+
+
+async def test_days_an_expert_declares_survive_every_import_of_the_pool(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    from app.core.actor import Role
+
+    admin = await login(client, (await world.user(Role.admin)).username)
+    headers = {**admin, "content-type": "text/csv"}
+    rows = [row("li.ming", "construction.civil", unavailable="2026-12-20/2026-12-21")]
+    assert (await client.post("/api/v1/experts/import", content=csv_of(rows), headers=headers)).is_success
+    async with world.sessions() as session:
+        user_id = await session.scalar(select(User.id).where(User.username == "li.ming"))
+    password = {"new_password": "专家密码-correct-horse"}
+    assert (await client.post(f"/api/v1/users/{user_id}/password", json=password, headers=admin)).is_success
+    expert = await login(client, "li.ming", "专家密码-correct-horse")
+    declared = {"blocks": [{"starts_on": "2027-01-05", "ends_on": "2027-01-05"}]}
+    assert (await client.put("/api/v1/experts/me/unavailability", json=declared, headers=expert)).is_success
+
+    # The same file again changes nothing, and the declared day stays.
+    again = await client.post("/api/v1/experts/import", content=csv_of(rows), headers=headers)
+    assert again.json() == {"added": [], "changed": [], "unchanged": 1}
+    mine = (await client.get("/api/v1/experts/me", headers=expert)).json()
+    assert mine["unavailable"] == [["2026-12-20", "2026-12-21"]]
+    assert mine["declared_unavailable"] == [["2027-01-05", "2027-01-05"]]
+
+    # A file that moves the pool's days replaces those only; the expert's stay theirs.
+    moved = [rows[0] | {"unavailable": "2026-12-28/2026-12-28"}]
+    changed = await client.post("/api/v1/experts/import", content=csv_of(moved), headers=headers)
+    assert changed.json()["changed"] == ["li.ming"]
+    mine = (await client.get("/api/v1/experts/me", headers=expert)).json()
+    assert mine["unavailable"] == [["2026-12-28", "2026-12-28"]]
+    assert mine["declared_unavailable"] == [["2027-01-05", "2027-01-05"]]
+    # … and the expert's own list replaces only theirs.
+    cleared = await client.put("/api/v1/experts/me/unavailability", json={"blocks": []}, headers=expert)
+    assert (
+        cleared.json()["unavailable"] == [["2026-12-28", "2026-12-28"]] and cleared.json()["declared_unavailable"] == []
+    )
