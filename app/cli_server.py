@@ -413,6 +413,7 @@ def credit_import(list_type: str, file: Path, file_format: str | None, source: s
                 lambda number: person_hash(key, number),
                 source=source or file.name,
                 file_sha256=digest.hexdigest(),
+                today=SystemClock().now().astimezone(settings.tz).date(),
                 progress=lambda _rows: progress.update(task, completed=raw.tell()),
             )
 

@@ -187,6 +187,7 @@ async def _load_credit_list(session: AsyncSession, clock: Clock, settings: Setti
         lambda number: person_hash(key, number),
         source="demo",
         file_sha256="demo",
+        today=clock.now().astimezone(settings.tz).date(),
     )
 
 

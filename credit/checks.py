@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Select, String, and_, any_, bindparam, exists, or_, select
+from sqlalchemy import ARRAY, Select, String, and_, any_, bindparam, exists, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from app.core import audit
 from app.core.actor import Actor
@@ -63,12 +64,8 @@ ENTRY_FIELDS = (
 )  # in `Entry`'s order
 
 
-@functools.cache
-def candidate_entries_query(
-    postgres: bool, by_uscc: bool, by_hash: bool, named_kinds: tuple[str, ...]
-) -> Select[*tuple[Any, ...]]:
-    """Built once per shape (a statement is immutable); the values are bound parameters: on
-    PostgreSQL one array each (`= ANY`: one plan whatever the number of subjects)."""
+def _matching_subjects(postgres: bool, by_uscc: bool, by_hash: bool, named_kinds: tuple[str, ...]) -> Any:
+    """The condition an entry meets when it could match one of the subjects (bound parameters)."""
 
     def among(column: Any, name: str) -> Any:
         if postgres:
@@ -84,16 +81,61 @@ def candidate_entries_query(
         conditions.append(
             and_(CreditEntry.uscc.is_(None), CreditEntry.subject_kind == kind, among(CreditEntry.name, f"{kind}_names"))
         )
-    return select(*ENTRY_FIELDS).where(CreditEntry.removed_in.is_(None), or_(*conditions))
+    return or_(*conditions)
+
+
+@functools.cache
+def candidate_entries_query(
+    postgres: bool, by_uscc: bool, by_hash: bool, named_kinds: tuple[str, ...]
+) -> Select[*tuple[Any, ...]]:
+    """Built once per shape (a statement is immutable); the values are bound parameters: on
+    PostgreSQL one array each (`= ANY`: one plan whatever the number of subjects)."""
+    matching_subjects = _matching_subjects(postgres, by_uscc, by_hash, named_kinds)
+    return select(*ENTRY_FIELDS).where(CreditEntry.removed_in.is_(None), matching_subjects)
+
+
+@functools.cache
+def dropped_entries_query(
+    postgres: bool, by_uscc: bool, by_hash: bool, named_kinds: tuple[str, ...]
+) -> Select[*tuple[Any, ...]]:
+    """The rows a version dropped after `:day` that could match (a changed entry is carried by its
+    newer row, so a row ended by the version that added its successor is not one of them)."""
+    later = aliased(CreditEntry)
+    successor = (
+        exists()
+        .where(
+            later.list_type == CreditEntry.list_type,
+            later.entry_key == CreditEntry.entry_key,
+            later.added_in == CreditEntry.removed_in,
+        )
+        .correlate(CreditEntry)
+    )
+    return select(*ENTRY_FIELDS).where(
+        CreditEntry.removed_in.is_not(None),
+        CreditEntry.ended_on > bindparam("day"),
+        _matching_subjects(postgres, by_uscc, by_hash, named_kinds),
+        ~successor,
+    )
+
+
+@functools.cache
+def listed_on_query(postgres: bool, by_uscc: bool, by_hash: bool, named_kinds: tuple[str, ...]) -> Any:
+    """The current candidates and the dropped ones of `:day`, in one statement."""
+    shape = (postgres, by_uscc, by_hash, named_kinds)
+    return union_all(candidate_entries_query(*shape), dropped_entries_query(*shape))
 
 
 async def candidate_entries(
-    session: AsyncSession, subjects: Sequence[Subject], named_kinds: Collection[str] = SUBJECT_KINDS
+    session: AsyncSession,
+    subjects: Sequence[Subject],
+    named_kinds: Collection[str] = SUBJECT_KINDS,
+    day: date | None = None,
 ) -> list[Entry]:
-    """The current entries that could match any subject: the same USCC or person hash, or the
-    same name on an entry of the same kind without a USCC (an entry with a USCC matches by its
-    code only, see `matching.match`; the name index holds only the others, by kind). Names are
-    looked up only for the `named_kinds`: the kinds that have such entries at all."""
+    """The entries that could match any subject: the same USCC or person hash, or the same name
+    on an entry of the same kind without a USCC (an entry with a USCC matches by its code only,
+    see `matching.match`; the name index holds only the others, by kind), among the current ones
+    and, for a check at `day`, those a later version dropped after it (what was listed then).
+    Names are looked up only for the `named_kinds`: the kinds that have such entries at all."""
     values: dict[str, list[str]] = {
         "usccs": list({s.uscc for s in subjects if s.uscc}),
         "hashes": list({s.person_hash for s in subjects if s.person_hash}),
@@ -106,20 +148,19 @@ async def candidate_entries(
         return []
     connection = await session.connection()  # Core, not the ORM: plain rows, no entities
     postgres = connection.dialect.name == "postgresql"
-    query = candidate_entries_query(
-        postgres,
-        "usccs" in values,
-        "hashes" in values,
-        tuple(kind for kind in SUBJECT_KINDS if f"{kind}_names" in values),
-    )
-    return [Entry._make(row) for row in await connection.execute(query, values)]  # ENTRY_FIELDS are Entry's
+    shape = (postgres, "usccs" in values, "hashes" in values, tuple(k for k in SUBJECT_KINDS if f"{k}_names" in values))
+    if day is None:
+        rows = await connection.execute(candidate_entries_query(*shape), values)
+    else:  # one round trip: the dropped rows' part reads an empty index range for a check of today
+        rows = await connection.execute(listed_on_query(*shape), {**values, "day": day})
+    return [Entry._make(row) for row in rows]  # ENTRY_FIELDS are Entry's
 
 
 async def check(session: AsyncSession, clock: Clock, subjects: Sequence[tuple[Subject, str]], day: date) -> Checked:
     """Decide every (subject, context) against the entries active on `day` under the memoranda
     in force. Nothing is written: `record` keeps the evidence, `raise_reviews` the review hits."""
     lists, rules, named_kinds = await lists_and_rules(session, clock.now())
-    entries = await candidate_entries(session, [s for s, _ in subjects], named_kinds)
+    entries = await candidate_entries(session, [s for s, _ in subjects], named_kinds, day)
     reviews: dict[tuple[int, str], str] = {}
     may_be_named = {e.id for e in entries if e.uscc is None}  # an entry with a USCC is never a name hit
     if may_be_named:

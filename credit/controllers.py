@@ -80,6 +80,7 @@ class CreditController(Controller):
             lambda number: person_hash(key, number),
             source=source,
             file_sha256=lists.sha256_of(body),
+            today=clock.now().astimezone(settings.tz).date(),
         )
 
     @get("/lists/{list_type:str}/versions", guards=[OVERSIGHT])

@@ -15,7 +15,7 @@ import asyncio
 import hashlib
 import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import CursorResult, Select, and_, delete, exists, func, insert, literal, select, text, update
@@ -107,9 +107,11 @@ async def import_list(
     *,
     source: str,
     file_sha256: str,
+    today: date,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, Any]:
-    """Apply a whole list file as the list's next version, or nothing (ListFileInvalid)."""
+    """Apply a whole list file as the list's next version, or nothing (ListFileInvalid). `today`
+    (the platform's date) is when the entries the version drops stop being listed."""
     kind = await list_type_or_404(session, list_type, for_update=True)  # one import of a list at a time
     if not kind.importable:
         raise Conflict(f"{kind.name_zh} is the platform's own list: its entries are recorded breaches, not imports")
@@ -159,7 +161,7 @@ async def import_list(
     if total_problems:
         await session.rollback()
         raise ListFileInvalid(sorted(problems, key=lambda p: p.line), total_problems)
-    result = await _apply(session, clock, actor, kind, import_id, source, file_sha256)
+    result = await _apply(session, clock, actor, kind, import_id, source, file_sha256, today)
     await session.commit()
     return result
 
@@ -192,6 +194,7 @@ async def _apply(
     import_id: uuid.UUID,
     source: str,
     file_sha256: str,
+    today: date,
 ) -> dict[str, Any]:
     entry, staged = CreditEntry, CreditImportRow
     current = and_(entry.list_type == kind.code, entry.removed_in.is_(None))
@@ -203,7 +206,7 @@ async def _apply(
     ended: CursorResult[Any] = await session.execute(  # type: ignore[assignment]
         update(entry)
         .where(current, ~exists().where(same_key, staged.digest == entry.digest))
-        .values(removed_in=version)
+        .values(removed_in=version, ended_on=today)
         .execution_options(synchronize_session=False)
     )
     still = select(entry.id).where(current, entry.entry_key == staged.entry_key).exists()

@@ -18,6 +18,7 @@ from app.core.db import Base
 EntryId = BigInteger().with_variant(Integer(), "sqlite")  # SQLite numbers only INTEGER keys itself
 CURRENT = text("removed_in IS NULL")  # entries of the list's current version
 NAMED = text("removed_in IS NULL AND uscc IS NULL")  # current entries a name can match
+ENDED = text("removed_in IS NOT NULL")  # rows a later version ended
 
 
 class CreditListType(Base):
@@ -86,12 +87,17 @@ class CreditEntry(EntryFacts, Base):
         # Names are looked up only among entries without a USCC (an entry with one matches by code).
         Index("ix_credit_entries_named", "subject_kind", "name", postgresql_where=NAMED, sqlite_where=NAMED),
         Index("ix_credit_entries_list", "list_type", "entry_key", postgresql_where=CURRENT, sqlite_where=CURRENT),
+        # Ended rows by the day they ended: a check at a past day reads the few ended after it.
+        Index("ix_credit_entries_ended", "ended_on", postgresql_where=ENDED, sqlite_where=ENDED),
     )
 
     id: Mapped[int] = mapped_column(EntryId, primary_key=True, autoincrement=True)
     list_type: Mapped[str] = mapped_column(String(40))
     added_in: Mapped[int] = mapped_column(Integer)
     removed_in: Mapped[int | None] = mapped_column(Integer)
+    # The day (in the platform's timezone) of the version that ended the row: a check at an earlier
+    # day still finds an entry a later version dropped.
+    ended_on: Mapped[date | None] = mapped_column(Date)
 
 
 class CreditImportRow(EntryFacts, Base):

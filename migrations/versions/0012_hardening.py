@@ -3,7 +3,7 @@
 offer is kept sealed with its salted commitment, never in plain figures; an expert draw keeps
 when it was committed and the beacon (a supervisor's entry and the tree head) of its final seed;
 the OCDS feed pages through a stored index of releases; an expert's unavailable days say whether
-the pool file or the expert declared them.
+the pool file or the expert declared them; a credit entry remembers the day a version dropped it.
 
 Revision ID: 0012
 Revises: 0011
@@ -61,6 +61,15 @@ def upgrade() -> None:
     op.create_index(op.f("ix_ocds_releases_tender_id"), "ocds_releases", ["tender_id"], unique=False)
     with op.batch_alter_table("expert_unavailability") as table:
         table.add_column(sa.Column("source", sa.String(length=8), nullable=False, server_default="pool"))
+    op.add_column("credit_entries", sa.Column("ended_on", sa.Date(), nullable=True))
+    op.create_index(
+        "ix_credit_entries_ended",
+        "credit_entries",
+        ["ended_on"],
+        unique=False,
+        postgresql_where=sa.text("removed_in IS NOT NULL"),
+        sqlite_where=sa.text("removed_in IS NOT NULL"),
+    )
     op.create_table(
         "ocds_index_state",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -70,6 +79,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_index("ix_credit_entries_ended", table_name="credit_entries")
+    op.drop_column("credit_entries", "ended_on")
     with op.batch_alter_table("expert_unavailability") as table:
         table.drop_column("source")
     op.drop_table("ocds_index_state")

@@ -5,7 +5,7 @@ fixed check interface, resident IDs never stored, memoranda edits versioned and 
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -18,7 +18,7 @@ from app.core.clock import FrozenClock
 from app.core.models import AuditEvent
 from credit import lists as credit_lists
 from credit.models import CreditEntry, CreditImportRow
-from tests.conftest import World, login, random_uscc, run_ggzy
+from tests.conftest import SHANGHAI, World, login, random_uscc, run_ggzy
 from tests.credit.helpers import as_json, check, entry_row, import_list, list_csv, officers
 
 ID = "11010519491231002X"
@@ -254,3 +254,28 @@ async def test_the_cli_imports_with_progress_and_checks_with_the_same_answer(
     supervisor = await login(client, (await world.user(Role.supervisor)).username)
     api = await check(client, supervisor, "2026-12-01", {"uscc": listed}, {"person_id": ID}, {"name": "赵六"})
     assert [r["outcome"] for r in api] == [r["outcome"] for r in answer["results"]]
+
+
+async def test_a_check_at_a_past_day_finds_an_entry_a_later_version_dropped(
+    backend: str, client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    """A listed on 2026-01-10 in version 1 (imported on 2026-11-30), dropped by version 2 imported
+    on 2026-12-03: a check of 2026-12-02 answers from what was listed then, one of 2026-12-03 not;
+    an entry that a version changed is answered by its newer row, not twice."""
+    admin, supervisor = await officers(client, world)
+    dropped, changed = random_uscc(), random_uscc()
+    first = [
+        entry_row("被移出公司", uscc=dropped, listed_on="2026-01-10", document="A"),
+        entry_row("被改正公司", uscc=changed, listed_on="2026-01-10", document="B", reason="原因甲"),
+    ]
+    assert (await import_list(client, admin, "dishonest_debtor", first)).status_code == 200
+    clock.set(datetime(2026, 12, 3, 10, 0, tzinfo=SHANGHAI))
+    second = [entry_row("被改正公司", uscc=changed, listed_on="2026-01-10", document="B", reason="原因乙")]
+    assert (await import_list(client, admin, "dishonest_debtor", second)).status_code == 200
+
+    for day, expected in (("2026-12-02", "barred"), ("2026-06-01", "barred"), ("2026-12-03", "clear")):
+        [result] = await check(client, supervisor, day, {"uscc": dropped})
+        assert result["outcome"] == expected, (day, result)
+    for day in ("2026-12-02", "2026-12-04"):
+        [result] = await check(client, supervisor, day, {"uscc": changed})
+        assert result["outcome"] == "barred" and [h["entry"]["reason"] for h in result["hits"]] == ["原因乙"]
