@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 
 from app.core.actor import Role
 from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, EventsDep, Limit, Offset, SettingsDep
+from app.core.downloads import download
 from app.core.guards import requires, signed_in
 from app.core.problems import InvalidRequest
 from app.core.validation import FieldError, require_plausible_dates
@@ -281,9 +282,7 @@ class EvaluationController(Controller):
     ) -> File:
         """A decrypted document of a bid under evaluation (every read is in the audit trail)."""
         document = await evaluation.read_document(db_session, clock, actor, tender_id, bid_id, index)
-        return File(
-            path=blobs.path(document["sha256"]), filename=document["name"], media_type="application/octet-stream"
-        )
+        return download(blobs.path(document["sha256"]), document["name"])
 
     @put("/scores", guards=[requires(Role.expert)])
     async def save_scores(

@@ -29,6 +29,7 @@ The rules, with their sources:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -322,9 +323,17 @@ def compute(
 # --- reading templates and sheets (the API and `ggzy evaluation compute` share these) --------
 
 
+# A number as people type it on any keyboard here, in ASCII: Decimal() would also take full-width
+# or other scripts' digits (「３０」) and exponents, which a score sheet must not keep as typed.
+PLAIN_DECIMAL = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+
 def _dec(raw: Any, where: str, problems: list[tuple[str, str]], *, minimum: Decimal | None = Decimal(0)) -> Decimal:
     if isinstance(raw, bool) or not isinstance(raw, (str, int)):
         problems.append((where, 'a decimal number as a string, e.g. "12.5"'))
+        return Decimal(0)
+    if isinstance(raw, str) and not PLAIN_DECIMAL.fullmatch(raw):
+        problems.append((where, f'{raw!r} is not a decimal number in ASCII digits, e.g. "12.5"'))
         return Decimal(0)
     try:
         value = Decimal(str(raw))

@@ -28,6 +28,8 @@ class ProblemDetails(msgspec.Struct):
     status: int
     detail: str
     invalid_params: list[InvalidParam] | None = msgspec.field(default=None, name="invalid-params")
+    # how many more invalid fields there were than the first ones named
+    invalid_params_omitted: int | None = msgspec.field(default=None, name="invalid-params-omitted")
 
 
 DESCRIPTIONS = {

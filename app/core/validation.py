@@ -3,7 +3,8 @@
 msgspec stops at the first error, which would make a user fix one field per request. Request
 bodies derive from `RequestBody`; when decoding fails, `collect_errors` re-checks the raw body
 field by field (types, constraints, required fields, unknown fields, and the domain `Check`s
-attached to a field's type) and returns all the problems together.
+attached to a field's type, and any date or time outside the plausible years) and returns all
+the problems together.
 
 Rules between fields live in `cross_field_errors`. A domain rule on one field is attached
 with `Annotated[str, Check(fn)]`, where `fn` returns an error (code, message) or None. The
@@ -68,6 +69,11 @@ class RequestBody(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     def __post_init__(self) -> None:
         errors = [error for name, check in _checks(type(self)) for error in _run(check, name, getattr(self, name))]
         errors += [nul_error(name) for name in self.__struct_fields__ if _has_nul(getattr(self, name))]
+        errors += [
+            FieldError(path, "date.range", f"give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}")
+            for name in self.__struct_fields__
+            for path in _implausible_dates(getattr(self, name), name)
+        ]
         errors += self.cross_field_errors(msgspec.structs.asdict(self))
         if errors:
             # msgspec turns ValueError into a ValidationError; the problem handler then collects.
@@ -133,6 +139,21 @@ def _has_nul(value: Any) -> bool:
     return False
 
 
+def _implausible_dates(value: Any, path: str) -> list[str]:
+    """The paths of every date or time in `value` outside EARLIEST_YEAR..LATEST_YEAR."""
+    if isinstance(value, date):  # a datetime is a date too
+        return [] if EARLIEST_YEAR <= value.year <= LATEST_YEAR else [path]
+    if isinstance(value, list | tuple):
+        return [p for i, item in enumerate(value) for p in _implausible_dates(item, f"{path}[{i}]")]
+    if isinstance(value, dict):
+        return [p for key, item in value.items() for p in _implausible_dates(item, f"{path}.{key}")]
+    if isinstance(value, msgspec.Struct):
+        return [
+            p for name in value.__struct_fields__ for p in _implausible_dates(getattr(value, name), f"{path}.{name}")
+        ]
+    return []
+
+
 def nul_error(name: str) -> FieldError:
     return FieldError(name, "text.nul", "text cannot contain the NUL character")
 
@@ -178,6 +199,10 @@ def collect_errors(struct_type: type[msgspec.Struct], raw: Any) -> list[FieldErr
             errors.extend(field_errors)
             if field_errors:
                 continue
+        if implausible := _implausible_dates(value, field.encode_name):
+            reason = f"give a date between the years {EARLIEST_YEAR} and {LATEST_YEAR}"
+            errors.extend(FieldError(path, "date.range", reason) for path in implausible)
+            continue
         values[field.name] = value
     for field in info.fields:  # defaults count as given for the rules between fields
         if field.name not in values and not field.required and field.encode_name not in raw:

@@ -57,8 +57,10 @@ async def hash_password(password: str, log_n: int) -> str:
 
 
 async def verify_password(password: str, stored: str | None, log_n: int) -> bool:
-    """Check `password`; with no stored hash, spend the same time and say no (no user probing)."""
-    if stored is None:
+    """Check `password`; with no stored hash, or one no password matches (an imported expert not
+    yet given one), spend the same time as a real check and say no: the answer's time tells
+    nobody whether the account exists or has a password."""
+    if stored is None or not stored.startswith("scrypt$"):
         await asyncio.to_thread(_scrypt, password, b"0" * 16, log_n, _SCRYPT_R, _SCRYPT_P)
         return False
     return await asyncio.to_thread(verify_password_sync, password, stored)

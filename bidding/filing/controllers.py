@@ -17,6 +17,7 @@ from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
 from app.core.calendar.service import load_calendar
 from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, Limit, Offset, SettingsDep
+from app.core.downloads import download
 from app.core.guards import requires
 from app.core.problems import InvalidRequest
 from app.core.validation import FieldError, require_plausible_dates
@@ -171,7 +172,7 @@ class FilingController(Controller):
         blobs: BlobsDep,
     ) -> File:
         document = await service.get_document(db_session, actor, filing_id, document_id)
-        return File(path=blobs.path(document.sha256), filename=document.filename, media_type=document.content_type)
+        return download(blobs.path(document.sha256), document.filename)
 
     @delete("/{filing_id:uuid}/documents/{document_id:uuid}", guards=[requires(Role.agency)])
     async def remove(

@@ -16,6 +16,7 @@ from app.core.actor import Role
 from app.core.blobs import LocalBlobStore
 from app.core.clock import Clock
 from app.core.deps import ActorDep, BlobsDep, DbSession, LiveDep, SessionsDep, TasksDep
+from app.core.downloads import download
 from app.core.guards import requires, signed_in
 from app.core.live import Event, LiveHub, sse_stream
 from app.core.settings import Settings
@@ -107,9 +108,7 @@ class OpeningController(Controller):
     ) -> File:
         """A decrypted document, after the opening: for the tender's agency and supervisors only."""
         document = await queries.opened_document(db_session, actor, tender_id, bid_id, index)
-        return File(
-            path=blobs.path(document["sha256"]), filename=document["name"], media_type="application/octet-stream"
-        )
+        return download(blobs.path(document["sha256"]), document["name"])
 
 
 async def stream_events(

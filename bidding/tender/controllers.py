@@ -14,6 +14,7 @@ from litestar.response import File
 from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
 from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, Limit, Offset, SettingsDep
+from app.core.downloads import download
 from app.core.guards import requires, signed_in
 from bidding.tender import queries, service
 from bidding.tender.schemas import AmendmentIn, TenderOut
@@ -52,8 +53,8 @@ class TenderController(Controller):
         document_id: FromPath[uuid.UUID],
     ) -> File:
         """Download a document; a bidder's download makes it a holder every amendment is sent to."""
-        sha256, filename, content_type = await service.obtain_document(db_session, clock, actor, tender_id, document_id)
-        return File(path=blobs.path(sha256), filename=filename, media_type=content_type)
+        sha256, filename = await service.obtain_document(db_session, clock, actor, tender_id, document_id)
+        return download(blobs.path(sha256), filename)
 
     @post(
         "/{tender_id:uuid}/documents",

@@ -68,16 +68,16 @@ async def documents(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
 
 async def obtain_document(
     session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, document_id: uuid.UUID
-) -> tuple[str, str, str]:
-    """A tender document for download (sha256, filename, content type). A bidder's first download
-    makes it a holder of the documents, to whom every amendment is sent."""
+) -> tuple[str, str]:
+    """A tender document for download (sha256, filename). A bidder's first download makes it a
+    holder of the documents, to whom every amendment is sent."""
     tender = await visible_tender(session, actor, tender_id)
     filed = await session.get(FilingDocument, document_id)
     added = await session.get(TenderDocument, document_id)
     if filed is not None and filed.filing_id == tender.filing_id and filed.kind in PUBLIC_FILING_DOCUMENTS:
-        found = (filed.sha256, filed.filename, filed.content_type)
+        found = (filed.sha256, filed.filename)
     elif added is not None and added.tender_id == tender_id and added.amendment_number is not None:
-        found = (added.sha256, added.filename, added.content_type)
+        found = (added.sha256, added.filename)
     else:
         raise NotFound(f"tender {tender_id} has no document {document_id}")
     if actor.has_role(Role.bidder) and actor.org_uscc is not None:

@@ -54,6 +54,13 @@ CASES: list[tuple[str, str, str, str, bytes | None, str | None, int, str]] = [
     ("an unknown intermediary's record", "GET", f"/api/v1/intermediaries/{USCC}/record", "admin", None, None, 404,
      "not-found"),
     ("a Basic token", "GET", "/api/v1/users/me", "basic", None, None, 401, "unauthorized"),
+    ("a credit check in year 1900", "POST", "/api/v1/credit/checks", "supervisor",
+     b'{"at":"1900-01-01","subjects":[{"uscc":"' + USCC.encode() + b'"}]}', JSON, 422, "at"),
+    ("an announcement in year 9999", "POST", "/api/v1/filings", "agency",
+     b'{"project_name":"x","project_type":"other","announcement_date":"9999-01-01"}', JSON, 422,
+     "announcement_date"),
+    ("a holiday in year 9999", "POST", "/api/v1/calendar/years", "admin",
+     b'{"year":2027,"holidays":["2027-01-01","9999-01-01"],"workdays":[]}', JSON, 422, "holidays[1]"),
 ]  # fmt: skip
 
 
@@ -116,3 +123,15 @@ async def _headers(client: AsyncTestClient[Litestar], world: World, who: str) ->
     role = Role(who)
     user = await world.user(role, await world.org(OrgKind.agency) if role is Role.agency else None)
     return await login(client, user.username)
+
+
+async def test_a_body_of_a_hundred_thousand_unknown_keys_gets_a_short_answer_naming_the_first_hundred(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    admin = await _headers(client, world, "admin")
+    body = {"uscc": USCC, "name": "深圳某科技公司", "kind": "bidder"} | {f"k{i}": i for i in range(100_000)}
+    answer = await client.post("/api/v1/orgs", json=body, headers=admin)
+    assert answer.status_code == 422 and len(answer.content) < 20_000
+    problem = answer.json()
+    assert len(problem["invalid-params"]) == 100 and problem["invalid-params-omitted"] == 99_900
+    assert problem["detail"].startswith("100000 invalid field(s)") and problem["detail"].endswith("and 99900 more")

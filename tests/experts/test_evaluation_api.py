@@ -211,6 +211,13 @@ async def test_from_an_opened_tender_to_a_signed_report(
         f"{scene.url}/evaluation/scores", json={"scores": {bid_list[0]["bid"]: {"t1": "41"}}}, headers=heads[names[0]]
     )
     assert bad.status_code == 422 and "item t1 is scored within [0, 40]" in bad.text
+    for typed in ("３０", "30e0", " 30", "+30", "٣٠"):  # full-width, exponent, space, sign, Arabic-Indic digits
+        odd = await client.put(
+            f"{scene.url}/evaluation/scores",
+            json={"scores": {bid_list[0]["bid"]: {"t1": typed}}},
+            headers=heads[names[0]],
+        )
+        assert odd.status_code == 422 and "ASCII digits" in odd.text, typed
     abnormal = names[0]
     late = names[-1]
     for name in names[:-1]:

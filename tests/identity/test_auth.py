@@ -6,6 +6,7 @@ import asyncio
 from collections import Counter
 from datetime import datetime, timedelta
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
@@ -15,7 +16,7 @@ from app.core.actor import Role
 from app.core.clock import FrozenClock
 from app.core.models import AuditEvent
 from app.identity import service as identity
-from app.identity.models import OrgKind
+from app.identity.models import OrgKind, User
 from tests.conftest import PASSWORD, World, login
 
 
@@ -273,3 +274,39 @@ async def test_only_a_bearer_token_in_the_authorization_header_counts(
     for header in (f"Basic {token}", f"Token {token}", token, "Bearer "):
         assert (await client.get("/api/v1/users/me", headers={"Authorization": header})).status_code == 401
     assert (await client.get("/api/v1/users/me", headers={"Authorization": f"bearer {token}"})).status_code == 200
+
+
+async def test_every_refused_sign_in_costs_one_password_hash_whatever_the_account(
+    world: World, clock: FrozenClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No timing oracle: an unknown name, an imported expert who has no password yet and a wrong
+    password each derive exactly one scrypt key at the platform's cost, as a right password does."""
+    from app.identity import auth
+    from experts.registry import UNUSABLE_PASSWORD
+
+    await world.user(Role.bidder, await world.org(), username="has.password")
+    imported = await world.user(Role.expert, username="imported.expert")
+    async with world.sessions() as session:
+        row = await session.get(User, imported.id)
+        assert row is not None
+        row.password_hash = UNUSABLE_PASSWORD
+        await session.commit()
+    costs: list[int] = []
+    derive = auth._scrypt
+
+    def counted(password: str, salt: bytes, log_n: int, r: int, p: int) -> bytes:
+        costs.append(log_n)
+        return derive(password, salt, log_n, r, p)
+
+    monkeypatch.setattr(auth, "_scrypt", counted)
+    log_n = world.settings.scrypt_log_n
+    for name, password, address in [
+        ("nobody.here", "guess guess", "192.0.2.1"),
+        ("imported.expert", "guess guess", "192.0.2.2"),
+        ("has.password", "guess guess", "192.0.2.3"),
+        ("has.password", PASSWORD, "192.0.2.4"),
+    ]:
+        costs.clear()
+        async with world.sessions() as session:
+            await identity.authenticate(session, clock, name, password, address, log_n)
+        assert costs == [log_n], name

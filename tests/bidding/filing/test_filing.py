@@ -292,6 +292,20 @@ async def test_documents_are_stored_content_addressed(backend: str, desk: Desk, 
     again = await desk.upload(filing_id, "other", content, "copy.pdf")
     assert again.json()["sha256"] == document["sha256"]  # stored once, listed twice
 
+    # A page uploaded as text/html comes back as a file to save, never a page of this origin.
+    page = await desk.client.post(
+        f"/api/v1/filings/{filing_id}/documents?kind=other&filename=readme.html",
+        content=b"<script>fetch('/api/v1/users')</script>",
+        headers={**desk.agency_headers, "content-type": "text/html"},
+    )
+    assert page.status_code == 201, page.text
+    served = await desk.client.get(
+        f"/api/v1/filings/{filing_id}/documents/{page.json()['id']}", headers=desk.officer_headers
+    )
+    assert served.headers["content-type"] == "application/octet-stream"
+    assert served.headers["content-disposition"].startswith("attachment")
+    assert served.headers["x-content-type-options"] == "nosniff"
+
 
 async def test_an_oversized_upload_is_refused_and_nothing_is_kept(
     backend: str, world: World, clock: FrozenClock, settings: Settings

@@ -36,6 +36,9 @@ async def test_a_change_ten_days_before_the_deadline_moves_it_tells_every_holder
     tender_document = next(d for d in documents if d["kind"] == "tender_document")
     got = await client.get(f"{url}/documents/{tender_document['id']}", headers=reader.headers)
     assert got.status_code == 200 and got.content.startswith(b"tender_document of ")
+    assert got.headers["content-type"] == "application/octet-stream"  # never the uploader's claimed type
+    assert got.headers["content-disposition"].startswith("attachment")
+    assert got.headers["x-content-type-options"] == "nosniff"
     # Another bidder submits a sealed bid without downloading here; it holds the documents too.
     assert (await submit(client, tender, bidder, sealed_bid(tender, bidder))).status_code == 201
 
