@@ -19,26 +19,25 @@ from bidding.ocds import service
 MEDIA_TYPE = "application/json"
 
 
-class ReleasePackage(msgspec.Struct, rename="camel", omit_defaults=True):
-    """An OCDS 1.1 release package as the feed writes it (each release as the standard's schema)."""
-
+class _Package(msgspec.Struct, rename="camel", omit_defaults=True):
     uri: str
     version: str
     published_date: str
     publisher: dict[str, str]
+
+
+class ReleasePackage(_Package):
+    """An OCDS 1.1 release package as the feed writes it (each release as the standard's schema)."""
+
     releases: list[dict[str, Any]]
     extensions: list[str] | None = None
     links: dict[str, str] | None = None  # next: the following page
     audit_log_head: dict[str, Any] | None = None  # the audit log's latest signed tree head
 
 
-class RecordPackage(msgspec.Struct, rename="camel", omit_defaults=True):
+class RecordPackage(_Package):
     """An OCDS 1.1 record package: one record (its releases and the compiled release)."""
 
-    uri: str
-    version: str
-    published_date: str
-    publisher: dict[str, str]
     records: list[dict[str, Any]]
     extensions: list[str] | None = None
     audit_log_head: dict[str, Any] | None = None

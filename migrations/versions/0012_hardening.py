@@ -76,6 +76,7 @@ def upgrade() -> None:
         sa.Column("leaves_read", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ocds_index_state")),
     )
+    op.execute("INSERT INTO ocds_index_state (id, leaves_read) VALUES (1, 0)")  # read from the log's first leaf
 
 
 def downgrade() -> None:
