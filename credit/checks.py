@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, Select, String, and_, any_, bindparam, exists, or_, select, union_all
+from sqlalchemy import ARRAY, Select, String, and_, any_, bindparam, exists, func, or_, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -151,7 +151,7 @@ async def candidate_entries(
     shape = (postgres, "usccs" in values, "hashes" in values, tuple(k for k in SUBJECT_KINDS if f"{k}_names" in values))
     if day is None:
         rows = await connection.execute(candidate_entries_query(*shape), values)
-    else:  # one round trip: the dropped rows' part reads an empty index range for a check of today
+    else:  # a day before the last drop: the dropped rows too, in the same round trip
         rows = await connection.execute(listed_on_query(*shape), {**values, "day": day})
     return [Entry._make(row) for row in rows]  # ENTRY_FIELDS are Entry's
 
@@ -159,8 +159,9 @@ async def candidate_entries(
 async def check(session: AsyncSession, clock: Clock, subjects: Sequence[tuple[Subject, str]], day: date) -> Checked:
     """Decide every (subject, context) against the entries active on `day` under the memoranda
     in force. Nothing is written: `record` keeps the evidence, `raise_reviews` the review hits."""
-    lists, rules, named_kinds = await lists_and_rules(session, clock.now())
-    entries = await candidate_entries(session, [s for s, _ in subjects], named_kinds, day)
+    lists, rules, named_kinds, last_ended = await lists_and_rules(session, clock.now())
+    dropped_after = day if last_ended is not None and day < last_ended else None  # a past day only
+    entries = await candidate_entries(session, [s for s, _ in subjects], named_kinds, dropped_after)
     reviews: dict[tuple[int, str], str] = {}
     may_be_named = {e.id for e in entries if e.uscc is None}  # an entry with a USCC is never a name hit
     if may_be_named:
@@ -203,26 +204,32 @@ def lists_and_rules_query() -> Select[*tuple[Any, ...]]:
             .label(f"named_{kind}")
         )
 
+    # The last day a version dropped rows (the partial index's last key): a check of a later day
+    # needs no dropped row at all.
+    last_ended = select(func.max(CreditEntry.ended_on)).where(CreditEntry.removed_in.is_not(None)).scalar_subquery()
     return (
         freshness_query()
-        .add_columns(*(named(kind) for kind in SUBJECT_KINDS), *rules_now.c)
+        .add_columns(*(named(kind) for kind in SUBJECT_KINDS), last_ended.label("last_ended"), *rules_now.c)
         .outerjoin(rules_now, rules_now.c.list_type == CreditListType.code)
     )
 
 
 async def lists_and_rules(
     session: AsyncSession, now: datetime
-) -> tuple[list[dict[str, Any]], dict[str, Rule], set[str]]:
-    """Every list's freshness, the rule in force for it, and the subject kinds that have current
-    entries without a USCC (the only ones a name can match), in one query: every check asks."""
-    lists, rules, named_kinds = [], {}, set()
-    rule_at = FRESHNESS_COLUMNS + len(SUBJECT_KINDS)
+) -> tuple[list[dict[str, Any]], dict[str, Rule], set[str], date | None]:
+    """Every list's freshness, the rule in force for it, the subject kinds that have current
+    entries without a USCC (the only ones a name can match), and the last day a version dropped
+    entries, in one query: every check asks."""
+    lists, rules, named_kinds, last_ended = [], {}, set(), None
+    ended_at = FRESHNESS_COLUMNS + len(SUBJECT_KINDS)
+    rule_at = ended_at + 1
     for row in await (await session.connection()).execute(lists_and_rules_query()):
         lists.append(freshness_of(row, now))
         named_kinds |= {kind for i, kind in enumerate(SUBJECT_KINDS) if row[FRESHNESS_COLUMNS + i]}
+        last_ended = row[ended_at]
         if row[rule_at] is not None:
             rules[row[rule_at]] = rule_of(row[rule_at:])
-    return lists, rules, named_kinds
+    return lists, rules, named_kinds, last_ended
 
 
 def verdict_view(verdict: Verdict, checked: Checked) -> dict[str, Any]:
