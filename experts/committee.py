@@ -316,6 +316,9 @@ async def commit_when_due(
     return True
 
 
+SUPPLEMENTARY_COMMITTED, SUPPLEMENTARY_DRAWN, SUPPLEMENTARY_FAILED = "committed", "drawn", "failed"
+
+
 class BeaconEntered(Conflict):
     slug = "draw-entry-closed"
 
@@ -342,7 +345,7 @@ async def enter_beacon(session: AsyncSession, clock: Clock, actor: Actor, tender
     return row
 
 
-def beacon_of(row: Draw) -> draw.Beacon | None:
+def beacon_of(row: Draw | SupplementaryDraw) -> draw.Beacon | None:
     if row.entry is None:
         return None
     return draw.Beacon(row.entry, row.entry_head_size or 0, row.entry_head_root or "")
@@ -454,9 +457,11 @@ async def supplementary_draw(
     tz: Any,
     credit_barred: CreditBarred = no_credit_bars,
 ) -> SupplementaryDraw:
-    """Fill the seats a specialty's exhausted reserves leave empty (补抽), verifiably: the same
-    exclusions, plus everyone already drawn for the tender (`already_drawn`); the commitment is
-    committed before the seats are drawn."""
+    """Commit a draw that fills the seats a specialty's exhausted reserves leave empty (补抽),
+    verifiably: the same exclusions, plus everyone already drawn for the tender (`already_drawn`).
+    The snapshot and a fresh seed are committed now; a supervisor then enters the beacon, and the
+    seats are drawn the commit lead after the commitment (`run_supplementary_draw`), as the main
+    draw is."""
     tender = await tender_or_404(session, tender_id)
     row = await session.get(Draw, tender_id, with_for_update=True)
     if row is None or row.status != DrawStatus.drawn:
@@ -468,6 +473,13 @@ async def supplementary_draw(
         TenderStatus.evaluation,
     ):
         raise Conflict(f"the committee of a tender in {tender.status} is not drawn again")
+    pending = await session.scalar(
+        select(SupplementaryDraw.id).where(
+            SupplementaryDraw.tender_id == tender_id, SupplementaryDraw.status == SUPPLEMENTARY_COMMITTED
+        )
+    )
+    if pending is not None:
+        raise Conflict("a supplementary draw of this tender waits for its entry or its time", draw=str(pending))
     seats = list(await session.scalars(select(Seat).where(Seat.tender_id == tender_id)))
     vacancies = []
     for quota in row.quotas:
@@ -483,29 +495,119 @@ async def supplementary_draw(
         for expert in await gather_pool(session, tender, rules, row.evaluation_on, recent_days, credit_barred)
     ]
     parties = await parties_of(session, clock, tender, tz, age_cap)
-    snapshot = draw.snapshot(str(tender_id), rules, pool, parties, algorithm=draw.ALGORITHM_V1)
+    snapshot = draw.snapshot(str(tender_id), rules, pool, parties)
     snapshot_bytes, seed = draw.canonical(snapshot), secrets.token_bytes(32)
     record = SupplementaryDraw(
         tender_id=tender_id,
+        status=SUPPLEMENTARY_COMMITTED,
         quotas=[{"specialty": q.specialty, "members": q.members, "reserves": 0} for q in vacancies],
         commitment=draw.commitment(seed, snapshot_bytes),
+        committed_at=clock.now(),
         seed_hex=seed.hex(),
         snapshot=snapshot_bytes.decode(),
-        drawn_at=clock.now(),
         drawn_by=actor.username,
     )
     session.add(record)
     await session.flush()
-    payload = {"commitment": record.commitment, "algorithm": draw.ALGORITHM_V1, "supplementary": str(record.id)}
+    payload = {"commitment": record.commitment, "algorithm": draw.ALGORITHM, "supplementary": str(record.id)}
     await audit.record(session, clock, actor, "draw.commit", "draw", tender_id, payload)
-    await session.commit()  # the commitment is on record before any seat is drawn
-    outcome = draw.draw(snapshot, seed)
-    if not outcome.complete:
-        record.shortages = outcome.shortages
-        await audit.record(session, clock, actor, "draw.failed", "draw", tender_id, {"shortages": outcome.shortages})
-        await session.commit()
-        raise Conflict("the pool is too small for the vacancies", shortages=outcome.shortages)
+    await notify(
+        session,
+        clock,
+        audience_role=Role.supervisor,
+        kind="draw_needs_entry",
+        object_type="tender",
+        object_id=tender_id,
+        message="补抽专家已承诺种子，请监督人员录入随机值",
+        dedupe_key=f"draw-entry:{tender_id}:{record.commitment[:32]}",
+    )
+    await session.commit()
+    return record
+
+
+async def enter_supplementary_beacon(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    draw_id: uuid.UUID,
+    entry: str,
+    *,
+    lead: timedelta,
+) -> None:
+    """A supervisor's entry to a committed supplementary draw (once); it draws at once when the
+    commit lead has passed, else the chronograph draws when it has."""
+    record = await session.get(SupplementaryDraw, draw_id, with_for_update=True)
+    if record is None or record.tender_id != tender_id:
+        raise NotFound(f"tender {tender_id} has no supplementary draw {draw_id}")
+    if record.status != SUPPLEMENTARY_COMMITTED or record.entry is not None:
+        state = record.status if record.entry is None else f"entered by {record.entry_by}"
+        await session.rollback()
+        raise BeaconEntered(f"this supplementary draw takes no entry now ({state})")
+    head = await latest_head(session)
+    record.entry, record.entry_by, record.entry_at = entry, actor.username, clock.now()
+    record.entry_head_size, record.entry_head_root = (head.tree_size, head.root_hash) if head else (0, "")
+    payload = {
+        "supplementary": str(draw_id),
+        "entry": entry,
+        "head_size": record.entry_head_size,
+        "head_root": record.entry_head_root,
+    }
+    await audit.record(session, clock, actor, "draw.entry", "draw", tender_id, payload)
+    await session.commit()
+    await run_supplementary_draw(session, draw_id, clock, actor, lead=lead)
+
+
+async def supplementary_draws_due(session: AsyncSession, now: datetime, lead: timedelta) -> list[uuid.UUID]:
+    """The committed supplementary draws with their entry whose commit lead has passed."""
+    query = select(SupplementaryDraw.id).where(
+        SupplementaryDraw.status == SUPPLEMENTARY_COMMITTED,
+        SupplementaryDraw.entry.is_not(None),
+        SupplementaryDraw.committed_at <= now - lead,
+    )
+    return list(await session.scalars(query))
+
+
+async def run_supplementary_draw(
+    session: AsyncSession, draw_id: uuid.UUID, clock: Clock, actor: Actor, *, lead: timedelta
+) -> bool:
+    """Draw the seats of a committed supplementary draw from its final seed (idempotent); a
+    shortage fails it, naming the specialties, and the supervisors are told."""
+    record = await session.get(SupplementaryDraw, draw_id, with_for_update=True)
     now = clock.now()
+    if (
+        record is None
+        or record.status != SUPPLEMENTARY_COMMITTED
+        or record.entry is None
+        or record.committed_at is None
+        or now < record.committed_at + lead
+    ):
+        await session.commit()
+        return False
+    tender_id = record.tender_id
+    beacon = beacon_of(record)
+    assert beacon is not None
+    outcome = draw.draw(json.loads(record.snapshot), draw.final_seed(bytes.fromhex(record.seed_hex), beacon))
+    record.drawn_at = now
+    if not outcome.complete:
+        record.status, record.shortages = SUPPLEMENTARY_FAILED, outcome.shortages
+        await audit.record(session, clock, actor, "draw.failed", "draw", tender_id, {"shortages": outcome.shortages})
+        await notify(
+            session,
+            clock,
+            audience_role=Role.supervisor,
+            kind="draw_failed",
+            object_type="tender",
+            object_id=tender_id,
+            message="补抽失败，符合条件的专家不足："
+            + "；".join(f"{code} 需{n['needed']}人、仅{n['eligible']}人" for code, n in outcome.shortages.items()),
+            dedupe_key=f"draw-failed:{tender_id}:{record.commitment[:32]}",
+        )
+        await session.commit()
+        return True
+    row = await session.get(Draw, tender_id)
+    assert row is not None
+    seats = list(await session.scalars(select(Seat).where(Seat.tender_id == tender_id)))
     added = []
     for seat in outcome.members:
         last = max((s.draw_order for s in seats if s.specialty == seat.specialty), default=0)
@@ -520,6 +622,7 @@ async def supplementary_draw(
             )
         )
     session.add_all(added)
+    record.status = SUPPLEMENTARY_DRAWN
     await session.flush()
     users = {
         e: u
@@ -540,7 +643,7 @@ async def supplementary_draw(
         {"commitment": record.commitment, "members": len(added)},
     )
     await session.commit()
-    return record
+    return True
 
 
 # --- seats and replacements ----------------------------------------------------------------
@@ -702,16 +805,25 @@ async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
     }
     revealed = actor.has_role(Role.supervisor) or committee_is_public(tender)
     supplementary = await session.scalars(
-        select(SupplementaryDraw).where(SupplementaryDraw.tender_id == tender_id).order_by(SupplementaryDraw.drawn_at)
+        select(SupplementaryDraw)
+        .where(SupplementaryDraw.tender_id == tender_id)
+        .order_by(SupplementaryDraw.committed_at, SupplementaryDraw.drawn_at)
     )
     view["supplementary"] = [
         {
             "id": str(x.id),
+            "status": x.status,
             "quotas": x.quotas,
             "commitment": x.commitment,
-            "drawn_at": x.drawn_at.isoformat(),
+            "committed_at": x.committed_at.isoformat() if x.committed_at else None,
+            "entered_at": x.entry_at.isoformat() if x.entry_at else None,
+            "drawn_at": x.drawn_at.isoformat() if x.drawn_at else None,
             "shortages": x.shortages,
-            **({"seed": x.seed_hex, "snapshot": x.snapshot} if revealed else {}),
+            **(
+                {"seed": x.seed_hex, "snapshot": x.snapshot, "beacon": _beacon_view(x)}
+                if revealed and x.status != SUPPLEMENTARY_COMMITTED
+                else {}
+            ),
         }
         for x in supplementary
     ]
@@ -719,13 +831,19 @@ async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
         view["seed"] = row.seed_hex
         view["snapshot"] = row.snapshot
         if row.entry is not None:
-            view["beacon"] = {"entry": row.entry, "head_size": row.entry_head_size, "head_root": row.entry_head_root}
+            view["beacon"] = _beacon_view(row)
         if row.status == DrawStatus.drawn:
             seats = await session.scalars(
                 select(Seat).where(Seat.tender_id == tender_id).order_by(Seat.specialty, Seat.draw_order)
             )
             view["seats"] = [_seat_dict(s) for s in seats]
     return view
+
+
+def _beacon_view(row: Draw | SupplementaryDraw) -> dict[str, Any] | None:
+    if row.entry is None:
+        return None
+    return {"entry": row.entry, "head_size": row.entry_head_size, "head_root": row.entry_head_root}
 
 
 def _seat_dict(seat: Seat, name: str | None = None) -> dict[str, Any]:

@@ -193,7 +193,8 @@ class CommitteeController(Controller):
         settings: SettingsDep,
         expert_credit_bars: CreditBarsDep,
     ) -> dict[str, Any]:
-        """Fill the seats left empty once a specialty's reserves are used up (补抽), verifiably."""
+        """Commit a draw that fills the seats left empty once a specialty's reserves are used up
+        (补抽); a supervisor's entry follows, and the seats are drawn the commit lead after."""
         await committee.supplementary_draw(
             db_session,
             clock,
@@ -203,6 +204,24 @@ class CommitteeController(Controller):
             recent_days=settings.expert_recent_days,
             tz=settings.tz,
             credit_barred=expert_credit_bars,
+        )
+        return await committee.draw_view(db_session, actor, tender_id)
+
+    @post("/draw/supplementary/{draw_id:uuid}/entry", guards=[requires(Role.supervisor)], status_code=200)
+    async def supplementary_entry(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        draw_id: FromPath[uuid.UUID],
+        data: JSONBody[DrawEntryIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """A supervisor's value for a supplementary draw's final seed, once; it draws at once if the
+        commit lead has passed since its commitment."""
+        await committee.enter_supplementary_beacon(
+            db_session, clock, actor, tender_id, draw_id, data.entry, lead=settings.draw_commit_lead
         )
         return await committee.draw_view(db_session, actor, tender_id)
 

@@ -20,8 +20,9 @@ verifiable, in three steps:
 
 Once the result may be published, the seed, the snapshot and the beacon are revealed and anyone
 replays the draw with `ggzy draw verify` (`verify` below), which checks both halves of the
-commitment first. Supplementary draws (补抽), started by a supervisor when reserves run out, are
-still of the first version (the seed is committed and drawn in one step, no beacon).
+commitment first. Supplementary draws (补抽), asked for by a supervisor when reserves run out,
+go the same way: committed, a supervisor's entry, drawn the commit lead after the commitment.
+Draws of the first version (ggzy-draw/1: the committed seed alone) still replay.
 """
 
 from __future__ import annotations

@@ -119,19 +119,27 @@ class Draw(Base):
 class SupplementaryDraw(Base):
     """A draw that fills the committee's vacancies once a specialty's reserves are used up (补抽),
     verifiable the same way: its own snapshot (everyone already drawn for the tender excluded),
-    seed and commitment."""
+    seed and commitment, then a supervisor's entry (the beacon) and the draw the commit lead after
+    the commitment. `status`: committed (waiting), drawn, or failed (a shortage)."""
 
     __tablename__ = "supplementary_draws"
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="drawn", server_default="drawn", index=True)
     quotas: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     commitment: Mapped[str] = mapped_column(String(128))
+    committed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     seed_hex: Mapped[str] = mapped_column(String(64))
     snapshot: Mapped[str] = mapped_column(Text)
+    entry: Mapped[str | None] = mapped_column(String(200))
+    entry_by: Mapped[str | None] = mapped_column(String(64))
+    entry_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    entry_head_size: Mapped[int | None] = mapped_column(BigInteger)
+    entry_head_root: Mapped[str | None] = mapped_column(String(64))
     shortages: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    drawn_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
-    drawn_by: Mapped[str] = mapped_column(String(64))
+    drawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    drawn_by: Mapped[str] = mapped_column(String(64))  # the supervisor who asked for it
 
 
 class Seat(Base):

@@ -59,6 +59,16 @@ def upgrade() -> None:
     )
     op.create_index("ix_ocds_releases_feed", "ocds_releases", ["date", "release_id"], unique=False)
     op.create_index(op.f("ix_ocds_releases_tender_id"), "ocds_releases", ["tender_id"], unique=False)
+    with op.batch_alter_table("supplementary_draws") as table:
+        table.add_column(sa.Column("status", sa.String(length=16), nullable=False, server_default="drawn"))
+        table.add_column(sa.Column("committed_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
+        table.add_column(sa.Column("entry", sa.String(length=200), nullable=True))
+        table.add_column(sa.Column("entry_by", sa.String(length=64), nullable=True))
+        table.add_column(sa.Column("entry_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
+        table.add_column(sa.Column("entry_head_size", sa.BigInteger(), nullable=True))
+        table.add_column(sa.Column("entry_head_root", sa.String(length=64), nullable=True))
+        table.alter_column("drawn_at", existing_type=advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True)
+        table.create_index("ix_supplementary_draws_status", ["status"], unique=False)
     with op.batch_alter_table("expert_unavailability") as table:
         table.add_column(sa.Column("source", sa.String(length=8), nullable=False, server_default="pool"))
     op.add_column("credit_entries", sa.Column("ended_on", sa.Date(), nullable=True))
@@ -80,6 +90,11 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("supplementary_draws") as table:
+        table.drop_index("ix_supplementary_draws_status")
+        table.alter_column("drawn_at", existing_type=advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=False)
+        for column in ("entry_head_root", "entry_head_size", "entry_at", "entry_by", "entry", "committed_at", "status"):
+            table.drop_column(column)
     op.drop_index("ix_credit_entries_ended", table_name="credit_entries")
     op.drop_column("credit_entries", "ended_on")
     with op.batch_alter_table("expert_unavailability") as table:

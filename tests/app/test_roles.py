@@ -122,6 +122,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/v1/tenders/{tender_id:uuid}/draw"): SIGNED_IN,  # seed and seats: supervisors
     ("POST", "/api/v1/tenders/{tender_id:uuid}/draw/entry"): frozenset({S}),  # the beacon
     ("POST", "/api/v1/tenders/{tender_id:uuid}/draw/supplementary"): frozenset({S}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/draw/supplementary/{draw_id:uuid}/entry"): frozenset({S}),
     ("GET", "/api/v1/tenders/{tender_id:uuid}/committee"): SIGNED_IN,  # supervisors and members only
     ("POST", "/api/v1/tenders/{tender_id:uuid}/committee/{seat_id:uuid}/no-show"): frozenset({S}),
     ("PUT", "/api/v1/tenders/{tender_id:uuid}/evaluation/template"): frozenset({G, S}),

@@ -311,11 +311,28 @@ async def test_a_vacancy_the_reserves_cannot_fill_is_drawn_again_verifiably(
 
     refused = await client.post(f"{scene.url}/draw/supplementary", headers=scene.tender.desk.agency_headers)
     assert refused.status_code == 403
-    drawn = await client.post(f"{scene.url}/draw/supplementary", headers=officer)
-    assert drawn.status_code == 200, drawn.text
-    [supplementary] = drawn.json()["supplementary"]
-    assert supplementary["quotas"] == [{"specialty": "economics.cost", "members": 1, "reserves": 0}]
-    replay = draw_rules.verify(supplementary["snapshot"].encode(), supplementary["seed"], supplementary["commitment"])
+    committed = await client.post(f"{scene.url}/draw/supplementary", headers=officer)
+    assert committed.status_code == 200, committed.text
+    [pending] = committed.json()["supplementary"]
+    assert pending["status"] == "committed" and "seed" not in pending  # no seed before its draw
+    assert pending["quotas"] == [{"specialty": "economics.cost", "members": 1, "reserves": 0}]
+    waiting = await client.post(f"{scene.url}/draw/supplementary", headers=officer)
+    assert waiting.status_code == 409  # one at a time
+    entry_url = f"{scene.url}/draw/supplementary/{pending['id']}/entry"
+    entered = await client.post(entry_url, json={"entry": "补抽随机值 1414"}, headers=officer)
+    assert entered.json()["supplementary"][0]["status"] == "committed"  # the lead has not passed
+    assert (await client.post(entry_url, json={"entry": "again!"}, headers=officer)).status_code == 409
+    clock.advance(world.settings.draw_commit_lead)
+    async with world.sessions() as session:
+        assert await run_step(session, clock, "expert-supplementary-draw", world.settings, world.sessions) == 1
+    [supplementary] = (await client.get(f"{scene.url}/draw", headers=officer)).json()["supplementary"]
+    assert supplementary["status"] == "drawn" and supplementary["beacon"]["entry"] == "补抽随机值 1414"
+    replay = draw_rules.verify(
+        supplementary["snapshot"].encode(),
+        supplementary["seed"],
+        supplementary["commitment"],
+        draw_rules.Beacon(**supplementary["beacon"]),
+    )
     [newcomer] = [s for s in await scene.committee() if s["status"] == "drawn" and s["order"] == 4]
     assert [s.expert_id for s in replay.members] == [newcomer["expert"]] and newcomer["specialty"] == "economics.cost"
     excluded = json.loads(supplementary["snapshot"])["excluded"]
