@@ -43,7 +43,16 @@ from experts.models import (
     Unavailability,
 )
 from experts.registry import specialty_codes
-from experts.states import ON_COMMITTEE, DrawStatus, SeatStatus, draw_next_event, move_draw, move_seat
+from experts.states import (
+    ON_COMMITTEE,
+    DrawStatus,
+    SeatStatus,
+    SupplementaryStatus,
+    draw_next_event,
+    move_draw,
+    move_seat,
+    move_supplementary,
+)
 
 # The credit issue's hook: which of these experts a credit list bars from serving on that day.
 CreditBarred = Callable[[AsyncSession, Sequence[uuid.UUID], date], Awaitable[set[uuid.UUID]]]
@@ -316,9 +325,6 @@ async def commit_when_due(
     return True
 
 
-SUPPLEMENTARY_COMMITTED, SUPPLEMENTARY_DRAWN, SUPPLEMENTARY_FAILED = "committed", "drawn", "failed"
-
-
 class BeaconEntered(Conflict):
     slug = "draw-entry-closed"
 
@@ -475,7 +481,7 @@ async def supplementary_draw(
         raise Conflict(f"the committee of a tender in {tender.status} is not drawn again")
     pending = await session.scalar(
         select(SupplementaryDraw.id).where(
-            SupplementaryDraw.tender_id == tender_id, SupplementaryDraw.status == SUPPLEMENTARY_COMMITTED
+            SupplementaryDraw.tender_id == tender_id, SupplementaryDraw.status == SupplementaryStatus.committed
         )
     )
     if pending is not None:
@@ -499,7 +505,7 @@ async def supplementary_draw(
     snapshot_bytes, seed = draw.canonical(snapshot), secrets.token_bytes(32)
     record = SupplementaryDraw(
         tender_id=tender_id,
-        status=SUPPLEMENTARY_COMMITTED,
+        status=SupplementaryStatus.committed,
         quotas=[{"specialty": q.specialty, "members": q.members, "reserves": 0} for q in vacancies],
         commitment=draw.commitment(seed, snapshot_bytes),
         committed_at=clock.now(),
@@ -540,7 +546,7 @@ async def enter_supplementary_beacon(
     record = await session.get(SupplementaryDraw, draw_id, with_for_update=True)
     if record is None or record.tender_id != tender_id:
         raise NotFound(f"tender {tender_id} has no supplementary draw {draw_id}")
-    if record.status != SUPPLEMENTARY_COMMITTED or record.entry is not None:
+    if record.status != SupplementaryStatus.committed or record.entry is not None:
         state = record.status if record.entry is None else f"entered by {record.entry_by}"
         await session.rollback()
         raise BeaconEntered(f"this supplementary draw takes no entry now ({state})")
@@ -561,7 +567,7 @@ async def enter_supplementary_beacon(
 async def supplementary_draws_due(session: AsyncSession, now: datetime, lead: timedelta) -> list[uuid.UUID]:
     """The committed supplementary draws with their entry whose commit lead has passed."""
     query = select(SupplementaryDraw.id).where(
-        SupplementaryDraw.status == SUPPLEMENTARY_COMMITTED,
+        SupplementaryDraw.status == SupplementaryStatus.committed,
         SupplementaryDraw.entry.is_not(None),
         SupplementaryDraw.committed_at <= now - lead,
     )
@@ -577,7 +583,7 @@ async def run_supplementary_draw(
     now = clock.now()
     if (
         record is None
-        or record.status != SUPPLEMENTARY_COMMITTED
+        or record.status != SupplementaryStatus.committed
         or record.entry is None
         or record.committed_at is None
         or now < record.committed_at + lead
@@ -590,7 +596,8 @@ async def run_supplementary_draw(
     outcome = draw.draw(json.loads(record.snapshot), draw.final_seed(bytes.fromhex(record.seed_hex), beacon))
     record.drawn_at = now
     if not outcome.complete:
-        record.status, record.shortages = SUPPLEMENTARY_FAILED, outcome.shortages
+        move_supplementary(record, SupplementaryStatus.failed)
+        record.shortages = outcome.shortages
         await audit.record(session, clock, actor, "draw.failed", "draw", tender_id, {"shortages": outcome.shortages})
         await notify(
             session,
@@ -622,7 +629,7 @@ async def run_supplementary_draw(
             )
         )
     session.add_all(added)
-    record.status = SUPPLEMENTARY_DRAWN
+    move_supplementary(record, SupplementaryStatus.drawn)
     await session.flush()
     users = {
         e: u
@@ -821,7 +828,7 @@ async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
             "shortages": x.shortages,
             **(
                 {"seed": x.seed_hex, "snapshot": x.snapshot, "beacon": _beacon_view(x)}
-                if revealed and x.status != SUPPLEMENTARY_COMMITTED
+                if revealed and x.status != SupplementaryStatus.committed
                 else {}
             ),
         }

@@ -32,6 +32,25 @@ DRAW = Lifecycle(
 )
 
 
+class SupplementaryStatus(enum.StrEnum):
+    """A supplementary draw (补抽): committed, then drawn from its final seed, or failed (a shortage)."""
+
+    committed = "committed"
+    drawn = "drawn"
+    failed = "failed"
+
+
+SUPPLEMENTARY = Lifecycle(
+    "supplementary draw",
+    SupplementaryStatus,
+    {
+        SupplementaryStatus.committed: frozenset({SupplementaryStatus.drawn, SupplementaryStatus.failed}),
+        SupplementaryStatus.drawn: frozenset(),
+        SupplementaryStatus.failed: frozenset(),
+    },
+)
+
+
 class SeatStatus(enum.StrEnum):
     reserve = "reserve"
     drawn = "drawn"
@@ -66,6 +85,10 @@ EVALUATION = Lifecycle(
 
 def move_draw(draw: HasStatus, target: DrawStatus) -> None:
     DRAW.move(draw, target)
+
+
+def move_supplementary(record: HasStatus, target: SupplementaryStatus) -> None:
+    SUPPLEMENTARY.move(record, target)
 
 
 def move_seat(seat: HasStatus, target: SeatStatus) -> None:
