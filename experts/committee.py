@@ -311,16 +311,9 @@ async def commit_when_due(
         tz=tz,
         credit_barred=credit_barred,
     )
-    await notify(
-        session,
-        clock,
-        audience_role=Role.supervisor,
-        kind="draw_needs_entry",
-        object_type="tender",
-        object_id=tender_id,
-        message=f"专家抽取已承诺种子，请监督人员在 {row.draw_at.isoformat()} 前录入随机值",
-        dedupe_key=f"draw-entry:{tender_id}:{(row.commitment or '')[:32]}",
-    )
+    message = f"专家抽取已承诺种子，请监督人员在 {row.draw_at.isoformat()} 前录入随机值"
+    dedupe_key = f"draw-entry:{tender_id}:{(row.commitment or '')[:32]}"
+    await _tell(session, clock, Role.supervisor, "draw_needs_entry", tender_id, message, dedupe_key)
     await session.commit()
     return True
 
@@ -342,13 +335,44 @@ async def enter_beacon(session: AsyncSession, clock: Clock, actor: Actor, tender
         by = row.entry_by
         await session.rollback()
         raise BeaconEntered(f"{by} entered this draw's value already")
+    await _record_beacon(session, clock, actor, row, entry)
+    await session.commit()
+    return row
+
+
+async def _record_beacon(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    row: Draw | SupplementaryDraw,
+    entry: str,
+    extra: dict[str, str] | None = None,
+) -> None:
+    """Keep a supervisor's entry with the audit log's signed tree head in force now, audited."""
     head = await latest_head(session)
     row.entry, row.entry_by, row.entry_at = entry, actor.username, clock.now()
     row.entry_head_size, row.entry_head_root = (head.tree_size, head.root_hash) if head else (0, "")
-    payload = {"entry": entry, "head_size": row.entry_head_size, "head_root": row.entry_head_root}
-    await audit.record(session, clock, actor, "draw.entry", "draw", tender_id, payload)
-    await session.commit()
-    return row
+    payload = {**(extra or {}), "entry": entry, "head_size": row.entry_head_size, "head_root": row.entry_head_root}
+    await audit.record(session, clock, actor, "draw.entry", "draw", row.tender_id, payload)
+
+
+async def _tell(
+    session: AsyncSession, clock: Clock, role: Role, kind: str, tender_id: uuid.UUID, message: str, dedupe_key: str
+) -> None:
+    await notify(
+        session,
+        clock,
+        audience_role=role,
+        kind=kind,
+        object_type="tender",
+        object_id=tender_id,
+        message=message,
+        dedupe_key=dedupe_key,
+    )
+
+
+def _shortage_text(shortages: dict[str, dict[str, int]]) -> str:
+    return "；".join(f"{code} 需{n['needed']}人、仅{n['eligible']}人" for code, n in shortages.items())
 
 
 def beacon_of(row: Draw | SupplementaryDraw) -> draw.Beacon | None:
@@ -377,16 +401,9 @@ async def run_draw(
         return False
     beacon = beacon_of(row)
     if beacon is None:
-        await notify(
-            session,
-            clock,
-            audience_role=Role.supervisor,
-            kind="draw_waits_for_entry",
-            object_type="tender",
-            object_id=tender_id,
-            message="专家抽取时间已到，等待监督人员录入随机值后抽取",
-            dedupe_key=f"draw-waits:{tender_id}:{(row.commitment or '')[:32]}",
-        )
+        message = "专家抽取时间已到，等待监督人员录入随机值后抽取"
+        dedupe_key = f"draw-waits:{tender_id}:{(row.commitment or '')[:32]}"
+        await _tell(session, clock, Role.supervisor, "draw_waits_for_entry", tender_id, message, dedupe_key)
         await session.commit()
         return False
     assert row.seed_hex is not None
@@ -395,17 +412,9 @@ async def run_draw(
         move_draw(row, DrawStatus.failed)
         row.shortages = outcome.shortages
         await audit.record(session, clock, actor, "draw.failed", "draw", tender_id, {"shortages": outcome.shortages})
-        await notify(
-            session,
-            clock,
-            audience_role=Role.agency,
-            kind="draw_failed",
-            object_type="tender",
-            object_id=tender_id,
-            message="专家抽取失败，符合条件的专家不足："
-            + "；".join(f"{code} 需{n['needed']}人、仅{n['eligible']}人" for code, n in outcome.shortages.items()),
-            dedupe_key=f"draw-failed:{tender_id}:{(row.commitment or '')[:32]}",
-        )
+        message = "专家抽取失败，符合条件的专家不足：" + _shortage_text(outcome.shortages)
+        dedupe_key = f"draw-failed:{tender_id}:{(row.commitment or '')[:32]}"
+        await _tell(session, clock, Role.agency, "draw_failed", tender_id, message, dedupe_key)
         await session.commit()
         return True
     now = clock.now()
@@ -517,15 +526,15 @@ async def supplementary_draw(
     await session.flush()
     payload = {"commitment": record.commitment, "algorithm": draw.ALGORITHM, "supplementary": str(record.id)}
     await audit.record(session, clock, actor, "draw.commit", "draw", tender_id, payload)
-    await notify(
+    dedupe_key = f"draw-entry:{tender_id}:{record.commitment[:32]}"
+    await _tell(
         session,
         clock,
-        audience_role=Role.supervisor,
-        kind="draw_needs_entry",
-        object_type="tender",
-        object_id=tender_id,
-        message="补抽专家已承诺种子，请监督人员录入随机值",
-        dedupe_key=f"draw-entry:{tender_id}:{record.commitment[:32]}",
+        Role.supervisor,
+        "draw_needs_entry",
+        tender_id,
+        "补抽专家已承诺种子，请监督人员录入随机值",
+        dedupe_key,
     )
     await session.commit()
     return record
@@ -550,16 +559,7 @@ async def enter_supplementary_beacon(
         state = record.status if record.entry is None else f"entered by {record.entry_by}"
         await session.rollback()
         raise BeaconEntered(f"this supplementary draw takes no entry now ({state})")
-    head = await latest_head(session)
-    record.entry, record.entry_by, record.entry_at = entry, actor.username, clock.now()
-    record.entry_head_size, record.entry_head_root = (head.tree_size, head.root_hash) if head else (0, "")
-    payload = {
-        "supplementary": str(draw_id),
-        "entry": entry,
-        "head_size": record.entry_head_size,
-        "head_root": record.entry_head_root,
-    }
-    await audit.record(session, clock, actor, "draw.entry", "draw", tender_id, payload)
+    await _record_beacon(session, clock, actor, record, entry, {"supplementary": str(draw_id)})
     await session.commit()
     await run_supplementary_draw(session, draw_id, clock, actor, lead=lead)
 
@@ -599,17 +599,9 @@ async def run_supplementary_draw(
         move_supplementary(record, SupplementaryStatus.failed)
         record.shortages = outcome.shortages
         await audit.record(session, clock, actor, "draw.failed", "draw", tender_id, {"shortages": outcome.shortages})
-        await notify(
-            session,
-            clock,
-            audience_role=Role.supervisor,
-            kind="draw_failed",
-            object_type="tender",
-            object_id=tender_id,
-            message="补抽失败，符合条件的专家不足："
-            + "；".join(f"{code} 需{n['needed']}人、仅{n['eligible']}人" for code, n in outcome.shortages.items()),
-            dedupe_key=f"draw-failed:{tender_id}:{record.commitment[:32]}",
-        )
+        message = "补抽失败，符合条件的专家不足：" + _shortage_text(outcome.shortages)
+        dedupe_key = f"draw-failed:{tender_id}:{record.commitment[:32]}"
+        await _tell(session, clock, Role.supervisor, "draw_failed", tender_id, message, dedupe_key)
         await session.commit()
         return True
     row = await session.get(Draw, tender_id)
