@@ -36,7 +36,7 @@ CALENDAR_LISTENERS: Sequence[CalendarListener] = (recompute_provisional_deadline
 # Which experts a credit list bars from a committee on a day (the draw's `credit_barred`).
 EXPERT_CREDIT_BARS: CreditBarred = credit_hooks.expert_bars
 
-# The committee's names, published with the candidates (the award's `committee_names`).
+# The committee's names, kept with the candidates and published with the award notice (`committee_names`).
 COMMITTEE_NAMES: CommitteeNames = expert_evaluation.committee_names
 
 

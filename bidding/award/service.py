@@ -108,7 +108,8 @@ async def publish(
     publicity_days: PublicityDays,
     tender_id: uuid.UUID,
 ) -> dict[str, Any]:
-    """Publish the candidates with their ranks, prices and scores and the committee's names."""
+    """Publish the candidates with their ranks, prices and scores; the committee's names are kept
+    with them, shown from the award notice on (Tendering Law art. 37 ¶5)."""
     tender = await _locked(session, tender_id)
     if not actor.username.startswith("system:"):
         _agency_of(actor, tender)
@@ -917,7 +918,10 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
             "ends_at": award_file.publicity_ends_at.isoformat() if award_file.publicity_ends_at else None,
             "candidates": [{"candidate_rank": i, **c} for i, c in enumerate(award_file.candidates, start=1)],
             "disqualified": award_file.disqualified,
-            "committee": award_file.committee if tender.status in tender_states.COMMITTEE_PUBLIC_STATUSES else None,
+            # Secret until the award notice (Tendering Law art. 37 ¶5), but to the supervisors.
+            "committee": award_file.committee
+            if actor.has_role(Role.supervisor) or tender.status in tender_states.COMMITTEE_PUBLIC_STATUSES
+            else None,
         },
         "objections": [objection_view(o) for o in objections if officer or o.raised_by_uscc == actor.org_uscc],
         "awards": [award_view(a) for a in awards],

@@ -3,7 +3,7 @@ what was public at its date, and the record's compiled release (the snapshot of 
 
 Pure: the service gathers `TenderFacts`; this module decides what each release shows. What is
 secret stays out by construction: bidders and prices appear only in releases dated from the
-opening's end, the committee only from the publicity, a document only once published.
+opening's end, the committee only from the award notice, a document only once published.
 """
 
 from __future__ import annotations
@@ -257,8 +257,7 @@ def snapshot(facts: TenderFacts, prefix: str, as_of: datetime) -> dict[str, Any]
             {
                 "id": f"{facts.id}-publicity-{publicity.round}",
                 "title": "中标候选人公示",
-                "description": f"{listing}。评标委员会：{'、'.join(publicity.committee)}。"
-                f"公示期至 {_when(publicity.ends_at)}",
+                "description": f"{listing}。公示期至 {_when(publicity.ends_at)}",
                 "status": "pending",
                 "date": _when(publicity.started_at),
                 "value": _money(Decimal(first["price"])),
@@ -271,6 +270,11 @@ def snapshot(facts: TenderFacts, prefix: str, as_of: datetime) -> dict[str, Any]
             {
                 "id": str(award.id),
                 "title": "中标通知",
+                **(
+                    {"description": f"评标委员会：{'、'.join(publicity.committee)}。"}
+                    if publicity and publicity.committee
+                    else {}
+                ),
                 "status": _award_status(award, as_of),
                 "date": _when(award.awarded_at),
                 "value": _money(award.price),

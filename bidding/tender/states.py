@@ -59,7 +59,9 @@ PUBLIC_STATUSES = frozenset(TenderStatus)
 
 # The committee's names are confidential until the candidates are published (Tendering Law
 # art. 37, implementing regulations art. 54).
-COMMITTEE_PUBLIC_STATUSES: frozenset[TenderStatus] = frozenset({T.publicity, T.awarded, T.contracted})
+# The committee's names stay secret until the result is decided (Tendering Law art. 37 ¶5): they are
+# published with the award notice, not with the candidates.
+COMMITTEE_PUBLIC_STATUSES: frozenset[TenderStatus] = frozenset({T.awarded, T.contracted})
 
 # Where the agency may ask for a cancellation (an opening under way finishes first).
 CANCELLABLE = frozenset(s for s, targets in TRANSITIONS.items() if T.cancelled in targets)

@@ -399,10 +399,10 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
         disqualified = [r["uscc"] for r in run["ranking"] if r["status"] == "disqualified"]
         assert disqualified == [orgs["甲建设"]]
 
-        # --- 公示: the candidates and the committee published; an objection is answered.
+        # --- 公示: the candidates published, the committee still secret (Law art. 37 ¶5); an objection is answered.
         publicity = (await agent.ok("POST", f"{tender_url}/award/publicity"))["publicity"]
         assert [c["uscc"] for c in publicity["candidates"]] == [orgs["乙建设"], orgs["丙建设"]]
-        assert sorted(publicity["committee"]) == sorted(members)
+        assert publicity["committee"] is None
         objection = await bidders["丙建设"].ok(
             "POST", f"{tender_url}/award/objections", 201, json={"grounds": "第一中标候选人项目经理有在建工程"}
         )
@@ -419,6 +419,7 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
         )
         [award] = awarded["awards"]
         assert award["bidder_uscc"] == orgs["乙建设"]
+        assert sorted(awarded["publicity"]["committee"]) == sorted(members)  # published with the result
         assert "award_notice" in [n["kind"] for n in await bidders["乙建设"].ok("GET", "/api/v1/notifications")]
 
         # --- 合同: the agency records the signed contract; the bid bonds are due back in 5 days.
@@ -459,7 +460,8 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
             page_url = package.get("links", {}).get("next", "").removeprefix(PUBLIC_URL) or None
         tags = [r["tag"][0] for r in releases]
         assert tags == ["tender", "tenderAmendment", "tenderUpdate", "award", "award", "contract"]
-        assert not any(m in str(r) for r in releases[:3] for m in members)  # no committee before the publicity
+        assert not any(m in str(r) for r in releases[:4] for m in members)  # no committee before the award
+        assert all(m in str(releases[4]) for m in members)  # the award notice names it
         record = await http.get(f"{workers[1]}/api/v1/ocds/records/{releases[0]['ocid']}")
         assert record.status_code == 200 and problems(parse(record.content)) == []
         assert parse(record.content)["records"][0]["compiledRelease"]["tender"]["status"] == "complete"

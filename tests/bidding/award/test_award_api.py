@@ -62,7 +62,10 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     publicity = seen["publicity"]
     assert [c["price"] for c in publicity["candidates"]] == PRICES[:3]
     assert [c["candidate_rank"] for c in publicity["candidates"]] == [1, 2, 3]
-    assert len(publicity["committee"]) == 5 and all(publicity["committee"])
+    assert publicity["committee"] is None  # secret until the award notice (Tendering Law art. 37 ¶5)
+    assert (await award_of(scene, desk.agency_headers))["publicity"]["committee"] is None
+    officer_view = (await award_of(scene, desk.officer_headers))["publicity"]["committee"]
+    assert len(officer_view) == 5 and all(officer_view)
     assert "publicity" in await notices(client, fourth.headers)
 
     # Only a bidder of the tender objects, only during publicity, with grounds.
@@ -128,6 +131,7 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     assert await step(world, "award-after-publicity") == 1
     awarded = await award_of(scene, desk.agency_headers)
     assert awarded["status"] == "awarded"
+    assert sorted((await award_of(scene, fourth.headers))["publicity"]["committee"]) == sorted(officer_view)
     assert [(a["bidder_uscc"], a["status"]) for a in awarded["awards"]] == [(first.org.uscc, "notified")]
     assert "award_notice" in await notices(client, first.headers)
     assert "result_notice" in await notices(client, second.headers)
