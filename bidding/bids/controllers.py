@@ -114,10 +114,11 @@ class BidController(Controller):
 
     @get("/", guards=[requires(Role.bidder, Role.supervisor, Role.admin)])
     async def list_visible(
-        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
     ) -> list[BidOut]:
-        """Your organization's bids (every version); supervisors see every bid's metadata, never content."""
-        return [BidOut.of(bid) for bid in await submission.bids_visible(db_session, actor, tender_id)]
+        """Your organization's bids (every version); supervisors see every bid's metadata, admins from
+        the deadline; never content."""
+        return [BidOut.of(bid) for bid in await submission.bids_visible(db_session, clock, actor, tender_id)]
 
 
 @get("/api/v1/platform/receipt-key", opt={"public": True}, tags=["bids"])

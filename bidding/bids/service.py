@@ -270,10 +270,13 @@ async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, tender_id:
     return bid
 
 
-async def bids_visible(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> list[Bid]:
-    """A bidder sees its own bids (every version); supervisors and admins see every bid's metadata.
-    Nobody sees any content: it is sealed."""
+async def bids_visible(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> list[Bid]:
+    """A bidder sees its own bids (every version); supervisors see every bid's metadata, admins only
+    from the bid deadline (before it nobody but supervisors learns whether bids exist: Tendering
+    Law art. 22). Nobody sees any content: it is sealed."""
     query = select(Bid).where(Bid.tender_id == tender_id).order_by(Bid.received_at)
-    if not actor.has_role(Role.supervisor, Role.admin):
+    tender = await session.get(Tender, tender_id)
+    closed = tender is not None and clock.now() >= tender.bid_deadline
+    if not (actor.has_role(Role.supervisor) or (actor.has_role(Role.admin) and closed)):
         query = query.where(Bid.bidder_uscc == actor.org_uscc)
     return list((await session.scalars(query)).all())

@@ -111,6 +111,8 @@ async def test_a_change_ten_days_before_the_deadline_moves_it_tells_every_holder
     assert not (await client.get(f"{url}/amendments", headers=reader.headers)).json()["my_bid_awaits_confirmation"]
     officer_view = (await client.get(f"{url}/amendments", headers=desk.officer_headers)).json()
     assert officer_view["bids_awaiting_confirmation"] == 1
+    assert (await client.get(f"{url}/bids", headers=admin)).json() == []  # nor the list of bids, before the deadline
+    assert len((await client.get(f"{url}/bids", headers=desk.officer_headers)).json()) == 1
     assert [a["bidder_uscc"] for a in officer_view["awaiting"]] == [bidder.org.uscc]
     no_bid = await client.post(f"{url}/amendments/1/confirmation", headers=reader.headers)
     assert no_bid.status_code == 404
