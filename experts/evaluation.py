@@ -7,6 +7,7 @@ experts.scoring's, the same code `ggzy evaluation compute` runs."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -21,12 +22,14 @@ from app.core.events import DomainEvents
 from app.core.notifications import notify
 from app.core.problems import Conflict, InvalidRequest, NotFound
 from app.core.validation import FieldError
+from app.identity.models import Organization
+from bidding.bids.models import Bid
 from bidding.opening.models import BidOpening, OpeningSession
 from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
 from bidding.tender.states import TenderStatus
-from experts import committee, conduct, scoring
+from experts import bid_conflicts, committee, conduct, scoring
 from experts.models import (
     AnomalyExplanation,
     Draw,
@@ -314,6 +317,25 @@ def report(state: State, result: scoring.Result, *, names: bool) -> dict[str, An
     }
 
 
+async def bid_conflicts_of(
+    session: AsyncSession, tender_id: uuid.UUID, bids: Sequence[dict[str, Any]]
+) -> list[dict[str, object]]:
+    """The conflicts between the opened bids (experts.bid_conflicts), for the committee to decide."""
+    ids = [uuid.UUID(b["bid"]) for b in bids]
+    rows = (await session.execute(select(Bid.id, Bid.bidder_uscc, Bid.consortium).where(Bid.id.in_(ids)))).all()
+    parties = [bid_conflicts.BidParties(str(bid_id), (uscc, *members)) for bid_id, uscc, members in rows]
+    usccs = sorted({org for p in parties for org in p.organizations})
+    heads = dict(
+        (
+            await session.execute(
+                select(Organization.uscc, Organization.legal_representative_hash).where(Organization.uscc.in_(usccs))
+            )
+        ).all()
+    )
+    order = {b["bid"]: i for i, b in enumerate(bids)}
+    return bid_conflicts.conflicts(sorted(parties, key=lambda p: order[p.bid]), heads)
+
+
 async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
     """The evaluation as the actor may see it: supervisors everything; a member the bidders
     (to declare), then the template, the progress and, once their own scores are in, the
@@ -328,6 +350,7 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
     signed = state.evaluation.status == EvaluationStatus.signed
     if actor.has_role(Role.supervisor) or is_member:
         out["bids"] = state.evaluation.bids
+        out["conflicts"] = await bid_conflicts_of(session, tender_id, state.evaluation.bids)
     if actor.has_role(Role.supervisor) or (seat is not None and seat.status == SeatStatus.seated):
         out["template"] = scoring.template_as_dict(state.template)
         out["progress"] = [

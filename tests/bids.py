@@ -56,8 +56,11 @@ async def published_tender(
     return Tender(tender_id, OpeningPublicKey.parse(key["public_key"]), desk)
 
 
-async def new_bidder(client: AsyncTestClient[Litestar], world: World, name: str | None = None) -> Bidder:
-    org = await world.org(OrgKind.bidder, name)
+async def new_bidder(
+    client: AsyncTestClient[Litestar], world: World, name: str | None = None, org: Organization | None = None
+) -> Bidder:
+    """A bidder user (of `org`, or of a new bidder organization) signed in, its signing key registered."""
+    org = org or await world.org(OrgKind.bidder, name)
     user = await world.user(Role.bidder, org)
     headers = await login(client, user.username)
     key = generate_bidder_key()
