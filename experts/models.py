@@ -86,7 +86,19 @@ class Unavailability(Base):
     source: Mapped[str] = mapped_column(String(8), default=POOL_FILE, server_default=POOL_FILE)
 
 
-class Draw(Base):
+class Beaconed:
+    """When a draw's commitment was published, and its beacon (experts.draw.Beacon): a supervisor's
+    entry after the commitment, and the audit log's signed tree head in force when it was made."""
+
+    committed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    entry: Mapped[str | None] = mapped_column(String(200))
+    entry_by: Mapped[str | None] = mapped_column(String(64))
+    entry_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    entry_head_size: Mapped[int | None] = mapped_column(BigInteger)
+    entry_head_root: Mapped[str | None] = mapped_column(String(64))
+
+
+class Draw(Beaconed, Base):
     """A tender's expert draw: its rules, the commitment published before drawing, and (secret
     until the committee may be known) the seed and the snapshot that replay it."""
 
@@ -102,21 +114,13 @@ class Draw(Base):
     configured_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     configured_by: Mapped[str] = mapped_column(String(64))
     commitment: Mapped[str | None] = mapped_column(String(128))
-    committed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     seed_hex: Mapped[str | None] = mapped_column(String(64))
     snapshot: Mapped[str | None] = mapped_column(Text)
-    # The beacon (experts.draw.Beacon): a supervisor's entry after the commitment, and the audit
-    # log's signed tree head in force when it was made.
-    entry: Mapped[str | None] = mapped_column(String(200))
-    entry_by: Mapped[str | None] = mapped_column(String(64))
-    entry_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    entry_head_size: Mapped[int | None] = mapped_column(BigInteger)
-    entry_head_root: Mapped[str | None] = mapped_column(String(64))
     shortages: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     drawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
-class SupplementaryDraw(Base):
+class SupplementaryDraw(Beaconed, Base):
     """A draw that fills the committee's vacancies once a specialty's reserves are used up (补抽),
     verifiable the same way: its own snapshot (everyone already drawn for the tender excluded),
     seed and commitment, then a supervisor's entry (the beacon) and the draw the commit lead after
@@ -129,14 +133,8 @@ class SupplementaryDraw(Base):
     status: Mapped[str] = mapped_column(String(16), default="drawn", server_default="drawn", index=True)
     quotas: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     commitment: Mapped[str] = mapped_column(String(128))
-    committed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     seed_hex: Mapped[str] = mapped_column(String(64))
     snapshot: Mapped[str] = mapped_column(Text)
-    entry: Mapped[str | None] = mapped_column(String(200))
-    entry_by: Mapped[str | None] = mapped_column(String(64))
-    entry_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    entry_head_size: Mapped[int | None] = mapped_column(BigInteger)
-    entry_head_root: Mapped[str | None] = mapped_column(String(64))
     shortages: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     drawn_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     drawn_by: Mapped[str] = mapped_column(String(64))  # the supervisor who asked for it

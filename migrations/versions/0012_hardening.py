@@ -24,6 +24,22 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+BEACON_COLUMNS = ("committed_at", "entry", "entry_by", "entry_at", "entry_head_size", "entry_head_root")
+
+
+def _beacon_columns() -> list[sa.Column[object]]:
+    """A draw's commitment time and beacon (experts.models.Beaconed), on both kinds of draw."""
+    moment = advanced_alchemy.types.DateTimeUTC(timezone=True)
+    return [
+        sa.Column("committed_at", moment, nullable=True),
+        sa.Column("entry", sa.String(length=200), nullable=True),
+        sa.Column("entry_by", sa.String(length=64), nullable=True),
+        sa.Column("entry_at", moment, nullable=True),
+        sa.Column("entry_head_size", sa.BigInteger(), nullable=True),
+        sa.Column("entry_head_root", sa.String(length=64), nullable=True),
+    ]
+
+
 def upgrade() -> None:
     op.add_column("audit_events", sa.Column("actor_sealed", sa.Boolean(), nullable=False, server_default=sa.false()))
     # An initial offer written in plain figures before this revision cannot be sealed here (the key
@@ -42,12 +58,8 @@ def upgrade() -> None:
         table.add_column(sa.Column("initial_offer_commitment", sa.String(length=64), nullable=True))
         table.drop_column("initial_offer")
     with op.batch_alter_table("expert_draws") as table:
-        table.add_column(sa.Column("committed_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
-        table.add_column(sa.Column("entry", sa.String(length=200), nullable=True))
-        table.add_column(sa.Column("entry_by", sa.String(length=64), nullable=True))
-        table.add_column(sa.Column("entry_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
-        table.add_column(sa.Column("entry_head_size", sa.BigInteger(), nullable=True))
-        table.add_column(sa.Column("entry_head_root", sa.String(length=64), nullable=True))
+        for column in _beacon_columns():
+            table.add_column(column)
 
     op.create_table(
         "ocds_releases",
@@ -61,12 +73,8 @@ def upgrade() -> None:
     op.create_index(op.f("ix_ocds_releases_tender_id"), "ocds_releases", ["tender_id"], unique=False)
     with op.batch_alter_table("supplementary_draws") as table:
         table.add_column(sa.Column("status", sa.String(length=16), nullable=False, server_default="drawn"))
-        table.add_column(sa.Column("committed_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
-        table.add_column(sa.Column("entry", sa.String(length=200), nullable=True))
-        table.add_column(sa.Column("entry_by", sa.String(length=64), nullable=True))
-        table.add_column(sa.Column("entry_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
-        table.add_column(sa.Column("entry_head_size", sa.BigInteger(), nullable=True))
-        table.add_column(sa.Column("entry_head_root", sa.String(length=64), nullable=True))
+        for column in _beacon_columns():
+            table.add_column(column)
         table.alter_column("drawn_at", existing_type=advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True)
         table.create_index("ix_supplementary_draws_status", ["status"], unique=False)
     with op.batch_alter_table("expert_unavailability") as table:
@@ -93,7 +101,7 @@ def downgrade() -> None:
     with op.batch_alter_table("supplementary_draws") as table:
         table.drop_index("ix_supplementary_draws_status")
         table.alter_column("drawn_at", existing_type=advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=False)
-        for column in ("entry_head_root", "entry_head_size", "entry_at", "entry_by", "entry", "committed_at", "status"):
+        for column in (*BEACON_COLUMNS, "status"):
             table.drop_column(column)
     op.drop_index("ix_credit_entries_ended", table_name="credit_entries")
     op.drop_column("credit_entries", "ended_on")
@@ -104,7 +112,7 @@ def downgrade() -> None:
     op.drop_index("ix_ocds_releases_feed", table_name="ocds_releases")
     op.drop_table("ocds_releases")
     with op.batch_alter_table("expert_draws") as table:
-        for column in ("entry_head_root", "entry_head_size", "entry_at", "entry_by", "entry", "committed_at"):
+        for column in BEACON_COLUMNS:
             table.drop_column(column)
     with op.batch_alter_table("service_registrations") as table:
         table.add_column(sa.Column("initial_offer", app.core.money.Money(), nullable=True))
