@@ -16,6 +16,7 @@ COMMANDS = {
     "org": "app.cli_server:org",
     "user": "app.cli_server:user",
     "calendar": "app.cli_server:calendar",
+    "period": "app.cli_server:period_group",
     "audit": "app.cli_server:audit_group",
     "scheduler": "app.cli_server:scheduler",
     "demo": "app.cli_server:demo",

@@ -25,6 +25,8 @@ from app import migrate
 from app.core import audit, checkpoint, transparency
 from app.core.actor import Actor, Role
 from app.core.audit_chain import ChainReport
+from app.core.calendar import service as calendar_service
+from app.core.calendar.schemas import PeriodOut
 from app.core.clock import SystemClock
 from app.core.db import make_engine, make_session_factory
 from app.core.problems import InvalidRequest, Problem
@@ -249,6 +251,34 @@ def calendar_load(path: str) -> None:
         f"loaded {loaded.year}: {loaded.holidays} holidays, {loaded.workdays} adjusted working days; "
         f"{loaded.recomputed_deadlines} provisional deadline(s) recomputed"
     )
+
+
+@click.group("period")
+def period_group() -> None:
+    """Periods as the law counts them (民法典 arts. 201, 203)."""
+
+
+@period_group.command("end")
+@click.option("--from", "start", required=True, help="the event: YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time)")
+@click.option("--days", required=True, type=int, help="the period's length in days (1 to 3650)")
+@click.option("--working", is_flag=True, help="count working days only")
+def period_end(start: str, days: int, working: bool) -> None:
+    """Print when a period ends (date, time and zone) and which rule moved it: the same answer as
+    GET /api/v1/calendar/period, so an officer can check any deadline the platform shows."""
+    settings = Settings.from_env()
+
+    async def described(session: AsyncSession) -> PeriodOut:
+        counted = await calendar_service.periods(session, settings.tz)
+        return calendar_service.describe(counted, event, days, working=working)
+
+    try:
+        event = calendar_service.period_question(start, days, settings.tz)
+        answer = run_with_session(settings, described)
+    except Problem as exc:
+        _fail_on_problem(exc)
+    click.echo(f"{answer.ends}  (= {answer.ends_at.isoformat()})")
+    for rule in answer.rules:
+        click.echo(f"  {rule}")
 
 
 @click.group("audit")

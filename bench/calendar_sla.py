@@ -49,7 +49,7 @@ def main() -> None:
     rounds = []
     for i in range(10_000):
         submitted = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=rng.randrange(360 * 24 * 60))
-        due = calendar.deadline(submitted.astimezone(TZ).date(), 2).due_at(TZ)
+        due = calendar.period(submitted.astimezone(TZ).date(), 2, working=True).due_at(TZ)
         decided = submitted + timedelta(hours=rng.randrange(1, 120)) if rng.random() < 0.95 else None
         officer = f"officer{rng.randrange(12)}" if decided else None
         rounds.append(

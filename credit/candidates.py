@@ -130,7 +130,7 @@ async def run(
         )
     reviewed = [v for bid in choice.candidates for v in verdicts_of[bid]]
     await checks.raise_reviews(session, clock, checked, tender_id, only=reviewed)
-    await _settle(session, clock, tender, run_row)
+    await _settle(session, clock, tz, tender, run_row)
     await audit.record(
         session,
         clock,
@@ -180,14 +180,14 @@ def _ranked(entry: dict[str, Any], verdicts: list[Verdict], choice: matching.Cho
     }
 
 
-async def _settle(session: AsyncSession, clock: Clock, tender: Tender, run_row: CreditCheckRun) -> None:
+async def _settle(session: AsyncSession, clock: Clock, tz: ZoneInfo, tender: Tender, run_row: CreditCheckRun) -> None:
     """Move the tender by the run's result and tell who must know."""
     if run_row.candidates:
         if tender.status == TenderStatus.evaluated:
             tender_states.move(tender, TenderStatus.candidates)
         ranked = sorted((r for r in run_row.ranking if r["status"] == "candidate"), key=lambda r: r["candidate_rank"])
         fields = ("rank", "bid", "uscc", "bidder", "price", "total")
-        await award.candidates_settled(session, clock, tender.id, [{k: r.get(k) for k in fields} for r in ranked])
+        await award.candidates_settled(session, clock, tz, tender.id, [{k: r.get(k) for k in fields} for r in ranked])
     elif tender.status != TenderStatus.failed:
         tender_states.move(tender, TenderStatus.failed)
         await notify(

@@ -41,7 +41,9 @@ class AwardController(Controller):
         committee_names: CommitteeNamesDep,
     ) -> dict[str, Any]:
         """Publish the checked candidates now (the sweep does it 3 days after the report at the latest)."""
-        return await service.publish(db_session, clock, actor, committee_names, settings.publicity_days_for, tender_id)
+        return await service.publish(
+            db_session, clock, actor, committee_names, settings.publicity_days_for, settings.tz, tender_id
+        )
 
     @post(
         "/award/documents",
@@ -73,8 +75,11 @@ class AwardController(Controller):
         db_session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
+        settings: SettingsDep,
     ) -> dict[str, Any]:
-        return await service.raise_objection(db_session, clock, actor, tender_id, data.grounds, data.attachments)
+        return await service.raise_objection(
+            db_session, clock, actor, tender_id, data.grounds, data.attachments, settings.tz
+        )
 
     @post(
         "/award/objections/{objection_id:uuid}/answer", guards=[requires(Role.agency, Role.supervisor)], status_code=200
@@ -87,10 +92,20 @@ class AwardController(Controller):
         db_session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
+        settings: SettingsDep,
     ) -> dict[str, Any]:
         """The agency answers an objection; a supervisor decides a complaint."""
         return await service.answer(
-            db_session, clock, actor, tender_id, objection_id, data.outcome, data.answer, data.disqualified_bid
+            db_session,
+            clock,
+            actor,
+            tender_id,
+            objection_id,
+            data.outcome,
+            data.answer,
+            data.disqualified_bid,
+            settings.publicity_days_for,
+            settings.tz,
         )
 
     @post("/award/objections/{objection_id:uuid}/complaint", guards=[requires(Role.bidder)], status_code=201)
@@ -102,8 +117,11 @@ class AwardController(Controller):
         db_session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
+        settings: SettingsDep,
     ) -> dict[str, Any]:
-        return await service.complain(db_session, clock, actor, tender_id, objection_id, data.grounds, data.attachments)
+        return await service.complain(
+            db_session, clock, actor, tender_id, objection_id, data.grounds, data.attachments, settings.tz
+        )
 
     @post("/award/decline", guards=[requires(Role.bidder, Role.agency)], status_code=200)
     async def decline(
@@ -113,9 +131,10 @@ class AwardController(Controller):
         db_session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
+        settings: SettingsDep,
     ) -> dict[str, Any]:
         """The winner declines, or the agency records its refusal to sign: the next candidate is awarded."""
-        return await service.decline(db_session, clock, actor, tender_id, data.reason)
+        return await service.decline(db_session, clock, actor, tender_id, data.reason, settings.tz)
 
     @post("/award/contract", guards=[requires(Role.agency)], status_code=200)
     async def contract(
@@ -137,7 +156,7 @@ class AwardController(Controller):
             signed_on=data.signed_on,
             starts_on=data.starts_on,
             ends_on=data.ends_on,
-            today=clock.now().astimezone(settings.tz).date(),
+            tz=settings.tz,
         )
 
     @post("/award/bond-refund", guards=[requires(Role.agency)], status_code=200)

@@ -4,6 +4,7 @@ latest, award after the publicity, and flag overdue answers, late contracts and 
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,16 +18,27 @@ from bidding.tender.states import TenderStatus
 
 
 def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[Step]:
+    tz = settings.tz
+
     async def publish(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
         tender = await tender_or_404(session, tender_id)
         if tender.status != TenderStatus.candidates:
             return False
-        await service.publish(session, clock, actor, committee_names, settings.publicity_days_for, tender_id)
+        await service.publish(session, clock, actor, committee_names, settings.publicity_days_for, tz, tender_id)
         return True
+
+    async def award(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+        return await service.award_after_publicity(session, tender_id, clock, actor, tz)
+
+    async def late(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+        return await service.late_awards(session, now, tz)
+
+    async def flag_late(session: AsyncSession, award_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+        return await service.flag_late_award(session, award_id, clock, actor, tz)
 
     return [
         Step("publicity-start", "tender", every=30, due=service.publicity_due, run=publish),
-        Step("award-after-publicity", "tender", every=30, due=service.award_due, run=service.award_after_publicity),
+        Step("award-after-publicity", "tender", every=30, due=service.award_due, run=award),
         Step(
             "objection-overdue",
             "objection",
@@ -34,5 +46,5 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
             due=service.overdue_objections,
             run=service.flag_overdue_objection,
         ),
-        Step("award-late", "award", every=300, due=service.late_awards, run=service.flag_late_award),
+        Step("award-late", "award", every=300, due=late, run=flag_late),
     ]

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.blobs import StoredBlob
+from app.core.calendar.rules import PeriodRule
+from app.core.calendar.service import periods
 from app.core.clock import Clock
 from app.core.notifications import Notice, notify, notify_many
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
@@ -79,11 +82,12 @@ async def _tell_supervisors(
 
 
 async def candidates_settled(
-    session: AsyncSession, clock: Clock, tender_id: uuid.UUID, candidates: list[dict[str, Any]]
+    session: AsyncSession, clock: Clock, tz: ZoneInfo, tender_id: uuid.UUID, candidates: list[dict[str, Any]]
 ) -> None:
     """The credit check settled the candidates (in its transaction): they are to be published
     within 3 days."""
     now = clock.now()
+    publish_by = (await periods(session, tz)).end_of(now, states.PUBLISH_WITHIN)
     found = await session.get(AwardFile, tender_id)
     if found is None:
         session.add(
@@ -92,12 +96,12 @@ async def candidates_settled(
                 candidates=candidates,
                 disqualified=[],
                 settled_at=now,
-                publish_by=now + states.PUBLISH_WITHIN,
+                publish_by=publish_by,
                 publicity_round=0,
             )
         )
     else:
-        found.candidates, found.settled_at, found.publish_by = candidates, now, now + states.PUBLISH_WITHIN
+        found.candidates, found.settled_at, found.publish_by = candidates, now, publish_by
 
 
 async def publish(
@@ -106,6 +110,7 @@ async def publish(
     actor: Actor,
     committee_names: CommitteeNames,
     publicity_days: PublicityDays,
+    tz: ZoneInfo,
     tender_id: uuid.UUID,
 ) -> dict[str, Any]:
     """Publish the candidates with their ranks, prices and scores; the committee's names are kept
@@ -122,7 +127,8 @@ async def publish(
     tender_states.move(tender, TenderStatus.publicity)
     award_file.publicity_round += 1
     award_file.publicity_started_at = now
-    award_file.publicity_ends_at = states.publicity_end(now, publicity_days(tender.project_type))
+    publicity = states.publicity_rule(publicity_days(tender.project_type))
+    award_file.publicity_ends_at = (await periods(session, tz)).end_of(now, publicity)
     award_file.committee = await committee_names(session, tender_id)
     await audit.record(
         session,
@@ -147,7 +153,7 @@ async def publish(
                 "publicity",
                 "tender",
                 tender_id,
-                f"中标候选人公示：{tender.project_name}，至 {award_file.publicity_ends_at.isoformat()}",
+                f"中标候选人公示：{tender.project_name}，至 {_local(award_file.publicity_ends_at, tz)}",
                 f"publicity:{tender_id}:{award_file.publicity_round}:{user_id}",
                 user_id,
             )
@@ -186,7 +192,9 @@ async def award_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
     return list(rows)
 
 
-async def award_after_publicity(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+async def award_after_publicity(
+    session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor, tz: ZoneInfo
+) -> bool:
     """The sweep's step: the publicity is over and nothing is open: award the first candidate."""
     tender = await _locked(session, tender_id)
     award_file = await session.get(AwardFile, tender_id)
@@ -199,12 +207,14 @@ async def award_after_publicity(session: AsyncSession, tender_id: uuid.UUID, clo
         or await session.scalar(select(_open_objection(tender_id)))
     ):
         return False
-    await _award_next(session, clock, actor, tender, award_file)
+    await _award_next(session, clock, actor, tz, tender, award_file)
     await session.commit()
     return True
 
 
-async def _award_next(session: AsyncSession, clock: Clock, actor: Actor, tender: Tender, award_file: AwardFile) -> None:
+async def _award_next(
+    session: AsyncSession, clock: Clock, actor: Actor, tz: ZoneInfo, tender: Tender, award_file: AwardFile
+) -> None:
     """Award the first candidate not yet tried, or fail the tender when none is left (art. 55)."""
     tried = set(await session.scalars(select(Award.bid_id).where(Award.tender_id == tender.id)))
     chosen = states.next_candidate(award_file.candidates, tried)
@@ -233,7 +243,7 @@ async def _award_next(session: AsyncSession, clock: Clock, actor: Actor, tender:
         price=Decimal(str(chosen["price"])),
         status=AwardStatus.notified,
         awarded_at=now,
-        sign_by=now + states.SIGN_WITHIN,
+        sign_by=(await periods(session, tz)).end_of(now, states.SIGN_WITHIN),
     )
     session.add(award)
     await audit.record(
@@ -252,7 +262,7 @@ async def _award_next(session: AsyncSession, clock: Clock, actor: Actor, tender:
             "award_notice" if uscc == award.bidder_uscc else "result_notice",
             "tender",
             tender.id,
-            f"中标通知书：{tender.project_name}，请于 {award.sign_by.date().isoformat()} 前签订合同"
+            f"中标通知书：{tender.project_name}，请于 {_local(award.sign_by, tz)} 前签订合同"
             if uscc == award.bidder_uscc
             else f"中标结果通知：{tender.project_name}，中标人 {award.bidder}",
             f"award:{award.id}:{user_id}",
@@ -305,10 +315,11 @@ async def _new_objection(
     parent_id: uuid.UUID | None,
     grounds: str,
     attachments: Sequence[uuid.UUID],
-    answer_within: timedelta,
+    answer_within: PeriodRule,
+    tz: ZoneInfo,
 ) -> Objection:
     """An objection or complaint with its grounds and the actor's own attachments (every bad
-    field named at once), due `answer_within` from now; audited."""
+    field named at once), due at the end of the period `answer_within` sets; audited."""
     errors: list[FieldError] = []
     grounds = _check_text("grounds", grounds, 4000, errors)
     errors += await _own_documents(session, actor, tender_id, attachments, "attachments")
@@ -326,7 +337,7 @@ async def _new_objection(
         grounds=grounds,
         attachments=[str(a) for a in attachments],
         raised_at=now,
-        due_at=now + answer_within,
+        due_at=(await periods(session, tz)).end_of(now, answer_within),
     )
     session.add(objection)
     await audit.record(session, clock, actor, f"award.{kind}", "tender", tender_id, {kind: str(objection.id)})
@@ -340,6 +351,7 @@ async def raise_objection(
     tender_id: uuid.UUID,
     grounds: str,
     attachments: Sequence[uuid.UUID],
+    tz: ZoneInfo,
 ) -> dict[str, Any]:
     """A bidder of the tender objects during publicity; the tenderee answers within 3 days and
     the award waits until then."""
@@ -356,7 +368,7 @@ async def raise_objection(
     ):
         raise Conflict("objections to the candidates are raised during their publicity")
     objection = await _new_objection(
-        session, clock, actor, tender_id, "objection", None, grounds, attachments, states.ANSWER_WITHIN
+        session, clock, actor, tender_id, "objection", None, grounds, attachments, states.ANSWER_WITHIN, tz
     )
     agency = await identity.users_of_orgs(session, [tender.agency_uscc])
     await notify_many(
@@ -368,7 +380,7 @@ async def raise_objection(
                 "objection",
                 "tender",
                 tender_id,
-                f"收到异议，请于 3 日内答复：{tender.project_name}",
+                f"收到异议，请于 {_local(objection.due_at, tz)} 前答复：{tender.project_name}",
                 f"objection:{objection.id}:{u}",
                 u,
             )
@@ -387,6 +399,7 @@ async def complain(
     objection_id: uuid.UUID,
     grounds: str,
     attachments: Sequence[uuid.UUID],
+    tz: ZoneInfo,
 ) -> dict[str, Any]:
     """The objector, unsatisfied with the answer, complains to the supervisors within 10 days;
     the award waits for their decision."""
@@ -402,8 +415,9 @@ async def complain(
     now = clock.now()
     if objection.status != ObjectionStatus.answered or objection.answered_at is None:
         raise Conflict("a complaint follows the answer to the objection")
-    if now > objection.answered_at + states.COMPLAIN_WITHIN:
-        raise Conflict("a complaint is made within 10 days of the answer")
+    complain_by = (await periods(session, tz)).end_of(objection.answered_at, states.COMPLAIN_WITHIN)
+    if now >= complain_by:
+        raise Conflict(f"a complaint is made within 10 days of the answer: the period ended {_local(complain_by, tz)}")
     if tender.status not in {TenderStatus.publicity, TenderStatus.awarded}:
         raise Conflict(f"the tender is {tender.status}: nothing is left to complain about")
     if await session.scalar(select(Objection.id).where(Objection.parent_id == objection_id)):
@@ -418,6 +432,7 @@ async def complain(
         grounds,
         attachments,
         states.DECIDE_COMPLAINT_WITHIN,
+        tz,
     )
     await _tell_supervisors(
         session, clock, tender, "complaint", f"收到投诉：{tender.project_name}", f"complaint:{complaint.id}"
@@ -435,6 +450,8 @@ async def answer(
     outcome: str,
     text: str,
     disqualified_bid: str | None,
+    publicity_days: PublicityDays,
+    tz: ZoneInfo,
 ) -> dict[str, Any]:
     """The agency answers an objection; a supervisor decides a complaint. Upheld: the same
     committee re-evaluates (the tender goes back to `evaluated`, the committee revises its report
@@ -478,8 +495,9 @@ async def answer(
         award_file.disqualified = [*award_file.disqualified, {"bid": disqualified_bid, "objection": str(objection.id)}]
         if award_file.candidates:
             award_file.publicity_round += 1  # the changed list is published again, for a full period
-            length = (award_file.publicity_ends_at or now) - (award_file.publicity_started_at or now)
-            award_file.publicity_started_at, award_file.publicity_ends_at = now, now + length
+            publicity = states.publicity_rule(publicity_days(tender.project_type))
+            award_file.publicity_started_at = now
+            award_file.publicity_ends_at = (await periods(session, tz)).end_of(now, publicity)
         else:
             tender_states.move(tender, TenderStatus.failed)
             await _tell_supervisors(
@@ -559,7 +577,7 @@ async def _current_award(session: AsyncSession, tender_id: uuid.UUID) -> Award:
 
 
 async def decline(
-    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, reason: str
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, reason: str, tz: ZoneInfo
 ) -> dict[str, Any]:
     """The winner declines the award, or the agency records that it refused to sign: the next
     candidate in rank is awarded (art. 55) and the supervisors are told of the decliner's breach
@@ -598,7 +616,7 @@ async def decline(
     )
     award_file = await session.get(AwardFile, tender_id)
     assert award_file is not None
-    await _award_next(session, clock, actor, tender, award_file)
+    await _award_next(session, clock, actor, tz, tender, award_file)
     await session.commit()
     return await view(session, actor, tender_id)
 
@@ -652,13 +670,15 @@ async def record_contract(
     signed_on: date,
     starts_on: date,
     ends_on: date,
-    today: date,
+    tz: ZoneInfo,
 ) -> dict[str, Any]:
     """The agency records the signed contract: the tender is contracted and the bid bonds are
     due back within 5 days (art. 57)."""
     tender = await _locked(session, tender_id)
     _agency_of(actor, tender)
     award = await _current_award(session, tender_id)
+    counted = await periods(session, tz)
+    today = counted.today(clock.now())
     errors = await _own_documents(session, actor, tender_id, [document], "document")
     if errors:
         errors = [FieldError("document", "unknown", "upload the signed contract first (POST …/award/documents)")]
@@ -666,7 +686,7 @@ async def record_contract(
         errors.append(FieldError("amount", "invalid", "more than 0"))
     if signed_on > today:
         errors.append(FieldError("signed_on", "invalid", "not in the future"))
-    if signed_on < award.awarded_at.date():
+    if signed_on < counted.today(award.awarded_at):
         errors.append(FieldError("signed_on", "invalid", "on or after the award notice"))
     if ends_on < starts_on:
         errors.append(FieldError("ends_on", "invalid", "on or after starts_on"))
@@ -676,7 +696,7 @@ async def record_contract(
     award.contract_document_id, award.contract_amount = document, amount
     award.contract_signed_on, award.contract_starts_on, award.contract_ends_on = signed_on, starts_on, ends_on
     award.contract_recorded_at = clock.now()
-    award.bond_refund_due = states.bond_refund_due(signed_on)
+    award.bond_refund_due = counted.last_day_of(signed_on, states.REFUND_BOND_WITHIN)
     tender_states.move(tender, TenderStatus.contracted)
     await audit.record(
         session,
@@ -718,21 +738,22 @@ async def record_bond_refund(
     return await view(session, actor, tender_id)
 
 
-async def late_awards(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
-    """Awards past their 30 days without a contract, or contracts past the bonds' refund day."""
+async def late_awards(session: AsyncSession, now: datetime, tz: ZoneInfo) -> list[uuid.UUID]:
+    """Awards past their 30 days without a contract, or contracts past the bonds' refund day
+    (a local date: late from 24:00 of it)."""
     late_contract = select(Award.id).where(
         Award.status == AwardStatus.notified, Award.sign_by <= now, Award.late_at.is_(None)
     )
     late_refund = select(Award.id).where(
         Award.status == AwardStatus.contracted,
         Award.bonds_refunded_on.is_(None),
-        Award.bond_refund_due < now.date(),
+        Award.bond_refund_due < now.astimezone(tz).date(),
         Award.refund_late_at.is_(None),
     )
     return [*await session.scalars(late_contract), *await session.scalars(late_refund)]
 
 
-async def flag_late_award(session: AsyncSession, award_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+async def flag_late_award(session: AsyncSession, award_id: uuid.UUID, clock: Clock, actor: Actor, tz: ZoneInfo) -> bool:
     award = await session.scalar(select(Award).where(Award.id == award_id).with_for_update())
     now = clock.now()
     if award is None:
@@ -746,7 +767,7 @@ async def flag_late_award(session: AsyncSession, award_id: uuid.UUID, clock: Clo
         and award.bonds_refunded_on is None
         and award.refund_late_at is None
         and award.bond_refund_due is not None
-        and award.bond_refund_due < now.date()
+        and award.bond_refund_due < now.astimezone(tz).date()
     ):
         award.refund_late_at = now
         what, message = "bond_refund_late", f"合同签订后 5 日内未退还投标保证金：{tender.project_name}"
@@ -819,6 +840,14 @@ async def decide_cancellation(
 
 
 # --- what is shown ------------------------------------------------------------------------------
+
+
+def _local(instant: datetime, tz: ZoneInfo) -> str:
+    """An instant as a notice shows it: the local date and time, "24:00" for a period's end."""
+    local = instant.astimezone(tz)
+    if (local.hour, local.minute) == (0, 0):
+        return f"{(local.date() - timedelta(days=1)).isoformat()} 24:00"
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def objection_view(o: Objection) -> dict[str, Any]:

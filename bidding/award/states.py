@@ -9,17 +9,18 @@ cancellation: requested --a supervisor confirms--> confirmed | --a supervisor re
 from __future__ import annotations
 
 import enum
-from datetime import date, datetime, timedelta
 
+from app.core.calendar.rules import PeriodRule
 from app.core.lifecycle import HasStatus, Lifecycle
 
-PUBLISH_WITHIN = timedelta(days=3)  # implementing regulations art. 54: within 3 days of the report
-DEFAULT_PUBLICITY_DAYS = 3  # art. 54: at least 3 days
-ANSWER_WITHIN = timedelta(days=3)  # art. 54: the tenderee answers an objection within 3 days
-COMPLAIN_WITHIN = timedelta(days=10)  # art. 60: a complaint within 10 days of knowing
-DECIDE_COMPLAINT_WITHIN = timedelta(days=30)  # art. 61: 30 working days; counted here as calendar days
-SIGN_WITHIN = timedelta(days=30)  # Tendering Law art. 46: the contract within 30 days of the notice
-REFUND_BOND_WITHIN = timedelta(days=5)  # art. 57: bid bonds back within 5 days of the contract
+# The periods of the award, counted by the kernel's one period function (民法典 arts. 201, 203).
+PUBLISH_WITHIN = PeriodRule(3, False, "实施条例 art. 54 ¶1: candidates published within 3 days of the report")
+DEFAULT_PUBLICITY_DAYS = 3  # art. 54 ¶1: a publicity of at least 3 days
+ANSWER_WITHIN = PeriodRule(3, False, "实施条例 art. 54 ¶2: an objection answered within 3 days of its receipt")
+COMPLAIN_WITHIN = PeriodRule(10, False, "实施条例 art. 60: a complaint within 10 days of knowing")
+DECIDE_COMPLAINT_WITHIN = PeriodRule(30, True, "实施条例 art. 61: a complaint decided within 30 working days")
+SIGN_WITHIN = PeriodRule(30, False, "招标投标法 art. 46: the contract within 30 days of the award notice")
+REFUND_BOND_WITHIN = PeriodRule(5, False, "实施条例 art. 57: bid bonds back within 5 days of the contract")
 
 
 class ObjectionStatus(enum.StrEnum):
@@ -86,13 +87,9 @@ def move_cancellation(cancellation: HasStatus, target: CancellationStatus) -> No
     CANCELLATION.move(cancellation, target)
 
 
-def publicity_end(started_at: datetime, days: int) -> datetime:
-    """The end of a publicity of `days` calendar days (at least 3) from its start."""
-    return started_at + timedelta(days=max(days, DEFAULT_PUBLICITY_DAYS))
-
-
-def bond_refund_due(signed_on: date) -> date:
-    return signed_on + REFUND_BOND_WITHIN
+def publicity_rule(days: int) -> PeriodRule:
+    """The publicity of a project type: `days` calendar days, at least 3."""
+    return PeriodRule(max(days, DEFAULT_PUBLICITY_DAYS), False, "实施条例 art. 54 ¶1: a publicity of at least 3 days")
 
 
 def next_candidate(candidates: list[dict[str, object]], tried: set[str]) -> dict[str, object] | None:

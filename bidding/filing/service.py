@@ -22,7 +22,7 @@ from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.blobs import StoredBlob
 from app.core.calendar.rules import WorkingCalendar, end_of_day, start_of_day
-from app.core.calendar.service import deadline_from, load_calendar
+from app.core.calendar.service import load_calendar, period_from
 from app.core.clock import Clock
 from app.core.guards import ensure_visible
 from app.core.notifications import notify
@@ -273,7 +273,7 @@ async def submit(session: AsyncSession, clock: Clock, actor: Actor, filing_id: u
     if deficiencies:
         raise FilingDeficient(deficiencies)
     working_days = POLICIES[ProjectType(filing.project_type)].processing_working_days
-    deadline = deadline_from(await load_calendar(session), now, working_days, tz)
+    deadline = period_from(await load_calendar(session), now, working_days, tz, working=True)
     previous = await current_round(session, filing.id)
     submitted = FilingRound(
         filing_id=filing.id,
@@ -478,7 +478,7 @@ async def recompute_provisional_deadlines(
     rounds = (await session.scalars(select(FilingRound).where(FilingRound.provisional.is_(True)))).all()
     now = clock.now()
     for round_ in rounds:
-        deadline = deadline_from(calendar, round_.submitted_at, round_.working_days, tz)
+        deadline = period_from(calendar, round_.submitted_at, round_.working_days, tz, working=True)
         old = round_.deadline_day
         round_.deadline_day, round_.due_at, round_.provisional = (
             deadline.last_day,

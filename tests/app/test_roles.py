@@ -43,6 +43,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/v1/audit-events"): OFFICERS,
     ("GET", "/api/v1/calendar/days/{day:date}"): PUBLIC,
     ("GET", "/api/v1/calendar/deadline"): PUBLIC,
+    ("GET", "/api/v1/calendar/period"): PUBLIC,
     ("GET", "/api/v1/calendar/years"): PUBLIC,
     ("POST", "/api/v1/calendar/years"): frozenset({A}),
     ("GET", "/api/v1/filings"): CUSTODIANS,  # agencies: their own

@@ -34,19 +34,20 @@ SCHEDULE_2027 = YearSchedule(
     ],
 )
 def test_two_working_day_deadlines_on_the_2026_calendar(start: date, last_day: date) -> None:
-    deadline = CALENDAR.deadline(start, 2)
+    deadline = CALENDAR.period(start, 2, working=True)
     assert deadline.last_day == last_day and not deadline.provisional
 
 
 def test_the_deadline_ends_at_midnight_after_the_last_working_day_in_shanghai() -> None:
-    due = CALENDAR.deadline(date(2026, 9, 18), 2).due_at(SHANGHAI)
+    due = CALENDAR.period(date(2026, 9, 18), 2, working=True).due_at(SHANGHAI)
     assert due == datetime(2026, 9, 22, 0, 0, tzinfo=SHANGHAI)
 
 
 def test_a_deadline_running_into_a_year_without_a_schedule_is_provisional() -> None:
-    deadline = CALENDAR.deadline(date(2026, 12, 30), 2)
-    assert (deadline.last_day, deadline.provisional, deadline.unscheduled_years) == (date(2027, 1, 1), True, (2027,))
-    final = WorkingCalendar.with_loaded({2027: SCHEDULE_2027}).deadline(date(2026, 12, 30), 2)
+    deadline = CALENDAR.period(date(2026, 12, 30), 2, working=True)
+    # New Year's Day is a holiday on a fixed date even before the year's schedule is published
+    assert (deadline.last_day, deadline.provisional, deadline.unscheduled_years) == (date(2027, 1, 4), True, (2027,))
+    final = WorkingCalendar.with_loaded({2027: SCHEDULE_2027}).period(date(2026, 12, 30), 2, working=True)
     assert (final.last_day, final.provisional) == (date(2027, 1, 4), False)
 
 
@@ -75,7 +76,7 @@ def test_working_hours_count_only_time_on_working_days() -> None:
 
 @given(st.dates(min_value=date(2004, 1, 1), max_value=date(2026, 12, 20)), st.integers(min_value=1, max_value=10))
 def test_a_deadline_ends_on_a_working_day_with_exactly_n_working_days_after_the_start(start: date, n: int) -> None:
-    deadline = CALENDAR.deadline(start, n)
+    deadline = CALENDAR.period(start, n, working=True)
     days = [start + timedelta(days=i) for i in range(1, (deadline.last_day - start).days + 1)]
     assert CALENDAR.day(deadline.last_day).working
     assert sum(CALENDAR.day(d).working for d in days) == n

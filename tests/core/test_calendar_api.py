@@ -21,8 +21,10 @@ async def test_anyone_can_ask_whether_a_day_is_a_working_day_and_why(
     }
     holiday = (await client.get("/api/v1/calendar/days/2026-10-01")).json()
     assert holiday["working"] is False and holiday["reason"] == "statutory holiday: 国庆节 National Day"
-    unknown = (await client.get("/api/v1/calendar/days/2027-10-01")).json()
+    unknown = (await client.get("/api/v1/calendar/days/2027-03-01")).json()
     assert unknown["working"] is True and unknown["provisional"] is True
+    fixed = (await client.get("/api/v1/calendar/days/2027-10-01")).json()
+    assert fixed["working"] is False and fixed["provisional"] is True and "国庆节" in fixed["reason"]
     years = (await client.get("/api/v1/calendar/years")).json()
     assert {"year": 2026, "source": "chinesecalendar"} in years and all(y["year"] != 2027 for y in years)
 

@@ -14,7 +14,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from app.core.actor import Role
 from app.core.calendar import service
-from app.core.calendar.schemas import DayOut, DeadlineOut, YearLoaded, YearOut, YearScheduleIn
+from app.core.calendar.schemas import DayOut, DeadlineOut, PeriodOut, YearLoaded, YearOut, YearScheduleIn
 from app.core.deps import ActorDep, CalendarListenersDep, ClockDep, DbSession, SettingsDep
 from app.core.guards import requires
 from app.core.validation import require_plausible_dates
@@ -34,7 +34,8 @@ class CalendarController(Controller):
     ) -> DeadlineOut:
         """The last working day of a limit of N working days counted from the day after `start`."""
         require_plausible_dates(start=start)
-        result = service.deadline_from(await service.load_calendar(db_session), start, working_days, settings.tz)
+        calendar = await service.load_calendar(db_session)
+        result = service.period_from(calendar, start, working_days, settings.tz, working=True)
         return DeadlineOut(
             start,
             working_days,
@@ -43,6 +44,22 @@ class CalendarController(Controller):
             result.provisional,
             list(result.unscheduled_years),
         )
+
+    @get("/period", opt={"public": True})
+    async def period(
+        self,
+        db_session: DbSession,
+        settings: SettingsDep,
+        start: Annotated[
+            str, QueryParameter(name="from", description="the event: YYYY-MM-DD or YYYY-MM-DDTHH:MM (local time)")
+        ],
+        days: Annotated[int, QueryParameter(description="the period's length in days (1 to 3650)")],
+        working: Annotated[bool, QueryParameter(description="count working days only")] = False,
+    ) -> PeriodOut:
+        """When a period of N days (or working days) after an event ends, as 民法典 arts. 201 and
+        203 count it, with the rules that moved it: every deadline the platform shows is this."""
+        event = service.period_question(start, days, settings.tz)
+        return service.describe(await service.periods(db_session, settings.tz), event, days, working=working)
 
     @get("/days/{day:date}", opt={"public": True})
     async def day(self, db_session: DbSession, day: FromPath[dt.date]) -> DayOut:

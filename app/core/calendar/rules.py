@@ -3,11 +3,17 @@
 A year's `YearSchedule` lists its statutory holidays (法定节假日) and its adjusted working days
 (调休上班, weekend days that are worked). Schedules come from the chinesecalendar package
 for the years it covers and from the admin-loaded table for the others (a loaded year wins).
-A year with no schedule is counted by weekends alone, and every answer that touched it is
-marked `provisional`, to be recomputed when the official schedule is loaded.
+A year with no schedule is counted by weekends and the fixed-date holidays alone, and every
+answer that touched it is marked `provisional`, to be recomputed when the official schedule is loaded.
 
-A deadline of N working days counts from the next working day after the start date and ends
-at the end of the Nth working day (Asia/Shanghai dates; the shell turns dates into instants).
+Every period of the platform is counted by one function, `WorkingCalendar.period`, as the 民法典
+counts periods in days (arts. 201, 203): the day of the event is not counted, the period runs
+from the next day, it ends at 24:00 of its last day, and a last day that is a rest day (a weekend
+not worked or a statutory holiday) moves to the first working day after it. A period of N working
+days counts only working days (调休 weekend days count as working days) and ends at 24:00 of the
+Nth. Dates are local (Asia/Shanghai by default); the shell turns instants into dates and back.
+Windows the rules state in minutes or hours (the auction's, the opening record's) are not
+periods in days and are counted from their instant.
 """
 
 from __future__ import annotations
@@ -32,6 +38,19 @@ HOLIDAY_NAMES_ZH = {
 }
 
 
+# The holidays on fixed solar dates (全国年节及纪念日放假办法 art. 2, as revised in 2024): a year
+# without an official schedule rests on them too; the lunar ones and 调休 wait for the schedule.
+FIXED_DATE_HOLIDAYS = {
+    (1, 1): "元旦 New Year's Day",
+    (5, 1): "劳动节 Labour Day",
+    (5, 2): "劳动节 Labour Day",
+    (10, 1): "国庆节 National Day",
+    (10, 2): "国庆节 National Day",
+    (10, 3): "国庆节 National Day",
+}
+UNSCHEDULED = "no official schedule for this year"
+
+
 @dataclass(frozen=True, slots=True)
 class YearSchedule:
     year: int
@@ -49,16 +68,54 @@ class DayInfo:
 
 
 @dataclass(frozen=True, slots=True)
-class Deadline:
-    start: date
-    working_days: int
-    last_day: date  # the Nth working day; the deadline is the end of it
+class PeriodRule:
+    """A period a rule of law sets, as data: `days` calendar days (or working days) after the
+    event, and the article that says so (for the rule table and the notices)."""
+
+    days: int
+    working: bool
+    article: str
+
+
+@dataclass(frozen=True, slots=True)
+class Period:
+    """A period of `days` (calendar or working) days after the day `start`, as 民法典 arts. 201
+    and 203 count it."""
+
+    start: date  # the day of the event; not counted
+    days: int
+    working: bool  # working days rather than calendar days
+    nominal_last_day: date  # the Nth day (or Nth working day) after `start`
+    last_day: date  # the period ends at 24:00 of this day
+    moved_because: str | None  # why the nominal last day was moved (art. 203), or None
     provisional: bool  # a year without an official schedule was involved
     unscheduled_years: tuple[int, ...]
 
     def due_at(self, tz: ZoneInfo) -> datetime:
-        """The instant the deadline passes: midnight after the last working day, local time."""
+        """The instant the period passes: 24:00 of its last day, local time."""
         return end_of_day(self.last_day, tz)
+
+    def rules(self) -> list[str]:
+        """How the end was found, step by step, with the articles: what an officer checks."""
+        unit = "working day" if self.working else "day"
+        plural = "" if self.days == 1 else "s"
+        steps = [
+            f"民法典 art. 201: the day of the event ({self.start}) is not counted; "
+            f"{self.days} {unit}{plural} from {self.start + timedelta(days=1)} end on {self.nominal_last_day}"
+        ]
+        if self.moved_because is not None:
+            steps.append(
+                f"民法典 art. 203 ¶1: {self.nominal_last_day} is not a working day ({self.moved_because}); "
+                f"the last day is the first working day after it, {self.last_day}"
+            )
+        steps.append(f"民法典 art. 203 ¶2: the period ends at 24:00 of {self.last_day}")
+        if self.provisional:
+            years = ", ".join(map(str, self.unscheduled_years))
+            steps.append(
+                f"provisional: no official holiday schedule for {years}; "
+                "weekends and the fixed-date holidays only were counted"
+            )
+        return steps
 
 
 def start_of_day(day: date, tz: ZoneInfo) -> datetime:
@@ -102,11 +159,10 @@ class WorkingCalendar:
         schedule = self._schedules.get(day.year)
         weekend = day.weekday() >= 5
         if schedule is None:
-            reason = (
-                "weekend (no official schedule for this year)"
-                if weekend
-                else "weekday (no official schedule for this year)"
-            )
+            fixed = FIXED_DATE_HOLIDAYS.get((day.month, day.day))
+            if fixed is not None:
+                return DayInfo(day, False, f"statutory holiday: {fixed} (fixed date; {UNSCHEDULED})", provisional=True)
+            reason = f"weekend ({UNSCHEDULED})" if weekend else f"weekday ({UNSCHEDULED})"
             return DayInfo(day, not weekend, reason, provisional=True)
         if day in schedule.holidays:
             name = schedule.holidays[day]
@@ -116,17 +172,34 @@ class WorkingCalendar:
             return DayInfo(day, True, "adjusted working day (调休上班)", provisional=False)
         return DayInfo(day, not weekend, "weekend" if weekend else "weekday", provisional=False)
 
-    def deadline(self, start: date, working_days: int) -> Deadline:
-        if working_days < 1:
-            raise ValueError("a deadline needs at least one working day")
-        current, counted, unscheduled = start, 0, set()
-        while counted < working_days:
-            current += timedelta(days=1)
-            info = self.day(current)
+    def period(self, start: date, days: int, *, working: bool = False) -> Period:
+        """The period of `days` calendar days (or working days) after the day `start`: the one
+        way the platform counts a period in days (民法典 arts. 201, 203)."""
+        if days < 1:
+            raise ValueError("a period is at least one day")
+        unscheduled: set[int] = set()
+
+        def looked_up(day: date) -> DayInfo:
+            info = self.day(day)
             if info.provisional:
-                unscheduled.add(current.year)
-            counted += info.working
-        return Deadline(start, working_days, current, bool(unscheduled), tuple(sorted(unscheduled)))
+                unscheduled.add(day.year)
+            return info
+
+        if working:
+            nominal, counted = start, 0
+            while counted < days:
+                nominal += timedelta(days=1)
+                counted += looked_up(nominal).working
+        else:
+            nominal = start + timedelta(days=days)
+        last_day, info = nominal, looked_up(nominal)
+        moved_because = None if info.working else info.reason
+        while not info.working:
+            last_day += timedelta(days=1)
+            info = looked_up(last_day)
+        return Period(
+            start, days, working, nominal, last_day, moved_because, bool(unscheduled), tuple(sorted(unscheduled))
+        )
 
     def working_hours_between(self, start: datetime, end: datetime, tz: ZoneInfo) -> float:
         """Hours elapsed on working days between two instants (each working day counts 00:00-24:00

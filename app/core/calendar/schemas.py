@@ -62,3 +62,20 @@ class DayOut(msgspec.Struct):
 class YearOut(msgspec.Struct):
     year: int
     source: str
+
+
+class PeriodOut(msgspec.Struct):
+    """When a period in days ends, and how that end was found (the articles that moved it)."""
+
+    start: dt.datetime  # the event, local time
+    days: int
+    working: bool
+    nominal_last_day: dt.date
+    last_day: dt.date
+    ends: str  # "2025-10-09 24:00 Asia/Shanghai"
+    ends_at: dt.datetime  # the same instant, ISO with the local offset
+    zone: str
+    moved: bool
+    rules: list[str]
+    provisional: bool
+    unscheduled_years: list[int]

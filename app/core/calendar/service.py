@@ -1,6 +1,7 @@
 """The working-day calendar's use cases: where its data lives (the package's years plus the
-admin-loaded ones), and loading an official schedule for a year (admin API and
-`ggzy calendar load`).
+admin-loaded ones), counting a period from an instant (`Periods`, what every domain's deadline
+uses; `describe`, what `GET /api/v1/calendar/period` and `ggzy period end` show), and loading
+an official schedule for a year (admin API and `ggzy calendar load`).
 
 `load_calendar` builds a `WorkingCalendar` from the database on each use (a small table), so
 a year loaded through any web worker or the CLI counts everywhere at once.
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -18,10 +19,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
 from app.core.actor import Actor
-from app.core.calendar.rules import Deadline, WorkingCalendar, YearSchedule, package_schedules
-from app.core.calendar.schemas import YearLoaded, YearOut, YearScheduleIn
+from app.core.calendar.rules import Period, PeriodRule, WorkingCalendar, YearSchedule, package_schedules
+from app.core.calendar.schemas import PeriodOut, YearLoaded, YearOut, YearScheduleIn
 from app.core.clock import Clock
 from app.core.models import CalendarYear
+from app.core.problems import InvalidRequest
+from app.core.validation import EARLIEST_YEAR, LATEST_YEAR, FieldError
 
 CalendarListener = Callable[[AsyncSession, Clock, Actor, WorkingCalendar, ZoneInfo], Awaitable[int]]
 """Told, in the loading transaction, that the calendar changed; returns how many objects it
@@ -45,20 +48,94 @@ async def load_calendar(session: AsyncSession) -> WorkingCalendar:
     return WorkingCalendar.with_loaded({row.year: schedule_of(row) for row in rows})
 
 
-def deadline_from(calendar: WorkingCalendar, start: datetime | date, working_days: int, tz: ZoneInfo) -> Deadline:
-    """The deadline N working days after `start` (an instant, or already a local date)."""
+def period_from(
+    calendar: WorkingCalendar, start: datetime | date, days: int, tz: ZoneInfo, *, working: bool = False
+) -> Period:
+    """The period of `days` (working) days after `start` (an instant, or already a local date)."""
     start_day = start.astimezone(tz).date() if isinstance(start, datetime) else start
-    deadline = calendar.deadline(start_day, working_days)
-    if deadline.provisional:
+    period = calendar.period(start_day, days, working=working)
+    if period.provisional:
         logger.warning(
-            "provisional deadline: %d working day(s) from %s end on %s, counting weekends only for %s "
-            "(no official holiday schedule loaded); it is recomputed when the schedule is loaded",
-            working_days,
+            "provisional period: %d %s from %s ends on %s, counting weekends and fixed-date holidays only for %s "
+            "(no official holiday schedule loaded)",
+            days,
+            "working day(s)" if working else "day(s)",
             start_day,
-            deadline.last_day,
-            ", ".join(map(str, deadline.unscheduled_years)),
+            period.last_day,
+            ", ".join(map(str, period.unscheduled_years)),
         )
-    return deadline
+    return period
+
+
+class Periods:
+    """The calendar as loaded now and the local time zone: what a domain needs to count its
+    deadlines (`ends_at`) without knowing how."""
+
+    def __init__(self, calendar: WorkingCalendar, tz: ZoneInfo) -> None:
+        self.calendar, self.tz = calendar, tz
+
+    def period(self, start: datetime | date, days: int, *, working: bool = False) -> Period:
+        return period_from(self.calendar, start, days, self.tz, working=working)
+
+    def ends_at(self, start: datetime | date, days: int, *, working: bool = False) -> datetime:
+        """The instant a period of `days` (working) days after `start` passes."""
+        return self.period(start, days, working=working).due_at(self.tz)
+
+    def end_of(self, start: datetime | date, rule: PeriodRule) -> datetime:
+        """The instant the period a rule sets after `start` passes."""
+        return self.ends_at(start, rule.days, working=rule.working)
+
+    def last_day_of(self, start: datetime | date, rule: PeriodRule) -> date:
+        return self.period(start, rule.days, working=rule.working).last_day
+
+    def today(self, now: datetime) -> date:
+        return now.astimezone(self.tz).date()
+
+
+async def periods(session: AsyncSession, tz: ZoneInfo) -> Periods:
+    return Periods(await load_calendar(session), tz)
+
+
+MAX_PERIOD_DAYS = 3650
+
+
+def period_question(start: str, days: int, tz: ZoneInfo) -> datetime:
+    """The event of a period question as an officer writes it: `YYYY-MM-DD` (its start, local
+    time) or `YYYY-MM-DDTHH:MM` (local time unless it carries an offset), with 1 to 3650 days;
+    one 422 naming every bad part otherwise."""
+    errors: list[FieldError] = []
+    try:
+        parsed = datetime.fromisoformat(start) if "T" in start else datetime.combine(date.fromisoformat(start), time(0))
+    except ValueError:
+        parsed = None
+    if parsed is None or not EARLIEST_YEAR <= parsed.year <= LATEST_YEAR:
+        message = f"a date YYYY-MM-DD or a local time YYYY-MM-DDTHH:MM between {EARLIEST_YEAR} and {LATEST_YEAR}"
+        errors.append(FieldError("from", "invalid", message))
+    if not 1 <= days <= MAX_PERIOD_DAYS:
+        errors.append(FieldError("days", "range", f"from 1 to {MAX_PERIOD_DAYS}"))
+    if errors or parsed is None:
+        raise InvalidRequest(errors)
+    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)).astimezone(tz)
+
+
+def describe(periods: Periods, event: datetime, days: int, *, working: bool) -> PeriodOut:
+    """The period after `event` as the API and `ggzy period end` show it."""
+    period = periods.period(event, days, working=working)
+    zone = str(periods.tz)
+    return PeriodOut(
+        start=event.astimezone(periods.tz),
+        days=days,
+        working=working,
+        nominal_last_day=period.nominal_last_day,
+        last_day=period.last_day,
+        ends=f"{period.last_day} 24:00 {zone}",
+        ends_at=period.due_at(periods.tz).astimezone(periods.tz),
+        zone=zone,
+        moved=period.moved_because is not None,
+        rules=period.rules(),
+        provisional=period.provisional,
+        unscheduled_years=list(period.unscheduled_years),
+    )
 
 
 async def load_year(

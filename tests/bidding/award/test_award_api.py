@@ -8,8 +8,9 @@ cancellation needing a supervisor)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -20,6 +21,8 @@ from tests.bids import new_bidder
 from tests.conftest import World, login
 from tests.evaluations import Scene, drawn_committee, signed_report
 from tests.steps import run_step
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 PRICES = ["7990000.00", "8100000.00", "8236500.00", "8300000.00"]
 
@@ -33,6 +36,14 @@ async def award_of(scene: Scene, headers: dict[str, str]) -> dict[str, Any]:
 async def step(world: World, event: str) -> int:
     async with world.sessions() as session:
         return await run_step(session, world.clock, event, world.settings, world.sessions)
+
+
+async def period(client: AsyncTestClient[Litestar], start: date | datetime, days: int) -> dict[str, Any]:
+    """What an officer checks a deadline with: GET /api/v1/calendar/period."""
+    start_text = start.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M") if isinstance(start, datetime) else str(start)
+    answer = await client.get("/api/v1/calendar/period", params={"from": start_text, "days": days})
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
 
 
 async def notices(client: AsyncTestClient[Litestar], headers: dict[str, str]) -> list[str]:
@@ -51,11 +62,16 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
 
     # Before publicity: no candidates, no committee for bidders; the agency sees the 3-day limit.
     assert (await award_of(scene, first.headers))["publicity"] is None
-    assert (await award_of(scene, desk.agency_headers))["publish_by"] is not None
+    publish_by = datetime.fromisoformat((await award_of(scene, desk.agency_headers))["publish_by"])
+    # 3 days from the day after the report, to 24:00 of the last day (民法典 arts. 201, 203)
+    assert publish_by == datetime.fromisoformat((await period(client, clock.now(), 3))["ends_at"])
+    assert publish_by.astimezone(SHANGHAI).time() == time(0)
     assert await step(world, "publicity-start") == 0  # within the 3 days: the agency may still publish
 
     # Three days after the report the sweep publishes them itself, with the committee's names.
-    clock.advance(timedelta(days=3, seconds=1))
+    clock.set(publish_by - timedelta(seconds=1))
+    assert await step(world, "publicity-start") == 0
+    clock.set(publish_by + timedelta(seconds=1))
     assert await step(world, "publicity-start") == 1
     seen = await award_of(scene, fourth.headers)
     assert seen["status"] == "publicity"
@@ -93,7 +109,9 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     assert others["objections"] == []  # a bidder sees its own objections only
 
     # The publicity ends but the objection is open: nothing is awarded; 3 days on, supervisors are told.
-    clock.advance(timedelta(days=3, seconds=1))
+    due_at = datetime.fromisoformat(objection.json()["due_at"])
+    assert due_at == datetime.fromisoformat((await period(client, clock.now(), 3))["ends_at"])
+    clock.set(max(due_at, datetime.fromisoformat(publicity["ends_at"])) + timedelta(seconds=1))
     assert await step(world, "award-after-publicity") == 0
     assert await step(world, "objection-overdue") == 1
     assert await step(world, "objection-overdue") == 0  # once
@@ -150,7 +168,7 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
 
     # The contract: every bad field named at once, then recorded with its uploaded document.
     contract_url = f"{scene.url}/award/contract"
-    today = clock.now().date()
+    today = clock.now().astimezone(SHANGHAI).date()
     bad = await client.post(
         contract_url,
         json={
@@ -187,18 +205,22 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     assert done["status"] == "contracted"
     signed_contract = done["awards"][-1]["contract"]
     assert signed_contract["amount"] == "8100000.00"
-    assert signed_contract["bond_refund_due"] == (today + timedelta(days=5)).isoformat()
+    refund_due = (await period(client, today, 5))["last_day"]
+    assert signed_contract["bond_refund_due"] == refund_due
 
-    # Six days later the bonds are not refunded: supervisors are told; then the agency records it.
-    clock.advance(timedelta(days=6))
+    # After 24:00 of that day the bonds are not refunded: supervisors are told; then the agency records it.
+    clock.set(datetime.combine(date.fromisoformat(refund_due), time(23, 59), SHANGHAI))
+    assert await step(world, "award-late") == 0
+    clock.set(datetime.combine(date.fromisoformat(refund_due) + timedelta(days=1), time(0, 1), SHANGHAI))
     assert await step(world, "award-late") == 1
+    refunded_on = clock.now().astimezone(SHANGHAI).date().isoformat()
     refunded = await client.post(
         f"{scene.url}/award/bond-refund",
-        json={"refunded_on": clock.now().date().isoformat()},
+        json={"refunded_on": refunded_on},
         headers=desk.agency_headers,
     )
     assert refunded.status_code == 200, refunded.text
-    assert refunded.json()["awards"][-1]["contract"]["bonds_refunded_on"] == clock.now().date().isoformat()
+    assert refunded.json()["awards"][-1]["contract"]["bonds_refunded_on"] == refunded_on
     cancel = await client.post(f"{scene.url}/cancellation", json={"reason": "x"}, headers=desk.agency_headers)
     assert cancel.status_code == 409  # a contracted tender is not cancelled
 

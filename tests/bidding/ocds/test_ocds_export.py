@@ -6,9 +6,10 @@ pagination through `links.next`, and the refusals."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -65,7 +66,7 @@ async def test_every_stage_exports_valid_ocds_with_nothing_secret_before_its_tim
     # Publicity: the candidates, still no committee; then the award with the committee, and the contract.
     published = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
     assert published.status_code == 200, published.text
-    clock.advance(timedelta(days=3, seconds=1))
+    clock.set(datetime.fromisoformat(published.json()["publicity"]["ends_at"]) + timedelta(seconds=1))
     async with world.sessions() as session:
         assert await run_step(session, clock, "award-after-publicity", world.settings, world.sessions) == 1
     document = await client.post(
@@ -74,7 +75,7 @@ async def test_every_stage_exports_valid_ocds_with_nothing_secret_before_its_tim
         content=b"%PDF-1.4 contract",
         headers={**desk.agency_headers, "content-type": "application/pdf"},
     )
-    today = clock.now().date()
+    today = clock.now().astimezone(ZoneInfo("Asia/Shanghai")).date()  # the signing day is a local date
     contract = await client.post(
         f"{scene.url}/award/contract",
         json={
