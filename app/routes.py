@@ -27,7 +27,14 @@ from bidding.ocds.controllers import OcdsController
 from bidding.opening.controllers import OpeningController
 from bidding.tender.controllers import TenderController
 from credit.controllers import CreditController, TenderCreditController
-from experts.controllers import CommitteeController, EvaluationController, ExpertPoolController, decline, specialties
+from experts.controllers import (
+    CommitteeController,
+    EvaluationController,
+    ExpertPoolController,
+    PriceClarificationController,
+    decline,
+    specialties,
+)
 
 ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     AuthController,
@@ -51,6 +58,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ExpertPoolController,
     CommitteeController,
     EvaluationController,
+    PriceClarificationController,
     CreditController,
     TenderCreditController,
     AwardController,

@@ -19,7 +19,7 @@ from app.core.downloads import download
 from app.core.guards import requires, signed_in
 from app.core.problems import InvalidRequest
 from app.core.validation import FieldError, require_plausible_dates
-from experts import committee, conduct, evaluation, registry
+from experts import committee, conduct, evaluation, price_review, registry
 from experts.models import Expert
 from experts.schemas import (
     CorrectionIn,
@@ -28,6 +28,8 @@ from experts.schemas import (
     DrawEntryIn,
     DrawIn,
     ExplanationIn,
+    PriceAnswerIn,
+    PriceDecisionIn,
     RatingIn,
     RulesIn,
     ScoresIn,
@@ -242,6 +244,31 @@ class CommitteeController(Controller):
         return await committee.record_no_show(db_session, clock, actor, tender_id, seat_id)
 
 
+class PriceClarificationController(Controller):
+    """A bidder's side of the committee's price clarification (实施条例 art. 52)."""
+
+    path = "/api/v1/tenders/{tender_id:uuid}/price-clarifications"
+    tags = ("evaluation",)
+
+    @get("/", guards=[requires(Role.bidder)])
+    async def own(self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep) -> list[dict[str, Any]]:
+        """The committee's requests to your organization on this tender (nobody else's)."""
+        return await price_review.own_requests(db_session, actor, tender_id)
+
+    @post("/{request_id:uuid}/answer", guards=[requires(Role.bidder)], status_code=200)
+    async def answer(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        request_id: FromPath[uuid.UUID],
+        data: JSONBody[PriceAnswerIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """Answer in writing, once, while the committee scores; the answer cannot change the bid."""
+        return await price_review.answer(db_session, clock, actor, tender_id, request_id, data.answer)
+
+
 class EvaluationController(Controller):
     path = "/api/v1/tenders/{tender_id:uuid}/evaluation"
     tags = ("evaluation",)
@@ -339,6 +366,19 @@ class EvaluationController(Controller):
         actor: ActorDep,
     ) -> dict[str, Any]:
         return await evaluation.resolve_tie(db_session, clock, actor, tender_id, data.order, data.reason)
+
+    @post("/price-decisions", guards=[requires(Role.expert)], status_code=200)
+    async def price_decision(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[PriceDecisionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """The committee decides on a price suspected below cost, after its clarification: reject
+        (the bid is excluded with the reason) or accept."""
+        return await price_review.decide(db_session, clock, actor, tender_id, data.bid, data.decision, data.reason)
 
     @post("/signatures", guards=[requires(Role.expert)], status_code=200)
     async def sign(

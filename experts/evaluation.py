@@ -29,13 +29,14 @@ from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
 from bidding.tender.states import TenderStatus
-from experts import bid_conflicts, committee, conduct, scoring
+from experts import bid_conflicts, committee, conduct, price_review, scoring
 from experts.models import (
     AnomalyExplanation,
     Draw,
     Evaluation,
     EvaluationTemplate,
     Expert,
+    PriceClarification,
     ReportSignature,
     ScoreCorrection,
     ScoreSheet,
@@ -145,6 +146,9 @@ async def start(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uu
     await audit.record(
         session, clock, actor, "evaluation.start", "tender", tender_id, {"bids": [b["bid"] for b in bids]}
     )
+    template_row = await session.get(EvaluationTemplate, tender_id)
+    assert template_row is not None
+    await price_review.open_requests(session, clock, actor, tender, scoring.parse_template(template_row.template), bids)
     members = (
         await session.execute(
             select(Seat, Expert)
@@ -187,8 +191,10 @@ class State:
         sheets: dict[uuid.UUID, ScoreSheet],
         explanations: dict[tuple[str, str], str],
         signatures: dict[uuid.UUID, ReportSignature],
+        price_requests: dict[str, PriceClarification],
     ) -> None:
         self.tender, self.evaluation, self.template = tender, evaluation, template
+        self.price_requests = price_requests
         self.members, self.sheets, self.explanations, self.signatures = members, sheets, explanations, signatures
         self.bid_ids = [b["bid"] for b in evaluation.bids]
         self.bids = [
@@ -213,7 +219,8 @@ class State:
             for s, _ in self.members
         }
         resolutions = [r["order"] for r in self.evaluation.tie_resolutions]
-        return scoring.compute(self.template, self.bids, scores, resolutions)
+        limits = scoring.PriceLimits(self.tender.ceiling_price, price_review.rejected(self.price_requests))
+        return scoring.compute(self.template, self.bids, scores, resolutions, limits)
 
     def blockers(self) -> list[str]:
         """What stands between the committee and signing its report."""
@@ -223,6 +230,8 @@ class State:
                 f"the committee has {len(self.members)} of {self.tender.committee_size} members:"
                 " a supplementary draw is needed"
             )
+        for bid in price_review.undecided(self.price_requests):
+            found.append(f"bid {bid}'s price is suspected below cost: the committee decides after its clarification")
         for seat, name in self.members:
             if seat.status != SeatStatus.seated:
                 found.append(f"{name} has not declared")
@@ -271,7 +280,14 @@ async def load(session: AsyncSession, tender_id: uuid.UUID) -> State:
         for s in await session.scalars(select(ReportSignature).where(ReportSignature.tender_id == tender_id))
     }
     return State(
-        tender, evaluation, scoring.parse_template(template_row.template), members, sheets, explanations, signatures
+        tender,
+        evaluation,
+        scoring.parse_template(template_row.template),
+        members,
+        sheets,
+        explanations,
+        signatures,
+        await price_review.requests_of(session, tender_id),
     )
 
 
@@ -300,6 +316,8 @@ def report(state: State, result: scoring.Result, *, names: bool) -> dict[str, An
             for (seat, bid), text in state.explanations.items()
         ],
         "tie_resolutions": state.evaluation.tie_resolutions,
+        "ceiling_price": None if state.tender.ceiling_price is None else str(state.tender.ceiling_price),
+        "price_clarifications": [price_review.view(r) for r in state.price_requests.values()],
         "signatures": [
             {
                 "member": who.get(str(seat_id), str(seat_id)),
@@ -351,6 +369,7 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
     if actor.has_role(Role.supervisor) or is_member:
         out["bids"] = state.evaluation.bids
         out["conflicts"] = await bid_conflicts_of(session, tender_id, state.evaluation.bids)
+        out["price_clarifications"] = [price_review.view(r) for r in state.price_requests.values()]
     if actor.has_role(Role.supervisor) or (seat is not None and seat.status == SeatStatus.seated):
         out["template"] = scoring.template_as_dict(state.template)
         out["progress"] = [

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from advanced_alchemy.types import GUID, DateTimeUTC
@@ -26,6 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
+from app.core.money import Money
 
 
 class Specialty(Base):
@@ -185,6 +187,30 @@ class Evaluation(Base):
     signed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PriceClarification(Base):
+    """A price the scoring rules suspect below cost (实施条例 art. 51 (五)): the committee's written
+    request, the bidder's written answer (art. 52: no change of substance), and the committee's
+    decision with its reason (reject: the bid is excluded; accept: it stays)."""
+
+    __tablename__ = "price_clarifications"
+    __table_args__ = (UniqueConstraint("tender_id", "bid_id", name="uq_price_clarifications_bid"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"))
+    bid_id: Mapped[str] = mapped_column(String(36))
+    bidder_uscc: Mapped[str] = mapped_column(String(18))
+    price: Mapped[Decimal] = mapped_column(Money)
+    suspected: Mapped[str] = mapped_column(Text)  # the line the price crossed
+    asked_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    answered_by: Mapped[str | None] = mapped_column(String(100))
+    decision: Mapped[str | None] = mapped_column(String(16))  # reject | accept
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    decided_by_seat: Mapped[uuid.UUID | None] = mapped_column(GUID)
 
 
 class ScoreSheet(Base):

@@ -75,6 +75,20 @@ class TieIn(RequestBody):
     reason: Text
 
 
+class PriceDecisionIn(RequestBody):
+    """The committee's decision on a price suspected below cost (实施条例 art. 51 (五))."""
+
+    bid: BidId
+    decision: Literal["reject", "accept"]
+    reason: Text
+
+
+class PriceAnswerIn(RequestBody):
+    """A bidder's written clarification of its price (实施条例 art. 52)."""
+
+    answer: Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
+
+
 class SignatureIn(RequestBody):
     decision: Literal["sign", "dissent", "refuse"]
     reason: Text | None = None

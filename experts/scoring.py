@@ -21,7 +21,15 @@ The rules, with their sources:
 * Abnormal scores: an expert's own total for a bid (the sum of the items they scored) that
   deviates from the mean of the other experts' totals by more than the threshold (strict >,
   default 30 %) is flagged and needs an explanation or a correction before the report is signed.
-* Ranking: by total, highest first (lowest price method: by price, lowest first); ties broken by
+* Prices (实施条例 arts. 27, 51, 52): a bid above the tender's ceiling price (最高投标限价) is
+  rejected (否决) with its reason. A bid below the template's below-cost line (`below_cost`: a
+  share of the mean of the bids within the ceiling, or of the ceiling; default 85 % of the mean)
+  is only suspected: the committee asks the bidder to explain in writing and decides; the bids it
+  rejects are passed back in (`PriceLimits.below_cost_rejected`) and excluded with its reason.
+* Lowest evaluated price: the evaluated price (评标价) is the declared price plus the template's
+  `price_adjustment` items (yuan, quantified deviations, equal across the experts like objective
+  items); bids rank by it, never by the raw declared price.
+* Ranking: by total, highest first (lowest price method: by evaluated price, lowest first); ties broken by
   the template's tie order (default: lower price); what is still tied is left for the committee,
   whose order (with its recorded reason) is passed back in as a resolution. The first N (≤ 3)
   are the candidate winners (implementing regulations art. 53).
@@ -43,7 +51,8 @@ METHODS = ("comprehensive", "lowest_price")
 FORMULAS = ("low_price_first", "deviation")
 ROUNDINGS = ("final", "deviation_2dp")
 GROUPS = ("technical", "business")
-KINDS = ("subjective", "objective", "pass_fail")
+KINDS = ("subjective", "objective", "pass_fail", "price_adjustment")
+BASES = ("mean", "ceiling")
 TIE_KEYS = ("price", "received_at", "technical")
 MAX_CANDIDATES = 3
 
@@ -74,6 +83,25 @@ class PriceFormula:
 
 
 @dataclass(frozen=True)
+class BelowCostRule:
+    """The line under which a price is suspected below cost: `share` of the mean of the bids
+    within the ceiling (`basis` mean) or of the ceiling itself (`basis` ceiling; the mean when the
+    tender has none). A decision of the tender's documents, kept in the template as data."""
+
+    basis: str = "mean"
+    share: Decimal = Decimal("0.85")
+
+
+@dataclass(frozen=True)
+class PriceLimits:
+    """What bounds the prices of one evaluation: the tender's ceiling price, and the bids the
+    committee rejected as below cost after their written clarification (bid -> its reason)."""
+
+    ceiling: Decimal | None = None
+    below_cost_rejected: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Template:
     method: str
     items: tuple[Item, ...]
@@ -81,13 +109,20 @@ class Template:
     anomaly_threshold: Decimal = Decimal("0.30")
     candidates: int = 3
     tie_order: tuple[str, ...] = ("price",)
+    below_cost: BelowCostRule | None = BelowCostRule()
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
 
     @property
     def scored_items(self) -> tuple[Item, ...]:
-        return tuple(i for i in self.items if i.kind != "pass_fail")
+        """The items that add to a total (technical, business)."""
+        return tuple(i for i in self.items if i.kind in ("subjective", "objective"))
+
+    @property
+    def adjustment_items(self) -> tuple[Item, ...]:
+        """The quantified deviations (yuan) that make the evaluated price."""
+        return tuple(i for i in self.items if i.kind == "price_adjustment")
 
 
 @dataclass(frozen=True)
@@ -119,6 +154,7 @@ class Result:
     anomalies: list[Anomaly]
     ties: list[list[str]]
     inconsistent: list[dict[str, str]] = field(default_factory=list)
+    evaluated_prices: dict[str, Decimal] = field(default_factory=dict)
 
     def blocking_ties(self, candidates: int) -> list[list[str]]:
         """Unresolved ties that decide who is a candidate or in which rank."""
@@ -138,6 +174,7 @@ class Result:
             "anomalies": [a.as_dict() for a in self.anomalies],
             "ties": [list(group) for group in self.ties],
             "inconsistent": list(self.inconsistent),
+            "evaluated_prices": text(self.evaluated_prices),
         }
 
 
@@ -171,6 +208,37 @@ def price_scores(prices: Mapping[str, Decimal], formula: PriceFormula) -> dict[s
         penalty = formula.above * deviation if deviation > 0 else formula.below * -deviation
         scores[bid] = half_up(max(Decimal(0), formula.full - penalty))
     return scores
+
+
+def price_exclusions(bids: Sequence[BidFacts], limits: PriceLimits) -> dict[str, str]:
+    """The bids rejected on price (实施条例 art. 51 (五)): above the ceiling, or below cost as the
+    committee decided after the bidder's written clarification (art. 52)."""
+    excluded: dict[str, str] = {}
+    for bid in bids:
+        if limits.ceiling is not None and bid.price > limits.ceiling:
+            excluded[bid.id] = f"above_ceiling: the price {bid.price} exceeds the ceiling price {limits.ceiling}"
+        elif bid.id in limits.below_cost_rejected:
+            excluded[bid.id] = f"below_cost: {limits.below_cost_rejected[bid.id]}"
+    return excluded
+
+
+def below_cost_suspects(template: Template, bids: Sequence[BidFacts], ceiling: Decimal | None) -> dict[str, str]:
+    """The bids within the ceiling whose price is under the template's below-cost line, each with
+    the line it crossed: the committee asks them to explain (实施条例 art. 52) and decides."""
+    rule = template.below_cost
+    within = [b for b in bids if ceiling is None or b.price <= ceiling]
+    if rule is None or not within:
+        return {}
+    if rule.basis == "ceiling" and ceiling is not None:
+        basis, named = ceiling, "the ceiling price"
+    else:
+        basis, named = sum((b.price for b in within), Decimal(0)) / len(within), "the mean of the bids"
+    line = half_up(basis * rule.share)
+    return {
+        b.id: f"the price {b.price} is below {rule.share:%} of {named} ({half_up(basis)}), i.e. below {line}"
+        for b in within
+        if b.price < line
+    }
 
 
 # --- aggregation ----------------------------------------------------------------------------
@@ -240,11 +308,12 @@ def rank(
     technical: Mapping[str, Decimal],
     resolutions: Sequence[Sequence[str]] = (),
 ) -> tuple[list[str], list[list[str]]]:
-    """(ranking, unresolved ties) over the bids in `totals` (the valid ones)."""
+    """(ranking, unresolved ties) over the bids in `totals` (the valid ones); for the lowest
+    evaluated price method `totals` holds the evaluated prices."""
     tie_keys = [k for k in template.tie_order if not (template.method == "lowest_price" and k == "price")]
 
     def key(bid_id: str) -> tuple[Any, ...]:
-        primary: Any = bids[bid_id].price if template.method == "lowest_price" else -totals[bid_id]
+        primary: Any = totals[bid_id] if template.method == "lowest_price" else -totals[bid_id]
         return (primary, *(_tie_key(k, bids[bid_id], technical.get(bid_id, Decimal(0))) for k in tie_keys))
 
     ordered = sorted(totals, key=lambda b: (key(b), b))
@@ -275,24 +344,25 @@ def compute(
     bids: Sequence[BidFacts],
     scores: Scores,
     resolutions: Sequence[Sequence[str]] = (),
+    limits: PriceLimits = PriceLimits(),
 ) -> Result:
     """The result of a complete scoring sheet (`sheet_errors` is empty for it)."""
     experts = sorted(scores)
     by_id = {b.id: b for b in bids}
-    excluded: dict[str, str] = {}
+    excluded = price_exclusions(bids, limits)
     for bid in bids:
         failed = passed(template, experts, scores, bid.id)
-        if failed:
+        if failed and bid.id not in excluded:
             excluded[bid.id] = "failed: " + ", ".join(failed)
     valid = [b.id for b in bids if b.id not in excluded]
     items: dict[str, dict[str, Decimal]] = {}
     inconsistent: list[dict[str, str]] = []
     for bid in bids:
         items[bid.id] = {}
-        for item in template.scored_items:
+        for item in (*template.scored_items, *template.adjustment_items):
             values = [_decimal(scores[e][bid.id][item.id]) for e in experts]
             items[bid.id][item.id] = aggregate(values)
-            if item.kind == "objective" and len(set(values)) > 1:
+            if item.kind in ("objective", "price_adjustment") and len(set(values)) > 1:
                 inconsistent.append({"bid": bid.id, "item": item.id})
     prices = {b: by_id[b].price for b in valid}
     price = price_scores(prices, template.price) if template.method == "comprehensive" and template.price else {}
@@ -306,7 +376,11 @@ def compute(
             )
         ranking, ties = rank(template, by_id, totals, technical, resolutions)
     else:
-        ranking, ties = rank(template, by_id, {b: Decimal(0) for b in valid}, technical, resolutions)
+        adjustments = {i.id for i in template.adjustment_items}
+        evaluated = {
+            b: by_id[b].price + sum((v for i, v in items[b].items() if i in adjustments), Decimal(0)) for b in valid
+        }
+        ranking, ties = rank(template, by_id, evaluated, technical, resolutions)
     return Result(
         items=items,
         price_scores=price,
@@ -317,6 +391,7 @@ def compute(
         anomalies=anomalies(template, experts, scores, valid),
         ties=ties,
         inconsistent=inconsistent,
+        evaluated_prices=evaluated if template.method == "lowest_price" else {},
     )
 
 
@@ -412,18 +487,42 @@ def parse_template(doc: Any, problems: list[tuple[str, str]] | None = None) -> T
         if kind == "pass_fail":
             items.append(Item(raw["id"], kind))
             continue
-        if method == "lowest_price":
-            problems.append((f"{where}.kind", "the lowest evaluated price method has pass/fail items only"))
         maximum = _dec(raw.get("max"), f"{where}.max", problems)
         if maximum <= 0:
             problems.append((f"{where}.max", "the maximum is above 0"))
+        if kind == "price_adjustment":
+            if method != "lowest_price":
+                problems.append((f"{where}.kind", "price adjustments belong to the lowest evaluated price method"))
+            items.append(Item(raw["id"], kind, maximum))
+            continue
+        if method == "lowest_price":
+            problems.append(
+                (f"{where}.kind", "the lowest evaluated price method has pass/fail and price adjustment items only")
+            )
         group = raw.get("group")
         if group not in GROUPS:
             problems.append((f"{where}.group", f"one of {', '.join(GROUPS)}"))
         items.append(Item(raw["id"], kind, maximum, group))
+    below_cost = _below_cost_rule(doc.get("below_cost", {}), problems)
     if own and problems:
         raise SheetError(problems)
-    return Template(method or "comprehensive", tuple(items), price, threshold, candidates, tuple(tie_order))
+    return Template(method or "comprehensive", tuple(items), price, threshold, candidates, tuple(tie_order), below_cost)
+
+
+def _below_cost_rule(raw: Any, problems: list[tuple[str, str]]) -> BelowCostRule | None:
+    """`{"basis": "mean" | "ceiling", "share": "0.85"}`; `null` for none (the default is 85 % of the mean)."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        problems.append(("below_cost", 'an object {"basis": "mean" | "ceiling", "share": "0.85"}, or null'))
+        return BelowCostRule()
+    basis = raw.get("basis", "mean")
+    if basis not in BASES:
+        problems.append(("below_cost.basis", f"one of {', '.join(BASES)}"))
+    share = _dec(raw.get("share", "0.85"), "below_cost.share", problems)
+    if not Decimal(0) < share < 1:
+        problems.append(("below_cost.share", "a fraction between 0 and 1"))
+    return BelowCostRule(basis if basis in BASES else "mean", share)
 
 
 def template_as_dict(template: Template) -> dict[str, Any]:
@@ -435,9 +534,14 @@ def template_as_dict(template: Template) -> dict[str, Any]:
         "items": [
             {"id": i.id, "kind": i.kind}
             if i.kind == "pass_fail"
+            else {"id": i.id, "kind": i.kind, "max": str(i.max)}
+            if i.kind == "price_adjustment"
             else {"id": i.id, "kind": i.kind, "max": str(i.max), "group": i.group}
             for i in template.items
         ],
+        "below_cost": None
+        if template.below_cost is None
+        else {"basis": template.below_cost.basis, "share": str(template.below_cost.share)},
     }
     if template.price is not None:
         p = template.price
@@ -490,7 +594,19 @@ def parse_scores(sheet: Mapping[str, Any]) -> dict[str, Score]:
     return {item: raw if isinstance(raw, bool) else Decimal(str(raw)) for item, raw in sheet.items()}
 
 
-def parse_sheet(doc: Any) -> tuple[Template, list[BidFacts], dict[str, dict[str, dict[str, Score]]], list[list[str]]]:
+def parse_limits(doc: Mapping[str, Any], problems: list[tuple[str, str]]) -> PriceLimits:
+    """`"ceiling": "8500000.00"` and `"below_cost_rejected": {bid: reason}` of a sheet."""
+    ceiling = None if doc.get("ceiling") is None else _dec(doc["ceiling"], "ceiling", problems)
+    rejected = doc.get("below_cost_rejected", {})
+    if not isinstance(rejected, dict) or not all(isinstance(v, str) for v in rejected.values()):
+        problems.append(("below_cost_rejected", "an object of bid ids and the committee's reasons"))
+        rejected = {}
+    return PriceLimits(ceiling, rejected)
+
+
+def parse_sheet(
+    doc: Any,
+) -> tuple[Template, list[BidFacts], dict[str, dict[str, dict[str, Score]]], list[list[str]], PriceLimits]:
     """The `ggzy evaluation compute` input, every problem listed at once (SheetError)."""
     problems: list[tuple[str, str]] = []
     if not isinstance(doc, dict):
@@ -535,6 +651,9 @@ def parse_sheet(doc: Any) -> tuple[Template, list[BidFacts], dict[str, dict[str,
     ):
         problems.append(("tie_resolutions", "a list of lists of bid ids"))
         resolutions = []
+    limits = parse_limits(doc, problems)
+    if any(bid not in bid_ids for bid in limits.below_cost_rejected):
+        problems.append(("below_cost_rejected", "bids of this sheet only"))
     if problems:
         raise SheetError(problems)
-    return template, bids, scores, resolutions
+    return template, bids, scores, resolutions, limits

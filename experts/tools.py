@@ -57,11 +57,11 @@ def compute(sheet: Path) -> None:
     every problem of a bad sheet."""
     try:
         doc = json.loads(sheet.read_bytes())
-        template, bids, scores, resolutions = scoring.parse_sheet(doc)
+        template, bids, scores, resolutions, limits = scoring.parse_sheet(doc)
     except (ValueError, UnicodeDecodeError) as exc:
         problems = exc.problems if isinstance(exc, scoring.SheetError) else [("$", f"not JSON: {exc}")]
         for where, reason in problems:
             click.echo(f"{where}: {reason}", err=True)
         sys.exit(2)
-    result = scoring.compute(template, bids, scores, resolutions)
+    result = scoring.compute(template, bids, scores, resolutions, limits)
     click.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))

@@ -114,13 +114,15 @@ async def drawn_committee(
     prices: list[str] | None = None,
     bidders: list[Bidder] | None = None,
     consortium: dict[int, list[str]] | None = None,
+    template: dict[str, Any] | None = None,
+    **filing: Any,
 ) -> Scene:
-    """A tender (committee of 5) with three bids (or one per price, by `bidders` if given), the
-    pool imported, the template set, the draw run at its time: the committee is drawn, the
-    opening not yet held."""
+    """A tender (committee of 5; `filing` fields over the complete draft) with three bids (or one
+    per price, by `bidders` if given), the pool imported, the template set, the draw run at its
+    time: the committee is drawn, the opening not yet held."""
     admin = await world.user(Role.admin)
     admin_headers = await login(client, admin.username)
-    tender = await published_tender(client, world, committee_size=5)
+    tender = await published_tender(client, world, committee_size=5, **filing)
     bidders = await bids_in(client, world, tender, len(prices) if prices else 3, prices, bidders, consortium)
     detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
     opening = datetime.fromisoformat(detail["opening_time"])
@@ -131,8 +133,10 @@ async def drawn_committee(
     )
     assert imported.status_code == 200, imported.text
     scene = Scene(client, world, tender, bidders, admin_headers, rows, evaluation_on)
-    template = await client.put(f"{scene.url}/evaluation/template", json=TEMPLATE, headers=tender.desk.agency_headers)
-    assert template.status_code == 200, template.text
+    template_set = await client.put(
+        f"{scene.url}/evaluation/template", json=template or TEMPLATE, headers=tender.desk.agency_headers
+    )
+    assert template_set.status_code == 200, template_set.text
     draw_at = world.clock.now() + timedelta(hours=1)
     body = {"draw_at": draw_at.isoformat(), "evaluation_on": evaluation_on.isoformat(), "quotas": QUOTAS}
     configured = await client.put(f"{scene.url}/draw", json=body, headers=tender.desk.agency_headers)
@@ -160,10 +164,9 @@ async def draw_at_its_time(
         return await run_step(session, world.clock, "expert-draw", world.settings, world.sessions)
 
 
-async def signed_report(scene: Scene, clock: Any) -> dict[str, Any]:
-    """Hold the opening, run the evaluation with every member declaring no conflict and scoring
-    the same sheet (bids ranked by price, no anomaly, no tie), and sign the report: the answer
-    of the last signature."""
+async def seated_committee(scene: Scene, clock: Any) -> dict[str, dict[str, str]]:
+    """Hold the opening, start the evaluation and seat every member (no conflict declared): the
+    members' sign-in headers by name."""
     client, desk = scene.client, scene.tender.desk
     await at_opening_time(client, scene.tender, clock)
     for role in ("agency", "supervisor"):
@@ -179,6 +182,16 @@ async def signed_report(scene: Scene, clock: Any) -> dict[str, Any]:
             f"{scene.url}/evaluation/declaration", json={"conflict": False}, headers=heads[name]
         )
         assert declared.json()["status"] == "seated", declared.text
+    return heads
+
+
+async def signed_report(scene: Scene, clock: Any) -> dict[str, Any]:
+    """Hold the opening, run the evaluation with every member declaring no conflict and scoring
+    the same sheet (bids ranked by price, no anomaly, no tie), and sign the report: the answer
+    of the last signature."""
+    client, desk = scene.client, scene.tender.desk
+    heads = await seated_committee(scene, clock)
+    names = list(heads)
     bids = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["bids"]
     sheet = {b["bid"]: {"t1": "30", "b1": "8", "q": True} for b in bids}
     for name in names:

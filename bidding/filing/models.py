@@ -29,6 +29,8 @@ class Filing(Base):
     tenderee_uscc: Mapped[str | None] = mapped_column(String(18))
     procurement_method: Mapped[str | None] = mapped_column(String(16))
     budget: Mapped[Decimal | None] = mapped_column(Money)
+    ceiling_price: Mapped[Decimal | None] = mapped_column(Money)  # 最高投标限价, published with the documents
+    reference_price: Mapped[Decimal | None] = mapped_column(Money)  # 标底: secret until the opening
     announcement_date: Mapped[date | None] = mapped_column(Date)
     bid_deadline: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     opening_time: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

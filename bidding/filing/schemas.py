@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from app.core.validation import USCC, Instant, RequestBody, Yuan
+from app.core.validation import USCC, FieldError, Instant, RequestBody, Yuan
 from bidding.filing.checklist import Deficiency, EvaluationMethod, ProcurementMethod, ProjectType
 from bidding.filing.models import Filing, FilingDocument, FilingRound
 
@@ -23,6 +23,8 @@ class FilingDraft(RequestBody):
     tenderee_uscc: USCC | None = None
     procurement_method: ProcurementMethod | None = None
     budget: Yuan | None = None
+    ceiling_price: Yuan | None = None  # 最高投标限价, published with the documents; at most the budget
+    reference_price: Yuan | None = None  # 标底, secret until it is read out at the opening; at most the budget
     announcement_date: date | None = None
     bid_deadline: Instant | None = None
     opening_time: Instant | None = None
@@ -35,6 +37,17 @@ class FilingDraft(RequestBody):
     retender_of: Annotated[
         uuid.UUID | None, msgspec.Meta(description="the failed or cancelled tender this one re-tenders (重新招标)")
     ] = None
+
+    @classmethod
+    def cross_field_errors(cls, values: dict[str, Any]) -> list[FieldError]:
+        """A ceiling price or 标底 above the budget (实施条例 art. 27: the ceiling caps the bids the
+        budget pays for)."""
+        budget = values.get("budget")
+        return [
+            FieldError(name, "above_budget", f"at most the budget ({budget})")
+            for name in ("ceiling_price", "reference_price")
+            if budget is not None and values.get(name) is not None and values[name] > budget
+        ]
 
 
 class OfficerItem(RequestBody):
@@ -116,6 +129,8 @@ class FilingOut(msgspec.Struct):
     tenderee_uscc: str | None
     procurement_method: str | None
     budget: Decimal | None
+    ceiling_price: Decimal | None
+    reference_price: Decimal | None
     announcement_date: date | None
     bid_deadline: datetime | None
     opening_time: datetime | None
@@ -143,6 +158,8 @@ class FilingOut(msgspec.Struct):
             f.tenderee_uscc,
             f.procurement_method,
             f.budget,
+            f.ceiling_price,
+            f.reference_price,
             f.announcement_date,
             f.bid_deadline,
             f.opening_time,

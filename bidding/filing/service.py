@@ -335,6 +335,8 @@ async def _accept(
         tenderee_uscc=filing.tenderee_uscc,
         agency_uscc=filing.agency_uscc,
         budget=filing.budget,
+        ceiling_price=filing.ceiling_price,
+        reference_price=filing.reference_price,
         evaluation_method=filing.evaluation_method,
         committee_size=filing.committee_size,
         announcement_date=filing.announcement_date,

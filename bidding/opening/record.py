@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 
@@ -26,6 +27,8 @@ class TenderFacts:
     project_name: str
     project_code: str
     opening_time: datetime
+    ceiling_price: Decimal | None = None  # 最高投标限价, published with the documents
+    reference_price: Decimal | None = None  # 标底, secret until read out here (实施条例 art. 27)
 
 
 def opening_record(
@@ -45,6 +48,8 @@ def opening_record(
         "started_at": started_at.isoformat(),
         "key_rebuilt_at": key_rebuilt_at.isoformat() if key_rebuilt_at else None,
         "custodians_present": sorted(custodians_present),
+        "ceiling_price": None if tender.ceiling_price is None else str(tender.ceiling_price),
+        "reference_price": None if tender.reference_price is None else str(tender.reference_price),
         "bids": [
             {
                 "bidder": entry["name"],

@@ -452,7 +452,14 @@ async def _publish_record(session: AsyncSession, ctx: Opening, actor: Actor, ten
     }
     roles = await queries.custodians_present(session, tender_id)
     now = ctx.clock.now()
-    facts = TenderFacts(str(tender.id), tender.project_name, tender.project_code, tender.opening_time)
+    facts = TenderFacts(
+        str(tender.id),
+        tender.project_name,
+        tender.project_code,
+        tender.opening_time,
+        tender.ceiling_price,
+        tender.reference_price,
+    )
     read_out = {str(bid_id): BidOutcome(o.outcome, o.reason, o.declaration) for bid_id, o in outcomes.items()}
     record = opening_record(
         facts, opening.started_at, opening.key_rebuilt_at, sorted(roles), opening.bidders, read_out, now

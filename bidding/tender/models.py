@@ -30,6 +30,8 @@ class Tender(Base):
     tenderee_uscc: Mapped[str] = mapped_column(String(18))
     agency_uscc: Mapped[str] = mapped_column(String(18), index=True)
     budget: Mapped[Decimal] = mapped_column(Money)
+    ceiling_price: Mapped[Decimal | None] = mapped_column(Money)  # 最高投标限价: public (Regs art. 27)
+    reference_price: Mapped[Decimal | None] = mapped_column(Money)  # 标底: secret, read out at the opening
     evaluation_method: Mapped[str] = mapped_column(String(32))
     committee_size: Mapped[int] = mapped_column(Integer)
     announcement_date: Mapped[date] = mapped_column(Date)

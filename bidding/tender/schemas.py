@@ -24,6 +24,7 @@ class TenderOut(msgspec.Struct):
     tenderee_uscc: str
     agency_uscc: str
     budget: Decimal
+    ceiling_price: Decimal | None  # 最高投标限价, published; the 标底 is not shown before the opening
     evaluation_method: str
     committee_size: int
     announcement_date: date
@@ -45,6 +46,7 @@ class TenderOut(msgspec.Struct):
             t.tenderee_uscc,
             t.agency_uscc,
             t.budget,
+            t.ceiling_price,
             t.evaluation_method,
             t.committee_size,
             t.announcement_date,

@@ -9,12 +9,15 @@ from decimal import Decimal as D
 import pytest
 
 from experts.scoring import (
+    BelowCostRule,
     BidFacts,
     Item,
     PriceFormula,
+    PriceLimits,
     SheetError,
     Template,
     aggregate,
+    below_cost_suspects,
     compute,
     parse_sheet,
     price_scores,
@@ -211,3 +214,68 @@ def test_a_bad_sheet_lists_every_problem() -> None:
         )
     where = [w for w, _ in caught.value.problems]
     assert where == ["price.formula", "candidates", "bids[0].price", "scores.e1.A.t"]
+
+
+# --- prices: the ceiling, below cost, the evaluated price (实施条例 arts. 51, 52) ------------------
+
+LOWEST = Template("lowest_price", (Item("q", "pass_fail"), Item("dev", "price_adjustment", D(1000))))
+
+
+def test_a_bid_above_the_ceiling_is_rejected_with_its_reason_before_any_item() -> None:
+    bids = [BidFacts("A", D("101"), T0), BidFacts("B", D("90"), T0)]
+    scores = {"e1": {"A": {"q": False, "dev": D(0)}, "B": {"q": True, "dev": D(0)}}}
+    result = compute(LOWEST, bids, scores, limits=PriceLimits(ceiling=D(100)))
+    assert result.excluded == {"A": "above_ceiling: the price 101 exceeds the ceiling price 100"}
+    assert result.ranking == ["B"]
+
+
+def test_below_cost_is_suspected_under_a_share_of_the_mean_or_of_the_ceiling() -> None:
+    prices = {"A": "100", "B": "100", "C": "70", "X": "200"}
+    bids = [BidFacts(bid, D(price), T0) for bid, price in prices.items()]
+    # the mean of the bids within the ceiling 150 is 90; 85 % of it is 76.50 (X is over the ceiling)
+    assert below_cost_suspects(LOWEST, bids, D(150)) == {
+        "C": "the price 70 is below 85% of the mean of the bids (90.00), i.e. below 76.50"
+    }
+    half_ceiling = Template("lowest_price", LOWEST.items, below_cost=BelowCostRule("ceiling", D("0.45")))
+    assert below_cost_suspects(half_ceiling, bids, D(150)) == {}  # 45 % of 150 = 67.50
+    assert list(below_cost_suspects(half_ceiling, bids, D(160))) == ["C"]  # 45 % of 160 = 72.00
+    assert below_cost_suspects(Template("lowest_price", LOWEST.items, below_cost=None), bids, None) == {}
+
+
+def test_the_committees_below_cost_rejection_excludes_and_evaluated_prices_rank() -> None:
+    bids = [BidFacts("A", D("100"), T0), BidFacts("B", D("105"), T0), BidFacts("C", D("60"), T0)]
+    sheet = {"A": {"q": True, "dev": D(10)}, "B": {"q": True, "dev": D(0)}, "C": {"q": True, "dev": D(0)}}
+    limits = PriceLimits(below_cost_rejected={"C": "成本说明不成立"})
+    result = compute(LOWEST, bids, {"e1": sheet, "e2": sheet}, limits=limits)
+    assert result.excluded == {"C": "below_cost: 成本说明不成立"}
+    assert result.evaluated_prices == {"A": D("110.00"), "B": D("105")}
+    assert result.ranking == ["B", "A"]  # by evaluated price, not the declared 100
+
+
+def test_price_rules_in_a_template_and_a_sheet_are_checked_and_replayed() -> None:
+    with pytest.raises(SheetError) as caught:
+        parse_sheet(
+            {
+                "method": "comprehensive",
+                "price": {"formula": "low_price_first"},
+                "below_cost": {"basis": "median", "share": "1.5"},
+                "items": [{"id": "d", "kind": "price_adjustment", "max": "10"}],
+                "bids": [{"id": "A", "price": "5", "received_at": "2026-12-01T09:00:00"}],
+                "scores": {"e1": {"A": {"d": "1"}}},
+                "below_cost_rejected": {"Z": "x"},
+            }
+        )
+    where = [w for w, _ in caught.value.problems]
+    assert where == ["items[0].kind", "below_cost.basis", "below_cost.share", "below_cost_rejected"]
+    sheet = {
+        "method": "lowest_price",
+        "items": [{"id": "q", "kind": "pass_fail"}],
+        "bids": [
+            {"id": "A", "price": "90", "received_at": "2026-12-01T09:00:00"},
+            {"id": "B", "price": "120", "received_at": "2026-12-01T09:00:00"},
+        ],
+        "scores": {"e1": {"A": {"q": True}, "B": {"q": True}}},
+        "ceiling": "100",
+    }
+    template, bids, scores, resolutions, limits = parse_sheet(sheet)
+    assert compute(template, bids, scores, resolutions, limits).ranking == ["A"]

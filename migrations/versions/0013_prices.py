@@ -1,0 +1,59 @@
+"""Prices as the law sets them: a tender's ceiling price (最高投标限价, published) and its secret
+标底 (read out at the opening), filed with the tender; the committee's written clarification of
+a price suspected below cost (实施条例 arts. 27, 51, 52).
+
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-12-07 16:00:00
+"""
+
+from collections.abc import Sequence
+
+import advanced_alchemy.types
+import sqlalchemy as sa
+from alembic import op
+
+import app.core.money
+
+revision: str = "0013"
+down_revision: str | None = "0012"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+PRICE_COLUMNS = ("ceiling_price", "reference_price")
+
+
+def upgrade() -> None:
+    for table_name in ("filings", "tenders"):
+        with op.batch_alter_table(table_name) as table:
+            for name in PRICE_COLUMNS:
+                table.add_column(sa.Column(name, app.core.money.Money(), nullable=True))
+    moment = advanced_alchemy.types.DateTimeUTC(timezone=True)
+    op.create_table(
+        "price_clarifications",
+        sa.Column("id", advanced_alchemy.types.GUID(length=16), nullable=False),
+        sa.Column("tender_id", advanced_alchemy.types.GUID(length=16), nullable=False),
+        sa.Column("bid_id", sa.String(length=36), nullable=False),
+        sa.Column("bidder_uscc", sa.String(length=18), nullable=False),
+        sa.Column("price", app.core.money.Money(), nullable=False),
+        sa.Column("suspected", sa.Text(), nullable=False),
+        sa.Column("asked_at", moment, nullable=False),
+        sa.Column("answer", sa.Text(), nullable=True),
+        sa.Column("answered_at", moment, nullable=True),
+        sa.Column("answered_by", sa.String(length=100), nullable=True),
+        sa.Column("decision", sa.String(length=16), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("decided_at", moment, nullable=True),
+        sa.Column("decided_by_seat", advanced_alchemy.types.GUID(length=16), nullable=True),
+        sa.ForeignKeyConstraint(["tender_id"], ["tenders.id"], name=op.f("fk_price_clarifications_tender_id_tenders")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_price_clarifications")),
+        sa.UniqueConstraint("tender_id", "bid_id", name="uq_price_clarifications_bid"),
+    )
+
+
+def downgrade() -> None:
+    op.drop_table("price_clarifications")
+    for table_name in ("tenders", "filings"):
+        with op.batch_alter_table(table_name) as table:
+            for name in PRICE_COLUMNS:
+                table.drop_column(name)
