@@ -44,6 +44,7 @@ def complete_draft(
         "opening_time": deadline.isoformat(),
         "evaluation_method": "comprehensive_scoring",
         "committee_size": 7,
+        "bid_validity_days": 90,
     }
     return draft | changes
 

@@ -14,8 +14,17 @@ from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
 from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, SettingsDep
 from app.core.guards import requires, signed_in
-from bidding.award import service
-from bidding.award.schemas import AnswerIn, BondRefundIn, CancellationDecisionIn, ContractIn, ObjectionIn, ReasonIn
+from bidding.award import service, validity
+from bidding.award.schemas import (
+    AnswerIn,
+    BondRefundIn,
+    CancellationDecisionIn,
+    ContractIn,
+    ObjectionIn,
+    ReasonIn,
+    ValidityAnswerIn,
+    ValidityExtensionIn,
+)
 
 CommitteeNamesDep = NamedDependency[service.CommitteeNames]
 
@@ -171,6 +180,44 @@ class AwardController(Controller):
     ) -> dict[str, Any]:
         today = clock.now().astimezone(settings.tz).date()
         return await service.record_bond_refund(db_session, clock, actor, tender_id, data.refunded_on, today)
+
+    @get("/validity", guards=[signed_in])
+    async def validity(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep, settings: SettingsDep
+    ) -> dict[str, Any]:
+        """The bid validity period (投标有效期): its days, its end, the extensions and the answers
+        (the agency and officers all of them, a bidder its own)."""
+        return await validity.view(db_session, actor, tender_id, settings.tz)
+
+    @post("/validity/extensions", guards=[requires(Role.agency)], status_code=201)
+    async def extend_validity(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ValidityExtensionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """Ask every bidder to extend its bid's validity, with the reason."""
+        return await validity.request_extension(
+            db_session, clock, actor, tender_id, data.until, data.reason, settings.tz
+        )
+
+    @post("/validity/extensions/{extension_id:uuid}/answer", guards=[requires(Role.bidder)], status_code=200)
+    async def answer_extension(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        extension_id: FromPath[uuid.UUID],
+        data: JSONBody[ValidityAnswerIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """Consent to the extension (the bid stays, unchanged in substance) or refuse (it lapses at
+        the end of the validity it had)."""
+        return await validity.answer(db_session, clock, actor, tender_id, extension_id, data.consent, settings.tz)
 
     @post("/cancellation", guards=[requires(Role.agency)], status_code=201)
     async def request_cancellation(

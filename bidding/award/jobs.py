@@ -12,7 +12,7 @@ from app.core.actor import Actor
 from app.core.chronograph import Step
 from app.core.clock import Clock
 from app.core.settings import Settings
-from bidding.award import service
+from bidding.award import service, validity
 from bidding.tender.queries import tender_or_404
 from bidding.tender.states import TenderStatus
 
@@ -36,6 +36,9 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
     async def flag_late(session: AsyncSession, award_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
         return await service.flag_late_award(session, award_id, clock, actor, tz)
 
+    async def remind(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+        return await validity.remind(session, tender_id, clock, actor, tz)
+
     return [
         Step("publicity-start", "tender", every=30, due=service.publicity_due, run=publish),
         Step("award-after-publicity", "tender", every=30, due=service.award_due, run=award),
@@ -47,4 +50,5 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
             run=service.flag_overdue_objection,
         ),
         Step("award-late", "award", every=300, due=late, run=flag_late),
+        Step("validity-reminder", "tender", every=3600, due=validity.reminder_due, run=remind),
     ]

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -103,6 +103,33 @@ class Award(Base):
     bond_refund_due: Mapped[date | None] = mapped_column(Date, index=True)
     bonds_refunded_on: Mapped[date | None] = mapped_column(Date)
     refund_late_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class ValidityExtension(Base):
+    """The tenderee's request that bidders extend their bids' validity to 24:00 of `until`
+    (实施条例 art. 25); each bidder answers for itself (`ValidityConsent`)."""
+
+    __tablename__ = "validity_extensions"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    until: Mapped[date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(2000))
+    requested_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    requested_by: Mapped[str] = mapped_column(String(100))
+
+
+class ValidityConsent(Base):
+    """A bidder's answer to an extension: consent extends its bid (unchanged in substance);
+    a refusal lets it lapse at the end of the validity it had (its bond is returned)."""
+
+    __tablename__ = "validity_consents"
+
+    extension_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("validity_extensions.id"), primary_key=True)
+    bidder_uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    consent: Mapped[bool] = mapped_column(Boolean)
+    answered_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    answered_by: Mapped[str] = mapped_column(String(100))
 
 
 class Cancellation(Base):

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from app.core.validation import Yuan
+from app.core.validation import RequestBody, Yuan
 
 
 class ObjectionIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -37,6 +37,17 @@ class ContractIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class BondRefundIn(msgspec.Struct, forbid_unknown_fields=True):
     refunded_on: date
+
+
+class ValidityExtensionIn(RequestBody):
+    """Ask the bidders to extend their bids' validity to 24:00 of `until` (实施条例 art. 25)."""
+
+    until: date
+    reason: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class ValidityAnswerIn(RequestBody):
+    consent: bool
 
 
 class CancellationDecisionIn(msgspec.Struct, forbid_unknown_fields=True):

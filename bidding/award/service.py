@@ -29,7 +29,7 @@ from app.core.notifications import Notice, notify, notify_many
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from app.identity import service as identity
-from bidding.award import states
+from bidding.award import states, validity
 from bidding.award.models import Award, AwardDocument, AwardFile, Cancellation, Objection
 from bidding.award.states import AwardStatus, CancellationStatus, ObjectionStatus, Outcome
 from bidding.bids.models import Bid
@@ -215,9 +215,26 @@ async def award_after_publicity(
 async def _award_next(
     session: AsyncSession, clock: Clock, actor: Actor, tz: ZoneInfo, tender: Tender, award_file: AwardFile
 ) -> None:
-    """Award the first candidate not yet tried, or fail the tender when none is left (art. 55)."""
+    """Award the first candidate not yet tried whose bid is still valid (实施条例 art. 25), or fail
+    the tender when none is left (art. 55)."""
     tried = set(await session.scalars(select(Award.bid_id).where(Award.tender_id == tender.id)))
+    counted = await periods(session, tz)
     chosen = states.next_candidate(award_file.candidates, tried)
+    while chosen is not None:
+        until = await validity.valid_until(session, counted, tender, str(chosen["uscc"]))
+        if until is None or until > clock.now():
+            break
+        tried.add(str(chosen["bid"]))
+        await audit.record(
+            session,
+            clock,
+            actor,
+            "award.validity_lapsed",
+            "tender",
+            tender.id,
+            {"bid": chosen["bid"], "valid_until": until.isoformat()},
+        )
+        chosen = states.next_candidate(award_file.candidates, tried)
     if chosen is None:
         tender_states.move(tender, TenderStatus.failed)
         await audit.record(session, clock, actor, "award.none_left", "tender", tender.id, {"tried": sorted(tried)})

@@ -9,6 +9,8 @@ cancellation: requested --a supervisor confirms--> confirmed | --a supervisor re
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
+from datetime import datetime
 
 from app.core.calendar.rules import PeriodRule
 from app.core.lifecycle import HasStatus, Lifecycle
@@ -90,6 +92,26 @@ def move_cancellation(cancellation: HasStatus, target: CancellationStatus) -> No
 def publicity_rule(days: int) -> PeriodRule:
     """The publicity of a project type: `days` calendar days, at least 3."""
     return PeriodRule(max(days, DEFAULT_PUBLICITY_DAYS), False, "实施条例 art. 54 ¶1: a publicity of at least 3 days")
+
+
+VALIDITY_REMINDER = PeriodRule(
+    30, True, "七部委12号令 art. 40: bidders are asked to extend when the award cannot be made 30 working days before"
+)
+
+
+def validity_rule(days: int) -> PeriodRule:
+    """The bid validity period a tender states, counted from its bid deadline."""
+    return PeriodRule(days, False, "实施条例 art. 25: the bid validity counts from the bid deadline")
+
+
+def bid_valid_until(base_end: datetime, extensions: Sequence[tuple[datetime, datetime, bool | None]]) -> datetime:
+    """The end of one bid's validity: the tender's, extended by each extension (requested at, its
+    end, the bidder's answer; in request order) the bidder consented to while its bid was valid."""
+    end = base_end
+    for requested_at, extension_end, consented in extensions:
+        if consented and requested_at <= end:
+            end = max(end, extension_end)
+    return end
 
 
 def next_candidate(candidates: list[dict[str, object]], tried: set[str]) -> dict[str, object] | None:

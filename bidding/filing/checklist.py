@@ -146,6 +146,7 @@ class FilingFacts:
     evaluation_method: str | None
     committee_size: int | None
     document_kinds: frozenset[str]
+    bid_validity_days: int | None = None
     retender_of: uuid.UUID | None = None
     previous_tender: PreviousTender | None = None  # None: no tender of that id (or not the agency's)
 
@@ -160,6 +161,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, str]] = {
     "opening_time": ("开标时间", "opening time"),
     "evaluation_method": ("评标办法", "evaluation method"),
     "committee_size": ("评标委员会人数", "committee size"),
+    "bid_validity_days": ("投标有效期", "bid validity period (days)"),  # Regs art. 25
 }
 
 

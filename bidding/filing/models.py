@@ -31,6 +31,7 @@ class Filing(Base):
     budget: Mapped[Decimal | None] = mapped_column(Money)
     ceiling_price: Mapped[Decimal | None] = mapped_column(Money)  # 最高投标限价, published with the documents
     reference_price: Mapped[Decimal | None] = mapped_column(Money)  # 标底: secret until the opening
+    bid_validity_days: Mapped[int | None] = mapped_column(Integer)  # 投标有效期, from the bid deadline
     announcement_date: Mapped[date | None] = mapped_column(Date)
     bid_deadline: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     opening_time: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

@@ -25,6 +25,9 @@ class FilingDraft(RequestBody):
     budget: Yuan | None = None
     ceiling_price: Yuan | None = None  # 最高投标限价, published with the documents; at most the budget
     reference_price: Yuan | None = None  # 标底, secret until it is read out at the opening; at most the budget
+    bid_validity_days: (
+        Annotated[int, msgspec.Meta(ge=1, le=365, description="投标有效期 in days from the bid deadline")] | None
+    ) = None
     announcement_date: date | None = None
     bid_deadline: Instant | None = None
     opening_time: Instant | None = None
@@ -131,6 +134,7 @@ class FilingOut(msgspec.Struct):
     budget: Decimal | None
     ceiling_price: Decimal | None
     reference_price: Decimal | None
+    bid_validity_days: int | None
     announcement_date: date | None
     bid_deadline: datetime | None
     opening_time: datetime | None
@@ -160,6 +164,7 @@ class FilingOut(msgspec.Struct):
             f.budget,
             f.ceiling_price,
             f.reference_price,
+            f.bid_validity_days,
             f.announcement_date,
             f.bid_deadline,
             f.opening_time,

@@ -32,6 +32,8 @@ class Tender(Base):
     budget: Mapped[Decimal] = mapped_column(Money)
     ceiling_price: Mapped[Decimal | None] = mapped_column(Money)  # 最高投标限价: public (Regs art. 27)
     reference_price: Mapped[Decimal | None] = mapped_column(Money)  # 标底: secret, read out at the opening
+    bid_validity_days: Mapped[int | None] = mapped_column(Integer)  # 投标有效期 (Regs art. 25); None: filed before it
+    validity_reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     evaluation_method: Mapped[str] = mapped_column(String(32))
     committee_size: Mapped[int] = mapped_column(Integer)
     announcement_date: Mapped[date] = mapped_column(Date)

@@ -25,6 +25,7 @@ class TenderOut(msgspec.Struct):
     agency_uscc: str
     budget: Decimal
     ceiling_price: Decimal | None  # 最高投标限价, published; the 标底 is not shown before the opening
+    bid_validity_days: int | None  # 投标有效期 from the bid deadline (GET …/validity: its end and extensions)
     evaluation_method: str
     committee_size: int
     announcement_date: date
@@ -47,6 +48,7 @@ class TenderOut(msgspec.Struct):
             t.agency_uscc,
             t.budget,
             t.ceiling_price,
+            t.bid_validity_days,
             t.evaluation_method,
             t.committee_size,
             t.announcement_date,

@@ -1,6 +1,7 @@
-"""Prices as the law sets them: a tender's ceiling price (最高投标限价, published) and its secret
-标底 (read out at the opening), filed with the tender; the committee's written clarification of
-a price suspected below cost (实施条例 arts. 27, 51, 52).
+"""Prices and bid validity as the law sets them: a tender's ceiling price (最高投标限价, published)
+and its secret 标底 (read out at the opening), filed with the tender; the committee's written
+clarification of a price suspected below cost (实施条例 arts. 27, 51, 52); the bid validity period
+filed with the tender, its extensions and each bidder's consent (实施条例 art. 25).
 
 Revision ID: 0013
 Revises: 0012
@@ -28,6 +29,8 @@ def upgrade() -> None:
         with op.batch_alter_table(table_name) as table:
             for name in PRICE_COLUMNS:
                 table.add_column(sa.Column(name, app.core.money.Money(), nullable=True))
+            table.add_column(sa.Column("bid_validity_days", sa.Integer(), nullable=True))
+    op.add_column("tenders", sa.Column("validity_reminded_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
     moment = advanced_alchemy.types.DateTimeUTC(timezone=True)
     op.create_table(
         "price_clarifications",
@@ -49,11 +52,42 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_price_clarifications")),
         sa.UniqueConstraint("tender_id", "bid_id", name="uq_price_clarifications_bid"),
     )
+    op.create_table(
+        "validity_extensions",
+        sa.Column("id", advanced_alchemy.types.GUID(length=16), nullable=False),
+        sa.Column("tender_id", advanced_alchemy.types.GUID(length=16), nullable=False),
+        sa.Column("until", sa.Date(), nullable=False),
+        sa.Column("reason", sa.String(length=2000), nullable=False),
+        sa.Column("requested_at", moment, nullable=False),
+        sa.Column("requested_by", sa.String(length=100), nullable=False),
+        sa.ForeignKeyConstraint(["tender_id"], ["tenders.id"], name=op.f("fk_validity_extensions_tender_id_tenders")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_validity_extensions")),
+    )
+    op.create_index(op.f("ix_validity_extensions_tender_id"), "validity_extensions", ["tender_id"], unique=False)
+    op.create_table(
+        "validity_consents",
+        sa.Column("extension_id", advanced_alchemy.types.GUID(length=16), nullable=False),
+        sa.Column("bidder_uscc", sa.String(length=18), nullable=False),
+        sa.Column("consent", sa.Boolean(), nullable=False),
+        sa.Column("answered_at", moment, nullable=False),
+        sa.Column("answered_by", sa.String(length=100), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["extension_id"],
+            ["validity_extensions.id"],
+            name=op.f("fk_validity_consents_extension_id_validity_extensions"),
+        ),
+        sa.PrimaryKeyConstraint("extension_id", "bidder_uscc", name=op.f("pk_validity_consents")),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("validity_consents")
+    op.drop_index(op.f("ix_validity_extensions_tender_id"), table_name="validity_extensions")
+    op.drop_table("validity_extensions")
     op.drop_table("price_clarifications")
+    with op.batch_alter_table("tenders") as table:
+        table.drop_column("validity_reminded_at")
     for table_name in ("tenders", "filings"):
         with op.batch_alter_table(table_name) as table:
-            for name in PRICE_COLUMNS:
+            for name in (*PRICE_COLUMNS, "bid_validity_days"):
                 table.drop_column(name)

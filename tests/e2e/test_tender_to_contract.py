@@ -211,6 +211,7 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
             "opening_time": deadline.isoformat(),
             "evaluation_method": "comprehensive_scoring",
             "committee_size": 4,  # wrong: an odd number of at least 5
+            "bid_validity_days": 90,
         }
         filing = (await agent.ok("POST", "/api/v1/filings", 201, json=draft))["id"]
         upload = {"headers": {"content-type": "application/pdf"}}
