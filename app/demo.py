@@ -328,6 +328,7 @@ async def file_tender(
         evaluation_method=EvaluationMethod.lowest_evaluated_price,
         committee_size=5,
         bid_validity_days=60,
+        state_funded=False,
     )
     return await _submit_and_accept(session, clock, settings, await _filed(session, clock, settings, draft, None))
 
@@ -352,6 +353,7 @@ async def _load_filings(session: AsyncSession, clock: Clock, settings: Settings)
             evaluation_method=EvaluationMethod.comprehensive_scoring,
             committee_size=7 if fate != "draft" else 4,
             bid_validity_days=90,
+            state_funded=True,
         )
         filing = await _filed(session, clock, settings, draft, 1 if fate == "draft" else None)
         if fate == "submitted":

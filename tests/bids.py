@@ -140,6 +140,7 @@ async def tender_closing_at(world: World, deadline: datetime, agent: User, offic
             evaluation_method=EvaluationMethod.lowest_evaluated_price,
             committee_size=5,
             bid_validity_days=60,
+            state_funded=True,
         )
         filing = await filings.create(session, world.clock, Actor.of(agent), draft)
         for kind in ("announcement", "tender_document", "agency_contract"):

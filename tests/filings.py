@@ -45,6 +45,7 @@ def complete_draft(
         "evaluation_method": "comprehensive_scoring",
         "committee_size": 7,
         "bid_validity_days": 90,
+        "state_funded": True,
     }
     return draft | changes
 

@@ -20,6 +20,7 @@ from bidding.award.schemas import (
     BondRefundIn,
     CancellationDecisionIn,
     ContractIn,
+    DecisionIn,
     ObjectionIn,
     ReasonIn,
     ValidityAnswerIn,
@@ -132,6 +133,29 @@ class AwardController(Controller):
             db_session, clock, actor, tender_id, objection_id, data.grounds, data.attachments, settings.tz
         )
 
+    @post("/award/decision", guards=[requires(Role.agency)], status_code=200)
+    async def decide(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[DecisionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """The tenderee's decision, by its agency: the winner among the remaining candidates (the
+        first for a state-funded project; a reason for any other), or a re-tender with its reason."""
+        return await service.decide(
+            db_session,
+            clock,
+            actor,
+            tender_id,
+            bid=data.bid,
+            retender=data.retender,
+            reason=data.reason,
+            tz=settings.tz,
+        )
+
     @post("/award/decline", guards=[requires(Role.bidder, Role.agency)], status_code=200)
     async def decline(
         self,
@@ -143,7 +167,7 @@ class AwardController(Controller):
         settings: SettingsDep,
     ) -> dict[str, Any]:
         """The winner declines, or the agency records its refusal to sign: the next candidate is awarded."""
-        return await service.decline(db_session, clock, actor, tender_id, data.reason, settings.tz)
+        return await service.decline(db_session, clock, actor, tender_id, data.reason)
 
     @post("/award/contract", guards=[requires(Role.agency)], status_code=200)
     async def contract(

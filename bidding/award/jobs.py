@@ -27,9 +27,6 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
         await service.publish(session, clock, actor, committee_names, settings.publicity_days_for, tz, tender_id)
         return True
 
-    async def award(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
-        return await service.award_after_publicity(session, tender_id, clock, actor, tz)
-
     async def late(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
         return await service.late_awards(session, now, tz)
 
@@ -41,7 +38,7 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
 
     return [
         Step("publicity-start", "tender", every=30, due=service.publicity_due, run=publish),
-        Step("award-after-publicity", "tender", every=30, due=service.award_due, run=award),
+        Step("award-decision-reminder", "tender", every=60, due=service.decision_due, run=service.remind_decision),
         Step(
             "objection-overdue",
             "objection",

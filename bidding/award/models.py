@@ -32,6 +32,8 @@ class AwardFile(Base):
     publicity_started_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     publicity_ends_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), index=True)
     committee: Mapped[list[str] | None] = mapped_column(JSON)  # the members' names, published with them
+    decision_reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    retender_reason: Mapped[str | None] = mapped_column(String(2000))  # the tenderee decided to re-tender
 
 
 class AwardDocument(Base):
@@ -103,6 +105,8 @@ class Award(Base):
     bond_refund_due: Mapped[date | None] = mapped_column(Date, index=True)
     bonds_refunded_on: Mapped[date | None] = mapped_column(Date)
     refund_late_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    decision_reason: Mapped[str | None] = mapped_column(String(2000))  # why not the first remaining candidate
+    decided_by: Mapped[str | None] = mapped_column(String(100))  # the tenderee's agency user who decided
 
 
 class ValidityExtension(Base):

@@ -39,6 +39,14 @@ class BondRefundIn(msgspec.Struct, forbid_unknown_fields=True):
     refunded_on: date
 
 
+class DecisionIn(RequestBody):
+    """The tenderee's award decision: `{"bid": "<candidate>", "reason": "…"}` or `{"retender": true, "reason": "…"}`."""
+
+    bid: Annotated[str, msgspec.Meta(min_length=1, max_length=36)] | None = None
+    retender: bool = False
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
 class ValidityExtensionIn(RequestBody):
     """Ask the bidders to extend their bids' validity to 24:00 of `until` (实施条例 art. 25)."""
 

@@ -2,9 +2,11 @@
 Tendering Law art. 46): the candidates the credit check settled are published for at least 3
 days (公示) within 3 days of the report; bidders object (异议) during publicity and the tenderee
 answers within 3 days, the award waiting while any objection or complaint is open; after the
-publicity the first candidate is awarded (中标通知), the next in rank if it declines or fails to
-sign; the agency records the signed contract within 30 days and the bid-bond refund is due 5 days
-later. The agency may ask to cancel a tender; a supervisor confirms. The tender's status changes
+publicity the tenderee, through its agency, decides the winner (中标通知, Law art. 40) — the
+first candidate of a state-funded project, a reason recorded for any other choice — or a
+re-tender, and decides again when the winner declines or fails to sign (Regs art. 55); the
+scheduler only reminds. The agency records the signed contract within 30 days and the bid-bond
+refund is due 5 days later. The agency may ask to cancel a tender; a supervisor confirms. The tender's status changes
 only through `bidding.tender.states.move`."""
 
 from __future__ import annotations
@@ -178,75 +180,178 @@ def _open_objection(tender_id: Any) -> Any:
     return exists().where(Objection.tender_id == tender_id, Objection.status == ObjectionStatus.open)
 
 
-async def award_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
-    """Tenders whose publicity has ended with no objection or complaint open."""
+async def decision_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """Tenders whose publicity has ended with no objection or complaint open and whose agency has
+    not been reminded to decide the winner."""
     rows = await session.scalars(
         select(Tender.id)
         .join(AwardFile, AwardFile.tender_id == Tender.id)
         .where(
             Tender.status == TenderStatus.publicity,
             AwardFile.publicity_ends_at <= now,
+            AwardFile.decision_reminded_at.is_(None),
             ~_open_objection(Tender.id),
         )
     )
     return list(rows)
 
 
-async def award_after_publicity(
-    session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor, tz: ZoneInfo
-) -> bool:
-    """The sweep's step: the publicity is over and nothing is open: award the first candidate."""
+async def remind_decision(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+    """The sweep's step: the publicity is over and nothing is open: remind the tenderee's agency,
+    once, that it decides the winner (招标投标法 art. 40); the platform awards no one by itself."""
     tender = await _locked(session, tender_id)
     award_file = await session.get(AwardFile, tender_id)
     now = clock.now()
     if (
         tender.status != TenderStatus.publicity
         or award_file is None
+        or award_file.decision_reminded_at is not None
         or award_file.publicity_ends_at is None
         or award_file.publicity_ends_at > now
         or await session.scalar(select(_open_objection(tender_id)))
     ):
         return False
-    await _award_next(session, clock, actor, tz, tender, award_file)
+    award_file.decision_reminded_at = now
+    await audit.record(session, clock, actor, "award.decision_reminder", "tender", tender_id, {})
+    await _tell_agency(
+        session, clock, tender, "award_decision_due", f"公示期满，无未决异议，请确定中标人：{tender.project_name}"
+    )
     await session.commit()
     return True
 
 
-async def _award_next(
-    session: AsyncSession, clock: Clock, actor: Actor, tz: ZoneInfo, tender: Tender, award_file: AwardFile
-) -> None:
-    """Award the first candidate not yet tried whose bid is still valid (实施条例 art. 25), or fail
-    the tender when none is left (art. 55)."""
+async def _tell_agency(session: AsyncSession, clock: Clock, tender: Tender, kind: str, message: str) -> None:
+    await notify_many(
+        session,
+        clock,
+        [
+            Notice(
+                Role.agency, kind, "tender", tender.id, message, f"{kind}:{tender.id}:{clock.now().isoformat()}:{u}", u
+            )
+            for u, _ in await identity.users_of_orgs(session, [tender.agency_uscc])
+        ],
+    )
+
+
+async def _remaining(
+    session: AsyncSession, clock: Clock, tz: ZoneInfo, tender: Tender, award_file: AwardFile
+) -> list[tuple[dict[str, Any], datetime | None]]:
+    """The candidates in rank order not yet awarded, each with the end of its bid's validity."""
     tried = set(await session.scalars(select(Award.bid_id).where(Award.tender_id == tender.id)))
     counted = await periods(session, tz)
-    chosen = states.next_candidate(award_file.candidates, tried)
-    while chosen is not None:
-        until = await validity.valid_until(session, counted, tender, str(chosen["uscc"]))
-        if until is None or until > clock.now():
-            break
-        tried.add(str(chosen["bid"]))
-        await audit.record(
-            session,
-            clock,
-            actor,
-            "award.validity_lapsed",
-            "tender",
-            tender.id,
-            {"bid": chosen["bid"], "valid_until": until.isoformat()},
+    return [
+        (c, await validity.valid_until(session, counted, tender, str(c["uscc"])))
+        for c in award_file.candidates
+        if str(c["bid"]) not in tried
+    ]
+
+
+async def _deciding(session: AsyncSession, clock: Clock, tender: Tender) -> AwardFile:
+    """The award file of a tender waiting for its tenderee's decision, or 409 saying why not."""
+    award_file = await session.get(AwardFile, tender.id)
+    now = clock.now()
+    if tender.status == TenderStatus.publicity:
+        if award_file is None or award_file.publicity_ends_at is None or award_file.publicity_ends_at > now:
+            raise Conflict("the winner is decided after the publicity of the candidates ends (实施条例 art. 54)")
+        if await session.scalar(select(_open_objection(tender.id))):
+            raise Conflict("an objection or complaint is open: the award waits for its answer")
+    elif tender.status != TenderStatus.awarded or await session.scalar(
+        select(Award.id).where(
+            Award.tender_id == tender.id, Award.status.in_([AwardStatus.notified, AwardStatus.contracted])
         )
-        chosen = states.next_candidate(award_file.candidates, tried)
-    if chosen is None:
+    ):
+        raise Conflict(f"the tender is {tender.status}: no award decision is pending")
+    assert award_file is not None
+    return award_file
+
+
+async def decide(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    *,
+    bid: str | None,
+    retender: bool,
+    reason: str,
+    tz: ZoneInfo,
+) -> dict[str, Any]:
+    """The tenderee, through its agency, decides (招标投标法 art. 40; 实施条例 art. 55): the winner
+    among the remaining candidates — the first in rank order for a state-funded project, any of
+    them otherwise, a reason recorded when it is not the first — or a re-tender, with its reason.
+    The award notice and the result notices are issued by this action."""
+    tender = await _locked(session, tender_id)
+    _agency_of(actor, tender)
+    award_file = await _deciding(session, clock, tender)
+    remaining = await _remaining(session, clock, tz, tender, award_file)
+    now = clock.now()
+    valid = [c for c, until in remaining if until is None or until > now]
+    reason = reason.strip()
+    errors: list[FieldError] = []
+    if len(reason) > 2000:
+        errors.append(FieldError("reason", "too_long", "at most 2000 characters"))
+    if retender:
+        if bid is not None:
+            errors.append(FieldError("bid", "with_retender", "either a winner or a re-tender"))
+        if not reason:
+            errors.append(FieldError("reason", "required", "a re-tender states its reason"))
+        if errors:
+            raise InvalidRequest(errors)
         tender_states.move(tender, TenderStatus.failed)
-        await audit.record(session, clock, actor, "award.none_left", "tender", tender.id, {"tried": sorted(tried)})
+        award_file.retender_reason = reason
+        await audit.record(session, clock, actor, "award.retender", "tender", tender_id, {"reason": reason})
         await _tell_supervisors(
             session,
             clock,
             tender,
-            "award_failed",
-            f"全部中标候选人放弃或未签约，项目失败，应重新招标：{tender.project_name}",
-            f"award-failed:{tender.id}",
+            "award_retender",
+            f"招标人决定重新招标：{tender.project_name}（{reason}）",
+            f"retender:{tender_id}",
         )
-        return
+        await _tell_bidders(session, clock, tender, "retender", f"招标人决定重新招标：{tender.project_name}")
+        await session.commit()
+        return await view(session, actor, tender_id)
+    chosen = next((c for c, _ in remaining if str(c["bid"]) == bid), None)
+    if chosen is None:
+        names = ", ".join(str(c["bid"]) for c in valid) or "none: decide to re-tender"
+        errors.append(FieldError("bid", "not_a_candidate", f"one of the remaining candidates: {names}"))
+    elif chosen not in valid:
+        errors.append(
+            FieldError("bid", "validity_lapsed", "this candidate's bid is no longer valid (实施条例 art. 25)")
+        )
+    elif tender.state_funded and chosen is not valid[0]:
+        message = f"a state-funded project takes the candidates in rank order (实施条例 art. 55): {valid[0]['bid']}"
+        errors.append(FieldError("bid", "rank_order", message))
+    elif chosen is not valid[0] and not reason:
+        errors.append(FieldError("reason", "required", "say why the first remaining candidate is not chosen"))
+    if errors:
+        raise InvalidRequest(errors)
+    assert chosen is not None
+    await _issue_award(session, clock, actor, tz, tender, award_file, chosen, reason or None)
+    await session.commit()
+    return await view(session, actor, tender_id)
+
+
+async def _tell_bidders(session: AsyncSession, clock: Clock, tender: Tender, kind: str, message: str) -> None:
+    users = await identity.users_of_orgs(session, await _bidders(session, tender.id))
+    await notify_many(
+        session,
+        clock,
+        [Notice(Role.bidder, kind, "tender", tender.id, message, f"{kind}:{tender.id}:{u}", u) for u, _ in users],
+    )
+
+
+async def _issue_award(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tz: ZoneInfo,
+    tender: Tender,
+    award_file: AwardFile,
+    chosen: dict[str, Any],
+    reason: str | None,
+) -> None:
+    """The award notice to the chosen candidate and the result to every other bidder."""
     if tender.status == TenderStatus.publicity:
         tender_states.move(tender, TenderStatus.awarded)
     now = clock.now()
@@ -261,6 +366,8 @@ async def _award_next(
         status=AwardStatus.notified,
         awarded_at=now,
         sign_by=(await periods(session, tz)).end_of(now, states.SIGN_WITHIN),
+        decision_reason=reason,
+        decided_by=actor.username,
     )
     session.add(award)
     await audit.record(
@@ -270,7 +377,13 @@ async def _award_next(
         "award.notice",
         "tender",
         tender.id,
-        {"award": str(award.id), "bid": award.bid_id, "bidder": award.bidder_uscc, "rank": award.candidate_rank},
+        {
+            "award": str(award.id),
+            "bid": award.bid_id,
+            "bidder": award.bidder_uscc,
+            "rank": award.candidate_rank,
+            "reason": reason,
+        },
     )
     bidders = await _bidders(session, tender.id)
     notices = [
@@ -594,11 +707,11 @@ async def _current_award(session: AsyncSession, tender_id: uuid.UUID) -> Award:
 
 
 async def decline(
-    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, reason: str, tz: ZoneInfo
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, reason: str
 ) -> dict[str, Any]:
-    """The winner declines the award, or the agency records that it refused to sign: the next
-    candidate in rank is awarded (art. 55) and the supervisors are told of the decliner's breach
-    of its credit commitment (to record on the platform's list)."""
+    """The winner declines the award, or the agency records that it refused to sign: the
+    tenderee's agency then decides the next candidate or a re-tender (art. 55), and the
+    supervisors are told of the decliner's breach of its credit commitment."""
     tender = await _locked(session, tender_id)
     award = await _current_award(session, tender_id)
     if actor.org_uscc == award.bidder_uscc and actor.has_role(Role.bidder):
@@ -631,9 +744,13 @@ async def decline(
         f"中标人 {award.bidder} 放弃中标或拒签合同（违反信用承诺，可记入平台失信名单）：{tender.project_name}",
         f"award-declined:{award.id}",
     )
-    award_file = await session.get(AwardFile, tender_id)
-    assert award_file is not None
-    await _award_next(session, clock, actor, tz, tender, award_file)
+    await _tell_agency(
+        session,
+        clock,
+        tender,
+        "award_declined",
+        f"中标人 {award.bidder} 放弃中标或拒签合同，请确定其他中标候选人或重新招标：{tender.project_name}",
+    )
     await session.commit()
     return await view(session, actor, tender_id)
 
@@ -921,6 +1038,7 @@ def award_view(a: Award) -> dict[str, Any]:
         "sign_by": a.sign_by.isoformat(),
         "late": a.late_at is not None,
         "declined": a.decline_reason,
+        "decision_reason": a.decision_reason,
         "contract": None
         if a.contract_recorded_at is None
         else {
@@ -948,14 +1066,21 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
     objections = await session.scalars(
         select(Objection).where(Objection.tender_id == tender_id).order_by(Objection.raised_at)
     )
-    awards = await session.scalars(select(Award).where(Award.tender_id == tender_id).order_by(Award.awarded_at))
+    awards = list(await session.scalars(select(Award).where(Award.tender_id == tender_id).order_by(Award.awarded_at)))
     cancellations = await session.scalars(
         select(Cancellation).where(Cancellation.tender_id == tender_id).order_by(Cancellation.requested_at)
+    )
+    pending = tender.status == TenderStatus.publicity or (
+        tender.status == TenderStatus.awarded
+        and not any(a.status in (AwardStatus.notified, AwardStatus.contracted) for a in awards)
     )
     return {
         "tender": str(tender_id),
         "status": tender.status,
+        "state_funded": tender.state_funded,
         "publish_by": award_file.publish_by.isoformat() if award_file and officer else None,
+        "awaiting_decision": officer and award_file is not None and pending and award_file.publicity_round > 0,
+        "retender_reason": award_file.retender_reason if award_file else None,
         "publicity": None
         if not (award_file and published)
         else {

@@ -147,6 +147,7 @@ class FilingFacts:
     committee_size: int | None
     document_kinds: frozenset[str]
     bid_validity_days: int | None = None
+    state_funded: bool | None = None
     retender_of: uuid.UUID | None = None
     previous_tender: PreviousTender | None = None  # None: no tender of that id (or not the agency's)
 
@@ -162,6 +163,7 @@ REQUIRED_FIELDS: dict[str, tuple[str, str]] = {
     "evaluation_method": ("评标办法", "evaluation method"),
     "committee_size": ("评标委员会人数", "committee size"),
     "bid_validity_days": ("投标有效期", "bid validity period (days)"),  # Regs art. 25
+    "state_funded": ("是否国有资金占控股或者主导地位", "whether state funds control the project"),  # Regs art. 55
 }
 
 

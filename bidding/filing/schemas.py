@@ -28,6 +28,9 @@ class FilingDraft(RequestBody):
     bid_validity_days: (
         Annotated[int, msgspec.Meta(ge=1, le=365, description="投标有效期 in days from the bid deadline")] | None
     ) = None
+    state_funded: Annotated[
+        bool | None, msgspec.Meta(description="state funds hold a controlling or leading share: the award takes rank 1")
+    ] = None
     announcement_date: date | None = None
     bid_deadline: Instant | None = None
     opening_time: Instant | None = None
@@ -135,6 +138,7 @@ class FilingOut(msgspec.Struct):
     ceiling_price: Decimal | None
     reference_price: Decimal | None
     bid_validity_days: int | None
+    state_funded: bool | None
     announcement_date: date | None
     bid_deadline: datetime | None
     opening_time: datetime | None
@@ -165,6 +169,7 @@ class FilingOut(msgspec.Struct):
             f.ceiling_price,
             f.reference_price,
             f.bid_validity_days,
+            f.state_funded,
             f.announcement_date,
             f.bid_deadline,
             f.opening_time,

@@ -10,7 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import JSON, BigInteger, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.core.db import Base
@@ -34,6 +34,7 @@ class Tender(Base):
     reference_price: Mapped[Decimal | None] = mapped_column(Money)  # 标底: secret, read out at the opening
     bid_validity_days: Mapped[int | None] = mapped_column(Integer)  # 投标有效期 (Regs art. 25); None: filed before it
     validity_reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    state_funded: Mapped[bool | None] = mapped_column(Boolean)  # the award takes rank 1 (Regs art. 55)
     evaluation_method: Mapped[str] = mapped_column(String(32))
     committee_size: Mapped[int] = mapped_column(Integer)
     announcement_date: Mapped[date] = mapped_column(Date)

@@ -26,6 +26,7 @@ class TenderOut(msgspec.Struct):
     budget: Decimal
     ceiling_price: Decimal | None  # 最高投标限价, published; the 标底 is not shown before the opening
     bid_validity_days: int | None  # 投标有效期 from the bid deadline (GET …/validity: its end and extensions)
+    state_funded: bool | None  # state funds control it: the award takes rank 1 (Regs art. 55)
     evaluation_method: str
     committee_size: int
     announcement_date: date
@@ -49,6 +50,7 @@ class TenderOut(msgspec.Struct):
             t.budget,
             t.ceiling_price,
             t.bid_validity_days,
+            t.state_funded,
             t.evaluation_method,
             t.committee_size,
             t.announcement_date,

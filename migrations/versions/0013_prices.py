@@ -1,7 +1,9 @@
 """Prices and bid validity as the law sets them: a tender's ceiling price (最高投标限价, published)
 and its secret 标底 (read out at the opening), filed with the tender; the committee's written
 clarification of a price suspected below cost (实施条例 arts. 27, 51, 52); the bid validity period
-filed with the tender, its extensions and each bidder's consent (实施条例 art. 25).
+filed with the tender, its extensions and each bidder's consent (实施条例 art. 25); whether state
+funds control the project, and the tenderee's own award decision with its reason (招标投标法
+art. 40, 实施条例 art. 55).
 
 Revision ID: 0013
 Revises: 0012
@@ -30,7 +32,14 @@ def upgrade() -> None:
             for name in PRICE_COLUMNS:
                 table.add_column(sa.Column(name, app.core.money.Money(), nullable=True))
             table.add_column(sa.Column("bid_validity_days", sa.Integer(), nullable=True))
+            table.add_column(sa.Column("state_funded", sa.Boolean(), nullable=True))
     op.add_column("tenders", sa.Column("validity_reminded_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
+    with op.batch_alter_table("award_files") as table:
+        table.add_column(sa.Column("decision_reminded_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
+        table.add_column(sa.Column("retender_reason", sa.String(length=2000), nullable=True))
+    with op.batch_alter_table("awards") as table:
+        table.add_column(sa.Column("decision_reason", sa.String(length=2000), nullable=True))
+        table.add_column(sa.Column("decided_by", sa.String(length=100), nullable=True))
     moment = advanced_alchemy.types.DateTimeUTC(timezone=True)
     op.create_table(
         "price_clarifications",
@@ -85,9 +94,15 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_validity_extensions_tender_id"), table_name="validity_extensions")
     op.drop_table("validity_extensions")
     op.drop_table("price_clarifications")
+    with op.batch_alter_table("awards") as table:
+        table.drop_column("decided_by")
+        table.drop_column("decision_reason")
+    with op.batch_alter_table("award_files") as table:
+        table.drop_column("retender_reason")
+        table.drop_column("decision_reminded_at")
     with op.batch_alter_table("tenders") as table:
         table.drop_column("validity_reminded_at")
     for table_name in ("tenders", "filings"):
         with op.batch_alter_table(table_name) as table:
-            for name in (*PRICE_COLUMNS, "bid_validity_days"):
+            for name in (*PRICE_COLUMNS, "bid_validity_days", "state_funded"):
                 table.drop_column(name)

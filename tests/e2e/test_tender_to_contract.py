@@ -212,6 +212,7 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
             "evaluation_method": "comprehensive_scoring",
             "committee_size": 4,  # wrong: an odd number of at least 5
             "bid_validity_days": 90,
+            "state_funded": True,
         }
         filing = (await agent.ok("POST", "/api/v1/filings", 201, json=draft))["id"]
         upload = {"headers": {"content-type": "application/pdf"}}
@@ -413,11 +414,17 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
             json={"outcome": "dismissed", "answer": "经核查该项目经理无在建工程"},
         )
 
-        # --- 中标: after the publicity the scheduler awards the first clean candidate.
+        # --- 中标: after the publicity the scheduler reminds the agency; the tenderee decides (Law art. 40).
         deployment.jump_to(datetime.fromisoformat(publicity["ends_at"]) + timedelta(seconds=1))
-        awarded = await eventually(
-            lambda: agent.ok("GET", f"{tender_url}/award"), lambda a: a["status"] == "awarded", "the award"
+        await eventually(
+            lambda: agent.ok("GET", "/api/v1/notifications"),
+            lambda found: "award_decision_due" in [n["kind"] for n in found],
+            "the reminder to decide",
         )
+        first_candidate = publicity["candidates"][0]["bid"]
+        await agent.ok("POST", f"{tender_url}/award/decision", json={"bid": first_candidate})
+        awarded = await agent.ok("GET", f"{tender_url}/award")
+        assert awarded["status"] == "awarded"
         [award] = awarded["awards"]
         assert award["bidder_uscc"] == orgs["乙建设"]
         assert sorted(awarded["publicity"]["committee"]) == sorted(members)  # published with the result

@@ -112,7 +112,11 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     due_at = datetime.fromisoformat(objection.json()["due_at"])
     assert due_at == datetime.fromisoformat((await period(client, clock.now(), 3))["ends_at"])
     clock.set(max(due_at, datetime.fromisoformat(publicity["ends_at"])) + timedelta(seconds=1))
-    assert await step(world, "award-after-publicity") == 0
+    assert await step(world, "award-decision-reminder") == 0  # nothing to decide while an objection is open
+    decision_url = f"{scene.url}/award/decision"
+    first_bid = publicity["candidates"][0]["bid"]
+    waiting = await client.post(decision_url, json={"bid": first_bid}, headers=desk.agency_headers)
+    assert waiting.status_code == 409 and "objection" in waiting.json()["detail"]
     assert await step(world, "objection-overdue") == 1
     assert await step(world, "objection-overdue") == 0  # once
     assert "objection_overdue" in await notices(client, desk.officer_headers)
@@ -131,7 +135,7 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
         f"{url}/{objection_id}/complaint", json={"grounds": "答复不实"}, headers=fourth.headers
     )
     assert complaint.status_code == 201, complaint.text
-    assert await step(world, "award-after-publicity") == 0  # the complaint is open
+    assert await step(world, "award-decision-reminder") == 0  # the complaint is open
     agency_decides = await client.post(
         f"{url}/{complaint.json()['id']}/answer",
         json={"outcome": "dismissed", "answer": "x"},
@@ -145,8 +149,23 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     )
     assert decided.status_code == 200, decided.text
 
+    # The platform awards no one: it reminds the agency, once; the tenderee decides (Law art. 40).
+    assert await step(world, "award-decision-reminder") == 1
+    assert await step(world, "award-decision-reminder") == 0
+    assert "award_decision_due" in await notices(client, desk.agency_headers)
+    assert (await award_of(scene, desk.agency_headers))["awaiting_decision"] is True
+    by_bidder = await client.post(decision_url, json={"bid": first_bid}, headers=first.headers)
+    assert by_bidder.status_code == 403
+    second_bid = publicity["candidates"][1]["bid"]
+    out_of_order = await client.post(decision_url, json={"bid": second_bid, "reason": "x"}, headers=desk.agency_headers)
+    assert out_of_order.status_code == 422 and out_of_order.json()["invalid-params"][0]["code"] == "rank_order"
+    both = await client.post(decision_url, json={"bid": first_bid, "retender": True}, headers=desk.agency_headers)
+    assert both.status_code == 422
+    assert {p["name"] for p in both.json()["invalid-params"]} == {"bid", "reason"}
+    chosen = await client.post(decision_url, json={"bid": first_bid}, headers=desk.agency_headers)
+    assert chosen.status_code == 200, chosen.text
+
     # The first candidate is awarded; every bidder gets the result, the winner the notice.
-    assert await step(world, "award-after-publicity") == 1
     awarded = await award_of(scene, desk.agency_headers)
     assert awarded["status"] == "awarded"
     assert sorted((await award_of(scene, fourth.headers))["publicity"]["committee"]) == sorted(officer_view)
@@ -154,17 +173,25 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     assert "award_notice" in await notices(client, first.headers)
     assert "result_notice" in await notices(client, second.headers)
 
-    # The winner declines: the second candidate is awarded, supervisors told of the breach.
+    # The winner declines: the tenderee decides the next candidate; supervisors are told of the breach.
     someone_else = await client.post(f"{scene.url}/award/decline", json={"reason": "x"}, headers=second.headers)
     assert someone_else.status_code == 403
     declined = await client.post(f"{scene.url}/award/decline", json={"reason": "资金周转困难"}, headers=first.headers)
     assert declined.status_code == 200, declined.text
-    awards = declined.json()["awards"]
+    assert [(a["bidder_uscc"], a["status"]) for a in declined.json()["awards"]] == [(first.org.uscc, "declined")]
+    assert declined.json()["awaiting_decision"] is False  # what the decliner sees: not its decision
+    assert (await award_of(scene, desk.agency_headers))["awaiting_decision"] is True
+    assert "award_declined" in await notices(client, desk.officer_headers)
+    assert "award_declined" in await notices(client, desk.agency_headers)
+    again = await client.post(decision_url, json={"bid": first_bid}, headers=desk.agency_headers)
+    assert again.status_code == 422 and again.json()["invalid-params"][0]["code"] == "not_a_candidate"
+    next_one = await client.post(decision_url, json={"bid": second_bid}, headers=desk.agency_headers)
+    assert next_one.status_code == 200, next_one.text
+    awards = next_one.json()["awards"]
     assert [(a["bidder_uscc"], a["status"]) for a in awards] == [
         (first.org.uscc, "declined"),
         (second.org.uscc, "notified"),
     ]
-    assert "award_declined" in await notices(client, desk.officer_headers)
 
     # The contract: every bad field named at once, then recorded with its uploaded document.
     contract_url = f"{scene.url}/award/contract"
@@ -308,7 +335,7 @@ async def test_an_objection_upheld_for_reevaluation_goes_back_to_the_same_commit
     assert upheld.status_code == 200, upheld.text
     assert (await award_of(scene, desk.agency_headers))["status"] == "evaluated"
     clock.advance(timedelta(days=4))
-    assert await step(world, "award-after-publicity") == 0  # nothing is awarded while it is re-evaluated
+    assert await step(world, "award-decision-reminder") == 0  # nothing to decide while it is re-evaluated
 
     # The same committee corrects the arithmetic error (MOF order 87 art. 64): the report is
     # revised, its candidates checked again, and published for a new period.
@@ -330,3 +357,42 @@ async def test_an_objection_upheld_for_reevaluation_goes_back_to_the_same_commit
     assert publicity["round"] == 2
     assert [c["price"] for c in publicity["candidates"]] == [PRICES[3], PRICES[0], PRICES[1]]
     assert publicity["candidates"][0]["bid"] == fourth_bid and first.org.uscc not in str(publicity["disqualified"])
+
+
+async def test_a_tenderee_not_state_funded_chooses_with_a_reason_and_may_re_tender(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world, prices=PRICES, state_funded=False)
+    await signed_report(scene, clock)
+    desk = scene.tender.desk
+    _first, second, third, _fourth = scene.bidders
+    published = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
+    candidates = published.json()["publicity"]["candidates"]
+    decision_url = f"{scene.url}/award/decision"
+    early = await client.post(decision_url, json={"bid": candidates[0]["bid"]}, headers=desk.agency_headers)
+    assert early.status_code == 409 and "after the publicity" in early.json()["detail"]
+    clock.set(datetime.fromisoformat(published.json()["publicity"]["ends_at"]) + timedelta(seconds=1))
+
+    # Not the first candidate: allowed without state funds (Regs art. 55 binds those), with a reason.
+    silent = await client.post(decision_url, json={"bid": candidates[1]["bid"]}, headers=desk.agency_headers)
+    assert silent.status_code == 422 and silent.json()["invalid-params"][0]["name"] == "reason"
+    reason = "第一中标候选人项目经理已在他项目任职，经评标委员会复核不能履约"
+    chosen = await client.post(
+        decision_url, json={"bid": candidates[1]["bid"], "reason": reason}, headers=desk.agency_headers
+    )
+    assert chosen.status_code == 200, chosen.text
+    [award] = chosen.json()["awards"]
+    assert (award["bidder_uscc"], award["candidate_rank"], award["decision_reason"]) == (second.org.uscc, 2, reason)
+
+    # The winner declines; the tenderee re-tenders instead, with its reason: the tender fails.
+    declined = await client.post(f"{scene.url}/award/decline", json={"reason": "放弃"}, headers=second.headers)
+    assert declined.status_code == 200, declined.text
+    no_reason = await client.post(decision_url, json={"retender": True}, headers=desk.agency_headers)
+    assert no_reason.status_code == 422 and no_reason.json()["invalid-params"][0]["name"] == "reason"
+    why = "剩余候选人报价均超出调整后的预算"
+    retender = await client.post(decision_url, json={"retender": True, "reason": why}, headers=desk.agency_headers)
+    assert retender.status_code == 200, retender.text
+    assert (retender.json()["status"], retender.json()["retender_reason"]) == ("failed", why)
+    assert "retender" in await notices(client, third.headers)
+    after = await client.post(decision_url, json={"bid": candidates[2]["bid"]}, headers=desk.agency_headers)
+    assert after.status_code == 409  # decided

@@ -1,7 +1,8 @@
 """Bid validity (实施条例 art. 25) through the HTTP API on PostgreSQL: the tender states the period
 and its end is counted from the bid deadline as the law counts days; the scheduler reminds the
 agency once when fewer than 30 working days remain; the agency asks the bidders to extend and
-each answers for itself; after the validity a candidate whose bid lapsed is passed over."""
+each answers for itself; after the validity the tenderee cannot choose a candidate whose bid
+lapsed, and the next valid one is the first in rank order."""
 
 from __future__ import annotations
 
@@ -79,6 +80,12 @@ async def test_bidders_extend_their_validity_one_by_one_and_a_lapsed_bid_is_pass
     clock.set(max(ends_at, datetime.fromisoformat(published.json()["publicity"]["ends_at"])) + timedelta(seconds=1))
     too_late = await client.post(answer_url, json={"consent": True}, headers=third.headers)
     assert too_late.status_code == 409 and "ended" in too_late.json()["detail"]
-    assert await step(world, "award-after-publicity") == 1
+    candidates = published.json()["publicity"]["candidates"]
+    decision_url = f"{scene.url}/award/decision"
+    lapsed = await client.post(decision_url, json={"bid": candidates[0]["bid"]}, headers=desk.agency_headers)
+    assert lapsed.status_code == 422 and lapsed.json()["invalid-params"][0]["code"] == "validity_lapsed"
+    # state-funded: the first candidate whose bid is still valid, in rank order
+    decided = await client.post(decision_url, json={"bid": candidates[1]["bid"]}, headers=desk.agency_headers)
+    assert decided.status_code == 200, decided.text
     awarded = await award_of(scene, desk.agency_headers)
     assert [(a["bidder_uscc"], a["candidate_rank"]) for a in awarded["awards"]] == [(second.org.uscc, 2)]

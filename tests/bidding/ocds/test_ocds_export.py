@@ -18,7 +18,6 @@ from app.core.clock import FrozenClock
 from tests.conftest import World, run_ggzy
 from tests.evaluations import Scene, drawn_committee, signed_report
 from tests.ocds import parse, problems
-from tests.steps import run_step
 
 PRICES = ["7990000.00", "8100000.00", "8236500.00"]
 
@@ -67,8 +66,9 @@ async def test_every_stage_exports_valid_ocds_with_nothing_secret_before_its_tim
     published = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
     assert published.status_code == 200, published.text
     clock.set(datetime.fromisoformat(published.json()["publicity"]["ends_at"]) + timedelta(seconds=1))
-    async with world.sessions() as session:
-        assert await run_step(session, clock, "award-after-publicity", world.settings, world.sessions) == 1
+    first_bid = published.json()["publicity"]["candidates"][0]["bid"]
+    decided = await client.post(f"{scene.url}/award/decision", json={"bid": first_bid}, headers=desk.agency_headers)
+    assert decided.status_code == 200, decided.text
     document = await client.post(
         f"{scene.url}/award/documents",
         params={"filename": "合同.pdf"},
