@@ -1,12 +1,14 @@
 """The credit check of the candidate winners (中标候选人信用核查), MOF 财库〔2016〕125号.
 
-When an evaluation report is signed (or revised), the ranked bids are checked in rank order: the
+When an evaluation report is signed (or revised), the committee's candidates are checked — the
 bidder, every consortium member, and their legal representatives, against the entries active on
-the check day under every rule that bars in the `candidate` context. One listed member bars the
-whole consortium. A barred bid is disqualified with its evidence and the next ranked bid moves
-up and is checked, until the report's number of candidates is reached; 1–2 clean bids are the
-candidates; none fails the tender and supervisors are told. A name-only hit never bars: the
-candidate stays, flagged, and supervisors review it. A supervisor may re-run the check (a new
+the check day under every rule that bars in the `candidate` context; one listed member bars the
+whole consortium. The platform reports and the people decide (实施条例 art. 56): a barring finding
+flags the candidate with its evidence and opens a re-review by the original committee
+(`experts.candidate_review`); its signed decision disqualifies or keeps each flagged candidate.
+No bid ranked below the committee's list moves up: the candidates are its list without those it
+disqualified; none left fails the tender and supervisors are told. A name-only hit never bars:
+the candidate stays and supervisors review the hit. A supervisor may re-run the check (a new
 run; every old one kept).
 """
 
@@ -35,6 +37,7 @@ from bidding.tender.states import TenderStatus
 from credit import checks, matching
 from credit.matching import Subject, Verdict
 from credit.models import CreditCheck, CreditCheckRun
+from experts import candidate_review
 
 CHECKED_STATUSES = frozenset({TenderStatus.evaluated, TenderStatus.candidates, TenderStatus.failed})
 
@@ -78,12 +81,16 @@ async def run(
     revision: int,
     trigger: str,
 ) -> CreditCheckRun:
-    """Check the ranked bids and settle the candidate winners; the caller commits."""
+    """Check the committee's candidates (the first `required` of its ranking, and nobody below)
+    and report; the caller commits. Clean: they are the candidates. A barring finding: the
+    candidate is flagged with its evidence and the original committee re-reviews (实施条例 art. 56;
+    `experts.candidate_review`), the tender waiting in `evaluated` for its signed decision."""
     tender = await tender_or_404(session, tender_id)
     if tender.status not in CHECKED_STATUSES:
         raise Conflict(f"the tender is {tender.status}: candidates are checked once the report is signed")
     day = clock.now().astimezone(tz).date()
-    bid_ids = [uuid.UUID(r["bid"]) for r in ranking]
+    listed = [r["bid"] for r in ranking[:required]]
+    bid_ids = [uuid.UUID(b) for b in listed]
     subjects = await subjects_of_bids(session, bid_ids)
     pairs = [(s, "candidate") for b in bid_ids for s in subjects.get(b, [])]
     checked = await checks.check(session, clock, pairs, day)
@@ -91,12 +98,7 @@ async def run(
     flat = iter(checked.verdicts)
     for b in bid_ids:
         verdicts_of[str(b)] = [next(flat)[0] for _ in subjects.get(b, [])]
-
-    def outcome_of(bid: str) -> str:
-        return matching.worst(v.outcome for v in verdicts_of[bid])
-
-    choice = matching.choose_candidates([r["bid"] for r in ranking], outcome_of, required)
-    reached = [*choice.candidates, *choice.disqualified]
+    findings = matching.find(listed, lambda bid: matching.worst(v.outcome for v in verdicts_of[bid]))
     number = (
         await session.scalar(select(func.max(CreditCheckRun.number)).where(CreditCheckRun.tender_id == tender_id)) or 0
     ) + 1
@@ -107,17 +109,18 @@ async def run(
         revision=revision,
         trigger=trigger,
         required=required,
-        outcome="candidates" if choice.candidates else "none",
-        ranking=[_ranked(r, verdicts_of[r["bid"]], choice) for r in ranking],
-        candidates=list(choice.candidates),
-        disqualified=list(choice.disqualified),
-        promoted=list(choice.promoted),
+        outcome="review" if findings.flagged else ("candidates" if findings.candidates else "none"),
+        ranking=[_ranked(r, verdicts_of.get(r["bid"], []), findings) for r in ranking],
+        candidates=list(findings.clean),
+        disqualified=[],
+        promoted=[],
+        flagged=list(findings.flagged),
         checked_at=clock.now(),
         checked_by=actor.username,
     )
     session.add(run_row)
     await session.flush()
-    for bid in reached:
+    for bid in listed:
         checks.record(
             session,
             clock,
@@ -128,9 +131,13 @@ async def run(
             run_id=run_row.id,
             only=verdicts_of[bid],
         )
-    reviewed = [v for bid in choice.candidates for v in verdicts_of[bid]]
+    reviewed = [v for bid in findings.clean for v in verdicts_of[bid]]
     await checks.raise_reviews(session, clock, checked, tender_id, only=reviewed)
-    await _settle(session, clock, tz, tender, run_row)
+    if findings.flagged:
+        flagged = [r for r in run_row.ranking if r["status"] == "flagged"]
+        await candidate_review.open_review(session, clock, actor, tender, run_row.id, flagged)
+    else:
+        await _settle(session, clock, tz, tender, run_row)
     await audit.record(
         session,
         clock,
@@ -143,27 +150,26 @@ async def run(
             "trigger": trigger,
             "revision": revision,
             "candidates": run_row.candidates,
-            "disqualified": run_row.disqualified,
-            "promoted": run_row.promoted,
+            "flagged": run_row.flagged,
             "stale_lists": checked.stale,
         },
     )
     return run_row
 
 
-def _ranked(entry: dict[str, Any], verdicts: list[Verdict], choice: matching.Choice) -> dict[str, Any]:
+def _ranked(entry: dict[str, Any], verdicts: list[Verdict], findings: matching.Findings) -> dict[str, Any]:
     bid = entry["bid"]
-    if bid in choice.candidates:
+    if bid in findings.flagged:
+        status = "flagged"
+    elif bid in findings.candidates:
         status = "candidate"
-    elif bid in choice.disqualified:
-        status = "disqualified"
     else:
-        status = "not_needed"
-    reached = status != "not_needed"
+        status = "not_checked"  # below the committee's list: never moved up
+    reached = status != "not_checked"
     return {
         **{k: entry.get(k) for k in ("rank", "bid", "uscc", "bidder", "price", "total")},
         "status": status,
-        "candidate_rank": choice.candidates.index(bid) + 1 if bid in choice.candidates else None,
+        "candidate_rank": findings.candidates.index(bid) + 1 if reached else None,
         "outcome": matching.worst(v.outcome for v in verdicts) if reached else None,
         "reasons": [
             {
@@ -180,12 +186,34 @@ def _ranked(entry: dict[str, Any], verdicts: list[Verdict], choice: matching.Cho
     }
 
 
+async def after_review(
+    session: AsyncSession, clock: Clock, actor: Actor, tz: ZoneInfo, payload: dict[str, Any]
+) -> None:
+    """The committee signed its re-review: the candidates are its list without the bids it
+    disqualified (none moves up); the tender goes on as the decision says."""
+    run_row = await session.get(CreditCheckRun, uuid.UUID(payload["run"]))
+    tender = await tender_or_404(session, uuid.UUID(payload["tender"]))
+    latest = await latest_run(session, tender.id)
+    if run_row is None or latest is None or latest.id != run_row.id or run_row.outcome != "review":
+        return  # a later run superseded it
+    disqualified = set(payload["disqualified"])
+    listed = [r["bid"] for r in run_row.ranking if r["status"] in ("candidate", "flagged")]
+    run_row.ranking = [
+        {**r, "status": "disqualified" if r["bid"] in disqualified else "candidate"} if r["status"] == "flagged" else r
+        for r in run_row.ranking
+    ]
+    run_row.disqualified = [b for b in listed if b in disqualified]
+    run_row.candidates = [b for b in listed if b not in disqualified]
+    run_row.outcome = "candidates" if run_row.candidates else "none"
+    await _settle(session, clock, tz, tender, run_row)
+
+
 async def _settle(session: AsyncSession, clock: Clock, tz: ZoneInfo, tender: Tender, run_row: CreditCheckRun) -> None:
     """Move the tender by the run's result and tell who must know."""
     if run_row.candidates:
         if tender.status == TenderStatus.evaluated:
             tender_states.move(tender, TenderStatus.candidates)
-        ranked = sorted((r for r in run_row.ranking if r["status"] == "candidate"), key=lambda r: r["candidate_rank"])
+        ranked = [r for r in run_row.ranking if r["bid"] in run_row.candidates]
         fields = ("rank", "bid", "uscc", "bidder", "price", "total")
         await award.candidates_settled(session, clock, tz, tender.id, [{k: r.get(k) for k in fields} for r in ranked])
     elif tender.status != TenderStatus.failed:
@@ -208,7 +236,7 @@ async def _settle(session: AsyncSession, clock: Clock, tz: ZoneInfo, tender: Ten
             kind="credit_disqualified",
             object_type="tender",
             object_id=tender.id,
-            message=f"信用核查取消 {len(run_row.disqualified)} 名候选人资格：{tender.project_name}",
+            message=f"原评标委员会复核后取消 {len(run_row.disqualified)} 名候选人资格：{tender.project_name}",
             dedupe_key=f"credit-disqualified:{run_row.id}",
         )
 
@@ -225,6 +253,7 @@ def run_view(run_row: CreditCheckRun, checks_of_run: Sequence[CreditCheck] = ())
         "candidates": run_row.candidates,
         "disqualified": run_row.disqualified,
         "promoted": run_row.promoted,
+        "flagged": run_row.flagged,
         "ranking": run_row.ranking,
         "checked_at": run_row.checked_at.isoformat(),
         "checked_by": run_row.checked_by,
@@ -292,4 +321,11 @@ def listeners(tz: ZoneInfo) -> dict[str, list[Listener]]:
 
         return listener
 
-    return {"evaluation.report_signed": [on("report_signed")], "evaluation.report_revised": [on("report_revised")]}
+    async def reviewed(session: AsyncSession, clock: Clock, actor: Actor, payload: dict[str, Any]) -> None:
+        await after_review(session, clock, actor, tz, payload)
+
+    return {
+        "evaluation.report_signed": [on("report_signed")],
+        "evaluation.report_revised": [on("report_revised")],
+        candidate_review.REVIEW_SIGNED: [reviewed],
+    }

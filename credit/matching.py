@@ -9,7 +9,7 @@
   match falls under a rule with a barring measure for the context, `review` for a name match a
   supervisor has not dismissed, `warning` for an identifier match under a rule that does not bar
   in the context, `clear` otherwise. A confirmed review counts as an identifier match.
-* `choose_candidates`: the candidate winners from the ranking once each bid's check is known.
+* `find`: the committee's candidates a barring record flags for its re-review (no one moves up).
 """
 
 from __future__ import annotations
@@ -196,31 +196,19 @@ def worst(outcomes: Iterable[str]) -> str:
 
 
 @dataclass(frozen=True)
-class Choice:
-    candidates: tuple[str, ...]  # bids, in rank order
-    disqualified: tuple[str, ...]
-    promoted: tuple[str, ...]  # candidates from below the first `required` ranks
-    unchecked: tuple[str, ...]  # ranked below the last candidate: not needed
+class Findings:
+    """The committee's candidates as the credit check found them: the check reports, the original
+    committee decides (实施条例 art. 56), and nobody ranked below its list moves up."""
+
+    candidates: tuple[str, ...]  # the committee's candidates, in its rank order
+    flagged: tuple[str, ...]  # those a barring finding concerns: the committee re-reviews them
+
+    @property
+    def clean(self) -> tuple[str, ...]:
+        return tuple(b for b in self.candidates if b not in self.flagged)
 
 
-def choose_candidates(ranking: Sequence[str], outcome_of: Callable[[str], str], required: int) -> Choice:
-    """Walk the ranking: a barred bid is disqualified and the next one moves up, until `required`
-    clean (not barred) bids are found or the ranking ends (1–2 candidates, or none).
-    `outcome_of` is called for a bid only when it is reached."""
-    candidates: list[str] = []
-    disqualified: list[str] = []
-    for i, bid in enumerate(ranking):
-        if len(candidates) == required:
-            return Choice(
-                tuple(candidates), tuple(disqualified), _promoted(ranking, candidates, required), tuple(ranking[i:])
-            )
-        if outcome_of(bid) == "barred":
-            disqualified.append(bid)
-        else:
-            candidates.append(bid)
-    return Choice(tuple(candidates), tuple(disqualified), _promoted(ranking, candidates, required), ())
-
-
-def _promoted(ranking: Sequence[str], candidates: Sequence[str], required: int) -> tuple[str, ...]:
-    top = set(ranking[:required])
-    return tuple(b for b in candidates if b not in top)
+def find(candidates: Sequence[str], outcome_of: Callable[[str], str]) -> Findings:
+    """Check the committee's candidates (and only them): a barring finding flags a candidate for
+    the committee's re-review; it disqualifies no one by itself."""
+    return Findings(tuple(candidates), tuple(b for b in candidates if outcome_of(b) == "barred"))

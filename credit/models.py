@@ -150,8 +150,9 @@ class CreditCheck(Base):
 
 
 class CreditCheckRun(Base):
-    """The candidate check of a tender's signed report (or its re-run by a supervisor): which bids
-    were disqualified, which promoted, and the candidate winners that came out of it."""
+    """The candidate check of a tender's signed report (or its re-run by a supervisor): the
+    committee's candidates, the ones a barring finding flagged for the committee's re-review, the
+    ones the committee then disqualified, and the candidates that came out of it."""
 
     __tablename__ = "credit_check_runs"
     __table_args__ = (UniqueConstraint("tender_id", "number"),)
@@ -162,11 +163,12 @@ class CreditCheckRun(Base):
     revision: Mapped[int] = mapped_column(Integer)  # of the evaluation report
     trigger: Mapped[str] = mapped_column(String(32))  # report_signed, report_revised, rerun
     required: Mapped[int] = mapped_column(Integer)
-    outcome: Mapped[str] = mapped_column(String(16))  # candidates or none
+    outcome: Mapped[str] = mapped_column(String(16))  # candidates, review (the committee re-reviews) or none
     ranking: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # every ranked bid and what the check made of it
     candidates: Mapped[list[str]] = mapped_column(JSON)
     disqualified: Mapped[list[str]] = mapped_column(JSON)
-    promoted: Mapped[list[str]] = mapped_column(JSON)
+    promoted: Mapped[list[str]] = mapped_column(JSON)  # runs before revision 0013 only: none is promoted now
+    flagged: Mapped[list[str]] = mapped_column(JSON, default=list)  # for the committee's re-review
     checked_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
     checked_by: Mapped[str] = mapped_column(String(100))
 

@@ -1,6 +1,7 @@
 """Credit-check statistics for any date range (the figures the city's report quotes): projects
 and candidates checked, hits by list type, review hits confirmed and dismissed, disqualifications
-and promotions. Days are the platform's time zone, the range inclusive at both ends."""
+and the candidates flagged for the committee's re-review. Days are the platform's time zone,
+the range inclusive at both ends."""
 
 from __future__ import annotations
 
@@ -51,6 +52,6 @@ async def stats(session: AsyncSession, tz: ZoneInfo, start: date, end: date) -> 
         "hits_by_list_type": dict(sorted(hits.items())),
         "review_hits": {"confirmed": decided.get("confirmed", 0), "dismissed": decided.get("dismissed", 0)},
         "disqualifications": len({(r.tender_id, b) for r in runs for b in r.disqualified}),
-        "promotions": len({(r.tender_id, b) for r in runs for b in r.promoted}),
+        "committee_reviews": len({(r.tender_id, b) for r in runs for b in r.flagged}),
         "tenders_failed": len({r.tender_id for r in runs if r.outcome == "none"}),
     }

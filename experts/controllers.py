@@ -19,9 +19,10 @@ from app.core.downloads import download
 from app.core.guards import requires, signed_in
 from app.core.problems import InvalidRequest
 from app.core.validation import FieldError, require_plausible_dates
-from experts import committee, conduct, evaluation, price_review, registry
+from experts import candidate_review, committee, conduct, evaluation, price_review, registry
 from experts.models import Expert
 from experts.schemas import (
+    CandidateDecisionIn,
     CorrectionIn,
     DeclarationIn,
     DeclineIn,
@@ -31,6 +32,7 @@ from experts.schemas import (
     PriceAnswerIn,
     PriceDecisionIn,
     RatingIn,
+    ReviewSignatureIn,
     RulesIn,
     ScoresIn,
     SignatureIn,
@@ -366,6 +368,38 @@ class EvaluationController(Controller):
         actor: ActorDep,
     ) -> dict[str, Any]:
         return await evaluation.resolve_tie(db_session, clock, actor, tender_id, data.order, data.reason)
+
+    @get("/candidate-review", guards=[requires(Role.agency, Role.supervisor, Role.expert)])
+    async def candidate_review(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep
+    ) -> dict[str, Any]:
+        """The original committee's re-review of the candidates the credit check flagged."""
+        return await candidate_review.view(db_session, actor, tender_id)
+
+    @post("/candidate-review/decisions", guards=[requires(Role.expert)], status_code=200)
+    async def candidate_decision(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[CandidateDecisionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """Record the committee's decision on a flagged candidate: disqualify or keep, with the reason."""
+        return await candidate_review.decide(db_session, clock, actor, tender_id, data.bid, data.decision, data.reason)
+
+    @post("/candidate-review/signatures", guards=[requires(Role.expert)], status_code=200)
+    async def candidate_review_sign(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ReviewSignatureIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        events: EventsDep,
+    ) -> dict[str, Any]:
+        """Sign the re-review (or dissent in writing); the last signature settles the candidates."""
+        return await candidate_review.sign(db_session, clock, actor, events, tender_id, data.decision, data.reason)
 
     @post("/price-decisions", guards=[requires(Role.expert)], status_code=200)
     async def price_decision(

@@ -213,6 +213,24 @@ class PriceClarification(Base):
     decided_by_seat: Mapped[uuid.UUID | None] = mapped_column(GUID)
 
 
+class CandidateReview(Base):
+    """The original committee's re-review of candidates the credit check flagged (实施条例 art.
+    56): the flagged candidates with their evidence, the committee's decision on each (disqualify
+    or keep, with its reason) and every member's signature."""
+
+    __tablename__ = "candidate_reviews"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    run_id: Mapped[uuid.UUID] = mapped_column(GUID)  # the credit check run that flagged them
+    status: Mapped[str] = mapped_column(String(16))  # open, signed, superseded
+    flagged: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # [{bid, bidder, uscc, rank, reasons}]
+    decisions: Mapped[dict[str, Any]] = mapped_column(JSON)  # bid -> {decision, reason, seat}
+    signatures: Mapped[dict[str, Any]] = mapped_column(JSON)  # seat -> {decision, reason, at}
+    opened_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    signed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
 class ScoreSheet(Base):
     """One member's scores of every bid ({bid: {item: "12.5" | true | false}}); void when the
     member is replaced (implementing regulations art. 48)."""

@@ -83,6 +83,19 @@ class PriceDecisionIn(RequestBody):
     reason: Text
 
 
+class CandidateDecisionIn(RequestBody):
+    """The committee's decision on a candidate the credit check flagged (实施条例 art. 56)."""
+
+    bid: BidId
+    decision: Literal["disqualify", "keep"]
+    reason: Text
+
+
+class ReviewSignatureIn(RequestBody):
+    decision: Literal["sign", "dissent"]
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] | None = None
+
+
 class PriceAnswerIn(RequestBody):
     """A bidder's written clarification of its price (实施条例 art. 52)."""
 

@@ -204,3 +204,22 @@ async def signed_report(scene: Scene, clock: Any) -> dict[str, Any]:
         signed = await client.post(f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=heads[name])
         assert signed.status_code == 200, signed.text
     return signed.json()  # type: ignore[no-any-return]
+
+
+async def committee_review(scene: Scene, decisions: dict[str, str], reason: str = "复核确认") -> dict[str, Any]:
+    """The original committee re-reviews the candidates the credit check flagged: one member
+    records each decision (bid -> disqualify | keep), every member signs; the last answer."""
+    client = scene.client
+    names = [s["name"] for s in await scene.committee() if s["status"] == "seated"]
+    heads = [await scene.headers_of(name) for name in names]
+    url = f"{scene.url}/evaluation/candidate-review"
+    for bid, decision in decisions.items():
+        decided = await client.post(
+            f"{url}/decisions", json={"bid": bid, "decision": decision, "reason": reason}, headers=heads[0]
+        )
+        assert decided.status_code == 200, decided.text
+    answer: Any = None
+    for headers in heads:
+        answer = await client.post(f"{url}/signatures", json={"decision": "sign"}, headers=headers)
+        assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]

@@ -37,6 +37,8 @@ def upgrade() -> None:
     with op.batch_alter_table("award_files") as table:
         table.add_column(sa.Column("decision_reminded_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
         table.add_column(sa.Column("retender_reason", sa.String(length=2000), nullable=True))
+    with op.batch_alter_table("credit_check_runs") as table:
+        table.add_column(sa.Column("flagged", sa.JSON(), nullable=False, server_default="[]"))
     with op.batch_alter_table("awards") as table:
         table.add_column(sa.Column("decision_reason", sa.String(length=2000), nullable=True))
         table.add_column(sa.Column("decided_by", sa.String(length=100), nullable=True))
@@ -61,6 +63,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_price_clarifications")),
         sa.UniqueConstraint("tender_id", "bid_id", name="uq_price_clarifications_bid"),
     )
+    op.create_table(
+        "candidate_reviews",
+        sa.Column("id", advanced_alchemy.types.GUID(length=16), nullable=False),
+        sa.Column("tender_id", advanced_alchemy.types.GUID(length=16), nullable=False),
+        sa.Column("run_id", advanced_alchemy.types.GUID(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("flagged", sa.JSON(), nullable=False),
+        sa.Column("decisions", sa.JSON(), nullable=False),
+        sa.Column("signatures", sa.JSON(), nullable=False),
+        sa.Column("opened_at", moment, nullable=False),
+        sa.Column("signed_at", moment, nullable=True),
+        sa.ForeignKeyConstraint(["tender_id"], ["tenders.id"], name=op.f("fk_candidate_reviews_tender_id_tenders")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_candidate_reviews")),
+    )
+    op.create_index(op.f("ix_candidate_reviews_tender_id"), "candidate_reviews", ["tender_id"], unique=False)
     op.create_table(
         "validity_extensions",
         sa.Column("id", advanced_alchemy.types.GUID(length=16), nullable=False),
@@ -90,6 +107,10 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("credit_check_runs") as table:
+        table.drop_column("flagged")
+    op.drop_index(op.f("ix_candidate_reviews_tender_id"), table_name="candidate_reviews")
+    op.drop_table("candidate_reviews")
     op.drop_table("validity_consents")
     op.drop_index(op.f("ix_validity_extensions_tender_id"), table_name="validity_extensions")
     op.drop_table("validity_extensions")

@@ -1,8 +1,9 @@
 """The credit check wired to real candidates, on PostgreSQL, through the HTTP API: a signed
 evaluation report triggers the check of the ranked bids; a legal representative listed by the
-hash of the resident ID, a listed consortium member, a name-only review; the promotion chain to
-three, to fewer and to none; re-runs and their history; the statistics; and the same check at
-bid submission, at intermediary registration and in the expert draw."""
+hash of the resident ID, a listed consortium member, a name-only review; the original
+committee's re-review of a flagged candidate (nobody moves up), to fewer and to none; re-runs and
+their history; the statistics; and the same check at bid submission, at intermediary
+registration and in the expert draw."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ from tests.bidding.market.test_market import intermediary, post_request
 from tests.bids import Bidder, new_bidder, published_tender, sealed_bid, submit
 from tests.conftest import World, login, random_uscc
 from tests.credit.helpers import entry_row, import_list, officers
-from tests.evaluations import drawn_committee, row, signed_report
+from tests.evaluations import committee_review, drawn_committee, row, signed_report
 
 REP_ID = "11010519491231002X"
 PRICES = ["7990000.00", "8100000.00", "8236500.00", "8300000.00"]  # ranked in this order
@@ -36,7 +37,7 @@ async def ranking_of(client: AsyncTestClient[Litestar], url: str, headers: dict[
     return history[0]["ranking"]  # type: ignore[no-any-return]
 
 
-async def test_a_listed_legal_representative_disqualifies_the_first_and_the_fourth_is_promoted(
+async def test_a_listed_legal_representative_flags_the_first_and_the_committee_disqualifies_it(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
     admin, supervisor = await officers(client, world)
@@ -54,7 +55,7 @@ async def test_a_listed_legal_representative_disqualifies_the_first_and_the_four
     person = entry_row("张三", subject_kind="person", person_id=REP_ID, document="(2026)京01执9号")
     assert (await import_list(client, admin, "dishonest_debtor", [person])).status_code == 200
     signed = await signed_report(scene, clock)
-    assert signed["tender_status"] == "candidates"
+    assert signed["tender_status"] == "evaluated"  # the platform reports; the committee decides
 
     officer = scene.tender.desk.officer_headers
     history = (await client.get(f"{scene.url}/credit-checks", headers=officer)).json()
@@ -62,19 +63,45 @@ async def test_a_listed_legal_representative_disqualifies_the_first_and_the_four
     by_bid = {r["bid"]: r for r in run["ranking"]}
     ranked = [r["uscc"] for r in run["ranking"]]
     assert ranked == [b.org.uscc for b in bidders]
-    assert [r["status"] for r in run["ranking"]] == ["disqualified", "candidate", "candidate", "candidate"]
-    assert run["promoted"] == [run["ranking"][3]["bid"]] and run["disqualified"] == [run["ranking"][0]["bid"]]
-    [reason] = by_bid[run["disqualified"][0]]["reasons"]
+    assert [r["status"] for r in run["ranking"]] == ["flagged", "candidate", "candidate", "not_checked"]
+    assert run["outcome"] == "review" and run["flagged"] == [run["ranking"][0]["bid"]] and run["disqualified"] == []
+    [reason] = by_bid[run["flagged"][0]]["reasons"]
     assert reason["subject"]["role"] == "legal_representative" and reason["list_type"] == "dishonest_debtor"
     assert reason["legal_basis"] == "财库〔2016〕125号；发改法规〔2018〕457号"
     evidence = [c for c in run["checks"] if c["outcome"] == "barred"]
     assert len(evidence) == 1 and evidence[0]["hits"][0]["entry"]["document"] == "(2026)京01执9号"
     assert {lst["list_type"] for lst in evidence[0]["lists"]} >= {"dishonest_debtor", "wage_arrears"}
-    assert len({c["subject"]["uscc"] for c in run["checks"] if c["subject"]["role"] == "bidder"}) == 4
+    assert len({c["subject"]["uscc"] for c in run["checks"] if c["subject"]["role"] == "bidder"}) == 3
+    assert "candidate_review" in [
+        n["kind"] for n in (await client.get("/api/v1/notifications", headers=officer)).json()
+    ]
+
+    # The original committee re-reviews: nothing before every flagged candidate has a decision.
+    review_url = f"{scene.url}/evaluation/candidate-review"
+    review = (await client.get(review_url, headers=officer)).json()
+    assert [f["bid"] for f in review["flagged"]] == run["flagged"] and review["status"] == "open"
+    member = next(s["name"] for s in await scene.committee() if s["status"] == "seated")
+    early = await client.post(
+        f"{review_url}/signatures", json={"decision": "sign"}, headers=await scene.headers_of(member)
+    )
+    assert early.status_code == 409
+    by_agency = await client.post(
+        f"{review_url}/decisions",
+        json={"bid": run["flagged"][0], "decision": "disqualify", "reason": "x"},
+        headers=scene.tender.desk.agency_headers,
+    )
+    assert by_agency.status_code == 403
+    signed_review = await committee_review(scene, {run["flagged"][0]: "disqualify"}, "法定代表人为失信被执行人")
+    assert signed_review["status"] == "signed" and signed_review["waiting_for"] == []
+    [run] = (await client.get(f"{scene.url}/credit-checks", headers=officer)).json()
+    assert [r["status"] for r in run["ranking"]] == ["disqualified", "candidate", "candidate", "not_checked"]
+    assert run["candidates"] == [r["bid"] for r in run["ranking"][1:3]]  # two: the fourth is not moved up
     tender = (await client.get(scene.url, headers=scene.bidders[1].headers)).json()
     assert tender["status"] == "candidates"
     notes = (await client.get("/api/v1/notifications", headers=officer)).json()
     assert any(n["kind"] == "credit_disqualified" for n in notes)
+    agency_view = (await client.get(review_url, headers=scene.tender.desk.agency_headers)).json()
+    assert agency_view["signatures"][0]["member"].startswith("评委")  # names stay secret until the award
 
     # The commitment signed in each sealed bid is kept with the bid's opening outcome.
     async with world.sessions() as session:
@@ -82,9 +109,9 @@ async def test_a_listed_legal_representative_disqualifies_the_first_and_the_four
     assert commitments == {"本单位承诺所提交材料真实有效。"}
 
     stats = (await client.get("/api/v1/credit/stats", headers=supervisor)).json()
-    assert stats["projects_checked"] == 1 and stats["candidates_checked"] == 4
+    assert stats["projects_checked"] == 1 and stats["candidates_checked"] == 3
     assert stats["hits_by_list_type"] == {"dishonest_debtor": 1}
-    assert stats["disqualifications"] == 1 and stats["promotions"] == 1 and stats["tenders_failed"] == 0
+    assert stats["disqualifications"] == 1 and stats["committee_reviews"] == 1 and stats["tenders_failed"] == 0
 
 
 async def test_a_listed_consortium_member_then_fewer_than_three_then_none(
@@ -101,7 +128,9 @@ async def test_a_listed_consortium_member_then_fewer_than_three_then_none(
     officer = scene.tender.desk.officer_headers
     ranking = await ranking_of(client, scene.url, officer)
     lead = next(r for r in ranking if r["uscc"] == scene.bidders[0].org.uscc)
-    assert lead["status"] == "disqualified" and lead["reasons"][0]["subject"]["role"] == "consortium_member"
+    assert lead["status"] == "flagged" and lead["reasons"][0]["subject"]["role"] == "consortium_member"
+    await committee_review(scene, {lead["bid"]: "disqualify"})
+    ranking = await ranking_of(client, scene.url, officer)
     assert [r["status"] for r in ranking].count("candidate") == 2  # only two clean bids: they are the candidates
 
     # The other two get listed; a supervisor re-runs the check: no clean candidate, the tender fails.
@@ -111,7 +140,8 @@ async def test_a_listed_consortium_member_then_fewer_than_three_then_none(
     assert (await client.post(f"{scene.url}/credit-checks", headers=bidder)).status_code == 403
     rerun = await client.post(f"{scene.url}/credit-checks", headers=supervisor)
     assert rerun.status_code == 201, rerun.text
-    assert rerun.json()["outcome"] == "none" and rerun.json()["candidates"] == []
+    assert rerun.json()["outcome"] == "review" and len(rerun.json()["flagged"]) == 3
+    await committee_review(scene, dict.fromkeys(rerun.json()["flagged"], "disqualify"))
     assert (await client.get(scene.url, headers=bidder)).json()["status"] == "failed"
     history = (await client.get(f"{scene.url}/credit-checks", headers=officer)).json()
     assert [h["trigger"] for h in history] == ["rerun", "report_signed"]  # the old run is kept
@@ -158,7 +188,7 @@ async def test_a_name_only_hit_is_reviewed_never_barred_and_a_dismissal_stays(
     ranking = await ranking_of(client, scene.url, supervisor)
     outcome = {r["uscc"]: (r["status"], r["outcome"]) for r in ranking}
     assert outcome[scene.bidders[0].org.uscc] == ("candidate", "clear")  # dismissed: stays dismissed
-    assert outcome[scene.bidders[1].org.uscc] == ("disqualified", "barred")
+    assert outcome[scene.bidders[1].org.uscc] == ("flagged", "barred")  # for the committee to decide
     assert (await client.get("/api/v1/credit/reviews", headers=supervisor)).json() == []  # none raised again
     stats = (await client.get("/api/v1/credit/stats", headers=supervisor)).json()
     assert stats["review_hits"] == {"confirmed": 1, "dismissed": 1}

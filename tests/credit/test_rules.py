@@ -1,9 +1,10 @@
 """The credit rules, pure: resident IDs and their hash, the import file's row checks, half-open
 activity at the boundary days, identifier-only bars, name-only reviews, warning-only rules, the
-promotion chain, and the credit score's contributions."""
+committee's list flagged for its re-review, and the credit score's contributions."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pytest
@@ -200,28 +201,17 @@ def test_a_warning_only_rule_warns_and_a_rule_bars_only_in_its_contexts() -> Non
     assert matching.decide(org, [entry()], winning_only, "intermediary", DAY).outcome == "warning"
 
 
-def test_the_promotion_chain_to_three_to_fewer_and_to_none() -> None:
-    ranking = ["b1", "b2", "b3", "b4", "b5"]
-    reached: list[str] = []
+def test_a_barring_record_flags_a_candidate_for_the_committee_and_moves_no_one_up() -> None:
+    def outcome_of(barred: set[str]) -> Callable[[str], str]:
+        return lambda bid: "barred" if bid in barred else "clear"
 
-    def outcomes(barred: set[str]) -> matching.Choice:
-        reached.clear()
-
-        def outcome_of(bid: str) -> str:
-            reached.append(bid)
-            return "barred" if bid in barred else "clear"
-
-        return matching.choose_candidates(ranking, outcome_of, 3)
-
-    two_barred = outcomes({"b1", "b3"})
-    assert two_barred.candidates == ("b2", "b4", "b5") and two_barred.disqualified == ("b1", "b3")
-    assert two_barred.promoted == ("b4", "b5")
-    clean = outcomes(set())
-    assert clean.candidates == ("b1", "b2", "b3") and clean.unchecked == ("b4", "b5") and reached == ranking[:3]
-    fewer = outcomes({"b1", "b2", "b3"})
-    assert fewer.candidates == ("b4", "b5") and fewer.promoted == ("b4", "b5")
-    none = outcomes(set(ranking))
-    assert none.candidates == () and none.disqualified == tuple(ranking)
+    committee_list = ["b1", "b2", "b3"]  # b4 and b5 ranked below: never checked, never moved up
+    two = matching.find(committee_list, outcome_of({"b1", "b3", "b4"}))
+    assert (two.candidates, two.flagged, two.clean) == (("b1", "b2", "b3"), ("b1", "b3"), ("b2",))
+    clean = matching.find(committee_list, outcome_of(set()))
+    assert clean.flagged == () and clean.clean == ("b1", "b2", "b3")
+    everyone = matching.find(committee_list, outcome_of(set(committee_list)))
+    assert everyone.clean == () and everyone.flagged == ("b1", "b2", "b3")
 
 
 def test_the_credit_score_explains_every_contribution_within_caps_and_windows() -> None:

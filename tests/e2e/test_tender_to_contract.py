@@ -395,11 +395,25 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
         for member in heads:
             signed = await member.ok("POST", f"{tender_url}/evaluation/signatures", json={"decision": "sign"})
 
-        # --- 中标候选人: the credit check disqualifies the listed first candidate; the next is promoted.
-        assert signed["tender_status"] == "candidates"
+        # --- 中标候选人: the credit check flags the listed first candidate; the original committee
+        # re-reviews and disqualifies it (Regs art. 56); nobody moves up.
+        assert signed["tender_status"] == "evaluated"
+        [run] = await officer.ok("GET", f"{tender_url}/credit-checks")
+        [flagged] = [r for r in run["ranking"] if r["status"] == "flagged"]
+        assert flagged["uscc"] == orgs["甲建设"]
+        review_url = f"{tender_url}/evaluation/candidate-review"
+        await heads[1].ok(
+            "POST",
+            f"{review_url}/decisions",
+            json={"bid": flagged["bid"], "decision": "disqualify", "reason": "投标人为失信被执行人"},
+        )
+        for member in heads:
+            review = await member.ok("POST", f"{review_url}/signatures", json={"decision": "sign"})
+        assert review["status"] == "signed"
         [run] = await officer.ok("GET", f"{tender_url}/credit-checks")
         disqualified = [r["uscc"] for r in run["ranking"] if r["status"] == "disqualified"]
         assert disqualified == [orgs["甲建设"]]
+        assert (await officer.ok("GET", tender_url))["status"] == "candidates"
 
         # --- 公示: the candidates published, the committee still secret (Law art. 37 ¶5); an objection is answered.
         publicity = (await agent.ok("POST", f"{tender_url}/award/publicity"))["publicity"]
