@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
@@ -24,7 +24,7 @@ from app.core.validation import FieldError
 from bidding.tender.models import Tender
 from experts import committee
 from experts.models import CandidateReview, Expert, Seat
-from experts.states import ON_COMMITTEE
+from experts.states import ON_COMMITTEE, ReviewStatus, move_review
 
 REVIEW_SIGNED = "evaluation.candidate_review_signed"
 DECISIONS = ("disqualify", "keep")
@@ -36,16 +36,15 @@ async def open_review(
 ) -> CandidateReview:
     """Open a re-review of `flagged` (the credit check's ranking entries with their reasons) for
     the original committee, superseding any open one; the caller commits."""
-    await session.execute(
-        update(CandidateReview)
-        .where(CandidateReview.tender_id == tender.id, CandidateReview.status == "open")
-        .values(status="superseded")
-    )
+    for earlier in await session.scalars(
+        select(CandidateReview).where(CandidateReview.tender_id == tender.id, CandidateReview.status == "open")
+    ):
+        move_review(earlier, ReviewStatus.superseded)
     review = CandidateReview(
         id=uuid.uuid4(),
         tender_id=tender.id,
         run_id=run_id,
-        status="open",
+        status=ReviewStatus.open,
         flagged=flagged,
         decisions={},
         signatures={},
@@ -91,7 +90,7 @@ async def open_review(
 async def _open(session: AsyncSession, tender_id: uuid.UUID) -> CandidateReview:
     review = await session.scalar(
         select(CandidateReview)
-        .where(CandidateReview.tender_id == tender_id, CandidateReview.status == "open")
+        .where(CandidateReview.tender_id == tender_id, CandidateReview.status == ReviewStatus.open)
         .with_for_update()
     )
     if review is None:
@@ -160,7 +159,8 @@ async def sign(
     await audit.record(session, clock, actor, "evaluation.candidate_review_sign", "committee_seat", seat.id, {})
     members = await committee.members_of(session, tender_id)
     if all(str(s.id) in review.signatures for s, _ in members):
-        review.status, review.signed_at = "signed", now
+        move_review(review, ReviewStatus.signed)
+        review.signed_at = now
         disqualified = [b for b, d in review.decisions.items() if d["decision"] == "disqualify"]
         payload = {"tender": str(tender_id), "run": str(review.run_id), "disqualified": disqualified}
         await events.emit(session, clock, actor, REVIEW_SIGNED, "tender", tender_id, payload)

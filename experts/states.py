@@ -5,6 +5,7 @@ draw:       scheduled --draw time--> drawn | failed (shortage);  failed --new ru
 seat:       reserve --called in--> drawn;  drawn --no conflict declared--> seated;  reserve --declined--> replaced;
             drawn | seated --declined, no-show, conflict--> replaced
 evaluation: scoring --every member signed--> signed
+candidate review: open --every member signed--> signed;  open --a later credit check--> superseded
 """
 
 from __future__ import annotations
@@ -132,3 +133,26 @@ def set_expert_status(expert: HasStatus, target: ExpertStatus) -> None:
     """Move a pool expert to `target`; staying where it is (e.g. a longer suspension) is no move."""
     if expert.status != target:
         EXPERT.move(expert, target)
+
+
+class ReviewStatus(enum.StrEnum):
+    """The original committee's re-review of flagged candidates (实施条例 art. 56)."""
+
+    open = "open"
+    signed = "signed"
+    superseded = "superseded"
+
+
+CANDIDATE_REVIEW = Lifecycle(
+    "candidate review",
+    ReviewStatus,
+    {
+        ReviewStatus.open: frozenset({ReviewStatus.signed, ReviewStatus.superseded}),
+        ReviewStatus.signed: frozenset(),
+        ReviewStatus.superseded: frozenset(),
+    },
+)
+
+
+def move_review(review: HasStatus, target: ReviewStatus) -> None:
+    CANDIDATE_REVIEW.move(review, target)

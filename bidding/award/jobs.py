@@ -38,7 +38,7 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
 
     return [
         Step("publicity-start", "tender", every=30, due=service.publicity_due, run=publish),
-        Step("award-decision-reminder", "tender", every=60, due=service.decision_due, run=service.remind_decision),
+        Step("award-decision-reminder", "tender", every=30, due=service.decision_due, run=service.remind_decision),
         Step(
             "objection-overdue",
             "objection",

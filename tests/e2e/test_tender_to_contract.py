@@ -434,6 +434,7 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
             lambda: agent.ok("GET", "/api/v1/notifications"),
             lambda found: "award_decision_due" in [n["kind"] for n in found],
             "the reminder to decide",
+            seconds=75,  # the scheduler's step runs every 30 s
         )
         first_candidate = publicity["candidates"][0]["bid"]
         await agent.ok("POST", f"{tender_url}/award/decision", json={"bid": first_candidate})
