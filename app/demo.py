@@ -239,23 +239,15 @@ async def _load_keys(session: AsyncSession, clock: Clock, settings: Settings) ->
 
 
 async def _load_market(session: AsyncSession, clock: Clock, settings: Settings) -> None:
-    """The intermediaries offer cost consulting with a valid qualification; the education bureau
-    has a request open for registration (three of four registered), bidding tomorrow morning."""
+    """The intermediaries offer cost consulting (no qualification may be asked for it since
+    国发〔2021〕7号); the education bureau has a request open for registration (three of four
+    registered), bidding tomorrow morning."""
     if await session.scalar(select(ServiceRequest.id).limit(1)) is not None:
         return
     consultants = [Actor.of(await user_named(session, f"intermediary{i}")) for i in range(1, 5)]
     today = clock.now().astimezone(settings.tz).date()
-    for i, actor in enumerate(consultants):
+    for actor in consultants:
         await intermediaries.offer_services(session, clock, actor, ["COST"])
-        await intermediaries.add_qualification(
-            session,
-            clock,
-            actor,
-            "工程造价咨询企业资质",
-            "甲级",
-            f"GZ-2026-{i:03d}",
-            today.replace(year=today.year + 2),
-        )
     tomorrow = datetime.combine(today + timedelta(days=1), time(9, 0), tzinfo=settings.tz)
     terms = requests.RequestTerms(
         project_name="江城市第三中学教学楼新建工程全过程造价咨询",

@@ -19,13 +19,13 @@ from tests.conftest import World
 
 
 async def qualified_intermediary(world: World, clock: FrozenClock) -> tuple[Organization, User]:
-    """An intermediary offering cost consulting with a valid qualification: eligible for COST requests."""
+    """An intermediary offering surveying with a valid qualification: eligible for SURVEY requests."""
     org = await world.org(OrgKind.intermediary)
     user = await world.user(Role.intermediary, org)
     async with world.sessions() as session:
-        await intermediaries.offer_services(session, clock, Actor.of(user), ["COST"])
+        await intermediaries.offer_services(session, clock, Actor.of(user), ["SURVEY"])
         await intermediaries.add_qualification(
-            session, clock, Actor.of(user), "工程造价咨询企业资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
+            session, clock, Actor.of(user), "测绘资质", "甲级", org.uscc, datetime(2030, 1, 1).date()
         )
     return org, user
 
@@ -44,7 +44,7 @@ async def live_auction(
     registered = [await qualified_intermediary(world, clock) for _ in range(bidders)]
     opens = datetime.now(UTC) + timedelta(seconds=2)
     terms = requests.RequestTerms(
-        name, "COST", Decimal("300000.00"), None, opens, opens, opens + ends_in,
+        name, "SURVEY", Decimal("300000.00"), None, opens, opens, opens + ends_in,
         opens + max_end_in if max_end_in else None, 3, Mode.continuous, Decimal("100.00"), None,
     )  # fmt: skip
     async with world.sessions() as session:

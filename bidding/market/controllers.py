@@ -84,7 +84,7 @@ class IntermediaryController(Controller):
 
 
 @get("/api/v1/service-categories", guards=[signed_in], tags=["intermediary supermarket"])
-async def service_categories() -> list[dict[str, str]]:
+async def service_categories() -> list[dict[str, str | None]]:
     return [
         {"code": c.code, "name_zh": c.name_zh, "name_en": c.name_en, "qualification": c.qualification}
         for c in CATEGORIES.values()

@@ -34,6 +34,8 @@ def ineligibility(
     if category not in offered:
         reasons.append(f"does not offer {CATEGORIES[category].name_zh} ({category}) in the supermarket")
     needed = CATEGORIES[category].qualification
+    if needed is None:  # abolished: nothing to hold
+        return reasons
     held = [q for q in qualifications if q.certificate_type == needed]
     if required_grade is not None:
         held = [q for q in held if q.grade == required_grade]

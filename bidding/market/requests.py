@@ -63,6 +63,9 @@ def _term_errors(terms: RequestTerms, now: datetime) -> list[FieldError]:
     errors = []
     if terms.category not in CATEGORIES:
         errors.append(FieldError("category", "unknown", f"use one of {', '.join(sorted(CATEGORIES))}"))
+    elif terms.required_grade is not None and CATEGORIES[terms.category].qualification is None:
+        message = f"{CATEGORIES[terms.category].name_zh} needs no qualification (abolished): no grade can be required"
+        errors.append(FieldError("required_grade", "abolished", message))
     if terms.floor is not None and terms.floor >= terms.ceiling:
         errors.append(FieldError("floor", "above_ceiling", "the floor must be below the ceiling price"))
     if not now < terms.registration_closes <= terms.bidding_starts < terms.bidding_ends:

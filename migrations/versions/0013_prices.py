@@ -10,7 +10,9 @@ Revises: 0012
 Create Date: 2026-12-07 16:00:00
 """
 
+import uuid
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 import advanced_alchemy.types
 import sqlalchemy as sa
@@ -24,6 +26,15 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 PRICE_COLUMNS = ("ceiling_price", "reference_price")
+
+# Legal bases the 0007 seed got wrong (LAW.md row 56), corrected as a new version of the rule,
+# only where an admin has not edited it since: 失信被执行人 in tendering is 法〔2016〕285号 (and
+# 财库〔2016〕125号 in procurement); the wage-arrears list is 人社部令第45号 — 发改财金〔2018〕1614号 is
+# the government-procurement memorandum.
+CORRECTED_BASES = {
+    "dishonest_debtor": ("财库〔2016〕125号；发改法规〔2018〕457号", "法〔2016〕285号；财库〔2016〕125号"),
+    "wage_arrears": ("发改财金〔2018〕1614号；人社部令第45号", "人社部令第45号"),
+}
 
 
 def upgrade() -> None:
@@ -104,9 +115,44 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("extension_id", "bidder_uscc", name=op.f("pk_validity_consents")),
     )
+    _correct_legal_bases()
+
+
+def _correct_legal_bases() -> None:
+    bind = op.get_bind()
+    rules = sa.table(
+        "credit_rules", sa.column("id", advanced_alchemy.types.GUID(length=16)), sa.column("list_type"),
+        sa.column("version"), sa.column("measures", sa.JSON()), sa.column("duration_days"), sa.column("legal_basis"),
+        sa.column("edited_at", advanced_alchemy.types.DateTimeUTC(timezone=True)), sa.column("edited_by"),
+    )  # fmt: skip
+    for list_type, (seeded, corrected) in CORRECTED_BASES.items():
+        latest = bind.execute(
+            sa.select(rules.c.version, rules.c.measures, rules.c.duration_days, rules.c.legal_basis)
+            .where(rules.c.list_type == list_type)
+            .order_by(rules.c.version.desc())
+            .limit(1)
+        ).first()
+        if latest is None or latest.legal_basis != seeded:
+            continue
+        op.bulk_insert(
+            rules,
+            [
+                {
+                    "id": uuid.uuid5(uuid.NAMESPACE_URL, f"ggzy:credit-rule:{list_type}:{latest.version + 1}"),
+                    "list_type": list_type,
+                    "version": latest.version + 1,
+                    "measures": latest.measures,
+                    "duration_days": latest.duration_days,
+                    "legal_basis": corrected,
+                    "edited_at": datetime(2026, 12, 7, tzinfo=UTC),
+                    "edited_by": "migration 0013",
+                }
+            ],
+        )
 
 
 def downgrade() -> None:
+    op.execute("DELETE FROM credit_rules WHERE edited_by = 'migration 0013'")
     with op.batch_alter_table("credit_check_runs") as table:
         table.drop_column("flagged")
     op.drop_index(op.f("ix_candidate_reviews_tender_id"), table_name="candidate_reviews")

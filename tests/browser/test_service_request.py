@@ -34,8 +34,8 @@ async def test_an_agency_posts_a_service_request_and_follows_its_registrations(
     def local(delta: timedelta) -> str:
         return (datetime.now(UTC) + delta).astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
 
-    await page.get_by_label("项目名称").fill("江城市第二中学体育馆造价咨询")
-    await page.get_by_label("服务类别").select_option(label="工程造价咨询")
+    await page.get_by_label("项目名称").fill("江城市第二中学体育馆地形测绘")
+    await page.get_by_label("服务类别").select_option(label="测绘")
     await page.get_by_label("最高限价（元）").fill("-5")  # bad: refused with the field named, nothing kept
     await page.get_by_label("最小降价幅度（元）").fill("500.00")
     await page.get_by_label("报名截止时间").fill(local(timedelta(hours=2)))

@@ -67,7 +67,7 @@ async def test_a_listed_legal_representative_flags_the_first_and_the_committee_d
     assert run["outcome"] == "review" and run["flagged"] == [run["ranking"][0]["bid"]] and run["disqualified"] == []
     [reason] = by_bid[run["flagged"][0]]["reasons"]
     assert reason["subject"]["role"] == "legal_representative" and reason["list_type"] == "dishonest_debtor"
-    assert reason["legal_basis"] == "财库〔2016〕125号；发改法规〔2018〕457号"
+    assert reason["legal_basis"] == "法〔2016〕285号；财库〔2016〕125号"
     evidence = [c for c in run["checks"] if c["outcome"] == "barred"]
     assert len(evidence) == 1 and evidence[0]["hits"][0]["entry"]["document"] == "(2026)京01执9号"
     assert {lst["list_type"] for lst in evidence[0]["lists"]} >= {"dishonest_debtor", "wage_arrears"}

@@ -125,10 +125,12 @@ async def test_a_re_import_is_an_empty_diff_and_each_version_keeps_its_diff(
     assert [o["outcome"] for o in outcomes] == ["clear", "barred", "barred"]  # 丙 left the list with version 3
     [hit] = outcomes[2]["hits"]
     assert (
-        hit["entry"]["reason"] == "已变更：拒不申报财产"
-        and hit["legal_basis"] == "财库〔2016〕125号；发改法规〔2018〕457号"
+        hit["entry"]["reason"] == "已变更：拒不申报财产" and hit["legal_basis"] == "法〔2016〕285号；财库〔2016〕125号"
     )
-    assert hit["rule"] == {"version": 1, "measures": ["bar_agency", "bar_bidding", "bar_expert", "bar_winning"]}
+    assert hit["rule"] == {
+        "version": 2,
+        "measures": ["bar_agency", "bar_bidding", "bar_expert", "bar_winning"],
+    }  # 0013 corrected its basis
 
     # Freshness: a list older than its maximum age makes every check say so.
     fresh = {x["list_type"]: x for x in (await client.get("/api/v1/credit/lists", headers=supervisor)).json()}

@@ -83,7 +83,7 @@ async def test_the_owner_of_a_service_request_cannot_register_for_it(
     at = datetime(2026, 12, 1, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
     body = {
         "project_name": "华信自有项目造价咨询",
-        "category": "COST",
+        "category": "SURVEY",
         "ceiling": "300000.00",
         "registration_closes": at.isoformat(),
         "bidding_starts": at.replace(minute=30).isoformat(),

@@ -20,7 +20,7 @@ from bidding.market.models import AuctionBid, Suspension
 from tests.conftest import SHANGHAI, World, login
 from tests.steps import run_step
 
-COST = "工程造价咨询企业资质"
+SURVEYING = "测绘资质"
 
 
 def at(text: str) -> datetime:
@@ -33,10 +33,10 @@ async def intermediary(
     org = await world.org(OrgKind.intermediary)
     user = await world.user(Role.intermediary, org)
     headers = await login(client, user.username)
-    offered = await client.post("/api/v1/intermediaries/services", json={"categories": ["COST"]}, headers=headers)
+    offered = await client.post("/api/v1/intermediaries/services", json={"categories": ["SURVEY"]}, headers=headers)
     assert offered.status_code == 200, offered.text
     if expires:
-        body = {"certificate_type": COST, "grade": "甲级", "number": f"GZ-{org.uscc[-6:]}", "expires_on": expires}
+        body = {"certificate_type": SURVEYING, "grade": "甲级", "number": f"GZ-{org.uscc[-6:]}", "expires_on": expires}
         assert (
             await client.post("/api/v1/intermediaries/qualifications", json=body, headers=headers)
         ).status_code == 201
@@ -47,8 +47,8 @@ async def post_request(client: AsyncTestClient[Litestar], world: World, **change
     owner = await world.user(Role.agency, await world.org(OrgKind.tenderee))
     headers = await login(client, owner.username)
     body = {
-        "project_name": "江城市第三中学教学楼工程造价咨询",
-        "category": "COST",
+        "project_name": "江城市第三中学教学楼地形测绘",
+        "category": "SURVEY",
         "ceiling": "300000.00",
         "floor": "100000.00",
         "registration_closes": at("2026-12-01T09:00").isoformat(),
@@ -73,12 +73,12 @@ async def test_eligibility_is_explained_and_enforced(
         session.add(Suspension(org_uscc=banned.uscc, reason="连续两次中选后放弃", since=clock.now()))
         await session.commit()
     expectations = [
-        (no_qualification, f"no {COST} registered"),
-        (expired, f"{COST} expired on 2026-06-30"),
+        (no_qualification, f"no {SURVEYING} registered"),
+        (expired, f"{SURVEYING} expired on 2026-06-30"),
         (suspended, "suspended: 连续两次中选后放弃"),
     ]
     for headers, reason in expectations:
-        eligibility = (await client.get("/api/v1/intermediaries/eligibility?category=COST", headers=headers)).json()
+        eligibility = (await client.get("/api/v1/intermediaries/eligibility?category=SURVEY", headers=headers)).json()
         assert eligibility["eligible"] is False and eligibility["reasons"] == [reason]
         refused = await client.post(f"/api/v1/service-requests/{request_id}/registrations", headers=headers)
         assert refused.status_code == 422 and refused.json()["reasons"] == [reason]
@@ -93,13 +93,15 @@ async def test_a_request_may_ask_for_a_grade_and_categories_must_be_offered(
         await client.post(f"/api/v1/service-requests/{request_id}/registrations", headers=graded_headers)
     ).status_code == 201
     _lower, lower = await intermediary(client, world, expires=None)
-    body = {"certificate_type": COST, "grade": "乙级", "number": "GZ-2", "expires_on": "2028-12-31"}
+    body = {"certificate_type": SURVEYING, "grade": "乙级", "number": "GZ-2", "expires_on": "2028-12-31"}
     await client.post("/api/v1/intermediaries/qualifications", json=body, headers=lower)
     refused = await client.post(f"/api/v1/service-requests/{request_id}/registrations", headers=lower)
-    assert refused.json()["reasons"] == [f"no {COST} (甲级) registered"]
+    assert refused.json()["reasons"] == [f"no {SURVEYING} (甲级) registered"]
     await client.post("/api/v1/intermediaries/services", json={"categories": ["EIA"]}, headers=graded_headers)
-    eligibility = (await client.get("/api/v1/intermediaries/eligibility?category=COST", headers=graded_headers)).json()
-    assert eligibility["reasons"] == ["does not offer 工程造价咨询 (COST) in the supermarket"]
+    eligibility = (
+        await client.get("/api/v1/intermediaries/eligibility?category=SURVEY", headers=graded_headers)
+    ).json()
+    assert eligibility["reasons"] == ["does not offer 测绘 (SURVEY) in the supermarket"]
     unknown = await client.post(
         "/api/v1/intermediaries/services", json={"categories": ["COFFEE"]}, headers=graded_headers
     )
@@ -243,3 +245,33 @@ async def test_a_rounds_auction_through_the_api(
         assert await run_step(session, clock, "auction-close", world.settings, world.sessions) == 1
     result = (await client.get(f"/api/v1/service-requests/{request_id}/result", headers=owner)).json()
     assert (result["winner"], result["award_price"]) == (bidders[2][0].uscc, "290000.00")
+
+
+async def test_an_abolished_qualification_is_never_an_entry_condition(
+    backend: str, client: AsyncTestClient[Litestar], world: World
+) -> None:
+    """工程造价咨询企业资质 (国发〔2021〕7号) and 环评资质 (2018) are gone: an intermediary holding
+    nothing is eligible, and a request cannot ask for a grade of them (实施条例 art. 32)."""
+    _org, headers = await intermediary(client, world, expires=None)
+    await client.post("/api/v1/intermediaries/services", json={"categories": ["COST", "EIA"]}, headers=headers)
+    url = "/api/v1/intermediaries/eligibility"
+    for category in ("COST", "EIA"):
+        answer = await client.get(url, params={"category": category}, headers=headers)
+        assert answer.json() == {"category": category, "eligible": True, "reasons": []}
+    listed = (await client.get("/api/v1/service-categories", headers=headers)).json()
+    qualification = {c["code"]: c["qualification"] for c in listed}
+    assert (qualification["COST"], qualification["EIA"], qualification["SURVEY"]) == (None, None, "测绘资质")
+    owner = await login(client, (await world.user(Role.agency, await world.org(OrgKind.tenderee))).username)
+    body = {
+        "project_name": "江城市第三中学教学楼全过程造价咨询",
+        "category": "COST",
+        "ceiling": "300000.00",
+        "registration_closes": at("2026-12-01T09:00").isoformat(),
+        "bidding_starts": at("2026-12-01T09:30").isoformat(),
+        "bidding_ends": at("2026-12-01T10:00").isoformat(),
+        "decrement_amount": "1000.00",
+        "required_grade": "甲级",
+    }
+    refused = await client.post("/api/v1/service-requests", json=body, headers=owner)
+    assert refused.status_code == 422, refused.text
+    assert [p["name"] for p in refused.json()["invalid-params"]] == ["required_grade"]
