@@ -189,6 +189,7 @@ class AwardController(Controller):
             signed_on=data.signed_on,
             starts_on=data.starts_on,
             ends_on=data.ends_on,
+            difference_reason=data.difference_reason,
             tz=settings.tz,
         )
 

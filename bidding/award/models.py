@@ -107,6 +107,8 @@ class Award(Base):
     refund_late_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     decision_reason: Mapped[str | None] = mapped_column(String(2000))  # why not the first remaining candidate
     decided_by: Mapped[str | None] = mapped_column(String(100))  # the tenderee's agency user who decided
+    contract_differences: Mapped[list[str] | None] = mapped_column(JSON)  # where the contract departs from the award
+    contract_difference_reason: Mapped[str | None] = mapped_column(String(2000))
 
 
 class ValidityExtension(Base):

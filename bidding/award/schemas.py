@@ -33,6 +33,8 @@ class ContractIn(msgspec.Struct, forbid_unknown_fields=True):
     signed_on: date
     starts_on: date
     ends_on: date
+    # why the contract departs from the award (amount or term), required when it does
+    difference_reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
 class BondRefundIn(msgspec.Struct, forbid_unknown_fields=True):

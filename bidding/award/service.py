@@ -35,6 +35,7 @@ from bidding.award import states, validity
 from bidding.award.models import Award, AwardDocument, AwardFile, Cancellation, Objection
 from bidding.award.states import AwardStatus, CancellationStatus, ObjectionStatus, Outcome
 from bidding.bids.models import Bid
+from bidding.opening.models import BidOpening
 from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
@@ -804,6 +805,7 @@ async def record_contract(
     signed_on: date,
     starts_on: date,
     ends_on: date,
+    difference_reason: str = "",
     tz: ZoneInfo,
 ) -> dict[str, Any]:
     """The agency records the signed contract: the tender is contracted and the bid bonds are
@@ -824,8 +826,16 @@ async def record_contract(
         errors.append(FieldError("signed_on", "invalid", "on or after the award notice"))
     if ends_on < starts_on:
         errors.append(FieldError("ends_on", "invalid", "on or after starts_on"))
+    declared = await session.scalar(select(BidOpening.declaration).where(BidOpening.bid_id == uuid.UUID(award.bid_id)))
+    duration = (declared or {}).get("duration_days")
+    differences = [] if errors else states.contract_differences(award.price, duration, amount, starts_on, ends_on)
+    if differences and not difference_reason.strip():
+        message = "the contract departs from the award: " + "; ".join(differences) + " — state why"
+        errors.append(FieldError("difference_reason", "required", message))
     if errors:
         raise InvalidRequest(errors)
+    award.contract_differences = differences or None
+    award.contract_difference_reason = difference_reason.strip() or None if differences else None
     states.move_award(award, AwardStatus.contracted)
     award.contract_document_id, award.contract_amount = document, amount
     award.contract_signed_on, award.contract_starts_on, award.contract_ends_on = signed_on, starts_on, ends_on
@@ -1048,6 +1058,8 @@ def award_view(a: Award) -> dict[str, Any]:
             "starts_on": a.contract_starts_on.isoformat() if a.contract_starts_on else None,
             "ends_on": a.contract_ends_on.isoformat() if a.contract_ends_on else None,
             "recorded_at": a.contract_recorded_at.isoformat(),
+            "differences": a.contract_differences or [],
+            "difference_reason": a.contract_difference_reason,
             "bond_refund_due": a.bond_refund_due.isoformat() if a.bond_refund_due else None,
             "bonds_refunded_on": a.bonds_refunded_on.isoformat() if a.bonds_refunded_on else None,
             "bond_refund_late": a.refund_late_at is not None,

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 
 from app.core.calendar.rules import PeriodRule
 from app.core.lifecycle import HasStatus, Lifecycle
@@ -112,6 +113,21 @@ def bid_valid_until(base_end: datetime, extensions: Sequence[tuple[datetime, dat
         if consented and requested_at <= end:
             end = max(end, extension_end)
     return end
+
+
+def contract_differences(
+    award_price: Decimal, bid_duration_days: int | None, amount: Decimal, starts_on: date, ends_on: date
+) -> list[str]:
+    """Where a contract departs from the award (实施条例 art. 57 ¶1: the contract follows the
+    tender documents and the winning bid): its amount from the awarded price, its term from the
+    duration the bid declared. Each needs a recorded reason."""
+    found = []
+    if amount != award_price:
+        found.append(f"amount {amount} differs from the awarded price {award_price}")
+    term = (ends_on - starts_on).days + 1
+    if bid_duration_days is not None and term > bid_duration_days:
+        found.append(f"term of {term} days exceeds the {bid_duration_days} days the bid declared")
+    return found
 
 
 def next_candidate(candidates: list[dict[str, object]], tried: set[str]) -> dict[str, object] | None:

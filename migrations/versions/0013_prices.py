@@ -53,6 +53,8 @@ def upgrade() -> None:
     with op.batch_alter_table("awards") as table:
         table.add_column(sa.Column("decision_reason", sa.String(length=2000), nullable=True))
         table.add_column(sa.Column("decided_by", sa.String(length=100), nullable=True))
+        table.add_column(sa.Column("contract_differences", sa.JSON(), nullable=True))
+        table.add_column(sa.Column("contract_difference_reason", sa.String(length=2000), nullable=True))
     moment = advanced_alchemy.types.DateTimeUTC(timezone=True)
     op.create_table(
         "price_clarifications",
@@ -162,6 +164,8 @@ def downgrade() -> None:
     op.drop_table("validity_extensions")
     op.drop_table("price_clarifications")
     with op.batch_alter_table("awards") as table:
+        table.drop_column("contract_difference_reason")
+        table.drop_column("contract_differences")
         table.drop_column("decided_by")
         table.drop_column("decision_reason")
     with op.batch_alter_table("award_files") as table:

@@ -464,7 +464,7 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
                 "amount": PRICES["乙建设"],
                 "signed_on": signed_on.isoformat(),
                 "starts_on": signed_on.isoformat(),
-                "ends_on": (signed_on + timedelta(days=365)).isoformat(),
+                "ends_on": (signed_on + timedelta(days=364)).isoformat(),
             },
         )
         assert contracted["status"] == "contracted"

@@ -216,6 +216,19 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
         content=b"%PDF-1.4 contract",
         headers={**desk.agency_headers, "content-type": "application/pdf"},
     )
+    # A contract that departs from the award (price, or a term longer than the bid's 365 days) needs a reason.
+    departing = {
+        "document": document.json()["id"],
+        "amount": "8200000.00",
+        "signed_on": today.isoformat(),
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=400)).isoformat(),
+    }
+    unexplained = await client.post(contract_url, json=departing, headers=desk.agency_headers)
+    assert unexplained.status_code == 422, unexplained.text
+    [problem] = unexplained.json()["invalid-params"]
+    assert problem["name"] == "difference_reason" and "8200000.00 differs from the awarded price" in problem["reason"]
+    assert "term of 401 days exceeds the 365 days" in problem["reason"]
     contract = await client.post(
         contract_url,
         json={
@@ -223,11 +236,12 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
             "amount": "8100000.00",
             "signed_on": today.isoformat(),
             "starts_on": today.isoformat(),
-            "ends_on": (today + timedelta(days=365)).isoformat(),
+            "ends_on": (today + timedelta(days=364)).isoformat(),
         },
         headers=desk.agency_headers,
     )
     assert contract.status_code == 200, contract.text
+    assert contract.json()["awards"][-1]["contract"]["differences"] == []
     done = contract.json()
     assert done["status"] == "contracted"
     signed_contract = done["awards"][-1]["contract"]

@@ -83,7 +83,7 @@ async def test_every_stage_exports_valid_ocds_with_nothing_secret_before_its_tim
             "amount": PRICES[0],
             "signed_on": today.isoformat(),
             "starts_on": today.isoformat(),
-            "ends_on": (today + timedelta(days=365)).isoformat(),
+            "ends_on": (today + timedelta(days=364)).isoformat(),
         },
         headers=desk.agency_headers,
     )
