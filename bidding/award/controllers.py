@@ -16,6 +16,7 @@ from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, Set
 from app.core.guards import requires, signed_in
 from bidding.award import service, validity
 from bidding.award.schemas import (
+    AcceptanceIn,
     AnswerIn,
     BondRefundIn,
     CancellationDecisionIn,
@@ -154,6 +155,22 @@ class AwardController(Controller):
             retender=data.retender,
             reason=data.reason,
             tz=settings.tz,
+        )
+
+    @post("/award/objections/{complaint_id:uuid}/acceptance", guards=[requires(Role.supervisor)], status_code=200)
+    async def accept_complaint(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        complaint_id: FromPath[uuid.UUID],
+        data: JSONBody[AcceptanceIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """A supervisor accepts a complaint (decided within 30 working days) or does not, with the reason."""
+        return await service.accept_complaint(
+            db_session, clock, actor, tender_id, complaint_id, data.accept, data.reason, settings.tz
         )
 
     @post("/award/decline", guards=[requires(Role.bidder, Role.agency)], status_code=200)

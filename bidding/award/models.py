@@ -54,7 +54,8 @@ class AwardDocument(Base):
 
 class Objection(Base):
     """An objection (异议) to the tenderee during publicity, or a complaint (投诉) to the
-    supervisors after an objection's answer (`parent_id`)."""
+    supervisors after an objection (`parent_id`): accepted or not within 3 working days
+    (`accepted_at`), decided within 30 working days of its acceptance (`due_at` moves)."""
 
     __tablename__ = "award_objections"
 
@@ -75,6 +76,7 @@ class Objection(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     answer: Mapped[str | None] = mapped_column(String(4000))
     disqualified_bid: Mapped[str | None] = mapped_column(String(36))
+    accepted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # a complaint's acceptance
 
 
 class Award(Base):

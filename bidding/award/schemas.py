@@ -23,6 +23,11 @@ class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
     disqualified_bid: str | None = None
 
 
+class AcceptanceIn(RequestBody):
+    accept: bool
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
 class ReasonIn(msgspec.Struct, forbid_unknown_fields=True):
     reason: Annotated[str, msgspec.Meta(max_length=2000)]
 

@@ -532,8 +532,9 @@ async def complain(
     attachments: Sequence[uuid.UUID],
     tz: ZoneInfo,
 ) -> dict[str, Any]:
-    """The objector, unsatisfied with the answer, complains to the supervisors within 10 days;
-    the award waits for their decision."""
+    """The objector complains to the supervisors within 10 days of knowing (实施条例 art. 60):
+    of the answer, or of the end of the answer period when none came; the supervisors accept it
+    or not within 3 working days, and the award waits for their decision."""
     tender = await _locked(session, tender_id)
     objection = await session.get(Objection, objection_id)
     if (
@@ -544,11 +545,17 @@ async def complain(
     ):
         raise NotFound(f"objection {objection_id} not found")
     now = clock.now()
-    if objection.status != ObjectionStatus.answered or objection.answered_at is None:
-        raise Conflict("a complaint follows the answer to the objection")
-    complain_by = (await periods(session, tz)).end_of(objection.answered_at, states.COMPLAIN_WITHIN)
+    if objection.status == ObjectionStatus.answered and objection.answered_at is not None:
+        known_at, what = objection.answered_at, "the answer"
+    elif objection.status == ObjectionStatus.open and objection.due_at <= now:
+        known_at, what = objection.due_at, "the end of the answer period"
+    else:
+        raise Conflict(
+            f"a complaint follows the answer to the objection, or its period ({_local(objection.due_at, tz)})"
+        )
+    complain_by = (await periods(session, tz)).end_of(known_at, states.COMPLAIN_WITHIN)
     if now >= complain_by:
-        raise Conflict(f"a complaint is made within 10 days of the answer: the period ended {_local(complain_by, tz)}")
+        raise Conflict(f"a complaint is made within 10 days of {what}: the period ended {_local(complain_by, tz)}")
     if tender.status not in {TenderStatus.publicity, TenderStatus.awarded}:
         raise Conflict(f"the tender is {tender.status}: nothing is left to complain about")
     if await session.scalar(select(Objection.id).where(Objection.parent_id == objection_id)):
@@ -562,12 +569,58 @@ async def complain(
         objection_id,
         grounds,
         attachments,
-        states.DECIDE_COMPLAINT_WITHIN,
+        states.ACCEPT_COMPLAINT_WITHIN,
         tz,
     )
     await _tell_supervisors(
         session, clock, tender, "complaint", f"收到投诉：{tender.project_name}", f"complaint:{complaint.id}"
     )
+    await session.commit()
+    return objection_view(complaint)
+
+
+async def accept_complaint(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    complaint_id: uuid.UUID,
+    accept: bool,
+    reason: str,
+    tz: ZoneInfo,
+) -> dict[str, Any]:
+    """A supervisor accepts a complaint (受理), which then is decided within 30 working days, or
+    does not (不予受理), with the reason, which closes it (实施条例 art. 61)."""
+    await _locked(session, tender_id)
+    complaint = await session.get(Objection, complaint_id)
+    if complaint is None or complaint.tender_id != tender_id or complaint.kind != "complaint":
+        raise NotFound(f"complaint {complaint_id} not found")
+    if complaint.status != ObjectionStatus.open or complaint.accepted_at is not None:
+        raise Conflict("its acceptance is decided already")
+    if not reason.strip() and not accept:
+        raise InvalidRequest([FieldError("reason", "required", "a complaint not accepted states why")])
+    now = clock.now()
+    if accept:
+        complaint.accepted_at, complaint.overdue_at = now, None
+        complaint.due_at = (await periods(session, tz)).end_of(now, states.DECIDE_COMPLAINT_WITHIN)
+    else:
+        states.move_objection(complaint, ObjectionStatus.answered)
+        complaint.answered_at, complaint.answered_by = now, actor.username
+        complaint.outcome, complaint.answer = Outcome.not_accepted, reason.strip()
+    payload = {"complaint": str(complaint_id), "accepted": accept, "reason": reason.strip() or None}
+    await audit.record(session, clock, actor, "award.complaint_acceptance", "tender", tender_id, payload)
+    for user_id, _ in await identity.users_of_orgs(session, [complaint.raised_by_uscc]):
+        await notify(
+            session,
+            clock,
+            audience_role=Role.bidder,
+            kind="complaint_acceptance",
+            object_type="tender",
+            object_id=tender_id,
+            message=("投诉已受理" if accept else f"投诉不予受理：{reason.strip()}"),
+            dedupe_key=f"acceptance:{complaint_id}:{user_id}",
+            recipient_id=user_id,
+        )
     await session.commit()
     return objection_view(complaint)
 
@@ -598,6 +651,10 @@ async def answer(
         raise Forbidden("the supervisors decide a complaint")
     if objection.status != ObjectionStatus.open:
         raise Conflict("answered already")
+    if objection.kind == "complaint" and objection.accepted_at is None:
+        raise Conflict("a complaint is decided once accepted (POST …/acceptance)")
+    if outcome == Outcome.not_accepted:
+        raise InvalidRequest([FieldError("outcome", "invalid", "not_accepted is an acceptance decision")])
     errors: list[FieldError] = []
     text = _check_text("answer", text, 4000, errors)
     award_file = await session.get(AwardFile, tender_id)
@@ -1007,6 +1064,7 @@ def objection_view(o: Objection) -> dict[str, Any]:
         "due_at": o.due_at.isoformat(),
         "overdue": o.overdue_at is not None,
         "answered_at": o.answered_at.isoformat() if o.answered_at else None,
+        "accepted_at": o.accepted_at.isoformat() if o.accepted_at else None,
         "outcome": o.outcome,
         "answer": o.answer,
         "disqualified_bid": o.disqualified_bid,

@@ -21,6 +21,7 @@ PUBLISH_WITHIN = PeriodRule(3, False, "实施条例 art. 54 ¶1: candidates publ
 DEFAULT_PUBLICITY_DAYS = 3  # art. 54 ¶1: a publicity of at least 3 days
 ANSWER_WITHIN = PeriodRule(3, False, "实施条例 art. 54 ¶2: an objection answered within 3 days of its receipt")
 COMPLAIN_WITHIN = PeriodRule(10, False, "实施条例 art. 60: a complaint within 10 days of knowing")
+ACCEPT_COMPLAINT_WITHIN = PeriodRule(3, True, "实施条例 art. 61: a complaint accepted or not within 3 working days")
 DECIDE_COMPLAINT_WITHIN = PeriodRule(30, True, "实施条例 art. 61: a complaint decided within 30 working days")
 SIGN_WITHIN = PeriodRule(30, False, "招标投标法 art. 46: the contract within 30 days of the award notice")
 REFUND_BOND_WITHIN = PeriodRule(5, False, "实施条例 art. 57: bid bonds back within 5 days of the contract")
@@ -32,6 +33,7 @@ class ObjectionStatus(enum.StrEnum):
 
 
 class Outcome(enum.StrEnum):
+    not_accepted = "not_accepted"  # a complaint the supervisors do not accept (不予受理)
     dismissed = "dismissed"
     reevaluation = "reevaluation"  # upheld: the same committee re-evaluates
     disqualification = "disqualification"  # upheld: a candidate is disqualified

@@ -48,6 +48,8 @@ def upgrade() -> None:
     with op.batch_alter_table("award_files") as table:
         table.add_column(sa.Column("decision_reminded_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
         table.add_column(sa.Column("retender_reason", sa.String(length=2000), nullable=True))
+    with op.batch_alter_table("award_objections") as table:
+        table.add_column(sa.Column("accepted_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
     with op.batch_alter_table("credit_check_runs") as table:
         table.add_column(sa.Column("flagged", sa.JSON(), nullable=False, server_default="[]"))
     with op.batch_alter_table("awards") as table:
@@ -157,6 +159,8 @@ def downgrade() -> None:
     op.execute("DELETE FROM credit_rules WHERE edited_by = 'migration 0013'")
     with op.batch_alter_table("credit_check_runs") as table:
         table.drop_column("flagged")
+    with op.batch_alter_table("award_objections") as table:
+        table.drop_column("accepted_at")
     op.drop_index(op.f("ix_candidate_reviews_tender_id"), table_name="candidate_reviews")
     op.drop_table("candidate_reviews")
     op.drop_table("validity_consents")

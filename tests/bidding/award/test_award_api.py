@@ -142,6 +142,24 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
         headers=desk.agency_headers,
     )
     assert agency_decides.status_code == 403  # the supervisors decide a complaint
+    # Accepted or not within 3 working days; decided within 30 working days of the acceptance (Regs 61).
+    accept_by = datetime.fromisoformat(complaint.json()["due_at"])
+    three = await client.get(
+        "/api/v1/calendar/period",
+        params={"from": clock.now().astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M"), "days": 3, "working": "true"},
+    )
+    assert accept_by == datetime.fromisoformat(three.json()["ends_at"])
+    unaccepted = await client.post(
+        f"{url}/{complaint.json()['id']}/answer",
+        json={"outcome": "dismissed", "answer": "x"},
+        headers=desk.officer_headers,
+    )
+    assert unaccepted.status_code == 409 and "accepted" in unaccepted.json()["detail"]
+    accepted = await client.post(
+        f"{url}/{complaint.json()['id']}/acceptance", json={"accept": True}, headers=desk.officer_headers
+    )
+    assert accepted.status_code == 200, accepted.text
+    assert accepted.json()["accepted_at"] and datetime.fromisoformat(accepted.json()["due_at"]) > accept_by
     decided = await client.post(
         f"{url}/{complaint.json()['id']}/answer",
         json={"outcome": "dismissed", "answer": "投诉缺乏事实根据"},
@@ -410,3 +428,35 @@ async def test_a_tenderee_not_state_funded_chooses_with_a_reason_and_may_re_tend
     assert "retender" in await notices(client, third.headers)
     after = await client.post(decision_url, json={"bid": candidates[2]["bid"]}, headers=desk.agency_headers)
     assert after.status_code == 409  # decided
+
+
+async def test_an_unanswered_objection_may_be_complained_of_and_a_complaint_not_accepted_closes(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world, prices=PRICES)
+    await signed_report(scene, clock)
+    desk = scene.tender.desk
+    fourth = scene.bidders[3]
+    await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
+    url = f"{scene.url}/award/objections"
+    objection = (await client.post(url, json={"grounds": "报价计算错误"}, headers=fourth.headers)).json()
+    too_soon = await client.post(f"{url}/{objection['id']}/complaint", json={"grounds": "x"}, headers=fourth.headers)
+    assert too_soon.status_code == 409  # the tenderee still has time to answer
+    clock.set(datetime.fromisoformat(objection["due_at"]) + timedelta(seconds=1))  # no answer came
+    complaint = await client.post(
+        f"{url}/{objection['id']}/complaint", json={"grounds": "招标人逾期未答复异议"}, headers=fourth.headers
+    )
+    assert complaint.status_code == 201, complaint.text
+    acceptance = f"{url}/{complaint.json()['id']}/acceptance"
+    silent = await client.post(acceptance, json={"accept": False}, headers=desk.officer_headers)
+    assert silent.status_code == 422 and silent.json()["invalid-params"][0]["name"] == "reason"
+    by_agency = await client.post(acceptance, json={"accept": True}, headers=desk.agency_headers)
+    assert by_agency.status_code == 403
+    refused = await client.post(
+        acceptance, json={"accept": False, "reason": "投诉事项不属于本部门管辖"}, headers=desk.officer_headers
+    )
+    assert refused.status_code == 200, refused.text
+    assert (refused.json()["status"], refused.json()["outcome"]) == ("answered", "not_accepted")
+    assert "complaint_acceptance" in await notices(client, fourth.headers)
+    again = await client.post(acceptance, json={"accept": True}, headers=desk.officer_headers)
+    assert again.status_code == 409
