@@ -4,7 +4,10 @@ After each evaluation the agency and the supervisors rate each member (0–100),
 records incidents: an abnormal score (畸高畸低) flagged on the expert, a decline without cause, a
 no-show. A rule either counts incidents of one kind within a window (e.g. two declines without
 cause in 365 days → suspended 182 days) or looks at the average rating (below 60 → dismissed).
-`decide` names the strongest measure the rules call for; dismissal outranks suspension.
+`decide` names the strongest measure the rules call for; dismissal outranks suspension, which
+outranks a recommendation. Abnormal scores only ever lead to a recommendation to the pool's
+managing department (评标专家库管理部门), never to an automatic suspension: whether a score was
+abnormal is for that department to judge (实施条例 arts. 46, 71).
 """
 
 from __future__ import annotations
@@ -15,13 +18,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 INCIDENTS = ("abnormal_score", "decline_without_cause", "no_show")
-ACTIONS = ("suspend", "dismiss")
+ACTIONS = ("suspend", "dismiss", "recommend")
+RECOMMEND_ONLY = frozenset({"abnormal_score"})  # incidents that may only lead to a recommendation
 
 
 @dataclass(frozen=True)
 class AssessmentRule:
     code: str
-    action: str  # suspend or dismiss
+    action: str  # suspend, dismiss or recommend (to the pool's managing department; no status change)
     incident: str | None = None  # counted incidents of this kind ...
     count: int = 0  # ... at least this many ...
     window_days: int = 365  # ... within this many days
@@ -63,4 +67,7 @@ def decide(
     dismissals = [m for m in measures if m.action == "dismiss"]
     if dismissals:
         return dismissals[0]
-    return max(measures, key=lambda m: m.until or today)
+    suspensions = [m for m in measures if m.action == "suspend"]
+    if suspensions:
+        return max(suspensions, key=lambda m: m.until or today)
+    return measures[0]

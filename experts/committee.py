@@ -27,6 +27,7 @@ from app.core.notifications import Notice, notify, notify_many
 from app.core.problems import Conflict, InvalidRequest, NotFound
 from app.core.transparency import latest_head
 from app.core.validation import FieldError
+from app.identity.models import Organization, OrgKind
 from bidding.bids.models import Bid
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
@@ -237,7 +238,11 @@ async def bidders_of(session: AsyncSession, tender_id: uuid.UUID) -> frozenset[s
 async def parties_of(session: AsyncSession, clock: Clock, tender: Tender, tz: Any, age_cap: int) -> draw.Parties:
     """Who the committee must be independent of, and the draw day."""
     bidders = await bidders_of(session, tender.id)
-    return draw.Parties(tender.tenderee_uscc, tender.agency_uscc, bidders, clock.now().astimezone(tz).date(), age_cap)
+    supervising = frozenset(
+        await session.scalars(select(Organization.uscc).where(Organization.kind == OrgKind.supervision))
+    )
+    day = clock.now().astimezone(tz).date()
+    return draw.Parties(tender.tenderee_uscc, tender.agency_uscc, bidders, day, age_cap, supervising)
 
 
 async def draws_due(session: AsyncSession, now: datetime, lead: timedelta, event: str) -> list[uuid.UUID]:

@@ -1,6 +1,7 @@
 """Use cases of expert assessment (考核): incidents the platform records (abnormal scores,
 declines without cause, no-shows), the ratings agencies and supervisors give after an
-evaluation, the rules in data that suspend or dismiss, and an expert's record for supervisors."""
+evaluation, the rules in data that suspend, dismiss or recommend (abnormal scores: a
+recommendation to the pool's managing department only), and an expert's record for supervisors."""
 
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.clock import Clock
+from app.core.notifications import notify
 from app.core.problems import Conflict, NotFound
 from bidding.tender.models import Tender
 from bidding.tender.states import TenderStatus
-from experts.assessment import AssessmentRule, decide
+from experts.assessment import AssessmentRule, Measure, decide
 from experts.models import AssessmentRuleRow, Expert, ExpertIncident, ExpertRating, Seat
 from experts.states import ExpertStatus, set_expert_status
 
@@ -76,6 +78,9 @@ async def apply_rules(session: AsyncSession, clock: Clock, actor: Actor, expert_
     measure = decide(await rules(session), incidents, ratings, today)
     if measure is None:
         return
+    if measure.action == "recommend":
+        await _recommend(session, clock, actor, expert, measure)
+        return
     if (
         measure.action == "suspend"
         and expert.status == "suspended"
@@ -94,6 +99,26 @@ async def apply_rules(session: AsyncSession, clock: Clock, actor: Actor, expert_
         "reason": measure.reason,
     }
     await audit.record(session, clock, actor, f"expert.{measure.action}", "expert", expert_id, payload)
+
+
+async def _recommend(session: AsyncSession, clock: Clock, actor: Actor, expert: Expert, measure: Measure) -> None:
+    """Tell the pool's managing department (admins) and the supervisors, once per count reached;
+    the expert's status does not change."""
+    payload = {"rule": measure.rule, "reason": measure.reason}
+    message = f"建议评标专家库管理部门核查专家 {expert.name}：{measure.reason}（规则 {measure.rule}），平台不自动处理"
+    key = f"recommend:{expert.id}:{measure.rule}:{measure.reason}"
+    for role in (Role.admin, Role.supervisor):
+        await notify(
+            session,
+            clock,
+            audience_role=role,
+            kind="expert_recommendation",
+            object_type="expert",
+            object_id=expert.id,
+            message=message,
+            dedupe_key=f"{key}:{role}",
+        )
+    await audit.record(session, clock, actor, "expert.recommendation", "expert", expert.id, payload)
 
 
 async def rate(

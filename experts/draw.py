@@ -49,6 +49,7 @@ EXCLUSION_REASONS = (
     "employed_by_tenderee",
     "employed_by_agency",
     "employed_by_bidder",
+    "employed_by_supervisor",  # 实施条例 art. 46 ¶4: staff of the supervising department
     "served_tenderee_recently",
     "suspended",
     "dismissed",
@@ -141,6 +142,9 @@ class Parties:
     bidder_usccs: frozenset[str]
     draw_date: date
     age_cap: int
+    # The supervising departments (decided: every registered supervision organization supervises
+    # the centre's projects; their staff sit on none of them, 实施条例 art. 46 ¶4).
+    supervising_usccs: frozenset[str] = frozenset()
 
 
 def age_on(birth: date, day: date) -> int:
@@ -157,6 +161,8 @@ def exclusions(expert: PoolExpert, parties: Parties) -> list[str]:
         reasons.append("employed_by_agency")
     if expert.employer_uscc and expert.employer_uscc in parties.bidder_usccs:
         reasons.append("employed_by_bidder")
+    if expert.employer_uscc and expert.employer_uscc in parties.supervising_usccs:
+        reasons.append("employed_by_supervisor")
     if expert.served_tenderee_recently:
         reasons.append("served_tenderee_recently")
     if expert.status == "suspended" and (expert.suspended_until is None or parties.draw_date < expert.suspended_until):

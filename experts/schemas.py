@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from app.core.validation import FieldError, Instant, RequestBody
-from experts.assessment import AssessmentRule
+from experts.assessment import RECOMMEND_ONLY, AssessmentRule
 from experts.draw import Quota, Rules
 
 Text = Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
@@ -140,7 +140,7 @@ class UnavailabilityIn(RequestBody):
 
 class RuleIn(msgspec.Struct, forbid_unknown_fields=True):
     code: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
-    action: Literal["suspend", "dismiss"]
+    action: Literal["suspend", "dismiss", "recommend"]
     incident: Literal["abnormal_score", "decline_without_cause", "no_show"] | None = None
     count: Annotated[int, msgspec.Meta(ge=0, le=100)] = 0
     window_days: Annotated[int, msgspec.Meta(ge=1, le=3650)] = 365
@@ -164,6 +164,9 @@ class RulesIn(RequestBody):
                 errors.append(FieldError(f"rules[{i}].average_below", "range", "an average rating from 0 to 100"))
             if r.incident is not None and r.count < 1:
                 errors.append(FieldError(f"rules[{i}].count", "range", "a counting rule counts at least 1"))
+            if r.incident in RECOMMEND_ONLY and r.action != "recommend":
+                message = "abnormal scores lead to a recommendation to the pool's managing department only"
+                errors.append(FieldError(f"rules[{i}].action", "recommend_only", message))
         return errors
 
     def assessment_rules(self) -> list[AssessmentRule]:

@@ -89,8 +89,9 @@ class BidController(Controller):
     ) -> BidOut:
         """Submit a sealed file (from `ggzy seal`) as the raw body; the answer carries the signed
         receipt. A consortium bid names its other members' USCCs (`?consortium=…`, repeated): the
-        bidder and each member are checked against the credit lists first (403 `credit-barred`
-        with the findings when a memorandum bars them; warnings come back with the receipt)."""
+        bidder and each member are checked against the credit lists first: a finding never
+        refuses the bid (实施条例 art. 36); it comes back with the receipt as a warning and the
+        committee decides at evaluation."""
         bid, credit = await submission.submit(
             db_session,
             clock,

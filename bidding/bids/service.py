@@ -42,10 +42,6 @@ class BidRefused(Problem):
     status, slug, title = 422, "bid-refused", "The sealed bid is refused"
 
 
-class CreditBarred(Problem):
-    status, slug, title = 403, "credit-barred", "Barred by a credit list (联合惩戒)"
-
-
 MAX_CONSORTIUM_MEMBERS = 10
 
 
@@ -69,8 +65,10 @@ async def pass_credit_gate(
     session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, consortium: Sequence[str], gate: Gate
 ) -> GateAnswer:
     """The credit check before any byte is stored: the bidder and every consortium member (one
-    member's record counts for the consortium). A bar refuses the bid, with its evidence kept;
-    a warning lets it through and is shown with the receipt."""
+    member's record counts for the consortium). The grounds for refusing a bid are those of
+    实施条例 art. 36 only: a credit finding — even one whose memorandum bars winning — is a
+    warning kept with the evidence and shown with the receipt; exclusion happens at evaluation,
+    where the committee decides (art. 56)."""
     bidder = str(actor.org_uscc)
     errors = consortium_errors(bidder, consortium)
     if errors:
@@ -81,17 +79,13 @@ async def pass_credit_gate(
             session,
             clock,
             actor,
-            "bid.credit_refused",
+            "bid.credit_finding",
             "tender",
             tender_id,
             {"consortium": list(consortium), "findings": list(answer.findings)},
         )
+        answer = GateAnswer("warning", answer.findings)
     await session.commit()  # the check's evidence; no transaction spans the upload
-    if answer.refused:
-        raise CreditBarred(
-            "the bidder or a consortium member is on a credit list whose memorandum bars it from bidding",
-            findings=list(answer.findings),
-        )
     return answer
 
 

@@ -120,6 +120,11 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("extension_id", "bidder_uscc", name=op.f("pk_validity_consents")),
     )
     _correct_legal_bases()
+    # Abnormal scores are the pool's managing department's to judge: a recommendation, never a suspension.
+    op.execute(
+        "UPDATE expert_assessment_rules SET action = 'recommend', suspend_days = 0"
+        " WHERE incident = 'abnormal_score' AND action = 'suspend'"
+    )
 
 
 def _correct_legal_bases() -> None:
@@ -157,6 +162,10 @@ def _correct_legal_bases() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM credit_rules WHERE edited_by = 'migration 0013'")
+    op.execute(
+        "UPDATE expert_assessment_rules SET action = 'suspend', suspend_days = 90"
+        " WHERE code = 'three_abnormal_scores' AND action = 'recommend'"
+    )
     with op.batch_alter_table("credit_check_runs") as table:
         table.drop_column("flagged")
     with op.batch_alter_table("award_objections") as table:

@@ -17,8 +17,9 @@ from experts.draw import Parties, PoolExpert, Quota, Rules
 pytestmark = pytest.mark.pure
 
 TENDEREE, AGENCY, BIDDER = "91420100MAD4A0UG01", "91420100MABMXTJ312", "91420100MA8X50C72K"
+SUPERVISION = "11420100MB1234567X"  # a supervising department (its staff sit on none of its projects)
 DAY = date(2026, 12, 3)
-PARTIES = Parties(TENDEREE, AGENCY, frozenset({BIDDER}), DAY, 70)
+PARTIES = Parties(TENDEREE, AGENCY, frozenset({BIDDER}), DAY, 70, frozenset({SUPERVISION}))
 
 
 def expert(n: int, specialty: str = "construction.civil", **facts: object) -> PoolExpert:
@@ -38,6 +39,7 @@ EXCLUSION_CASES: list[tuple[dict[str, object], str]] = [
     ({"employer_uscc": TENDEREE}, "employed_by_tenderee"),
     ({"employer_uscc": AGENCY}, "employed_by_agency"),
     ({"employer_uscc": BIDDER}, "employed_by_bidder"),
+    ({"employer_uscc": SUPERVISION}, "employed_by_supervisor"),
     ({"served_tenderee_recently": True}, "served_tenderee_recently"),
     ({"status": "suspended", "suspended_until": date(2026, 12, 4)}, "suspended"),
     ({"status": "dismissed"}, "dismissed"),

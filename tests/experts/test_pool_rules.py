@@ -91,3 +91,22 @@ def test_the_api_names_the_same_actions_and_incidents_as_the_rules() -> None:
     hints = typing.get_type_hints(RuleIn)
     assert typing.get_args(hints["action"]) == ACTIONS
     assert typing.get_args(typing.get_args(hints["incident"])[0]) == INCIDENTS
+
+
+def test_abnormal_scores_only_recommend_a_review_and_a_suspension_outranks_it() -> None:
+    recommend = AssessmentRule("three_abnormal_scores", "recommend", "abnormal_score", 3, 365)
+    rules = [*RULES, recommend]
+    three = [("abnormal_score", TODAY - timedelta(days=n)) for n in (1, 50, 100)]
+    measure = decide(rules, three, [], TODAY)
+    assert measure is not None and (measure.action, measure.until) == ("recommend", None)
+    also_declined = [*three, ("decline_without_cause", TODAY), ("decline_without_cause", TODAY)]
+    stronger = decide(rules, also_declined, [], TODAY)
+    assert stronger is not None and stronger.action == "suspend"
+
+
+def test_a_rule_cannot_make_abnormal_scores_suspend() -> None:
+    from app.core.validation import collect_errors
+    from experts.schemas import RulesIn
+
+    bad = {"rules": [{"code": "x", "action": "suspend", "incident": "abnormal_score", "count": 3, "suspend_days": 90}]}
+    assert [(e.field, e.code) for e in collect_errors(RulesIn, bad)] == [("rules[0].action", "recommend_only")]
