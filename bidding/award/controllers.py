@@ -19,7 +19,6 @@ from bidding.award.schemas import (
     AcceptanceIn,
     AnswerIn,
     BondRefundIn,
-    CancellationDecisionIn,
     ContractIn,
     DecisionIn,
     ObjectionIn,
@@ -261,8 +260,8 @@ class AwardController(Controller):
         the end of the validity it had)."""
         return await validity.answer(db_session, clock, actor, tender_id, extension_id, data.consent, settings.tz)
 
-    @post("/cancellation", guards=[requires(Role.agency)], status_code=201)
-    async def request_cancellation(
+    @post("/termination", guards=[requires(Role.agency)], status_code=201)
+    async def terminate(
         self,
         tender_id: FromPath[uuid.UUID],
         data: JSONBody[ReasonIn],
@@ -270,16 +269,6 @@ class AwardController(Controller):
         clock: ClockDep,
         actor: ActorDep,
     ) -> dict[str, Any]:
-        """The agency asks to cancel the tender, with its reason; a supervisor confirms."""
-        return await service.request_cancellation(db_session, clock, actor, tender_id, data.reason)
-
-    @post("/cancellation/decision", guards=[requires(Role.supervisor)], status_code=200)
-    async def decide_cancellation(
-        self,
-        tender_id: FromPath[uuid.UUID],
-        data: JSONBody[CancellationDecisionIn],
-        db_session: DbSession,
-        clock: ClockDep,
-        actor: ActorDep,
-    ) -> dict[str, Any]:
-        return await service.decide_cancellation(db_session, clock, actor, tender_id, data.confirm, data.note)
+        """The tenderee terminates the tender (终止招标), with its reason: announced at once, the
+        holders of the documents and the bidders told (实施条例 art. 31)."""
+        return await service.terminate(db_session, clock, actor, tender_id, data.reason)

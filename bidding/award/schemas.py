@@ -63,8 +63,3 @@ class ValidityExtensionIn(RequestBody):
 
 class ValidityAnswerIn(RequestBody):
     consent: bool
-
-
-class CancellationDecisionIn(msgspec.Struct, forbid_unknown_fields=True):
-    confirm: bool
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""

@@ -6,7 +6,8 @@ publicity the tenderee, through its agency, decides the winner (中标通知, La
 first candidate of a state-funded project, a reason recorded for any other choice — or a
 re-tender, and decides again when the winner declines or fails to sign (Regs art. 55); the
 scheduler only reminds. The agency records the signed contract within 30 days and the bid-bond
-refund is due 5 days later. The agency may ask to cancel a tender; a supervisor confirms. The tender's status changes
+refund is due 5 days later. The agency terminates a tender (实施条例 art. 31): announced, the
+holders and bidders told. The tender's status changes
 only through `bidding.tender.states.move`."""
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from bidding.bids.models import Bid
 from bidding.opening.models import BidOpening
 from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
-from bidding.tender.queries import tender_or_404, visible_tender
+from bidding.tender.queries import tender_holders, tender_or_404, visible_tender
 from bidding.tender.states import TenderStatus
 
 # Who sits on the committee, by name (the experts domain answers; wired in app/wiring.py).
@@ -983,61 +984,50 @@ async def flag_late_award(session: AsyncSession, award_id: uuid.UUID, clock: Clo
 # --- cancellation ------------------------------------------------------------------------------
 
 
-async def request_cancellation(
+async def terminate(
     session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, reason: str
 ) -> dict[str, Any]:
+    """The tenderee, through its agency, terminates the tender (终止招标, 实施条例 art. 31): it
+    takes effect at once, is announced with its reason on the tender, and every holder of the
+    documents and every bidder is told (their fees and bonds are due back, with interest); the
+    supervisors are told. No one's approval is needed by law."""
     tender = await _locked(session, tender_id)
     _agency_of(actor, tender)
     if tender.status not in tender_states.CANCELLABLE:
-        raise Conflict(f"a {tender.status} tender cannot be cancelled")
-    if await session.scalar(
-        select(Cancellation.id).where(
-            Cancellation.tender_id == tender_id, Cancellation.status == CancellationStatus.requested
-        )
-    ):
-        raise Conflict("a cancellation is waiting for a supervisor already")
+        raise Conflict(f"a {tender.status} tender cannot be terminated")
     errors: list[FieldError] = []
     reason = _check_text("reason", reason, 2000, errors)
     if errors:
         raise InvalidRequest(errors)
-    request = Cancellation(
+    now = clock.now()
+    termination = Cancellation(
         id=uuid.uuid4(),
         tender_id=tender_id,
         status=CancellationStatus.requested,
         reason=reason,
         requested_by=actor.username,
-        requested_at=clock.now(),
+        requested_at=now,
     )
-    session.add(request)
-    await audit.record(session, clock, actor, "tender.cancel_request", "tender", tender_id, {"reason": reason})
-    await _tell_supervisors(
-        session, clock, tender, "cancel_request", f"招标代理申请终止项目：{tender.project_name}", f"cancel:{request.id}"
+    states.move_cancellation(termination, CancellationStatus.confirmed)
+    termination.decided_by, termination.decided_at = actor.username, now
+    session.add(termination)
+    tender_states.move(tender, TenderStatus.cancelled)
+    await audit.record(session, clock, actor, "tender.terminated", "tender", tender_id, {"reason": reason})
+    told = await identity.users_of_orgs(
+        session, {*await tender_holders(session, tender_id), *await _bidders(session, tender_id)}
     )
+    message = f"招标终止公告：{tender.project_name}（{reason}）。已缴纳的费用和投标保证金将予退还。"
+    await notify_many(
+        session,
+        clock,
+        [
+            Notice(Role.bidder, "tender_terminated", "tender", tender_id, message, f"terminated:{tender_id}:{u}", u)
+            for u, _ in told
+        ],
+    )
+    await _tell_supervisors(session, clock, tender, "tender_terminated", message, f"terminated:{tender_id}")
     await session.commit()
-    return cancellation_view(request)
-
-
-async def decide_cancellation(
-    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, confirm: bool, note: str
-) -> dict[str, Any]:
-    tender = await _locked(session, tender_id)
-    request = await session.scalar(
-        select(Cancellation).where(
-            Cancellation.tender_id == tender_id, Cancellation.status == CancellationStatus.requested
-        )
-    )
-    if request is None:
-        raise Conflict("no cancellation is waiting")
-    target = CancellationStatus.confirmed if confirm else CancellationStatus.rejected
-    if confirm and not tender_states.can_move(tender.status, TenderStatus.cancelled):
-        raise Conflict(f"a {tender.status} tender cannot be cancelled")
-    states.move_cancellation(request, target)
-    request.decided_by, request.decided_at, request.note = actor.username, clock.now(), note.strip()[:2000] or None
-    if confirm:
-        tender_states.move(tender, TenderStatus.cancelled)
-    await audit.record(session, clock, actor, f"tender.cancel_{target}", "tender", tender_id, {"note": request.note})
-    await session.commit()
-    return cancellation_view(request)
+    return cancellation_view(termination)
 
 
 # --- what is shown ------------------------------------------------------------------------------

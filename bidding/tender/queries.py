@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.actor import Actor
 from app.core.problems import NotFound
-from bidding.tender.models import Tender
+from bidding.bids.models import Bid
+from bidding.bids.states import BidStatus
+from bidding.tender.models import DocumentDownload, Tender
 from bidding.tender.states import PUBLIC_STATUSES
 
 
@@ -45,3 +47,15 @@ async def visible_tenders(
     total = await session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = await session.scalars(query.order_by(Tender.bid_deadline).limit(limit).offset(offset))
     return rows.all(), total
+
+
+async def tender_holders(session: AsyncSession, tender_id: uuid.UUID) -> set[str]:
+    """Who holds the documents: every bidder that downloaded them or has a bid in (every
+    amendment and a termination are sent to them)."""
+    downloaded = await session.scalars(
+        select(DocumentDownload.bidder_uscc).where(DocumentDownload.tender_id == tender_id)
+    )
+    bidding = await session.scalars(
+        select(Bid.bidder_uscc).where(Bid.tender_id == tender_id, Bid.status == BidStatus.submitted)
+    )
+    return set(downloaded) | set(bidding)

@@ -35,7 +35,7 @@ from bidding.filing.models import FilingDocument
 from bidding.tender import amendments
 from bidding.tender.amendments import AmendmentKind
 from bidding.tender.models import BidConfirmation, DocumentDownload, Tender, TenderAmendment, TenderDocument
-from bidding.tender.queries import visible_tender
+from bidding.tender.queries import tender_holders, visible_tender
 from bidding.tender.states import TenderStatus
 
 # What bidders obtain of a filing: the announcement and the tender documents, not the agency's papers.
@@ -137,17 +137,6 @@ async def add_document(
     return _document("amendment", document.id, filename, blob.sha256, blob.size, None)
 
 
-async def _holders(session: AsyncSession, tender_id: uuid.UUID) -> set[str]:
-    """Who holds the documents: every bidder that downloaded them or has a bid in."""
-    downloaded = await session.scalars(
-        select(DocumentDownload.bidder_uscc).where(DocumentDownload.tender_id == tender_id)
-    )
-    bidding = await session.scalars(
-        select(Bid.bidder_uscc).where(Bid.tender_id == tender_id, Bid.status == BidStatus.submitted)
-    )
-    return set(downloaded) | set(bidding)
-
-
 async def issue_amendment(
     session: AsyncSession,
     clock: Clock,
@@ -237,7 +226,7 @@ async def issue_amendment(
                 f"amendment:{tender_id}:{number}:{user_id}",
                 user_id,
             )
-            for user_id, _ in await identity.users_of_orgs(session, await _holders(session, tender_id))
+            for user_id, _ in await identity.users_of_orgs(session, await tender_holders(session, tender_id))
         ],
     )
     await session.commit()

@@ -175,8 +175,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/decline"): frozenset({B, G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/contract"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/bond-refund"): frozenset({G}),
-    ("POST", "/api/v1/tenders/{tender_id:uuid}/cancellation"): frozenset({G}),
-    ("POST", "/api/v1/tenders/{tender_id:uuid}/cancellation/decision"): frozenset({S}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/termination"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/corrections"): frozenset({E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/ratings"): frozenset({G, S}),
     # The web console's pages (app/console): anonymous visitors of a signed-in page are sent to

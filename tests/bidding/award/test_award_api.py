@@ -280,11 +280,11 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     )
     assert refunded.status_code == 200, refunded.text
     assert refunded.json()["awards"][-1]["contract"]["bonds_refunded_on"] == refunded_on
-    cancel = await client.post(f"{scene.url}/cancellation", json={"reason": "x"}, headers=desk.agency_headers)
-    assert cancel.status_code == 409  # a contracted tender is not cancelled
+    cancel = await client.post(f"{scene.url}/termination", json={"reason": "x"}, headers=desk.agency_headers)
+    assert cancel.status_code == 409  # a contracted tender is not terminated
 
 
-async def test_an_upheld_objection_disqualifies_a_candidate_and_a_cancellation_needs_a_supervisor(
+async def test_an_upheld_objection_disqualifies_a_candidate_and_the_tenderee_terminates_with_notice(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
     scene = await drawn_committee(client, world, prices=PRICES)
@@ -314,23 +314,24 @@ async def test_an_upheld_objection_disqualifies_a_candidate_and_a_cancellation_n
     assert after["publicity"]["round"] == 2  # the changed list is published again
     assert after["publicity"]["disqualified"][0]["bid"] == first_bid
 
-    # Cancellation: the agency asks with a reason, a supervisor confirms; nothing moves before.
-    nobody = await client.post(f"{scene.url}/cancellation", json={"reason": " "}, headers=desk.agency_headers)
+    # Termination (实施条例 art. 31): the tenderee's own act, with its reason, announced at once;
+    # the holders and bidders are told, the supervisors too; no one's approval is needed.
+    url = f"{scene.url}/termination"
+    nobody = await client.post(url, json={"reason": " "}, headers=desk.agency_headers)
     assert nobody.status_code == 422
-    asked = await client.post(f"{scene.url}/cancellation", json={"reason": "项目资金取消"}, headers=desk.agency_headers)
-    assert asked.status_code == 201, asked.text
-    assert (await award_of(scene, desk.agency_headers))["status"] == "publicity"
     bidder_user = await world.user(Role.bidder, first.org)
     bidder = await login(client, bidder_user.username)
-    forbidden = await client.post(f"{scene.url}/cancellation/decision", json={"confirm": True}, headers=bidder)
+    forbidden = await client.post(url, json={"reason": "x"}, headers=bidder)
     assert forbidden.status_code == 403
-    confirmed = await client.post(
-        f"{scene.url}/cancellation/decision", json={"confirm": True, "note": "同意"}, headers=desk.officer_headers
-    )
-    assert confirmed.status_code == 200, confirmed.text
+    terminated = await client.post(url, json={"reason": "项目资金取消"}, headers=desk.agency_headers)
+    assert terminated.status_code == 201, terminated.text
     final = await award_of(scene, desk.agency_headers)
     assert final["status"] == "cancelled"
-    assert final["cancellations"][0]["status"] == "confirmed"
+    assert (final["cancellations"][0]["status"], final["cancellations"][0]["reason"]) == ("confirmed", "项目资金取消")
+    assert "tender_terminated" in await notices(client, bidder)
+    assert "tender_terminated" in await notices(client, desk.officer_headers)
+    again = await client.post(url, json={"reason": "再次终止"}, headers=desk.agency_headers)
+    assert again.status_code == 409
 
     # A re-tender (重新招标) names the cancelled tender, once; a live tender cannot be named.
     retender = await desk.new_filing(retender_of=scene.tender.id)
