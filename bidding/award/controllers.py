@@ -14,7 +14,7 @@ from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
 from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, SettingsDep
 from app.core.guards import requires, signed_in
-from bidding.award import service, validity
+from bidding.award import report, service, validity
 from bidding.award.schemas import (
     AcceptanceIn,
     AnswerIn,
@@ -259,6 +259,26 @@ class AwardController(Controller):
         """Consent to the extension (the bid stays, unchanged in substance) or refuse (it lapses at
         the end of the validity it had)."""
         return await validity.answer(db_session, clock, actor, tender_id, extension_id, data.consent, settings.tz)
+
+    @get("/award/report", guards=[requires(Role.agency, Role.supervisor)])
+    async def report(
+        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep, settings: SettingsDep
+    ) -> dict[str, Any]:
+        """The written report to the supervision department (招标投标法 art. 47): as submitted, or
+        the draft the record gives now, with its due date (15 days from the award)."""
+        return await report.view(db_session, actor, tender_id, settings.tz)
+
+    @post("/award/report", guards=[requires(Role.agency)], status_code=201)
+    async def submit_report(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """Submit the report the record gives, once; the supervisors are told."""
+        return await report.submit(db_session, clock, actor, tender_id, settings.tz)
 
     @post("/termination", guards=[requires(Role.agency)], status_code=201)
     async def terminate(

@@ -12,7 +12,7 @@ from app.core.actor import Actor
 from app.core.chronograph import Step
 from app.core.clock import Clock
 from app.core.settings import Settings
-from bidding.award import service, validity
+from bidding.award import report, service, validity
 from bidding.tender.queries import tender_or_404
 from bidding.tender.states import TenderStatus
 
@@ -33,6 +33,9 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
     async def flag_late(session: AsyncSession, award_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
         return await service.flag_late_award(session, award_id, clock, actor, tz)
 
+    async def report_late(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+        return await report.flag_late(session, tender_id, clock, actor, tz)
+
     async def remind(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
         return await validity.remind(session, tender_id, clock, actor, tz)
 
@@ -47,5 +50,6 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
             run=service.flag_overdue_objection,
         ),
         Step("award-late", "award", every=300, due=late, run=flag_late),
+        Step("award-report-late", "tender", every=3600, due=report.late_due, run=report_late),
         Step("validity-reminder", "tender", every=3600, due=validity.reminder_due, run=remind),
     ]

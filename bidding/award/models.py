@@ -34,6 +34,10 @@ class AwardFile(Base):
     committee: Mapped[list[str] | None] = mapped_column(JSON)  # the members' names, published with them
     decision_reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     retender_reason: Mapped[str | None] = mapped_column(String(2000))  # the tenderee decided to re-tender
+    # The written report to the supervision department (招标投标法 art. 47), as submitted
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    report_submitted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    report_late_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # flagged by the sweep
 
 
 class AwardDocument(Base):

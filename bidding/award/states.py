@@ -23,6 +23,7 @@ ANSWER_WITHIN = PeriodRule(3, False, "实施条例 art. 54 ¶2: an objection ans
 COMPLAIN_WITHIN = PeriodRule(10, False, "实施条例 art. 60: a complaint within 10 days of knowing")
 ACCEPT_COMPLAINT_WITHIN = PeriodRule(3, True, "实施条例 art. 61: a complaint accepted or not within 3 working days")
 DECIDE_COMPLAINT_WITHIN = PeriodRule(30, True, "实施条例 art. 61: a complaint decided within 30 working days")
+REPORT_WITHIN = PeriodRule(15, False, "招标投标法 art. 47: the written report within 15 days of the award")
 SIGN_WITHIN = PeriodRule(30, False, "招标投标法 art. 46: the contract within 30 days of the award notice")
 REFUND_BOND_WITHIN = PeriodRule(5, False, "实施条例 art. 57: bid bonds back within 5 days of the contract")
 

@@ -48,6 +48,9 @@ def upgrade() -> None:
     with op.batch_alter_table("award_files") as table:
         table.add_column(sa.Column("decision_reminded_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
         table.add_column(sa.Column("retender_reason", sa.String(length=2000), nullable=True))
+        table.add_column(sa.Column("report", sa.JSON(), nullable=True))
+        table.add_column(sa.Column("report_submitted_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
+        table.add_column(sa.Column("report_late_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
     with op.batch_alter_table("award_objections") as table:
         table.add_column(sa.Column("accepted_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
     with op.batch_alter_table("credit_check_runs") as table:
@@ -182,6 +185,9 @@ def downgrade() -> None:
         table.drop_column("decided_by")
         table.drop_column("decision_reason")
     with op.batch_alter_table("award_files") as table:
+        table.drop_column("report_late_at")
+        table.drop_column("report_submitted_at")
+        table.drop_column("report")
         table.drop_column("retender_reason")
         table.drop_column("decision_reminded_at")
     with op.batch_alter_table("tenders") as table:

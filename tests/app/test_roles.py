@@ -164,6 +164,8 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/v1/tenders/{tender_id:uuid}/award"): SIGNED_IN,
     ("GET", "/api/v1/tenders/{tender_id:uuid}/validity"): SIGNED_IN,
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/decision"): frozenset({G}),
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/award/report"): frozenset({G, S}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/award/report"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{complaint_id:uuid}/acceptance"): frozenset({S}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/validity/extensions"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/validity/extensions/{extension_id:uuid}/answer"): frozenset({B}),

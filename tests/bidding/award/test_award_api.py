@@ -8,7 +8,7 @@ cancellation needing a supervisor)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -416,6 +416,22 @@ async def test_a_tenderee_not_state_funded_chooses_with_a_reason_and_may_re_tend
     assert chosen.status_code == 200, chosen.text
     [award] = chosen.json()["awards"]
     assert (award["bidder_uscc"], award["candidate_rank"], award["decision_reason"]) == (second.org.uscc, 2, reason)
+
+    # The written report to the supervision department is due 15 days after the award (Law art. 47).
+    draft = (await client.get(f"{scene.url}/award/report", headers=desk.agency_headers)).json()
+    assert draft["status"] == "draft" and draft["report"]["awards"][0]["decision_reason"] == reason
+    fifteen = await period(client, datetime.fromisoformat(award["awarded_at"]), 15)
+    assert draft["report"]["due_at"] == datetime.fromisoformat(fifteen["ends_at"]).astimezone(UTC).isoformat()
+    by_bidder = await client.get(f"{scene.url}/award/report", headers=second.headers)
+    assert by_bidder.status_code == 403
+    assert await step(world, "award-report-late") == 0
+    clock.set(datetime.fromisoformat(fifteen["ends_at"]) + timedelta(seconds=1))
+    assert await step(world, "award-report-late") == 1
+    assert "award_report_late" in await notices(client, desk.officer_headers)
+    submitted = await client.post(f"{scene.url}/award/report", headers=desk.agency_headers)
+    assert submitted.status_code == 201 and submitted.json()["status"] == "submitted", submitted.text
+    assert (await client.post(f"{scene.url}/award/report", headers=desk.agency_headers)).status_code == 409
+    assert "award_report" in await notices(client, desk.officer_headers)
 
     # The winner declines; the tenderee re-tenders instead, with its reason: the tender fails.
     declined = await client.post(f"{scene.url}/award/decline", json={"reason": "放弃"}, headers=second.headers)
