@@ -24,7 +24,7 @@ from app.core.actor import Actor, Role
 from app.core.blobs import LocalBlobStore, StagedBlob
 from app.core.clock import Clock
 from app.core.gates import Gate, GateAnswer, GateQuery
-from app.core.problems import Conflict, ConflictOfInterest, InvalidRequest, NotFound, Problem
+from app.core.problems import Conflict, ConflictOfInterest, Forbidden, InvalidRequest, NotFound, Problem
 from app.core.uscc import check_uscc
 from app.core.validation import FieldError
 from bidding.bids import states as bid_states
@@ -124,6 +124,8 @@ async def check_can_submit(
     for member in [str(actor.org_uscc), *consortium]:
         if member in own:
             raise ConflictOfInterest(f"{member} is {own[member]} of this tender and cannot bid on it", org=member)
+    if tender.invitees is not None and tender.procurement_method == "invited" and actor.org_uscc not in tender.invitees:
+        raise Forbidden("an invited tender takes bids from its invitees only (招标投标法 art. 17)")
     if await active_key(session, KeyPurpose.bid_signing, str(actor.org_uscc)) is None:
         raise Conflict("register your organization's signing key first (ggzy keygen)", slug="no-signing-key")
     await session.commit()

@@ -41,6 +41,7 @@ class DocumentKind(enum.StrEnum):
     project_approval = "project_approval"
     agency_contract = "agency_contract"
     funding_proof = "funding_proof"
+    invitation_approval = "invitation_approval"  # a state-funded project's approval to invite (Regs art. 8)
     other = "other"
 
 
@@ -50,6 +51,7 @@ DOCUMENT_NAMES: dict[DocumentKind, tuple[str, str]] = {
     DocumentKind.project_approval: ("项目审批/核准文件", "project approval"),
     DocumentKind.agency_contract: ("招标代理委托合同", "agency contract"),
     DocumentKind.funding_proof: ("资金落实证明", "proof of funding"),
+    DocumentKind.invitation_approval: ("邀请招标核准/认定文件", "approval to invite tenders"),
     DocumentKind.other: ("其他材料", "other material"),
 }
 
@@ -148,6 +150,7 @@ class FilingFacts:
     document_kinds: frozenset[str]
     bid_validity_days: int | None = None
     state_funded: bool | None = None
+    invitees: tuple[str, ...] = ()
     retender_of: uuid.UUID | None = None
     previous_tender: PreviousTender | None = None  # None: no tender of that id (or not the agency's)
 
@@ -245,6 +248,19 @@ def _tenderee_registered(f: FilingFacts, _c: Context) -> Finding:
     return None
 
 
+def _invitees(f: FilingFacts, _c: Context) -> Finding:
+    """An invited tender invites at least 3 bidders (招标投标法 art. 17); an open one names none."""
+    distinct = len(set(f.invitees))
+    if f.procurement_method == "invited" and distinct < 3:
+        return (
+            f"邀请招标应当向三个以上潜在投标人发出投标邀请书（当前{distinct}个）",
+            f"an invited tender invites at least 3 bidders (got {distinct})",
+        )
+    if f.procurement_method == "open" and f.invitees:
+        return ("公开招标不指定受邀投标人", "an open tender names no invitees")
+    return None
+
+
 def _retender(f: FilingFacts, _c: Context) -> Finding:
     if f.retender_of is None:
         return None
@@ -277,6 +293,7 @@ RULES: tuple[Rule, ...] = (
     *(Rule("missing_field", name, _required_field(name)) for name in REQUIRED_FIELDS),
     Rule("tenderee_unregistered", "tenderee_uscc", _tenderee_registered),
     Rule("retender_invalid", "retender_of", _retender),
+    Rule("invitees_invalid", "invitees", _invitees),
     Rule("budget_not_positive", "budget", _budget),
     Rule("committee_size_invalid", "committee_size", _committee),
     Rule("opening_not_at_deadline", "opening_time", _opening_at_deadline),
@@ -293,8 +310,13 @@ def required_documents_for(project_type: ProjectType, *, agency_files: bool) -> 
 
 
 def required_documents(facts: FilingFacts) -> frozenset[DocumentKind]:
+    """The type's documents; a state-funded project invites tenders only with the approval that
+    it may (实施条例 art. 8)."""
     agency_files = facts.tenderee_uscc is not None and facts.tenderee_uscc != facts.agency_uscc
-    return required_documents_for(facts.project_type, agency_files=agency_files)
+    required = required_documents_for(facts.project_type, agency_files=agency_files)
+    if facts.procurement_method == "invited" and facts.state_funded:
+        required |= {DocumentKind.invitation_approval}
+    return required
 
 
 def check_filing(facts: FilingFacts, now: datetime, tz: ZoneInfo) -> list[Deficiency]:

@@ -31,6 +31,9 @@ class FilingDraft(RequestBody):
     state_funded: Annotated[
         bool | None, msgspec.Meta(description="state funds hold a controlling or leading share: the award takes rank 1")
     ] = None
+    invitees: Annotated[
+        list[USCC] | None, msgspec.Meta(max_length=100, description="an invited tender's invitees (at least 3)")
+    ] = None
     announcement_date: date | None = None
     bid_deadline: Instant | None = None
     opening_time: Instant | None = None
@@ -139,6 +142,7 @@ class FilingOut(msgspec.Struct):
     reference_price: Decimal | None
     bid_validity_days: int | None
     state_funded: bool | None
+    invitees: list[str] | None
     announcement_date: date | None
     bid_deadline: datetime | None
     opening_time: datetime | None
@@ -170,6 +174,7 @@ class FilingOut(msgspec.Struct):
             f.reference_price,
             f.bid_validity_days,
             f.state_funded,
+            f.invitees,
             f.announcement_date,
             f.bid_deadline,
             f.opening_time,

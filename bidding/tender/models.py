@@ -35,6 +35,7 @@ class Tender(Base):
     bid_validity_days: Mapped[int | None] = mapped_column(Integer)  # 投标有效期 (Regs art. 25); None: filed before it
     validity_reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     state_funded: Mapped[bool | None] = mapped_column(Boolean)  # the award takes rank 1 (Regs art. 55)
+    invitees: Mapped[list[str] | None] = mapped_column(JSON)  # invited tender: only they bid (Law art. 17)
     evaluation_method: Mapped[str] = mapped_column(String(32))
     committee_size: Mapped[int] = mapped_column(Integer)
     announcement_date: Mapped[date] = mapped_column(Date)

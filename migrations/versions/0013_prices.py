@@ -44,6 +44,7 @@ def upgrade() -> None:
                 table.add_column(sa.Column(name, app.core.money.Money(), nullable=True))
             table.add_column(sa.Column("bid_validity_days", sa.Integer(), nullable=True))
             table.add_column(sa.Column("state_funded", sa.Boolean(), nullable=True))
+            table.add_column(sa.Column("invitees", sa.JSON(), nullable=True))
     op.add_column("tenders", sa.Column("validity_reminded_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
     with op.batch_alter_table("award_files") as table:
         table.add_column(sa.Column("decision_reminded_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
@@ -194,5 +195,5 @@ def downgrade() -> None:
         table.drop_column("validity_reminded_at")
     for table_name in ("tenders", "filings"):
         with op.batch_alter_table(table_name) as table:
-            for name in (*PRICE_COLUMNS, "bid_validity_days", "state_funded"):
+            for name in (*PRICE_COLUMNS, "bid_validity_days", "state_funded", "invitees"):
                 table.drop_column(name)
