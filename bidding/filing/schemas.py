@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import msgspec
 
+from app.core.uscc import check_uscc
 from app.core.validation import USCC, FieldError, Instant, RequestBody, Yuan
 from bidding.filing.checklist import Deficiency, EvaluationMethod, ProcurementMethod, ProjectType
 from bidding.filing.models import Filing, FilingDocument, FilingRound
@@ -31,9 +32,8 @@ class FilingDraft(RequestBody):
     state_funded: Annotated[
         bool | None, msgspec.Meta(description="state funds hold a controlling or leading share: the award takes rank 1")
     ] = None
-    invitees: Annotated[
-        list[USCC] | None, msgspec.Meta(max_length=100, description="an invited tender's invitees (at least 3)")
-    ] = None
+    # an invited tender's invitees (at least 3, 招标投标法 art. 17)
+    invitees: Annotated[list[USCC], msgspec.Meta(max_length=100)] | None = None
     announcement_date: date | None = None
     bid_deadline: Instant | None = None
     opening_time: Instant | None = None
@@ -50,13 +50,18 @@ class FilingDraft(RequestBody):
     @classmethod
     def cross_field_errors(cls, values: dict[str, Any]) -> list[FieldError]:
         """A ceiling price or 标底 above the budget (实施条例 art. 27: the ceiling caps the bids the
-        budget pays for)."""
+        budget pays for); an invitee that is not a valid USCC."""
         budget = values.get("budget")
-        return [
+        errors = [
             FieldError(name, "above_budget", f"at most the budget ({budget})")
             for name in ("ceiling_price", "reference_price")
             if budget is not None and values.get(name) is not None and values[name] > budget
         ]
+        for i, code in enumerate(values.get("invitees") or []):
+            wrong = check_uscc(code)
+            if wrong is not None:
+                errors.append(FieldError(f"invitees[{i}]", f"uscc.{wrong.code}", wrong.message))
+        return errors
 
 
 class OfficerItem(RequestBody):

@@ -41,7 +41,7 @@ async def test_a_bid_sent_before_the_close_during_a_redis_stall_is_taken_at_its_
     (org_a, a), (_org_b, b) = [await qualified_intermediary(world, clock) for _ in range(2)]
     opens, ends = clock.now() + timedelta(hours=1), clock.now() + timedelta(hours=2)
     terms = requests.RequestTerms(
-        "停顿竞价", "COST", Decimal("300000.00"), None, opens, opens, ends,
+        "停顿竞价", "SURVEY", Decimal("300000.00"), None, opens, opens, ends,
         ends, 2, Mode.continuous, Decimal("100.00"), None,
     )  # fmt: skip
     async with world.sessions() as session:
