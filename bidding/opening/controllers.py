@@ -21,7 +21,7 @@ from app.core.guards import requires, signed_in
 from app.core.live import Event, LiveHub, sse_stream
 from app.core.settings import Settings
 from bidding.opening import queries, service
-from bidding.opening.schemas import OpeningStateOut, RecordResponseIn, ShareIn
+from bidding.opening.schemas import ObjectionAnswerIn, OpeningStateOut, RecordResponseIn, ShareIn
 
 TERMINAL_EVENTS = frozenset({"failed", "record_published"})
 
@@ -91,6 +91,20 @@ class OpeningController(Controller):
         """Confirm the opening record, or object to it, within the tender's window."""
         answer = await service.respond(db_session, opening, actor, tender_id, data.response, data.comment)
         return {"response": answer.response, "responded_at": answer.responded_at.isoformat()}
+
+    @post("/record/responses/{bidder_uscc:str}/answer", guards=[requires(Role.agency)], status_code=200)
+    async def answer(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        bidder_uscc: FromPath[str],
+        data: JSONBody[ObjectionAnswerIn],
+        db_session: DbSession,
+        actor: ActorDep,
+        opening: OpeningDep,
+    ) -> dict[str, str | None]:
+        """The tenderee answers a bidder's objection to the opening on the spot (实施条例 art. 44)."""
+        answered = await service.answer_objection(db_session, opening, actor, tender_id, bidder_uscc, data.answer)
+        return {"bidder": answered.bidder_uscc, "answer": answered.answer, "answered_at": str(answered.answered_at)}
 
     @get(
         "/bids/{bid_id:uuid}/documents/{index:int}",

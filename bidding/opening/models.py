@@ -75,7 +75,8 @@ class OpeningEvent(Base):
 
 
 class RecordResponse(Base):
-    """A bidder's confirmation of, or objection to, the opening record (开标记录)."""
+    """A bidder's confirmation of, or objection to, the opening record (开标记录), and the
+    tenderee's answer to an objection, given on the spot (实施条例 art. 44)."""
 
     __tablename__ = "record_responses"
     __table_args__ = (UniqueConstraint("tender_id", "bidder_uscc"),)
@@ -87,3 +88,6 @@ class RecordResponse(Base):
     comment: Mapped[str | None] = mapped_column(String(2000))
     responded_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     responded_by: Mapped[uuid.UUID] = mapped_column(GUID)
+    answer: Mapped[str | None] = mapped_column(String(2000))
+    answered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    answered_by: Mapped[str | None] = mapped_column(String(100))

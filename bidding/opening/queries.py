@@ -59,7 +59,16 @@ async def opening_state(session: AsyncSession, tender_id: uuid.UUID) -> OpeningS
         ],
         record=opening.record,
         confirm_until=opening.confirm_until,
-        responses=[{"uscc": r.bidder_uscc, "response": r.response, "comment": r.comment} for r in responses],
+        responses=[
+            {
+                "uscc": r.bidder_uscc,
+                "response": r.response,
+                "comment": r.comment,
+                "answer": r.answer,
+                "answered_at": r.answered_at.isoformat() if r.answered_at else None,
+            }
+            for r in responses
+        ],
     )
 
 

@@ -32,3 +32,9 @@ class OpeningStateOut(msgspec.Struct):
     record: dict[str, Any] | None
     confirm_until: datetime | None
     responses: list[dict[str, Any]]
+
+
+class ObjectionAnswerIn(RequestBody):
+    """The tenderee's answer, on the spot, to an objection at the opening (实施条例 art. 44)."""
+
+    answer: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]

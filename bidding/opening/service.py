@@ -24,12 +24,13 @@ from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.core import audit
-from app.core.actor import Actor
+from app.core.actor import Actor, Role
 from app.core.blobs import BlobWriter, LocalBlobStore
 from app.core.clock import Clock
 from app.core.live import Broadcaster, Outbox
-from app.core.problems import Conflict, NotFound, Problem
+from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.core.tasks import BackgroundTasks
+from app.core.validation import FieldError
 from app.identity import service as identity
 from bidding.bids.models import Bid, CustodyShare, RegisteredKey
 from bidding.bids.registry import KeyPurpose
@@ -531,3 +532,36 @@ async def respond(
     )
     await ctx.commit(session)
     return answer
+
+
+async def answer_objection(
+    session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID, bidder_uscc: str, text: str
+) -> RecordResponse:
+    """The tenderee, through its agency, answers a bidder's objection to the opening on the spot
+    (实施条例 art. 44): while the record's window is open, once; the answer is kept with the
+    record and shown live."""
+    tender = await session.get(Tender, tender_id)
+    if tender is None or not (actor.has_role(Role.agency) and actor.org_uscc == tender.agency_uscc):
+        raise NotFound(f"no opening of tender {tender_id} to answer for")
+    objection = await session.scalar(
+        select(RecordResponse)
+        .where(RecordResponse.tender_id == tender_id, RecordResponse.bidder_uscc == bidder_uscc)
+        .with_for_update()
+    )
+    if objection is None or objection.response != "objected":
+        raise NotFound(f"no objection from {bidder_uscc} to this opening")
+    if not text.strip():
+        raise InvalidRequest([FieldError("answer", "required", "the answer, given on the spot")])
+    opening = await session.get(OpeningSession, tender_id)
+    now = ctx.clock.now()
+    if opening is None or opening.confirm_until is None or now > opening.confirm_until:
+        raise Conflict("an objection at the opening is answered on the spot, while the record's window is open")
+    if objection.answer is not None:
+        raise Conflict("answered already")
+    objection.answer, objection.answered_at, objection.answered_by = text.strip(), now, actor.username
+    await ctx.event(session, tender_id, "objection_answer", {"bidder": bidder_uscc, "answer": objection.answer})
+    await audit.record(
+        session, ctx.clock, actor, "opening.objection_answer", "tender", tender_id, {"bidder": bidder_uscc}
+    )
+    await ctx.commit(session)
+    return objection

@@ -52,6 +52,10 @@ def upgrade() -> None:
         table.add_column(sa.Column("report", sa.JSON(), nullable=True))
         table.add_column(sa.Column("report_submitted_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
         table.add_column(sa.Column("report_late_at", advanced_alchemy.types.DateTimeUTC(timezone=True)))
+    with op.batch_alter_table("record_responses") as table:
+        table.add_column(sa.Column("answer", sa.String(length=2000), nullable=True))
+        table.add_column(sa.Column("answered_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
+        table.add_column(sa.Column("answered_by", sa.String(length=100), nullable=True))
     with op.batch_alter_table("award_objections") as table:
         table.add_column(sa.Column("accepted_at", advanced_alchemy.types.DateTimeUTC(timezone=True), nullable=True))
     with op.batch_alter_table("credit_check_runs") as table:
@@ -174,6 +178,9 @@ def downgrade() -> None:
         table.drop_column("flagged")
     with op.batch_alter_table("award_objections") as table:
         table.drop_column("accepted_at")
+    with op.batch_alter_table("record_responses") as table:
+        for name in ("answered_by", "answered_at", "answer"):
+            table.drop_column(name)
     op.drop_index(op.f("ix_candidate_reviews_tender_id"), table_name="candidate_reviews")
     op.drop_table("candidate_reviews")
     op.drop_table("validity_consents")

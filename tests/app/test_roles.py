@@ -75,6 +75,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/v1/tenders/{tender_id:uuid}/opening/events"): SIGNED_IN,  # the same
     ("POST", "/api/v1/tenders/{tender_id:uuid}/opening/shares"): CUSTODIANS,  # the tender's custodians
     ("POST", "/api/v1/tenders/{tender_id:uuid}/opening/record/responses"): frozenset({B}),  # its bidders
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/opening/record/responses/{bidder_uscc:str}/answer"): frozenset({G}),
     ("GET", "/api/v1/tenders/{tender_id:uuid}/opening/bids/{bid_id:uuid}/documents/{index:int}"): CUSTODIANS,
     ("GET", "/api/v1/notifications"): SIGNED_IN,  # the caller's desk and own
     ("POST", "/api/v1/keys/custody"): CUSTODIANS,

@@ -362,6 +362,14 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
         assert [outcomes[orgs[name]] for name in PRICES] == ["opened", "opened", "opened", "revoked"]
         assert opening["record"]["custodians_present"] == ["agency", "supervisor"]
 
+        # --- 开标异议: a bidder objects at the opening; the tenderee answers on the spot (Regs art. 44).
+        objection = {"response": "objected", "comment": "唱标时未宣读我方工期"}
+        await bidders["丙建设"].ok("POST", f"{tender_url}/opening/record/responses", 201, json=objection)
+        answer = {"answer": "工期已载入开标记录，异议不成立"}
+        await agent.ok("POST", f"{tender_url}/opening/record/responses/{orgs['丙建设']}/answer", json=answer)
+        record = await bidders["丙建设"].ok("GET", f"{tender_url}/opening")
+        assert [r["answer"] for r in record["responses"] if r["uscc"] == orgs["丙建设"]] == [answer["answer"]]
+
         # --- 联合惩戒: before the report is signed, the lowest bidder turns up on a credit list.
         listed = entry_row("甲建设有限公司", uscc=orgs["甲建设"], document="(2026)鄂01执88号")
         await admin.ok(

@@ -231,6 +231,21 @@ async def test_the_record_documents_and_late_watchers(
     assert (await client.post(path, json={"response": "confirmed"}, headers=bidders[0].headers)).status_code == 409
     outsider = await new_bidder(client, world)
     assert (await client.post(path, json={"response": "confirmed"}, headers=outsider.headers)).status_code == 404
+
+    # The tenderee answers the objection on the spot (Regs art. 44); the record carries the answer.
+    objector, confirmer = bidders[1].org.uscc, bidders[0].org.uscc
+    answer = {"answer": "经核对投标函，唱标价格无误，异议不成立"}
+    not_an_objection = await client.post(f"{path}/{confirmer}/answer", json=answer, headers=tender.desk.agency_headers)
+    assert not_an_objection.status_code == 404
+    by_bidder = await client.post(f"{path}/{objector}/answer", json=answer, headers=bidders[0].headers)
+    assert by_bidder.status_code == 403
+    answered = await client.post(f"{path}/{objector}/answer", json=answer, headers=tender.desk.agency_headers)
+    assert answered.status_code == 200, answered.text
+    again = await client.post(f"{path}/{objector}/answer", json=answer, headers=tender.desk.agency_headers)
+    assert again.status_code == 409
+    shown = (await client.get(f"/api/v1/tenders/{tender.id}/opening", headers=bidders[2].headers)).json()
+    [carried] = [r for r in shown["responses"] if r["uscc"] == objector]
+    assert carried["answer"] == answer["answer"] and carried["answered_at"]
     clock.set(datetime.fromisoformat(state["confirm_until"]) + timedelta(seconds=1))
     assert (await client.post(path, json={"response": "confirmed"}, headers=bidders[2].headers)).status_code == 409
 
