@@ -173,7 +173,14 @@ async def test_the_check_interface_on_the_boundary_days_with_ids_never_kept(
 
     bad = await client.post(
         "/api/v1/credit/checks",
-        json={"at": "2026-12-01", "subjects": [{"uscc": listed[:17] + "0"}, {"person_id": ID[:17] + "1"}, {}]},
+        json={
+            "at": "2026-12-01",
+            "subjects": [
+                {"uscc": listed[:17] + ("1" if listed.endswith("0") else "0")},
+                {"person_id": ID[:17] + "1"},
+                {},
+            ],
+        },
         headers=supervisor,
     )
     assert bad.status_code == 422
