@@ -236,16 +236,13 @@ async def _tell_agency(session: AsyncSession, clock: Clock, tender: Tender, kind
 
 
 async def _remaining(
-    session: AsyncSession, clock: Clock, tz: ZoneInfo, tender: Tender, award_file: AwardFile
+    session: AsyncSession, tz: ZoneInfo, tender: Tender, award_file: AwardFile
 ) -> list[tuple[dict[str, Any], datetime | None]]:
     """The candidates in rank order not yet awarded, each with the end of its bid's validity."""
     tried = set(await session.scalars(select(Award.bid_id).where(Award.tender_id == tender.id)))
-    counted = await periods(session, tz)
-    return [
-        (c, await validity.valid_until(session, counted, tender, str(c["uscc"])))
-        for c in award_file.candidates
-        if str(c["bid"]) not in tried
-    ]
+    left = [c for c in award_file.candidates if str(c["bid"]) not in tried]
+    ends = await validity.valid_until_of(session, await periods(session, tz), tender, [str(c["uscc"]) for c in left])
+    return [(c, ends[str(c["uscc"])]) for c in left]
 
 
 async def _deciding(session: AsyncSession, clock: Clock, tender: Tender) -> AwardFile:
@@ -285,7 +282,7 @@ async def decide(
     tender = await _locked(session, tender_id)
     _agency_of(actor, tender)
     award_file = await _deciding(session, clock, tender)
-    remaining = await _remaining(session, clock, tz, tender, award_file)
+    remaining = await _remaining(session, tz, tender, award_file)
     now = clock.now()
     valid = [c for c, until in remaining if until is None or until > now]
     reason = reason.strip()

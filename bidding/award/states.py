@@ -131,8 +131,3 @@ def contract_differences(
     if bid_duration_days is not None and term > bid_duration_days:
         found.append(f"term of {term} days exceeds the {bid_duration_days} days the bid declared")
     return found
-
-
-def next_candidate(candidates: list[dict[str, object]], tried: set[str]) -> dict[str, object] | None:
-    """The first candidate in rank order not yet awarded (declined or refused to sign)."""
-    return next((c for c in candidates if str(c["bid"]) not in tried), None)

@@ -9,6 +9,7 @@ days remain and nothing is awarded (七部委12号令 art. 40); it decides nothi
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -76,15 +77,26 @@ async def _answers(session: AsyncSession, extension_ids: list[uuid.UUID]) -> dic
     return {(row.extension_id, row.bidder_uscc): row.consent for row in rows}
 
 
-async def valid_until(session: AsyncSession, counted: Periods, tender: Tender, uscc: str) -> datetime | None:
-    """When `uscc`'s bid on the tender stops being valid (None: the tender states no period)."""
+async def valid_until_of(
+    session: AsyncSession, counted: Periods, tender: Tender, usccs: Sequence[str]
+) -> dict[str, datetime | None]:
+    """When each bidder's bid on the tender stops being valid (None: the tender states no
+    period); the extensions and answers are read once for all of them."""
     end = base_end(counted, tender)
     if end is None:
-        return None
+        return dict.fromkeys(usccs)
     extensions = await _extensions(session, tender.id)
     answers = await _answers(session, [e.id for e in extensions])
-    steps = [(e.requested_at, end_of_day(e.until, counted.tz), answers.get((e.id, uscc))) for e in extensions]
-    return states.bid_valid_until(end, steps)
+    ends = [(e, end_of_day(e.until, counted.tz)) for e in extensions]
+    return {
+        uscc: states.bid_valid_until(end, [(e.requested_at, until, answers.get((e.id, uscc))) for e, until in ends])
+        for uscc in usccs
+    }
+
+
+async def valid_until(session: AsyncSession, counted: Periods, tender: Tender, uscc: str) -> datetime | None:
+    """When `uscc`'s bid on the tender stops being valid (None: the tender states no period)."""
+    return (await valid_until_of(session, counted, tender, [uscc]))[uscc]
 
 
 async def _bidders(session: AsyncSession, tender_id: uuid.UUID) -> list[str]:
