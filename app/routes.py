@@ -14,7 +14,7 @@ from app.core.calendar.controllers import CalendarController
 from app.core.controllers import AuditController, NotificationController, TransparencyController
 from app.health import health
 from app.identity.controllers import AuthController, OrgController, UserController
-from bidding.award.controllers import AwardController
+from bidding.award.controllers import AwardController, ComplaintDecisionsController
 from bidding.bids.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
 from bidding.filing.controllers import FilingController
 from bidding.market.controllers import (
@@ -62,6 +62,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     CreditController,
     TenderCreditController,
     AwardController,
+    ComplaintDecisionsController,
     OcdsController,
     specialties,
     decline,

@@ -34,6 +34,9 @@ class CreditListType(Base):
     importable: Mapped[bool] = mapped_column(Boolean, default=True)
     # A list last imported longer ago than this is stale: every check against it says so.
     max_age_days: Mapped[int] = mapped_column(Integer, default=7, server_default="7")
+    # The least time an entry stays published before its subject may apply for credit repair
+    # (信用修复管理办法, 国家发展改革委令第36号); None: repair is the issuing authority's, not ours.
+    min_publication_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class CreditListImport(Base):
@@ -98,6 +101,10 @@ class CreditEntry(EntryFacts, Base):
     # The day (in the platform's timezone) of the version that ended the row: a check at an earlier
     # day still finds an entry a later version dropped.
     ended_on: Mapped[date | None] = mapped_column(Date)
+    # A competent authority's decision on a platform-list entry, entered by a supervisor with the
+    # document: {authority, number, decided_on, measures, until, legal_basis, document_sha256}.
+    # Only such an entry bars; any other entry of the platform's list warns.
+    decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class CreditImportRow(EntryFacts, Base):
@@ -203,3 +210,23 @@ class CreditScoreWeight(Base):
     window_days: Mapped[int | None] = mapped_column(Integer)
     edited_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     edited_by: Mapped[str] = mapped_column(String(100))
+
+
+class CreditSubmission(Base):
+    """What a listed subject submits about a platform-list entry: its statement (陈述申辩) before
+    the listing takes effect, recorded (`received`); or a credit-repair application (信用修复),
+    `open` until a supervisor grants or refuses it with reasons."""
+
+    __tablename__ = "credit_submissions"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    entry_id: Mapped[int] = mapped_column(ForeignKey("credit_entries.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # statement or repair
+    uscc: Mapped[str] = mapped_column(String(18))
+    text: Mapped[str] = mapped_column(String(4000))
+    submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    submitted_by: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # received, open, granted, refused
+    decided_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    decided_by: Mapped[str | None] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(String(2000))

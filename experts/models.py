@@ -58,6 +58,10 @@ class Expert(Base):
     birth_date: Mapped[date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
     suspended_until: Mapped[date | None] = mapped_column(Date)
+    # 招标投标法 art. 37: eight years in the field and a senior title (高级) or its equivalent
+    # (同等专业水平); None: the pool file did not say, and the draw passes the expert over.
+    field_since: Mapped[date | None] = mapped_column(Date)
+    title_level: Mapped[str | None] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
 

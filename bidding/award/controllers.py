@@ -14,15 +14,18 @@ from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
 from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, SettingsDep
 from app.core.guards import requires, signed_in
-from bidding.award import report, service, validity
+from bidding.award import remedies, report, service, validity
 from bidding.award.schemas import (
     AcceptanceIn,
     AnswerIn,
     BondRefundIn,
+    ComplaintIn,
     ContractIn,
     DecisionIn,
+    ExcludedTimeIn,
     ObjectionIn,
     ReasonIn,
+    SuspensionIn,
     ValidityAnswerIn,
     ValidityExtensionIn,
 )
@@ -87,8 +90,70 @@ class AwardController(Controller):
         actor: ActorDep,
         settings: SettingsDep,
     ) -> dict[str, Any]:
-        return await service.raise_objection(
+        """Object to the candidates during their publicity (a bidder, or another party stating its interest)."""
+        return await remedies.raise_objection(
+            db_session, clock, actor, tender_id, data.grounds, data.attachments, settings.tz, data.interest
+        )
+
+    @post("/documents/objections", guards=[requires(Role.bidder)], status_code=201)
+    async def object_to_documents(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ObjectionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """Object to the tender documents, at least 10 days before the bid deadline (a holder of them)."""
+        return await remedies.object_to_documents(
             db_session, clock, actor, tender_id, data.grounds, data.attachments, settings.tz
+        )
+
+    @post("/award/complaints", guards=[requires(Role.bidder)], status_code=201)
+    async def complain_directly(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ComplaintIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """Complain with no objection before it: on the opening after its on-the-spot answer, or on another matter."""
+        return await remedies.complain_directly(
+            db_session, clock, actor, tender_id, data.matter, data.known_on, data.grounds, data.attachments, settings.tz
+        )
+
+    @post("/award/objections/{complaint_id:uuid}/excluded-time", guards=[requires(Role.supervisor)], status_code=200)
+    async def exclude_time(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        complaint_id: FromPath[uuid.UUID],
+        data: JSONBody[ExcludedTimeIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """Record time excluded from a complaint's 30 working days; its decision day moves."""
+        return await remedies.exclude_time(
+            db_session, clock, actor, tender_id, complaint_id, data.kind, data.start, data.end, data.reason, settings.tz
+        )
+
+    @post("/award/objections/{complaint_id:uuid}/suspension", guards=[requires(Role.supervisor)], status_code=200)
+    async def order_suspension(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        complaint_id: FromPath[uuid.UUID],
+        data: JSONBody[SuspensionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """Order the tendering activity suspended while the complaint is handled, or lift the order."""
+        return await remedies.order_suspension(
+            db_session, clock, actor, tender_id, complaint_id, data.suspend, data.reason
         )
 
     @post(
@@ -105,7 +170,7 @@ class AwardController(Controller):
         settings: SettingsDep,
     ) -> dict[str, Any]:
         """The agency answers an objection; a supervisor decides a complaint."""
-        return await service.answer(
+        return await remedies.answer(
             db_session,
             clock,
             actor,
@@ -116,6 +181,7 @@ class AwardController(Controller):
             data.disqualified_bid,
             settings.publicity_days_for,
             settings.tz,
+            data.amendment,
         )
 
     @post("/award/objections/{objection_id:uuid}/complaint", guards=[requires(Role.bidder)], status_code=201)
@@ -129,7 +195,7 @@ class AwardController(Controller):
         actor: ActorDep,
         settings: SettingsDep,
     ) -> dict[str, Any]:
-        return await service.complain(
+        return await remedies.complain(
             db_session, clock, actor, tender_id, objection_id, data.grounds, data.attachments, settings.tz
         )
 
@@ -168,7 +234,7 @@ class AwardController(Controller):
         settings: SettingsDep,
     ) -> dict[str, Any]:
         """A supervisor accepts a complaint (decided within 30 working days) or does not, with the reason."""
-        return await service.accept_complaint(
+        return await remedies.accept_complaint(
             db_session, clock, actor, tender_id, complaint_id, data.accept, data.reason, settings.tz
         )
 
@@ -292,3 +358,13 @@ class AwardController(Controller):
         """The tenderee terminates the tender (终止招标), with its reason: announced at once, the
         holders of the documents and the bidders told (实施条例 art. 31)."""
         return await service.terminate(db_session, clock, actor, tender_id, data.reason)
+
+
+class ComplaintDecisionsController(Controller):
+    path = "/api/v1/complaint-decisions"
+    tags = ("award",)
+
+    @get("/", opt={"public": True})
+    async def published(self, db_session: DbSession, settings: SettingsDep) -> list[dict[str, Any]]:
+        """The supervisors' complaint decisions, published (实施条例 art. 78): newest first."""
+        return await remedies.published_decisions(db_session, settings.tz)

@@ -12,7 +12,7 @@ from app.core.actor import Actor
 from app.core.chronograph import Step
 from app.core.clock import Clock
 from app.core.settings import Settings
-from bidding.award import report, service, validity
+from bidding.award import remedies, report, service, validity
 from bidding.tender.queries import tender_or_404
 from bidding.tender.states import TenderStatus
 
@@ -46,8 +46,8 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
             "objection-overdue",
             "objection",
             every=60,
-            due=service.overdue_objections,
-            run=service.flag_overdue_objection,
+            due=remedies.overdue_objections,
+            run=remedies.flag_overdue_objection,
         ),
         Step("award-late", "award", every=300, due=late, run=flag_late),
         Step("award-report-late", "tender", every=3600, due=report.late_due, run=report_late),

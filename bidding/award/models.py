@@ -57,9 +57,10 @@ class AwardDocument(Base):
 
 
 class Objection(Base):
-    """An objection (异议) to the tenderee during publicity, or a complaint (投诉) to the
-    supervisors after an objection (`parent_id`): accepted or not within 3 working days
-    (`accepted_at`), decided within 30 working days of its acceptance (`due_at` moves)."""
+    """An objection (异议) to the tenderee — to the documents, or to the candidates during their
+    publicity — or a complaint (投诉) to the supervisors, after an objection (`parent_id`) or direct
+    on another matter: accepted or not within 3 working days (`accepted_at`), decided within 30
+    working days of its acceptance plus the excluded time (`due_at` moves)."""
 
     __tablename__ = "award_objections"
 
@@ -81,6 +82,16 @@ class Objection(Base):
     answer: Mapped[str | None] = mapped_column(String(4000))
     disqualified_bid: Mapped[str | None] = mapped_column(String(36))
     accepted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # a complaint's acceptance
+    # What it is about: documents (art. 22), opening (art. 44), candidates (art. 54) or other
+    matter: Mapped[str] = mapped_column(String(16), default="candidates", server_default="candidates")
+    interest: Mapped[str | None] = mapped_column(String(2000))  # an objector that did not bid states it
+    known_on: Mapped[date | None] = mapped_column(Date)  # a direct complaint: the day its matter was known
+    amendment_number: Mapped[int | None] = mapped_column(Integer)  # the amendment an upheld document objection cites
+    # A complaint's excluded time (inspection, expert opinions): [{kind, from, to, working_days, reason, by, at}]
+    excluded: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    suspended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # a suspension order
+    suspension_reason: Mapped[str | None] = mapped_column(String(2000))
+    suspension_lifted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class Award(Base):

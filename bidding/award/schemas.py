@@ -15,12 +15,41 @@ from app.core.validation import RequestBody, Yuan
 class ObjectionIn(msgspec.Struct, forbid_unknown_fields=True):
     grounds: Annotated[str, msgspec.Meta(max_length=4000)]
     attachments: Annotated[list[uuid.UUID], msgspec.Meta(max_length=20)] = []
+    # an objector to the candidates that did not bid states its interest (实施条例 art. 54)
+    interest: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class ComplaintIn(RequestBody):
+    """A complaint without an objection before it: on the opening (after the objection answered
+    there) or on another matter, within 10 days of `known_on` (实施条例 art. 60)."""
+
+    matter: Literal["documents", "opening", "candidates", "other"]
+    grounds: Annotated[str, msgspec.Meta(max_length=4000)]
+    known_on: date | None = None
+    attachments: Annotated[list[uuid.UUID], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
 
 
 class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
-    outcome: Literal["dismissed", "reevaluation", "disqualification"]
+    outcome: Literal["dismissed", "reevaluation", "disqualification", "amended", "upheld"]
     answer: Annotated[str, msgspec.Meta(max_length=4000)]
     disqualified_bid: str | None = None
+    amendment: Annotated[int, msgspec.Meta(ge=1, le=10_000)] | None = None  # an upheld objection to the documents
+
+
+class ExcludedTimeIn(RequestBody):
+    """Time excluded from a complaint's decision period (实施条例 art. 61 ¶3), both days counted."""
+
+    kind: Literal["inspection", "testing", "appraisal", "expert_review"]
+    start: date = msgspec.field(name="from")
+    end: date = msgspec.field(name="to")
+    reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+class SuspensionIn(RequestBody):
+    """Order the tendering activity suspended while a complaint is handled, or lift the order."""
+
+    suspend: bool
+    reason: Annotated[str, msgspec.Meta(max_length=2000)]
 
 
 class AcceptanceIn(RequestBody):

@@ -25,7 +25,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.blobs import StoredBlob
-from app.core.calendar.rules import PeriodRule
 from app.core.calendar.service import periods
 from app.core.clock import Clock
 from app.core.notifications import Notice, notify, notify_many
@@ -34,9 +33,10 @@ from app.core.validation import FieldError
 from app.identity import service as identity
 from bidding.award import states, validity
 from bidding.award.models import Award, AwardDocument, AwardFile, Cancellation, Objection
-from bidding.award.states import AwardStatus, CancellationStatus, ObjectionStatus, Outcome
+from bidding.award.states import AwardStatus, CancellationStatus, ObjectionStatus
 from bidding.bids.models import Bid
 from bidding.opening.models import BidOpening
+from bidding.tender import holds
 from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_holders, tender_or_404, visible_tender
@@ -52,6 +52,12 @@ async def _locked(session: AsyncSession, tender_id: uuid.UUID) -> Tender:
     if tender is None:
         raise NotFound(f"tender {tender_id} not found")
     return tender
+
+
+def _not_held(tender: Tender) -> None:
+    """The tenderee's award steps wait while the tender is held (bidding.tender.holds)."""
+    if tender.holds:
+        raise Conflict(f"the tender is held: {holds.reason(tender.holds)}", slug="tender-held")
 
 
 def _agency_of(actor: Actor, tender: Tender) -> None:
@@ -122,6 +128,7 @@ async def publish(
     tender = await _locked(session, tender_id)
     if not actor.username.startswith("system:"):
         _agency_of(actor, tender)
+    _not_held(tender)
     if tender.status != TenderStatus.candidates:
         raise Conflict(f"the tender is {tender.status}: candidates are published once checked")
     award_file = await session.get(AwardFile, tender_id)
@@ -173,7 +180,7 @@ async def publicity_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]
     rows = await session.scalars(
         select(Tender.id)
         .join(AwardFile, AwardFile.tender_id == Tender.id)
-        .where(Tender.status == TenderStatus.candidates, AwardFile.publish_by <= now)
+        .where(Tender.status == TenderStatus.candidates, AwardFile.publish_by <= now, Tender.held_since.is_(None))
     )
     return list(rows)
 
@@ -281,6 +288,7 @@ async def decide(
     The award notice and the result notices are issued by this action."""
     tender = await _locked(session, tender_id)
     _agency_of(actor, tender)
+    _not_held(tender)
     award_file = await _deciding(session, clock, tender)
     remaining = await _remaining(session, tz, tender, award_file)
     now = clock.now()
@@ -402,9 +410,6 @@ async def _issue_award(
     await notify_many(session, clock, notices)
 
 
-# --- objections (异议) and complaints (投诉) ----------------------------------------------------
-
-
 def _check_text(field: str, value: str, limit: int, errors: list[FieldError]) -> str:
     value = value.strip()
     if not value:
@@ -433,321 +438,6 @@ async def _own_documents(
         for i, d in enumerate(ids)
         if d not in found
     ]
-
-
-async def _new_objection(
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    tender_id: uuid.UUID,
-    kind: str,
-    parent_id: uuid.UUID | None,
-    grounds: str,
-    attachments: Sequence[uuid.UUID],
-    answer_within: PeriodRule,
-    tz: ZoneInfo,
-) -> Objection:
-    """An objection or complaint with its grounds and the actor's own attachments (every bad
-    field named at once), due at the end of the period `answer_within` sets; audited."""
-    errors: list[FieldError] = []
-    grounds = _check_text("grounds", grounds, 4000, errors)
-    errors += await _own_documents(session, actor, tender_id, attachments, "attachments")
-    if errors:
-        raise InvalidRequest(errors)
-    now = clock.now()
-    objection = Objection(
-        id=uuid.uuid4(),
-        tender_id=tender_id,
-        kind=kind,
-        parent_id=parent_id,
-        status=ObjectionStatus.open,
-        raised_by_uscc=actor.org_uscc or "",
-        raised_by=actor.username,
-        grounds=grounds,
-        attachments=[str(a) for a in attachments],
-        raised_at=now,
-        due_at=(await periods(session, tz)).end_of(now, answer_within),
-    )
-    session.add(objection)
-    await audit.record(session, clock, actor, f"award.{kind}", "tender", tender_id, {kind: str(objection.id)})
-    return objection
-
-
-async def raise_objection(
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    tender_id: uuid.UUID,
-    grounds: str,
-    attachments: Sequence[uuid.UUID],
-    tz: ZoneInfo,
-) -> dict[str, Any]:
-    """A bidder of the tender objects during publicity; the tenderee answers within 3 days and
-    the award waits until then."""
-    tender = await _locked(session, tender_id)
-    if actor.org_uscc not in await _bidders(session, tender_id):
-        raise Forbidden("only a bidder of this tender objects to its candidates")
-    award_file = await session.get(AwardFile, tender_id)
-    now = clock.now()
-    if (
-        tender.status != TenderStatus.publicity
-        or award_file is None
-        or award_file.publicity_ends_at is None
-        or now >= award_file.publicity_ends_at
-    ):
-        raise Conflict("objections to the candidates are raised during their publicity")
-    objection = await _new_objection(
-        session, clock, actor, tender_id, "objection", None, grounds, attachments, states.ANSWER_WITHIN, tz
-    )
-    agency = await identity.users_of_orgs(session, [tender.agency_uscc])
-    await notify_many(
-        session,
-        clock,
-        [
-            Notice(
-                Role.agency,
-                "objection",
-                "tender",
-                tender_id,
-                f"收到异议，请于 {_local(objection.due_at, tz)} 前答复：{tender.project_name}",
-                f"objection:{objection.id}:{u}",
-                u,
-            )
-            for u, _ in agency
-        ],
-    )
-    await session.commit()
-    return objection_view(objection)
-
-
-async def complain(
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    tender_id: uuid.UUID,
-    objection_id: uuid.UUID,
-    grounds: str,
-    attachments: Sequence[uuid.UUID],
-    tz: ZoneInfo,
-) -> dict[str, Any]:
-    """The objector complains to the supervisors within 10 days of knowing (实施条例 art. 60):
-    of the answer, or of the end of the answer period when none came; the supervisors accept it
-    or not within 3 working days, and the award waits for their decision."""
-    tender = await _locked(session, tender_id)
-    objection = await session.get(Objection, objection_id)
-    if (
-        objection is None
-        or objection.tender_id != tender_id
-        or objection.raised_by_uscc != actor.org_uscc
-        or objection.kind != "objection"
-    ):
-        raise NotFound(f"objection {objection_id} not found")
-    now = clock.now()
-    if objection.status == ObjectionStatus.answered and objection.answered_at is not None:
-        known_at, what = objection.answered_at, "the answer"
-    elif objection.status == ObjectionStatus.open and objection.due_at <= now:
-        known_at, what = objection.due_at, "the end of the answer period"
-    else:
-        raise Conflict(
-            f"a complaint follows the answer to the objection, or its period ({_local(objection.due_at, tz)})"
-        )
-    complain_by = (await periods(session, tz)).end_of(known_at, states.COMPLAIN_WITHIN)
-    if now >= complain_by:
-        raise Conflict(f"a complaint is made within 10 days of {what}: the period ended {_local(complain_by, tz)}")
-    if tender.status not in {TenderStatus.publicity, TenderStatus.awarded}:
-        raise Conflict(f"the tender is {tender.status}: nothing is left to complain about")
-    if await session.scalar(select(Objection.id).where(Objection.parent_id == objection_id)):
-        raise Conflict("this objection's complaint is made already")
-    complaint = await _new_objection(
-        session,
-        clock,
-        actor,
-        tender_id,
-        "complaint",
-        objection_id,
-        grounds,
-        attachments,
-        states.ACCEPT_COMPLAINT_WITHIN,
-        tz,
-    )
-    await _tell_supervisors(
-        session, clock, tender, "complaint", f"收到投诉：{tender.project_name}", f"complaint:{complaint.id}"
-    )
-    await session.commit()
-    return objection_view(complaint)
-
-
-async def accept_complaint(
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    tender_id: uuid.UUID,
-    complaint_id: uuid.UUID,
-    accept: bool,
-    reason: str,
-    tz: ZoneInfo,
-) -> dict[str, Any]:
-    """A supervisor accepts a complaint (受理), which then is decided within 30 working days, or
-    does not (不予受理), with the reason, which closes it (实施条例 art. 61)."""
-    await _locked(session, tender_id)
-    complaint = await session.get(Objection, complaint_id)
-    if complaint is None or complaint.tender_id != tender_id or complaint.kind != "complaint":
-        raise NotFound(f"complaint {complaint_id} not found")
-    if complaint.status != ObjectionStatus.open or complaint.accepted_at is not None:
-        raise Conflict("its acceptance is decided already")
-    if not reason.strip() and not accept:
-        raise InvalidRequest([FieldError("reason", "required", "a complaint not accepted states why")])
-    now = clock.now()
-    if accept:
-        complaint.accepted_at, complaint.overdue_at = now, None
-        complaint.due_at = (await periods(session, tz)).end_of(now, states.DECIDE_COMPLAINT_WITHIN)
-    else:
-        states.move_objection(complaint, ObjectionStatus.answered)
-        complaint.answered_at, complaint.answered_by = now, actor.username
-        complaint.outcome, complaint.answer = Outcome.not_accepted, reason.strip()
-    payload = {"complaint": str(complaint_id), "accepted": accept, "reason": reason.strip() or None}
-    await audit.record(session, clock, actor, "award.complaint_acceptance", "tender", tender_id, payload)
-    for user_id, _ in await identity.users_of_orgs(session, [complaint.raised_by_uscc]):
-        await notify(
-            session,
-            clock,
-            audience_role=Role.bidder,
-            kind="complaint_acceptance",
-            object_type="tender",
-            object_id=tender_id,
-            message=("投诉已受理" if accept else f"投诉不予受理：{reason.strip()}"),
-            dedupe_key=f"acceptance:{complaint_id}:{user_id}",
-            recipient_id=user_id,
-        )
-    await session.commit()
-    return objection_view(complaint)
-
-
-async def answer(
-    session: AsyncSession,
-    clock: Clock,
-    actor: Actor,
-    tender_id: uuid.UUID,
-    objection_id: uuid.UUID,
-    outcome: str,
-    text: str,
-    disqualified_bid: str | None,
-    publicity_days: PublicityDays,
-    tz: ZoneInfo,
-) -> dict[str, Any]:
-    """The agency answers an objection; a supervisor decides a complaint. Upheld: the same
-    committee re-evaluates (the tender goes back to `evaluated`, the committee revises its report
-    and the credit check settles the candidates again), or a candidate is disqualified (the others
-    are published again; none left fails the tender)."""
-    tender = await _locked(session, tender_id)
-    objection = await session.get(Objection, objection_id)
-    if objection is None or objection.tender_id != tender_id:
-        raise NotFound(f"objection {objection_id} not found")
-    if objection.kind == "objection":
-        _agency_of(actor, tender)
-    elif not actor.has_role(Role.supervisor):
-        raise Forbidden("the supervisors decide a complaint")
-    if objection.status != ObjectionStatus.open:
-        raise Conflict("answered already")
-    if objection.kind == "complaint" and objection.accepted_at is None:
-        raise Conflict("a complaint is decided once accepted (POST …/acceptance)")
-    if outcome == Outcome.not_accepted:
-        raise InvalidRequest([FieldError("outcome", "invalid", "not_accepted is an acceptance decision")])
-    errors: list[FieldError] = []
-    text = _check_text("answer", text, 4000, errors)
-    award_file = await session.get(AwardFile, tender_id)
-    candidates = [c["bid"] for c in award_file.candidates] if award_file else []
-    if outcome == Outcome.disqualification and disqualified_bid not in candidates:
-        errors.append(FieldError("disqualified_bid", "invalid", "one of the candidates: " + ", ".join(candidates)))
-    if errors:
-        raise InvalidRequest(errors)
-    if outcome != Outcome.dismissed and tender.status != TenderStatus.publicity:
-        raise Conflict(
-            f"the tender is {tender.status}: an upheld {objection.kind} changes the candidates during publicity only"
-        )
-    now = clock.now()
-    states.move_objection(objection, ObjectionStatus.answered)
-    objection.answered_at, objection.answered_by, objection.outcome, objection.answer = (
-        now,
-        actor.username,
-        outcome,
-        text,
-    )
-    if outcome == Outcome.reevaluation:
-        tender_states.move(tender, TenderStatus.evaluated)
-    elif outcome == Outcome.disqualification and award_file is not None:
-        objection.disqualified_bid = disqualified_bid
-        award_file.candidates = [c for c in award_file.candidates if c["bid"] != disqualified_bid]
-        award_file.disqualified = [*award_file.disqualified, {"bid": disqualified_bid, "objection": str(objection.id)}]
-        if award_file.candidates:
-            award_file.publicity_round += 1  # the changed list is published again, for a full period
-            publicity = states.publicity_rule(publicity_days(tender.project_type))
-            award_file.publicity_started_at = now
-            award_file.publicity_ends_at = (await periods(session, tz)).end_of(now, publicity)
-        else:
-            tender_states.move(tender, TenderStatus.failed)
-            await _tell_supervisors(
-                session,
-                clock,
-                tender,
-                "award_failed",
-                f"候选人均被取消资格，项目失败：{tender.project_name}",
-                f"award-failed:{tender.id}",
-            )
-    await audit.record(
-        session,
-        clock,
-        actor,
-        f"award.{objection.kind}_answer",
-        "tender",
-        tender_id,
-        {"objection": str(objection.id), "outcome": outcome, "disqualified_bid": objection.disqualified_bid},
-    )
-    for user_id, _ in await identity.users_of_orgs(session, [objection.raised_by_uscc]):
-        await notify(
-            session,
-            clock,
-            audience_role=Role.bidder,
-            kind=f"{objection.kind}_answer",
-            object_type="tender",
-            object_id=tender_id,
-            message=f"异议/投诉已答复（{outcome}）：{tender.project_name}",
-            dedupe_key=f"answer:{objection.id}:{user_id}",
-            recipient_id=user_id,
-        )
-    await session.commit()
-    return objection_view(objection)
-
-
-async def overdue_objections(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
-    rows = await session.scalars(
-        select(Objection.id).where(
-            Objection.status == ObjectionStatus.open, Objection.due_at <= now, Objection.overdue_at.is_(None)
-        )
-    )
-    return list(rows)
-
-
-async def flag_overdue_objection(session: AsyncSession, objection_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
-    objection = await session.scalar(select(Objection).where(Objection.id == objection_id).with_for_update())
-    now = clock.now()
-    if objection is None or objection.status != ObjectionStatus.open or objection.overdue_at or objection.due_at > now:
-        return False
-    objection.overdue_at = now
-    tender = await tender_or_404(session, objection.tender_id)
-    await audit.record(
-        session, clock, actor, f"award.{objection.kind}_overdue", "tender", tender.id, {"objection": str(objection.id)}
-    )
-    await _tell_supervisors(
-        session,
-        clock,
-        tender,
-        f"{objection.kind}_overdue",
-        f"{'异议' if objection.kind == 'objection' else '投诉'}逾期未答复：{tender.project_name}",
-        f"overdue:{objection.id}",
-    )
-    await session.commit()
-    return True
 
 
 # --- the award, its refusal, the contract and the bid bonds ----------------------------------
@@ -820,10 +510,11 @@ async def add_document(
     content_type: str,
     blob: StoredBlob,
 ) -> dict[str, Any]:
-    """A document for an objection or complaint (a bidder of the tender) or the contract (its agency)."""
+    """A document for an objection or complaint (any party: a bidder, a holder of the documents,
+    another interested party; each attaches only its own) or the contract (the agency)."""
     tender = await visible_tender(session, actor, tender_id)
-    if actor.org_uscc != tender.agency_uscc and actor.org_uscc not in await _bidders(session, tender_id):
-        raise Forbidden("the tender's agency and bidders upload documents for its award")
+    if not actor.org_uscc or (actor.org_uscc != tender.agency_uscc and not actor.has_role(Role.bidder)):
+        raise Forbidden("the tender's agency and the parties objecting or complaining upload documents for it")
     document = AwardDocument(
         id=uuid.uuid4(),
         tender_id=tender_id,
@@ -867,6 +558,7 @@ async def record_contract(
     due back within 5 days (art. 57)."""
     tender = await _locked(session, tender_id)
     _agency_of(actor, tender)
+    _not_held(tender)
     award = await _current_award(session, tender_id)
     counted = await periods(session, tz)
     today = counted.today(clock.now())
@@ -1055,6 +747,14 @@ def objection_view(o: Objection) -> dict[str, Any]:
         "outcome": o.outcome,
         "answer": o.answer,
         "disqualified_bid": o.disqualified_bid,
+        "matter": o.matter,
+        "interest": o.interest,
+        "known_on": o.known_on.isoformat() if o.known_on else None,
+        "amendment": o.amendment_number,
+        "excluded": o.excluded or [],
+        "suspended_at": o.suspended_at.isoformat() if o.suspended_at else None,
+        "suspension_reason": o.suspension_reason,
+        "suspension_lifted_at": o.suspension_lifted_at.isoformat() if o.suspension_lifted_at else None,
     }
 
 
@@ -1135,6 +835,8 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
         "tender": str(tender_id),
         "status": tender.status,
         "state_funded": tender.state_funded,
+        # what holds the tender (an objection to the documents, a suspension order): public
+        "holds": [{"kind": h["kind"], "since": h["since"]} for h in tender.holds or []],
         "publish_by": award_file.publish_by.isoformat() if award_file and officer else None,
         "awaiting_decision": officer and award_file is not None and pending and award_file.publicity_round > 0,
         "retender_reason": award_file.retender_reason if award_file else None,

@@ -20,6 +20,7 @@ from app.core.lifecycle import HasStatus, Lifecycle
 PUBLISH_WITHIN = PeriodRule(3, False, "实施条例 art. 54 ¶1: candidates published within 3 days of the report")
 DEFAULT_PUBLICITY_DAYS = 3  # art. 54 ¶1: a publicity of at least 3 days
 ANSWER_WITHIN = PeriodRule(3, False, "实施条例 art. 54 ¶2: an objection answered within 3 days of its receipt")
+DOCUMENT_OBJECTION_DAYS = 10  # 实施条例 art. 22: objections to the documents 10 days before the deadline
 COMPLAIN_WITHIN = PeriodRule(10, False, "实施条例 art. 60: a complaint within 10 days of knowing")
 ACCEPT_COMPLAINT_WITHIN = PeriodRule(3, True, "实施条例 art. 61: a complaint accepted or not within 3 working days")
 DECIDE_COMPLAINT_WITHIN = PeriodRule(30, True, "实施条例 art. 61: a complaint decided within 30 working days")
@@ -38,6 +39,8 @@ class Outcome(enum.StrEnum):
     dismissed = "dismissed"
     reevaluation = "reevaluation"  # upheld: the same committee re-evaluates
     disqualification = "disqualification"  # upheld: a candidate is disqualified
+    amended = "amended"  # an objection to the documents upheld: an amendment changed them
+    upheld = "upheld"  # on the opening or another matter: the decision's text orders what follows
 
 
 OBJECTION = Lifecycle(

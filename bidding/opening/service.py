@@ -103,7 +103,8 @@ class Opening:
 
 async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uuid.UUID) -> OpeningSession | None:
     """Open the session of a tender whose opening time has come (idempotent): publish who bid, or
-    fail the tender (流标) with fewer than three bids. None while the opening time is ahead."""
+    fail the tender (流标) with fewer than three bids. None while the opening time is ahead or
+    while the tender is held (bidding.tender.holds): the opening waits for the hold to lift."""
     tender = await session.get(Tender, tender_id, with_for_update=True)
     if tender is None:
         raise NotFound(f"tender {tender_id} not found")
@@ -111,6 +112,8 @@ async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uu
     now = ctx.clock.now()
     if existing is not None or tender.status != TenderStatus.published or now < tender.opening_time:
         return existing
+    if tender.held_since is not None:
+        return None
     bids = (
         await session.scalars(
             select(Bid)
@@ -154,7 +157,7 @@ async def openings_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
     rows = await session.execute(
         select(Tender.id, Tender.status, Tender.opening_time)
         .outerjoin(OpeningSession, OpeningSession.tender_id == Tender.id)
-        .where(Tender.status == TenderStatus.published, Tender.opening_time <= now)
+        .where(Tender.status == TenderStatus.published, Tender.opening_time <= now, Tender.held_since.is_(None))
         .where(OpeningSession.tender_id.is_(None), Tender.opening_public_key.is_not(None))
     )
     return [

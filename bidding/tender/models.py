@@ -50,6 +50,10 @@ class Tender(Base):
     record_window_minutes: Mapped[int | None] = mapped_column(Integer)
     # A re-tender (重新招标) names the failed or cancelled tender it replaces; one re-tender each.
     retender_of: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tenders.id"), unique=True)
+    # Held (暂停): the opening waits and the tenderee's award steps are refused while an objection to
+    # the documents awaits its answer (实施条例 art. 22) or a suspension order stands (art. 62).
+    held_since: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    holds: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # bidding.tender.holds
 
 
 class TenderAmendment(Base):

@@ -173,6 +173,11 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/publicity"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/documents"): frozenset({G, B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections"): frozenset({B}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/documents/objections"): frozenset({B}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/award/complaints"): frozenset({B}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{complaint_id:uuid}/excluded-time"): frozenset({S}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{complaint_id:uuid}/suspension"): frozenset({S}),
+    ("GET", "/api/v1/complaint-decisions"): PUBLIC,  # published decisions (实施条例 art. 78)
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{objection_id:uuid}/answer"): frozenset({G, S}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{objection_id:uuid}/complaint"): frozenset({B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/decline"): frozenset({B, G}),

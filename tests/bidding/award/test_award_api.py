@@ -84,10 +84,12 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     assert len(officer_view) == 5 and all(officer_view)
     assert "publicity" in await notices(client, fourth.headers)
 
-    # Only a bidder of the tender objects, only during publicity, with grounds.
+    # A bidder of the tender objects, or another party stating its interest; only during
+    # publicity, with grounds.
     url = f"{scene.url}/award/objections"
     outsider_tried = await client.post(url, json={"grounds": "不服"}, headers=outsider.headers)
-    assert outsider_tried.status_code == 403, outsider_tried.text
+    assert outsider_tried.status_code == 422, outsider_tried.text
+    assert outsider_tried.json()["invalid-params"][0]["name"] == "interest"
     empty = await client.post(url, json={"grounds": "  "}, headers=fourth.headers)
     assert empty.status_code == 422 and empty.json()["invalid-params"][0]["name"] == "grounds"
     attachment = await client.post(
