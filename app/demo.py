@@ -197,7 +197,10 @@ async def _load_experts(session: AsyncSession, clock: Clock, settings: Settings)
     for i, (username, name, specialty, employer, title) in enumerate(DEMO_EXPERTS):
         employer_uscc = make_uscc("91", DIVISION, EXPERT_EMPLOYER_BODIES[employer])
         birth = f"{1962 + i}-0{1 + i % 9}-15"
-        lines.append(f"{username},{name},{specialty},{title},{employer_uscc},{DIVISION},{birth},active,,")
+        since = f"{1986 + i}-09-01"  # eight years and more in the field, a senior title (Law art. 37)
+        lines.append(
+            f"{username},{name},{specialty},{title},{employer_uscc},{DIVISION},{birth},active,,,{since},senior"
+        )
     result = await expert_pool.import_pool(
         session, clock, Actor.system("demo"), "\n".join(lines) + "\n", settings.tz, settings.person_id_key
     )

@@ -61,6 +61,7 @@ ENTRY_FIELDS = (
     CreditEntry.listed_on,
     CreditEntry.expires_on,
     CreditEntry.removed_on,
+    CreditEntry.decision,
 )  # in `Entry`'s order
 
 

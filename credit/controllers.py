@@ -13,14 +13,28 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
+from app.core import audit
 from app.core.actor import Role
-from app.core.deps import ActorDep, ClockDep, DbSession, Limit, Offset, SettingsDep
+from app.core.blobs import UPLOAD_CEILING_BYTES
+from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, Limit, Offset, SettingsDep
 from app.core.guards import requires
 from app.core.problems import InvalidRequest
 from app.core.resident_id import person_hash
 from app.core.validation import FieldError
-from credit import breaches, candidates, checks, entries, lists, memoranda, reviews, scores, stats
-from credit.schemas import BreachIn, CheckIn, EndEarlyIn, ListSettingsIn, ReviewDecisionIn, RuleIn, WeightsIn
+from credit import breaches, candidates, checks, entries, lists, memoranda, reviews, scores, stats, submissions
+from credit.schemas import (
+    AuthorityDecisionIn,
+    BreachIn,
+    CheckIn,
+    EndEarlyIn,
+    ListSettingsIn,
+    RepairDecisionIn,
+    RepairIn,
+    ReviewDecisionIn,
+    RuleIn,
+    StatementIn,
+    WeightsIn,
+)
 from credit.score_rules import Weight
 
 MAX_LIST_FILE_BYTES = 64 * 1024**2  # larger lists go through `ggzy credit import`, which streams
@@ -171,6 +185,97 @@ class CreditController(Controller):
     ) -> dict[str, Any]:
         """End a platform-list entry early (信用修复), with a reason."""
         return await breaches.end_early(db_session, clock, actor, settings.tz, entry_id, data.reason)
+
+    @get("/breaches", guards=[requires(Role.supervisor, Role.admin, Role.bidder, Role.intermediary)])
+    async def breaches_view(
+        self, db_session: DbSession, actor: ActorDep, limit: Limit = 100, offset: Offset = 0
+    ) -> list[dict[str, Any]]:
+        """The platform list's current entries with decisions, statements and repair applications:
+        officers see all, an organization only its own."""
+        return await breaches.listing(db_session, actor, limit, offset)
+
+    @post("/documents", guards=[requires(Role.supervisor)], status_code=201, request_max_body_size=UPLOAD_CEILING_BYTES)
+    async def upload_document(
+        self,
+        request: Request[Any, Any, Any],
+        filename: Filename,
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+        blobs: BlobsDep,
+    ) -> dict[str, Any]:
+        """An authority's decision document (the raw body, streamed): its digest is what a decision cites."""
+        stored = await blobs.put(request.stream(), settings.max_document_bytes)
+        payload = {"sha256": stored.sha256, "size": stored.size, "filename": filename}
+        await audit.record(db_session, clock, actor, "credit.document", "credit_document", stored.sha256, payload)
+        await db_session.commit()
+        return payload
+
+    @post("/breaches/{entry_id:int}/decision", guards=[requires(Role.supervisor)], status_code=200)
+    async def authority_decision(
+        self,
+        entry_id: FromPath[int],
+        data: JSONBody[AuthorityDecisionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+        blobs: BlobsDep,
+    ) -> dict[str, Any]:
+        """Enter a competent authority's decision on a platform entry: only then does the entry bar."""
+        decision = {
+            "authority": data.authority,
+            "number": data.number,
+            "decided_on": data.decided_on,
+            "measures": list(data.measures),
+            "until": data.until,
+            "legal_basis": data.legal_basis,
+            "document_sha256": data.document_sha256,
+        }
+        return await breaches.record_decision(
+            db_session, clock, actor, settings.tz, entry_id, decision, lambda sha: blobs.path(sha).is_file()
+        )
+
+    @post("/breaches/{entry_id:int}/statement", guards=[requires(Role.bidder, Role.intermediary)], status_code=201)
+    async def statement(
+        self,
+        entry_id: FromPath[int],
+        data: JSONBody[StatementIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """The subject's statement (陈述申辩) before a platform entry about it takes effect."""
+        return await submissions.state(db_session, clock, actor, settings.tz, entry_id, data.text)
+
+    @get("/repairs", guards=[OVERSIGHT])
+    async def repairs(self, db_session: DbSession) -> list[dict[str, Any]]:
+        """Credit-repair applications awaiting a decision, oldest first."""
+        return await submissions.open_repairs(db_session)
+
+    @post("/repairs", guards=[requires(Role.bidder, Role.intermediary)], status_code=201)
+    async def apply_for_repair(
+        self, data: JSONBody[RepairIn], db_session: DbSession, clock: ClockDep, actor: ActorDep, settings: SettingsDep
+    ) -> dict[str, Any]:
+        """Apply for credit repair (信用修复) of an entry about your organization, after its minimum publication."""
+        return await submissions.apply_for_repair(db_session, clock, actor, settings.tz, data.entry, data.text)
+
+    @post("/repairs/{submission_id:uuid}/decision", guards=[requires(Role.supervisor)], status_code=200)
+    async def decide_repair(
+        self,
+        submission_id: FromPath[uuid.UUID],
+        data: JSONBody[RepairDecisionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """Grant (the entry ends today) or refuse a credit-repair application, with reasons."""
+        return await submissions.decide_repair(
+            db_session, clock, actor, settings.tz, submission_id, data.grant, data.reason
+        )
 
     @get("/scores/{uscc:str}", guards=[OVERSIGHT])
     async def score(

@@ -389,6 +389,7 @@ def shown(entry: CreditEntry) -> dict[str, Any]:
         "listed_on": entry.listed_on.isoformat(),
         "expires_on": entry.expires_on.isoformat() if entry.expires_on else None,
         "removed_on": entry.removed_on.isoformat() if entry.removed_on else None,
+        "decision": entry.decision,
     }
 
 

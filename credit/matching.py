@@ -4,6 +4,8 @@
 * `match`: an automatic match only on identifier equality (USCC, or the hash of a resident ID);
   the same name without an identifier on the entry (or with a masked one) is a *review* match;
   the same name with a different identifier is no match at all.
+* An entry of the platform's own list warns only, unless it carries a competent authority's
+  decision: then the decision's measures bar, from its day to its end.
 * `decide`: what the matches mean for a subject in a context (bidding, winning, sitting on a
   committee, acting as an intermediary) under the memoranda's rules: `barred` when an identifier
   match falls under a rule with a barring measure for the context, `review` for a name match a
@@ -31,6 +33,9 @@ CONTEXTS: dict[str, frozenset[str]] = {
     "agency": frozenset({"bar_agency"}),
 }
 OUTCOMES = ("clear", "warning", "review", "barred")  # ascending severity
+# The trading centre's own list: a service body's record, which warns only; a bar needs a competent
+# authority's decision on the entry (实施条例 arts. 67–68; 山东省社会信用条例 arts. 27–29).
+OWN_LIST = "platform"
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +83,8 @@ class Entry(NamedTuple):
     listed_on: date
     expires_on: date | None
     removed_on: date | None
+    # A competent authority's decision on a platform-list entry (credit.models.CreditEntry.decision)
+    decision: Mapping[str, Any] | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -93,6 +100,7 @@ class Entry(NamedTuple):
             "listed_on": self.listed_on.isoformat(),
             "expires_on": self.expires_on.isoformat() if self.expires_on else None,
             "removed_on": self.removed_on.isoformat() if self.removed_on else None,
+            "decision": dict(self.decision) if self.decision else None,
         }
 
 
@@ -146,7 +154,11 @@ class Hit:
             "entry": self.entry.as_dict(),
             "match": self.match,
             "rule": {"version": self.rule.version, "measures": sorted(self.rule.measures)} if self.rule else None,
-            "legal_basis": self.rule.legal_basis if self.rule else None,
+            "legal_basis": self.entry.decision["legal_basis"]
+            if self.entry.decision
+            else self.rule.legal_basis
+            if self.rule
+            else None,
             "review": self.review,
             "effect": self.effect,
         }
@@ -181,6 +193,10 @@ def decide(
         review = reviews(entry, subject) if how == "name" else None
         if how == "name" and review != "confirmed":
             effect = "none" if review == "dismissed" else "review"
+        elif entry.decision is not None:
+            effect = "barred" if decision_bars(entry.decision, context, day) else "warning"
+        elif entry.list_type == OWN_LIST:
+            effect = "warning"  # the platform's own record bars nothing without an authority's decision
         elif rule is None:
             effect = "none"
         else:
@@ -189,6 +205,17 @@ def decide(
     effects = {h.effect for h in hits}
     outcome = next((o for o in reversed(OUTCOMES) if o in effects), "clear")
     return Verdict(subject, outcome, tuple(hits))
+
+
+def decision_bars(decision: Mapping[str, Any], context: str, day: date) -> bool:
+    """Whether an authority's decision on an entry bars the subject in `context` on `day`: from
+    the day it was decided to its `until` (the last day it applies; null: as long as listed)."""
+    if day < date.fromisoformat(decision["decided_on"]):
+        return False
+    until = decision.get("until")
+    if until is not None and day > date.fromisoformat(until):
+        return False
+    return bool(frozenset(decision["measures"]) & CONTEXTS[context])
 
 
 def worst(outcomes: Iterable[str]) -> str:

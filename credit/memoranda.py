@@ -16,7 +16,7 @@ from app.core.clock import Clock
 from app.core.problems import InvalidRequest
 from app.core.validation import FieldError
 from credit.lists import list_type_or_404
-from credit.matching import MEASURES, Rule
+from credit.matching import MEASURES, OWN_LIST, Rule
 from credit.models import CreditRule
 
 
@@ -102,6 +102,9 @@ async def edit_rule(
 ) -> dict[str, Any]:
     await list_type_or_404(session, list_type, for_update=True)  # one edit of a list's rule at a time
     errors = rule_errors(measures, duration_days, legal_basis)
+    if list_type == OWN_LIST and measures != ["warning"]:
+        message = "the platform's own list warns only: a bar is an authority's decision on the entry"
+        errors.append(FieldError("measures", "own_list", message))
     if errors:
         raise InvalidRequest(errors)
     version = (

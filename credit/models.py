@@ -37,6 +37,9 @@ class CreditListType(Base):
     # The least time an entry stays published before its subject may apply for credit repair
     # (信用修复管理办法, 国家发展改革委令第36号); None: repair is the issuing authority's, not ours.
     min_publication_days: Mapped[int | None] = mapped_column(Integer)
+    # The subject's statement period (陈述申辩, working days) before an entry takes effect; None:
+    # entries are imported as their authority decided them.
+    statement_working_days: Mapped[int | None] = mapped_column(Integer)
 
 
 class CreditListImport(Base):

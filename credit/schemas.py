@@ -76,3 +76,38 @@ class WeightIn(msgspec.Struct, forbid_unknown_fields=True):
 
 class WeightsIn(RequestBody):
     weights: Annotated[list[WeightIn], msgspec.Meta(min_length=1, max_length=20)]
+
+
+Bar = Literal["bar_bidding", "bar_winning", "bar_expert", "bar_agency"]
+
+
+class AuthorityDecisionIn(RequestBody):
+    """A competent authority's decision on a platform-list entry (实施条例 arts. 67–68): who decided,
+    its number and day, the measures and the last day they apply (null: as long as listed), the
+    legal basis, and the decision document (uploaded first: POST /api/v1/credit/documents)."""
+
+    authority: Annotated[str, msgspec.Meta(max_length=200)]
+    number: Annotated[str, msgspec.Meta(max_length=100)]
+    decided_on: date
+    measures: Annotated[list[Bar], msgspec.Meta(max_length=4)]
+    legal_basis: Annotated[str, msgspec.Meta(max_length=300)]
+    document_sha256: Annotated[str, msgspec.Meta(pattern="^[0-9a-f]{64}$")]
+    until: date | None = None
+
+
+class StatementIn(RequestBody):
+    """The subject's statement (陈述申辩) on a platform entry, before it takes effect."""
+
+    text: Annotated[str, msgspec.Meta(max_length=4000)]
+
+
+class RepairIn(RequestBody):
+    """A credit-repair application (信用修复) for an entry about the applicant's organization."""
+
+    entry: Annotated[int, msgspec.Meta(ge=1, le=2**63 - 1)]
+    text: Annotated[str, msgspec.Meta(max_length=4000)]
+
+
+class RepairDecisionIn(RequestBody):
+    grant: bool
+    reason: Text

@@ -50,6 +50,8 @@ async def facts_of(session: AsyncSession, org: Organization, day: date) -> list[
             "listed_on": str(entry.listed_on),
         }
         if entry.list_type == "platform":
+            if day < entry.listed_on or (entry.removed_on is not None and entry.removed_on <= entry.listed_on):
+                continue  # in its statement period (陈述申辩), or withdrawn before it took effect
             facts.append(Fact("commitment_breach", entry.listed_on, detail))  # counted in its window, ended or not
         elif matching.active(entry, day):
             rule = rules.get(entry.list_type)

@@ -23,8 +23,8 @@ from app.core.problems import Conflict, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from bidding.tender.models import Tender
 from experts import committee
-from experts.models import CandidateReview, Expert, Seat
-from experts.states import ON_COMMITTEE, ReviewStatus, move_review
+from experts.models import CandidateReview
+from experts.states import ReviewStatus, move_review
 
 REVIEW_SIGNED = "evaluation.candidate_review_signed"
 DECISIONS = ("disqualify", "keep")
@@ -61,17 +61,13 @@ async def open_review(
         {"flagged": [f["bid"] for f in flagged]},
     )
     message = f"信用核查发现中标候选人存在失信记录，请原评标委员会复核：{tender.project_name}"
-    members = await session.execute(
-        select(Expert.user_id)
-        .join(Seat, Seat.expert_id == Expert.id)
-        .where(Seat.tender_id == tender.id, Seat.status.in_(sorted(ON_COMMITTEE)), Expert.user_id.is_not(None))
-    )
+    members = await committee.member_users(session, tender.id)
     await notify_many(
         session,
         clock,
         [
             Notice(Role.expert, "candidate_review", "tender", tender.id, message, f"review:{review.id}:{u}", u)
-            for (u,) in members
+            for u in members
         ],
     )
     await notify(

@@ -201,6 +201,8 @@ async def gather_pool(
                 ExpertSpecialty.code,
                 unavailable,
                 served,
+                Expert.field_since,
+                Expert.title_level,
             )
             .join(ExpertSpecialty, ExpertSpecialty.expert_id == Expert.id)
             .where(ExpertSpecialty.code.in_(codes))
@@ -224,6 +226,8 @@ async def gather_pool(
                 row[8],  # served the tenderee recently
                 expert_id in barred,
                 False,  # already drawn: only a supplementary draw says so
+                row[9],  # in the field since
+                row[10],  # title level
             )
         )
         for expert_id, row in facts.items()
@@ -775,6 +779,16 @@ async def record_no_show(
 
 
 # --- who may see what ----------------------------------------------------------------------
+
+
+async def member_users(session: AsyncSession, tender_id: uuid.UUID) -> list[uuid.UUID]:
+    """The sign-in users of the committee's members (drawn or seated): whom its notices reach."""
+    rows = await session.scalars(
+        select(Expert.user_id)
+        .join(Seat, Seat.expert_id == Expert.id)
+        .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)), Expert.user_id.is_not(None))
+    )
+    return list(rows)
 
 
 def committee_is_public(tender: Tender) -> bool:

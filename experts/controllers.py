@@ -32,6 +32,7 @@ from experts.schemas import (
     PriceAnswerIn,
     PriceDecisionIn,
     RatingIn,
+    ReReviewIn,
     ReviewSignatureIn,
     RulesIn,
     ScoresIn,
@@ -425,6 +426,18 @@ class EvaluationController(Controller):
         events: EventsDep,
     ) -> dict[str, Any]:
         return await evaluation.sign(db_session, clock, actor, events, tender_id, data.decision, data.reason)
+
+    @post("/re-review", guards=[requires(Role.agency)], status_code=200)
+    async def re_review(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ReReviewIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """Government procurement: have the original committee re-review its signed report (MOF order 87 art. 64)."""
+        return await evaluation.open_re_review(db_session, clock, actor, tender_id, data.case, data.reason)
 
     @post("/corrections", guards=[requires(Role.expert)], status_code=200)
     async def correct(

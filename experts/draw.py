@@ -54,6 +54,7 @@ EXCLUSION_REASONS = (
     "suspended",
     "dismissed",
     "over_age",
+    "not_qualified",  # 招标投标法 art. 37: under 8 years in the field, or no senior title or equivalent
     "unavailable",
     "credit_barred",
     "already_drawn",  # a supplementary draw: already on this tender's committee, or replaced from it
@@ -131,6 +132,8 @@ class PoolExpert(NamedTuple):
     served_tenderee_recently: bool = False
     credit_barred: bool = False
     already_drawn: bool = False
+    field_since: date | None = None  # None: the pool file did not say (an expert imported before it did)
+    title_level: str | None = None
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,19 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
+MIN_YEARS_IN_FIELD = 8  # 招标投标法 art. 37 ¶3
+QUALIFYING_TITLES = frozenset({"senior", "equivalent"})
+
+
+def qualified(expert: PoolExpert, day: date) -> bool:
+    """Eight full years in the field by `day`, and a senior title or its equivalent (Law art. 37)."""
+    return (
+        expert.field_since is not None
+        and expert.title_level in QUALIFYING_TITLES
+        and age_on(expert.field_since, day) >= MIN_YEARS_IN_FIELD
+    )
+
+
 def exclusions(expert: PoolExpert, parties: Parties) -> list[str]:
     """Every machine reason `expert` may not sit, in the order of EXCLUSION_REASONS; [] = eligible."""
     reasons: list[str] = []
@@ -171,6 +187,8 @@ def exclusions(expert: PoolExpert, parties: Parties) -> list[str]:
         reasons.append("dismissed")
     if age_on(expert.birth_date, parties.draw_date) > parties.age_cap:
         reasons.append("over_age")
+    if not qualified(expert, parties.draw_date):
+        reasons.append("not_qualified")
     if expert.unavailable_on_evaluation:
         reasons.append("unavailable")
     if expert.credit_barred:

@@ -20,7 +20,7 @@ from app.core.actor import Actor, Role
 from app.core.clock import Clock
 from app.core.events import DomainEvents
 from app.core.notifications import notify
-from app.core.problems import Conflict, InvalidRequest, NotFound
+from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from app.identity.models import Organization
 from bidding.bids.models import Bid
@@ -643,8 +643,11 @@ async def correct(
     case: str,
     reason: str,
 ) -> dict[str, Any]:
-    """After signing a member's score changes only for one of the four cases of MOF order 87
-    art. 64, with its reason, by the same committee; the report is recomputed as a new revision."""
+    """After signing a member's score changes only in a re-review by the original committee (the
+    tender back in `evaluated`): one ordered by an upheld objection or complaint, the committee's
+    credit re-review, or — government procurement only — one the agency opens for a case of MOF
+    order 87 art. 64 (`open_re_review`); for one of those four cases, with its reason. The report
+    is recomputed as a new revision."""
     if case not in ART_64_CASES:
         raise InvalidRequest(
             [FieldError("case", "art_64", f"after signing a score changes only for {', '.join(ART_64_CASES)}")]
@@ -653,6 +656,20 @@ async def correct(
     state = await load(session, tender_id)
     if state.evaluation.status != EvaluationStatus.signed:
         raise Conflict("before the report is signed a member changes their own scores directly")
+    tender = await tender_or_404(session, tender_id)
+    if tender.status == TenderStatus.evaluated and state.evaluation.re_review is None:
+        # back in `evaluated` after signing: a re-evaluation was ordered (or the credit re-review)
+        state.evaluation.re_review = {"by": "order", "at": clock.now().isoformat()}
+    reviewing = tender.status == TenderStatus.evaluated or (
+        tender.status == TenderStatus.candidates and state.evaluation.re_review is not None
+    )
+    if not reviewing:
+        how = (
+            "the agency opens one for a case of MOF order 87 art. 64 (POST …/evaluation/re-review)"
+            if tender.project_type == GOVERNMENT_PROCUREMENT
+            else "an upheld objection or complaint orders it (实施条例 arts. 54, 61)"
+        )
+        raise Conflict(f"a signed report changes only in a re-review by the original committee: {how}")
     errors = scoring.score_errors(state.template, state.bid_ids, {bid_id: {item_id: value}}, complete=False)
     if errors:
         raise InvalidRequest([FieldError(where, "invalid", why) for where, why in errors])
@@ -694,3 +711,59 @@ async def correct(
     await events.emit(session, clock, actor, REPORT_REVISED, "tender", tender_id, _announcement(state, result))
     await session.commit()
     return {"revision": state.evaluation.revision, "result": result.as_dict()}
+
+
+GOVERNMENT_PROCUREMENT = "government_procurement"
+
+
+async def open_re_review(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, case: str, reason: str
+) -> dict[str, Any]:
+    """Government procurement: the agency has the original committee re-review its signed report
+    for one of the four cases of MOF order 87 art. 64 (the tender goes back to `evaluated`; the
+    members correct, the report is revised and its candidates checked again). The tendering law
+    knows no such step: there a re-evaluation follows an upheld objection or complaint."""
+    tender = await session.scalar(select(Tender).where(Tender.id == tender_id).with_for_update())
+    if tender is None:
+        raise NotFound(f"tender {tender_id} not found")
+    if not (actor.has_role(Role.agency) and actor.org_uscc == tender.agency_uscc):
+        raise Forbidden("only the tender's agency opens a re-review")
+    errors: list[FieldError] = []
+    if case not in ART_64_CASES:
+        errors.append(FieldError("case", "art_64", "one of " + ", ".join(ART_64_CASES)))
+    if not reason.strip():
+        errors.append(FieldError("reason", "required", "what the committee is to re-review, and why"))
+    if errors:
+        raise InvalidRequest(errors)
+    if tender.project_type != GOVERNMENT_PROCUREMENT:
+        raise Conflict(
+            "the post-signature re-review is government procurement's (MOF order 87 art. 64): a tendering "
+            "project's report changes after an upheld objection or complaint (实施条例 arts. 54, 61)"
+        )
+    if tender.status not in (TenderStatus.candidates, TenderStatus.publicity):
+        raise Conflict(f"the tender is {tender.status}: a re-review is opened before the award")
+    tender_states.move(tender, TenderStatus.evaluated)
+    evaluation = await session.get(Evaluation, tender_id, with_for_update=True)
+    if evaluation is not None:
+        evaluation.re_review = {
+            "by": actor.username,
+            "case": case,
+            "reason": reason.strip(),
+            "at": clock.now().isoformat(),
+        }
+    payload = {"case": case, "reason": reason.strip()}
+    await audit.record(session, clock, actor, "evaluation.re_review", "tender", tender_id, payload)
+    for user_id in await committee.member_users(session, tender_id):
+        await notify(
+            session,
+            clock,
+            audience_role=Role.expert,
+            kind="re_review",
+            object_type="tender",
+            object_id=tender_id,
+            message=f"原评标委员会复核（{case}）：{reason.strip()}",
+            dedupe_key=f"re-review:{tender_id}:{clock.now().isoformat()}:{user_id}",
+            recipient_id=user_id,
+        )
+    await session.commit()
+    return {"tender": str(tender_id), "status": tender.status, "case": case}

@@ -191,6 +191,9 @@ class Evaluation(Base):
     signed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     revision: Mapped[int] = mapped_column(Integer, default=0)
+    # The original committee's re-review of the signed report under way: {by, case, reason, at}
+    # (an upheld objection or complaint ordered it, or — government procurement — the agency).
+    re_review: Mapped[dict[str, Any] | None] = mapped_column(JSON)
 
 
 class PriceClarification(Base):

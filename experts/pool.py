@@ -6,8 +6,11 @@ Columns (a header row first, UTF-8, BOM allowed):
 username, name, specialties (codes separated by `;`), title, employer_uscc, region,
 birth_date (YYYY-MM-DD), status (active, suspended or dismissed), suspended_until (the date a
 suspension ends; only for suspended), unavailable (blocks `YYYY-MM-DD/YYYY-MM-DD`, `;`-separated),
-and optionally last person_id (the 18-digit resident ID, GB 11643 check digit verified: only its
-keyed hash is kept, for the credit lists' checks of evaluation experts).
+field_since (YYYY-MM-DD: the day the expert began working in the field; the draw passes over one
+with fewer than 8 years, 招标投标法 art. 37), title_level (`senior` — 高级职称 — or `equivalent`,
+同等专业水平; nothing else belongs in the pool), and optionally last person_id (the 18-digit
+resident ID, GB 11643 check digit verified: only its keyed hash is kept, for the credit lists'
+checks of evaluation experts).
 """
 
 from __future__ import annotations
@@ -33,7 +36,10 @@ COLUMNS = (
     "status",
     "suspended_until",
     "unavailable",
+    "field_since",
+    "title_level",
 )
+TITLE_LEVELS = ("senior", "equivalent")  # 招标投标法 art. 37: 高级职称或者具有同等专业水平
 OPTIONAL_COLUMN = "person_id"
 STATUSES = ("active", "suspended", "dismissed")
 USERNAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{2,63}$")
@@ -53,6 +59,8 @@ class ExpertRow:
     unavailable: tuple[tuple[date, date], ...]
     line: int = 0  # where it is in the file, for problems found later
     person_hash: str | None = None  # the keyed hash of the resident ID (app.core.resident_id)
+    field_since: date | None = None  # working in the field since (招标投标法 art. 37: 8 years)
+    title_level: str | None = None  # senior or equivalent
 
     def fields(self) -> dict[str, object]:
         """What an import compares with the stored expert to decide whether anything changed."""
@@ -67,6 +75,8 @@ class ExpertRow:
             "suspended_until": self.suspended_until.isoformat() if self.suspended_until else None,
             "unavailable": [[a.isoformat(), b.isoformat()] for a, b in self.unavailable],
             "person_hash": self.person_hash,
+            "field_since": self.field_since.isoformat() if self.field_since else None,
+            "title_level": self.title_level,
         }
 
 
@@ -163,6 +173,13 @@ def parse_csv(
         blocks, reason = parse_blocks(cell["unavailable"])
         if reason:
             bad("unavailable", reason)
+        field_since = _date(cell["field_since"])
+        if field_since is None:
+            bad("field_since", "a date YYYY-MM-DD: when the expert began working in the field")
+        elif field_since > today or (birth is not None and field_since <= birth):
+            bad("field_since", "a day after the birth date and not after today")
+        if cell["title_level"] not in TITLE_LEVELS:
+            bad("title_level", "senior (高级职称) or equivalent (同等专业水平): 招标投标法 art. 37")
         person_id = cell.get(OPTIONAL_COLUMN, "")
         wrong_id = resident_id_error(person_id) if person_id else None
         if wrong_id:
@@ -182,6 +199,8 @@ def parse_csv(
                     blocks,
                     line,
                     hash_person(person_id) if person_id else None,
+                    field_since,
+                    cell["title_level"],
                 )
             )
     if not rows and not problems:

@@ -70,6 +70,8 @@ async def _stored_fields(session: AsyncSession, expert: Expert) -> dict[str, obj
         "unavailable": [[a.isoformat(), b.isoformat()] for a, b, source in blocks if source == POOL_FILE],
         "declared_unavailable": [[a.isoformat(), b.isoformat()] for a, b, source in blocks if source == DECLARED],
         "person_hash": expert.person_hash,
+        "field_since": expert.field_since.isoformat() if expert.field_since else None,
+        "title_level": expert.title_level,
     }
 
 
@@ -84,6 +86,7 @@ def _write(session: AsyncSession, expert: Expert, row: ExpertRow) -> None:
     set_expert_status(expert, ExpertStatus(row.status))
     expert.suspended_until = row.suspended_until
     expert.person_hash = row.person_hash
+    expert.field_since, expert.title_level = row.field_since, row.title_level
     session.add_all(ExpertSpecialty(expert_id=expert.id, code=code) for code in row.specialties)
     session.add_all(
         Unavailability(expert_id=expert.id, starts_on=a, ends_on=b, source=POOL_FILE) for a, b in row.unavailable

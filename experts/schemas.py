@@ -115,6 +115,14 @@ class CorrectionIn(RequestBody):
     reason: Text
 
 
+class ReReviewIn(RequestBody):
+    """Government procurement: the original committee re-reviews its signed report for a case of
+    MOF order 87 art. 64."""
+
+    case: Annotated[str, msgspec.Meta(min_length=1, max_length=32)]
+    reason: Annotated[str, msgspec.Meta(max_length=2000)]
+
+
 class RatingIn(RequestBody):
     seat: uuid.UUID
     score: Annotated[int, msgspec.Meta(ge=0, le=100)]

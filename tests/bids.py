@@ -89,6 +89,15 @@ def sealed_file(
     return out.getvalue()
 
 
+# What a candidate's publicity shows of its bid (10号令 art. 6), declared in the sealed declaration.
+DECLARED = {
+    "quality": "合格",
+    "project_manager": "张建国",
+    "project_manager_certificate": "一级注册建造师 鄂142202012345",
+    "qualifications": "建筑工程施工总承包一级；安全生产许可证有效",
+}
+
+
 def sealed_bid(
     tender: Tender, bidder: Bidder, price: str = "8236500.00", document: bytes = SECRET_DOCUMENT, **overrides: Any
 ) -> bytes:
@@ -99,7 +108,12 @@ def sealed_bid(
         bidder=bidder.org.uscc,
         opening_key=tender.opening_key,
         signing_key=overrides.get("signing_key", bidder.key),
-        declaration=Declaration(Decimal(price), duration_days=365, credit_commitment="本单位承诺所提交材料真实有效。"),
+        declaration=Declaration(
+            Decimal(price),
+            duration_days=365,
+            fields=overrides.get("fields", DECLARED),
+            credit_commitment="本单位承诺所提交材料真实有效。",
+        ),
         documents=[("施工组织设计.pdf", lambda: io.BytesIO(document))],
         created=datetime(2026, 12, 1, tzinfo=SHANGHAI),
     )

@@ -45,6 +45,8 @@ def row(username: str, specialty: str, employer: str | None = None, **cells: str
         "status": "active",
         "suspended_until": "",
         "unavailable": "",
+        "field_since": "1995-07-01",
+        "title_level": "senior",
     }
     return base | cells
 

@@ -46,7 +46,12 @@ DESCRIPTIONS = {
 # A GET that can still refuse by state: a custody share is handed out once.
 STATEFUL_READS = {("GET", "/api/v1/tenders/{tender_id:uuid}/custody/share")}
 # Routes about the caller's own record, which may be missing (an expert login not in the pool).
-OWN_RECORDS = {("GET", "/api/v1/experts/me"), ("PUT", "/api/v1/experts/me/unavailability")}
+# (a credit-repair application names an entry about the caller's own organization).
+OWN_RECORDS = {
+    ("GET", "/api/v1/experts/me"),
+    ("PUT", "/api/v1/experts/me/unavailability"),
+    ("POST", "/api/v1/credit/repairs"),
+}
 # Reads of something that may not exist yet (no tree head signed, an event not yet in the log).
 NOT_YET = {
     ("GET", "/api/v1/transparency/heads/latest"),

@@ -129,28 +129,28 @@ async def raise_objection(
         or award_file.publicity_ends_at is None
         or now >= award_file.publicity_ends_at
     ):
-        raise Conflict("objections to the candidates are raised during their publicity")
-    objection = await _new_objection(
-        session,
-        clock,
-        actor,
-        tender_id,
-        "objection",
-        None,
-        grounds,
-        attachments,
-        states.ANSWER_WITHIN,
-        tz,
-        interest=interest or None,
-    )
-    await _tell_agency_of_objection(session, clock, tender, objection, tz)
+        ended = award_file.publicity_ends_at if award_file else None
+        when = f": it ended {_local(ended, tz)}" if ended is not None and now >= ended else ""
+        raise Conflict(f"objections to the candidates are raised during their publicity (实施条例 art. 54){when}")
+    objection = await _object(session, clock, actor, tender, grounds, attachments, tz, interest=interest or None)
     await session.commit()
     return objection_view(objection)
 
 
-async def _tell_agency_of_objection(
-    session: AsyncSession, clock: Clock, tender: Tender, objection: Objection, tz: ZoneInfo
-) -> None:
+async def _object(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender: Tender,
+    grounds: str,
+    attachments: Sequence[uuid.UUID],
+    tz: ZoneInfo,
+    **about: Any,
+) -> Objection:
+    """An objection to the tenderee, due in 3 days (Regs arts. 22, 54), the agency's users told."""
+    objection = await _new_objection(
+        session, clock, actor, tender.id, "objection", None, grounds, attachments, states.ANSWER_WITHIN, tz, **about
+    )
     agency = await identity.users_of_orgs(session, [tender.agency_uscc])
     await notify_many(
         session,
@@ -168,6 +168,7 @@ async def _tell_agency_of_objection(
             for u, _ in agency
         ],
     )
+    return objection
 
 
 async def object_to_documents(
@@ -194,21 +195,8 @@ async def object_to_documents(
             f"(实施条例 art. 22): the period ended {_local(last, tz)}",
             slug="period-ended",
         )
-    objection = await _new_objection(
-        session,
-        clock,
-        actor,
-        tender_id,
-        "objection",
-        None,
-        grounds,
-        attachments,
-        states.ANSWER_WITHIN,
-        tz,
-        matter="documents",
-    )
+    objection = await _object(session, clock, actor, tender, grounds, attachments, tz, matter="documents")
     _hold(tender, "document_objection", objection.id, objection.raised_at)
-    await _tell_agency_of_objection(session, clock, tender, objection, tz)
     await session.commit()
     return objection_view(objection)
 

@@ -730,6 +730,19 @@ def _local(instant: datetime, tz: ZoneInfo) -> str:
     return local.strftime("%Y-%m-%d %H:%M")
 
 
+PUBLICIZED_FIELDS = ("quality", "project_manager", "project_manager_certificate", "qualifications")
+
+
+def publicized(declaration: dict[str, Any] | None) -> dict[str, Any]:
+    """What a candidate's publicity shows of its opened declaration (招标公告和公示信息发布管理办法,
+    国家发改委令第10号, art. 6): the duration, the quality, the project manager with the certificate's
+    name and number, and the qualifying responses (declared items `quality`, `project_manager`,
+    `project_manager_certificate`, `qualifications`; absent ones show as null)."""
+    declaration = declaration or {}
+    fields = declaration.get("fields") or {}
+    return {"duration_days": declaration.get("duration_days"), **{k: fields.get(k) for k in PUBLICIZED_FIELDS}}
+
+
 def objection_view(o: Objection) -> dict[str, Any]:
     return {
         "id": str(o.id),
@@ -827,6 +840,14 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
     cancellations = await session.scalars(
         select(Cancellation).where(Cancellation.tender_id == tender_id).order_by(Cancellation.requested_at)
     )
+    declared: dict[str, dict[str, Any]] = {}
+    if published and award_file is not None:
+        rows = await session.execute(
+            select(BidOpening.bid_id, BidOpening.declaration).where(
+                BidOpening.bid_id.in_([uuid.UUID(c["bid"]) for c in award_file.candidates])
+            )
+        )
+        declared = {str(row.bid_id): row.declaration or {} for row in rows}
     pending = tender.status == TenderStatus.publicity or (
         tender.status == TenderStatus.awarded
         and not any(a.status in (AwardStatus.notified, AwardStatus.contracted) for a in awards)
@@ -846,8 +867,18 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
             "round": award_file.publicity_round,
             "started_at": award_file.publicity_started_at.isoformat() if award_file.publicity_started_at else None,
             "ends_at": award_file.publicity_ends_at.isoformat() if award_file.publicity_ends_at else None,
-            "candidates": [{"candidate_rank": i, **c} for i, c in enumerate(award_file.candidates, start=1)],
+            "candidates": [
+                {"candidate_rank": i, **c, **publicized(declared.get(c["bid"]))}
+                for i, c in enumerate(award_file.candidates, start=1)
+            ],
             "disqualified": award_file.disqualified,
+            # 10号令 art. 6 (四): how and until when to object
+            "objections": {
+                "to": tender.agency_uscc,
+                "until": award_file.publicity_ends_at.isoformat() if award_file.publicity_ends_at else None,
+                "how": f"POST /api/v1/tenders/{tender_id}/award/objections"
+                " (投标人或其他利害关系人；非投标人说明利害关系 interest)",
+            },
             # Secret until the award notice (Tendering Law art. 37 ¶5), but to the supervisors.
             "committee": award_file.committee
             if actor.has_role(Role.supervisor) or tender.status in tender_states.COMMITTEE_PUBLIC_STATUSES

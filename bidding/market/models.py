@@ -63,6 +63,8 @@ class ServiceRequest(Base):
     required_grade: Mapped[str | None] = mapped_column(String(32))
     # The least credit score (信用评价, credit/score_rules.py) an intermediary needs to register.
     min_credit_score: Mapped[int | None] = mapped_column(Integer)
+    # the local rule that lets a credit score gate a service below mandatory tendering
+    min_credit_score_rule: Mapped[str | None] = mapped_column(String(300))
     ceiling: Mapped[Decimal] = mapped_column(Money)
     floor: Mapped[Decimal | None] = mapped_column(Money)
     registration_closes: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))

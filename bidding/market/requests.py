@@ -57,6 +57,12 @@ class RequestTerms:
     turn_seconds: int = 120
     pause_seconds: int = 60
     min_credit_score: int | None = None  # the least credit score an intermediary needs to register
+    min_credit_score_rule: str | None = None  # the local rule that allows it
+
+
+# 必须招标的工程项目规定 (国家发展改革委令第16号) art. 5: services of 100万元 or more are tendered,
+# and a tender may not exclude on a score the law does not set; a score gates only smaller ones.
+MANDATORY_TENDERING_SERVICES = Decimal("1000000.00")
 
 
 def _term_errors(terms: RequestTerms, now: datetime) -> list[FieldError]:
@@ -66,6 +72,13 @@ def _term_errors(terms: RequestTerms, now: datetime) -> list[FieldError]:
     elif terms.required_grade is not None and CATEGORIES[terms.category].qualification is None:
         message = f"{CATEGORIES[terms.category].name_zh} needs no qualification (abolished): no grade can be required"
         errors.append(FieldError("required_grade", "abolished", message))
+    if terms.min_credit_score is not None:
+        if not (terms.min_credit_score_rule or "").strip():
+            message = "name the local rule that lets a credit score gate this service"
+            errors.append(FieldError("min_credit_score_rule", "required", message))
+        if terms.ceiling >= MANDATORY_TENDERING_SERVICES:
+            message = "a service of 100万元 or more is subject to mandatory tendering (国家发展改革委令第16号 art. 5)"
+            errors.append(FieldError("min_credit_score", "mandatory_tendering", message + ": no credit-score gate"))
     if terms.floor is not None and terms.floor >= terms.ceiling:
         errors.append(FieldError("floor", "above_ceiling", "the floor must be below the ceiling price"))
     if not now < terms.registration_closes <= terms.bidding_starts < terms.bidding_ends:
@@ -98,6 +111,7 @@ async def post_request(
         category=terms.category,
         required_grade=terms.required_grade,
         min_credit_score=terms.min_credit_score,
+        min_credit_score_rule=(terms.min_credit_score_rule or "").strip() or None,
         ceiling=terms.ceiling,
         floor=terms.floor,
         registration_closes=terms.registration_closes,
@@ -262,6 +276,7 @@ async def repost(
         turn_seconds=int(a.get("turn_seconds", 120)),
         pause_seconds=int(a.get("pause_seconds", 60)),
         min_credit_score=old.min_credit_score,
+        min_credit_score_rule=old.min_credit_score_rule,
     )
     return await post_request(session, clock, actor, terms, reposted_from=old.id)
 

@@ -47,6 +47,8 @@ class ServiceRequestIn(RequestBody):
     turn_seconds: Annotated[int, msgspec.Meta(ge=10, le=3600)] = 120
     pause_seconds: Annotated[int, msgspec.Meta(ge=0, le=3600)] = 60
     min_credit_score: Annotated[int, msgspec.Meta(ge=0, le=100)] | None = None
+    # the local rule that lets a credit score gate this service (required with min_credit_score)
+    min_credit_score_rule: Annotated[str, msgspec.Meta(max_length=300)] | None = None
 
     def terms(self) -> RequestTerms:
         return RequestTerms(
@@ -68,6 +70,7 @@ class ServiceRequestIn(RequestBody):
             self.turn_seconds,
             self.pause_seconds,
             self.min_credit_score,
+            self.min_credit_score_rule,
         )
 
 
@@ -78,6 +81,7 @@ class ServiceRequestOut(msgspec.Struct):
     category: str
     required_grade: str | None
     min_credit_score: int | None
+    min_credit_score_rule: str | None
     ceiling: Decimal
     floor: Decimal | None
     registration_closes: datetime
@@ -103,6 +107,7 @@ class ServiceRequestOut(msgspec.Struct):
             r.category,
             r.required_grade,
             r.min_credit_score,
+            r.min_credit_score_rule,
             r.ceiling,
             r.floor,
             r.registration_closes,

@@ -7,6 +7,8 @@ evaluated --the credit check leaves 1–3 clean bids (联合惩戒)--> candidate
 evaluated | candidates --no clean bid (at the check or a supervisor's re-run)--> failed
 candidates --published, within 3 days of the report (公示, art. 54)--> publicity
 publicity --objection upheld: the same committee re-evaluates--> evaluated
+candidates | publicity --government procurement: the agency opens a re-review for a case of MOF order 87
+    art. 64 (the original committee corrects)--> evaluated
 publicity --every candidate disqualified by an upheld objection or complaint--> failed
 publicity --the period ended, no objection or complaint open: the first candidate--> awarded
 awarded --the contract recorded (Tendering Law art. 46)--> contracted
@@ -43,7 +45,8 @@ TRANSITIONS: dict[TenderStatus, frozenset[TenderStatus]] = {
     T.opened: frozenset({T.evaluation, T.cancelled}),
     T.evaluation: frozenset({T.evaluated, T.cancelled}),
     T.evaluated: frozenset({T.candidates, T.failed, T.cancelled}),  # failed: no clean candidate
-    T.candidates: frozenset({T.publicity, T.failed, T.cancelled}),  # failed: a supervisor's re-run
+    # failed: a supervisor's re-run; evaluated: a government-procurement re-review (MOF order 87 art. 64)
+    T.candidates: frozenset({T.publicity, T.failed, T.cancelled, T.evaluated}),
     T.publicity: frozenset({T.awarded, T.evaluated, T.failed, T.cancelled}),
     T.awarded: frozenset({T.contracted, T.failed, T.cancelled}),
     T.contracted: frozenset(),

@@ -32,6 +32,9 @@ PLATFORM_SEEDED = "发改法规〔2018〕457号；平台信用承诺"
 PLATFORM_WARNING = "平台信用承诺（告知性记录）；禁止措施须有行政监督部门的决定（实施条例第六十七、六十八条）"
 # 信用修复管理办法 (国家发展改革委令第36号): an ordinary breach is published at least 3 months.
 MIN_PUBLICATION_DAYS = {"platform": 90}
+# The subject's statement (陈述申辩) before a platform listing takes effect: 5 working days, as
+# decided here (the local credit rules give the subject a period without fixing one nationally).
+STATEMENT_WORKING_DAYS = {"platform": 5}
 
 
 def upgrade() -> None:
@@ -51,6 +54,7 @@ def upgrade() -> None:
         table.add_column(sa.Column("decision", sa.JSON(), nullable=True))
     # Not in batch mode: SQLite would rebuild a table other tables' foreign keys point at.
     op.add_column("credit_list_types", sa.Column("min_publication_days", sa.Integer(), nullable=True))
+    op.add_column("credit_list_types", sa.Column("statement_working_days", sa.Integer(), nullable=True))
     op.create_table(
         "credit_submissions",
         sa.Column("id", GUID, nullable=False),
@@ -71,12 +75,20 @@ def upgrade() -> None:
     )
     op.create_index(op.f("ix_credit_submissions_entry_id"), "credit_submissions", ["entry_id"], unique=False)
     op.create_index(op.f("ix_credit_submissions_status"), "credit_submissions", ["status"], unique=False)
+    with op.batch_alter_table("service_requests") as table:
+        table.add_column(sa.Column("min_credit_score_rule", sa.String(length=300), nullable=True))
+    with op.batch_alter_table("evaluations") as table:
+        table.add_column(sa.Column("re_review", sa.JSON(), nullable=True))
     with op.batch_alter_table("experts") as table:
         table.add_column(sa.Column("field_since", sa.Date(), nullable=True))
         table.add_column(sa.Column("title_level", sa.String(length=16), nullable=True))
-    types = sa.table("credit_list_types", sa.column("code"), sa.column("min_publication_days"))
+    types = sa.table(
+        "credit_list_types", sa.column("code"), sa.column("min_publication_days"), sa.column("statement_working_days")
+    )
     for code, days in MIN_PUBLICATION_DAYS.items():
         op.execute(types.update().where(types.c.code == code).values(min_publication_days=days))
+    for code, days in STATEMENT_WORKING_DAYS.items():
+        op.execute(types.update().where(types.c.code == code).values(statement_working_days=days))
     _platform_warns_only()
 
 
@@ -114,13 +126,18 @@ def _platform_warns_only() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM credit_rules WHERE edited_by = 'migration 0014'")
+    with op.batch_alter_table("service_requests") as table:
+        table.drop_column("min_credit_score_rule")
+    with op.batch_alter_table("evaluations") as table:
+        table.drop_column("re_review")
     with op.batch_alter_table("experts") as table:
         table.drop_column("title_level")
         table.drop_column("field_since")
     op.drop_index(op.f("ix_credit_submissions_status"), table_name="credit_submissions")
     op.drop_index(op.f("ix_credit_submissions_entry_id"), table_name="credit_submissions")
     op.drop_table("credit_submissions")
-    op.execute("ALTER TABLE credit_list_types DROP COLUMN min_publication_days")  # SQLite ≥ 3.35 and PostgreSQL
+    for name in ("statement_working_days", "min_publication_days"):  # SQLite ≥ 3.35 and PostgreSQL
+        op.execute(f"ALTER TABLE credit_list_types DROP COLUMN {name}")
     with op.batch_alter_table("credit_entries") as table:
         table.drop_column("decision")
     with op.batch_alter_table("award_objections") as table:

@@ -67,6 +67,26 @@ CASES: list[tuple[str, str, str, str, bytes | None, str | None, int, str]] = [
      "announcement_date"),
     ("a holiday in year 9999", "POST", "/api/v1/calendar/years", "admin",
      b'{"year":2027,"holidays":["2027-01-01","9999-01-01"],"workdays":[]}', JSON, 422, "holidays[1]"),
+    ("a credit entry past int64", "POST", "/api/v1/credit/repairs", "bidder",
+     b'{"entry":9223372036854775808,"text":"x"}', JSON, 422, "entry"),
+    ("a statement on an entry id past int64", "POST", "/api/v1/credit/breaches/9223372036854775808/statement",
+     "bidder", b'{"text":"x"}', JSON, 404, "not-found"),
+    ("an authority decision citing no document", "POST", "/api/v1/credit/breaches/1/decision", "supervisor",
+     b'{"authority":"a","number":"1","decided_on":"2026-01-01","measures":["bar_bidding"],"legal_basis":"b",'
+     b'"document_sha256":"not-a-digest"}', JSON, 422, "document_sha256"),
+    ("a complaint on an unknown matter", "POST",
+     "/api/v1/tenders/00000000-0000-0000-0000-000000000000/award/complaints", "bidder",
+     b'{"matter":"everything","grounds":"x"}', JSON, 422, "matter"),
+    ("a complaint known in year 9999", "POST",
+     "/api/v1/tenders/00000000-0000-0000-0000-000000000000/award/complaints", "bidder",
+     b'{"matter":"other","grounds":"x","known_on":"99999-01-01"}', JSON, 422, "known_on"),
+    ("a document objection to an unknown tender", "POST",
+     "/api/v1/tenders/00000000-0000-0000-0000-000000000000/documents/objections", "bidder",
+     b'{"grounds":"x"}', JSON, 404, "not-found"),
+    ("an amendment number past the limit", "POST",
+     "/api/v1/tenders/00000000-0000-0000-0000-000000000000/award/objections/"
+     "00000000-0000-0000-0000-000000000000/answer", "agency",
+     b'{"outcome":"amended","answer":"x","amendment":99999999999}', JSON, 422, "amendment"),
 ]  # fmt: skip
 
 
@@ -127,7 +147,8 @@ async def _headers(client: AsyncTestClient[Litestar], world: World, who: str) ->
         token = (await login(client, user.username))["Authorization"].split(" ")[1]
         return {"Authorization": f"Basic {token}"}
     role = Role(who)
-    user = await world.user(role, await world.org(OrgKind.agency) if role is Role.agency else None)
+    kinds = {Role.agency: OrgKind.agency, Role.bidder: OrgKind.bidder}
+    user = await world.user(role, await world.org(kinds[role]) if role in kinds else None)
     return await login(client, user.username)
 
 

@@ -173,6 +173,13 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/publicity"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/documents"): frozenset({G, B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections"): frozenset({B}),
+    ("GET", "/api/v1/credit/breaches"): frozenset({A, S, B, M}),  # officers all; an organization its own
+    ("POST", "/api/v1/credit/documents"): frozenset({S}),
+    ("POST", "/api/v1/credit/breaches/{entry_id:int}/decision"): frozenset({S}),
+    ("POST", "/api/v1/credit/breaches/{entry_id:int}/statement"): frozenset({B, M}),
+    ("GET", "/api/v1/credit/repairs"): OFFICERS,
+    ("POST", "/api/v1/credit/repairs"): frozenset({B, M}),
+    ("POST", "/api/v1/credit/repairs/{submission_id:uuid}/decision"): frozenset({S}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/documents/objections"): frozenset({B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/complaints"): frozenset({B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{complaint_id:uuid}/excluded-time"): frozenset({S}),
@@ -185,6 +192,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/bond-refund"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/termination"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/corrections"): frozenset({E}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/re-review"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/ratings"): frozenset({G, S}),
     # The web console's pages (app/console): anonymous visitors of a signed-in page are sent to
     # /login (303) instead of a 401; a wrong role gets the 403 page.

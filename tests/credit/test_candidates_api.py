@@ -23,7 +23,7 @@ from bidding.sealing.keys import bidder_public_key, generate_bidder_key
 from credit.hooks import expert_bars
 from experts.models import Expert
 from experts.pool import COLUMNS
-from tests.bidding.market.test_market import intermediary, post_request
+from tests.bidding.market.test_market import REQUEST, at, intermediary, post_request
 from tests.bids import Bidder, new_bidder, published_tender, sealed_bid, submit
 from tests.conftest import World, login, random_uscc
 from tests.credit.helpers import entry_row, import_list, officers
@@ -234,7 +234,27 @@ async def test_intermediaries_are_checked_at_registration_with_the_minimum_score
     client: AsyncTestClient[Litestar], world: World
 ) -> None:
     admin, supervisor = await officers(client, world)
-    request_id, _owner = await post_request(client, world, min_credit_score=70)
+    # A score gates a service below mandatory tendering only, under a local rule the request names.
+    rule = "江城市中介服务超市管理办法第十八条"
+    owner = await login(client, (await world.user(Role.agency, await world.org(OrgKind.tenderee))).username)
+    for changes, field in (
+        ({"min_credit_score": 70}, "min_credit_score_rule"),
+        ({"min_credit_score": 70, "min_credit_score_rule": rule, "ceiling": "1000000.00"}, "min_credit_score"),
+    ):
+        body = {**REQUEST, **changes}
+        refused_request = await client.post("/api/v1/service-requests", json=body, headers=owner)
+        assert refused_request.status_code == 422, refused_request.text
+        assert [p["name"] for p in refused_request.json()["invalid-params"]] == [field]
+    request_id, _owner = await post_request(
+        client,
+        world,
+        min_credit_score=70,
+        min_credit_score_rule=rule,
+        registration_closes=at("2026-12-21T09:00").isoformat(),
+        bidding_starts=at("2026-12-21T09:30").isoformat(),
+        bidding_ends=at("2026-12-21T10:00").isoformat(),
+        max_end=at("2026-12-21T10:20").isoformat(),
+    )
     listed, listed_headers = await intermediary(client, world)
     breached, breached_headers = await intermediary(client, world)
     _fine, fine_headers = await intermediary(client, world)
@@ -249,6 +269,10 @@ async def test_intermediaries_are_checked_at_registration_with_the_minimum_score
             headers=supervisor,
         )
         assert recorded.status_code == 201, recorded.text
+    # Recorded on Monday 30 November, each takes effect after 5 working days of statement (陈述申辩).
+    assert recorded.json()["statement_due"] == "2026-12-07" and recorded.json()["listed_on"] == "2026-12-08"
+    assert (await client.get(f"/api/v1/credit/scores/{breached.uscc}", headers=supervisor)).json()["score"] == 100
+    world.clock.set(at("2026-12-08T09:00"))
     score = (await client.get(f"/api/v1/credit/scores/{breached.uscc}", headers=supervisor)).json()
     assert score["score"] == 60
     breach = next(c for c in score["contributions"] if c["factor"] == "commitment_breach")

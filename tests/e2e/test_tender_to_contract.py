@@ -253,7 +253,17 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
         for name in PRICES:
             assert (await bidders[name].call("GET", f"{tender_url}/documents/{documents[0]['id']}")).status_code == 200
 
-        # --- 澄清: a clarification 10 days before the deadline moves it so that 15 days remain.
+        # --- 招标文件异议: a holder objects to the documents 12 days before the deadline (Regs art. 22);
+        # the tender is held (for all to see) until the tenderee's answer.
+        deployment.jump_to(deadline - timedelta(days=12))
+        document_objection = await bidders["乙建设"].ok(
+            "POST", f"{tender_url}/documents/objections", 201, json={"grounds": "工期要求前后矛盾，无法响应"}
+        )
+        held = await bidders["丙建设"].ok("GET", f"{tender_url}/award")
+        assert [h["kind"] for h in held["holds"]] == ["document_objection"]
+
+        # --- 澄清: a clarification 10 days before the deadline moves it so that 15 days remain; the
+        # answer to the objection cites it, and the hold is released.
         deployment.jump_to(deadline - timedelta(days=10))
         clarified = await agent.ok(
             "POST",
@@ -265,6 +275,13 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
         assert clarified["deadline_moved"] and new_deadline - (deadline - timedelta(days=10)) >= timedelta(days=15)
         notices = await bidders["乙建设"].ok("GET", "/api/v1/notifications")
         assert "amendment" in [n["kind"] for n in notices]
+        answered = await agent.ok(
+            "POST",
+            f"{tender_url}/award/objections/{document_objection['id']}/answer",
+            json={"outcome": "amended", "answer": "异议成立，已发布第1号澄清", "amendment": clarified["number"]},
+        )
+        assert answered["amendment"] == clarified["number"]
+        assert (await bidders["丙建设"].ok("GET", f"{tender_url}/award"))["holds"] == []
 
         # --- 投标: four bidders seal on their own machines and submit; one bid's declaration is careless.
         signing = {}
@@ -435,6 +452,25 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
             f"{tender_url}/award/objections/{objection['id']}/answer",
             json={"outcome": "dismissed", "answer": "经核查该项目经理无在建工程"},
         )
+
+        # --- 投诉: the objector complains to the supervisors, who accept and decide; the decision is
+        # published (Regs arts. 60–62, 78). The award waits for it.
+        complaint = await bidders["丙建设"].ok(
+            "POST",
+            f"{tender_url}/award/objections/{objection['id']}/complaint",
+            201,
+            json={"grounds": "招标人答复未附核查依据"},
+        )
+        await officer.ok("POST", f"{tender_url}/award/objections/{complaint['id']}/acceptance", json={"accept": True})
+        await officer.ok(
+            "POST",
+            f"{tender_url}/award/objections/{complaint['id']}/answer",
+            json={"outcome": "dismissed", "answer": "经调取社保及在建项目记录，投诉缺乏事实根据，驳回"},
+        )
+        published_decisions = (await http.get(f"{workers[0]}/api/v1/complaint-decisions")).json()  # no sign-in
+        assert [d["decision"] for d in published_decisions if d["tender"] == tender_id] == [
+            "经调取社保及在建项目记录，投诉缺乏事实根据，驳回"
+        ]
 
         # --- 中标: after the publicity the scheduler reminds the agency; the tenderee decides (Law art. 40).
         deployment.jump_to(datetime.fromisoformat(publicity["ends_at"]) + timedelta(seconds=1))

@@ -30,6 +30,8 @@ def expert(n: int, specialty: str = "construction.civil", **facts: object) -> Po
         "region": "310000",
         "birth_date": date(1970, 1, 1),
         "status": "active",
+        "field_since": date(1995, 7, 1),
+        "title_level": "senior",
     }
     base.update(facts)
     return PoolExpert(**base)  # type: ignore[arg-type]
@@ -44,6 +46,9 @@ EXCLUSION_CASES: list[tuple[dict[str, object], str]] = [
     ({"status": "suspended", "suspended_until": date(2026, 12, 4)}, "suspended"),
     ({"status": "dismissed"}, "dismissed"),
     ({"birth_date": date(1955, 12, 3)}, "over_age"),  # 71 on the draw date
+    ({"field_since": date(2018, 12, 4)}, "not_qualified"),  # 8 years tomorrow (Law art. 37)
+    ({"title_level": "intermediate"}, "not_qualified"),
+    ({"field_since": None}, "not_qualified"),  # an expert imported before the pool file said
     ({"unavailable_on_evaluation": True}, "unavailable"),
     ({"credit_barred": True}, "credit_barred"),
     ({"already_drawn": True}, "already_drawn"),
@@ -56,10 +61,12 @@ def test_each_exclusion_reason(facts: dict[str, object], reason: str) -> None:
 
 
 def test_every_reason_the_draw_knows_is_tested_above() -> None:
-    assert sorted(reason for _facts, reason in EXCLUSION_CASES) == sorted(draw.EXCLUSION_REASONS)
+    assert sorted({reason for _facts, reason in EXCLUSION_CASES}) == sorted(draw.EXCLUSION_REASONS)
 
 
 def test_the_age_cap_and_a_suspension_end_on_their_day() -> None:
+    assert draw.exclusions(expert(1, field_since=date(2018, 12, 3)), PARTIES) == []  # eight years today
+    assert draw.exclusions(expert(1, title_level="equivalent"), PARTIES) == []
     assert draw.exclusions(expert(1, birth_date=date(1956, 12, 3)), PARTIES) == []  # exactly 70 today
     assert draw.exclusions(expert(1, birth_date=date(1956, 12, 2)), PARTIES) == []  # 70 and a day
     assert draw.exclusions(expert(1, birth_date=date(1955, 12, 4)), PARTIES) == []  # 70, 71 tomorrow

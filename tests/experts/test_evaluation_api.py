@@ -82,7 +82,7 @@ async def sheet_for(scene: Scene, abnormal: bool = False) -> dict[str, dict[str,
 async def test_from_an_opened_tender_to_a_signed_report(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
-    scene = await drawn_committee(client, world)
+    scene = await drawn_committee(client, world, project_type="government_procurement")
     desk = scene.tender.desk
     bidder = scene.bidders[0].headers
 
@@ -303,7 +303,24 @@ async def test_from_an_opened_tender_to_a_signed_report(
     assert all(m["name"].startswith("评委") for m in agency_report["members"])
     assert not any(name in json.dumps(agency_report, ensure_ascii=False) for name in names)
 
-    # After signing: only the four art. 64 cases change a score.
+    # After signing a score changes only in a re-review by the original committee, which the
+    # agency opens in government procurement for a case of MOF order 87 art. 64.
+    unopened = await client.post(
+        f"{scene.url}/evaluation/corrections",
+        json={"bid": by_bid[2], "item": "t1", "value": "28", "case": "abnormal_score", "reason": "修正畸高分"},
+        headers=heads[abnormal],
+    )
+    assert unopened.status_code == 409 and "POST …/evaluation/re-review" in unopened.json()["detail"]
+    re_review = f"{scene.url}/evaluation/re-review"
+    vague = await client.post(re_review, json={"case": "changed_mind", "reason": " "}, headers=desk.agency_headers)
+    assert vague.status_code == 422 and {p["name"] for p in vague.json()["invalid-params"]} == {"case", "reason"}
+    by_bidder = await client.post(re_review, json={"case": "abnormal_score", "reason": "x"}, headers=bidder)
+    assert by_bidder.status_code == 403
+    opened = await client.post(
+        re_review, json={"case": "abnormal_score", "reason": "评委对投标3技术分畸高"}, headers=desk.agency_headers
+    )
+    assert opened.status_code == 200 and opened.json()["status"] == "evaluated", opened.text
+    # Only the four art. 64 cases change a score.
     fifth = await client.post(
         f"{scene.url}/evaluation/corrections",
         json={"bid": by_bid[2], "item": "t1", "value": "28", "case": "changed_mind", "reason": "再想想"},

@@ -17,7 +17,7 @@ TODAY = date(2026, 11, 29)
 HEADER = ",".join(COLUMNS)
 GOOD = (
     "li.ming,李明,construction.civil;economics.cost,高级工程师,91420100MAD4A0UG01,310000,1970-05-01,active,,"
-    "2026-12-01/2026-12-05"
+    "2026-12-01/2026-12-05,1993-07-01,senior"
 )
 
 
@@ -33,9 +33,9 @@ def test_every_bad_row_is_reported_with_line_field_and_reason() -> None:
         [
             HEADER,
             GOOD,
-            "li.ming,李明,construction.civil,高工,91420100MAD4A0UG01,310000,1970-05-01,active,,",  # twice
-            "wang,,mining,高工,91420100MA8X50C72X,310000,2030-01-01,retired,,2026-12-05/2026-12-01",
-            "zhao.lei,赵雷,construction,教授,91420100MAD4A0UG01,310000,1960-01-01,suspended,,",
+            "li.ming,李明,construction.civil,高工,91420100MAD4A0UG01,310000,1970-05-01,active,,,1993-07-01,senior",
+            "wang,,mining,高工,91420100MA8X50C72X,310000,2030-01-01,retired,,2026-12-05/2026-12-01,2027-01-01,中级",
+            "zhao.lei,赵雷,construction,教授,91420100MAD4A0UG01,310000,1960-01-01,suspended,,,1985-09-01,senior",
             "short,row",
         ]
     )
@@ -49,6 +49,8 @@ def test_every_bad_row_is_reported_with_line_field_and_reason() -> None:
         (4, "birth_date"),
         (4, "status"),
         (4, "unavailable"),
+        (4, "field_since"),
+        (4, "title_level"),
         (5, "suspended_until"),
         (6, "row"),
     ]

@@ -78,6 +78,17 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     publicity = seen["publicity"]
     assert [c["price"] for c in publicity["candidates"]] == PRICES[:3]
     assert [c["candidate_rank"] for c in publicity["candidates"]] == [1, 2, 3]
+    # What 10号令 art. 6 lists: duration, quality, the project manager and certificate, the
+    # qualifying responses, and how (and until when) to object.
+    first_shown = publicity["candidates"][0]
+    assert (first_shown["duration_days"], first_shown["quality"]) == (365, "合格")
+    assert (first_shown["project_manager"], first_shown["project_manager_certificate"]) == (
+        "张建国",
+        "一级注册建造师 鄂142202012345",
+    )
+    assert first_shown["qualifications"].startswith("建筑工程施工总承包一级")
+    assert publicity["objections"]["until"] == publicity["ends_at"]
+    assert publicity["objections"]["how"].endswith("(投标人或其他利害关系人；非投标人说明利害关系 interest)")
     assert publicity["committee"] is None  # secret until the award notice (Tendering Law art. 37 ¶5)
     assert (await award_of(scene, desk.agency_headers))["publicity"]["committee"] is None
     officer_view = (await award_of(scene, desk.officer_headers))["publicity"]["committee"]
@@ -359,6 +370,13 @@ async def test_an_objection_upheld_for_reevaluation_goes_back_to_the_same_commit
     first, _second, _third, fourth = scene.bidders
     published = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
     assert [c["price"] for c in published.json()["publicity"]["candidates"]] == PRICES[:3]
+    # A tendering project has no re-review of the agency's own: only an upheld objection orders one.
+    own = await client.post(
+        f"{scene.url}/evaluation/re-review",
+        json={"case": "arithmetic_error", "reason": "技术分漏计"},
+        headers=desk.agency_headers,
+    )
+    assert own.status_code == 409 and "government procurement" in own.json()["detail"]
     objection = await client.post(
         f"{scene.url}/award/objections", json={"grounds": "技术分计算错误"}, headers=fourth.headers
     )

@@ -27,6 +27,19 @@ def at(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
 
 
+REQUEST = {
+    "project_name": "江城市第三中学教学楼地形测绘",
+    "category": "SURVEY",
+    "ceiling": "300000.00",
+    "floor": "100000.00",
+    "registration_closes": at("2026-12-01T09:00").isoformat(),
+    "bidding_starts": at("2026-12-01T09:30").isoformat(),
+    "bidding_ends": at("2026-12-01T10:00").isoformat(),
+    "max_end": at("2026-12-01T10:20").isoformat(),
+    "decrement_amount": "1000.00",
+}
+
+
 async def intermediary(
     client: AsyncTestClient[Litestar], world: World, expires: str | None = "2028-12-31"
 ) -> tuple[Any, dict[str, str]]:
@@ -46,17 +59,7 @@ async def intermediary(
 async def post_request(client: AsyncTestClient[Litestar], world: World, **changes: Any) -> tuple[str, dict[str, str]]:
     owner = await world.user(Role.agency, await world.org(OrgKind.tenderee))
     headers = await login(client, owner.username)
-    body = {
-        "project_name": "江城市第三中学教学楼地形测绘",
-        "category": "SURVEY",
-        "ceiling": "300000.00",
-        "floor": "100000.00",
-        "registration_closes": at("2026-12-01T09:00").isoformat(),
-        "bidding_starts": at("2026-12-01T09:30").isoformat(),
-        "bidding_ends": at("2026-12-01T10:00").isoformat(),
-        "max_end": at("2026-12-01T10:20").isoformat(),
-        "decrement_amount": "1000.00",
-    } | changes
+    body = REQUEST | changes
     response = await client.post("/api/v1/service-requests", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return str(response.json()["id"]), headers
