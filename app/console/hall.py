@@ -1,6 +1,7 @@
 """What the supervision hall and the public pages show: today's and upcoming openings and
 auctions, the filing queue with its working-day countdowns, the SLA figures, the charts'
-numbers, and the expert draws, abnormal scores and credit hits. Read-only queries over the
+numbers, the expert draws, abnormal scores and credit hits, and the objections, complaints and
+credit-repair applications waiting for an officer. Read-only queries over the
 domains' tables; the pages render them."""
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from app.console.charts import Bar
 from app.core.calendar.rules import WorkingCalendar, end_of_day, start_of_day
 from app.core.calendar.service import load_calendar
 from app.identity.models import Organization
+from bidding.award.models import Objection
+from bidding.award.states import ObjectionStatus
 from bidding.filing import service as filings
 from bidding.filing.models import Filing, FilingRound
 from bidding.filing.sla import Breakdown
@@ -28,7 +31,7 @@ from bidding.market.models import Auction, ServiceRequest
 from bidding.opening.models import OpeningSession
 from bidding.tender.models import Tender
 from bidding.tender.states import TenderStatus
-from credit.models import CreditCheck
+from credit.models import CreditCheck, CreditSubmission
 from experts.models import Draw, Expert, ExpertIncident
 
 UPCOMING_DAYS = 14
@@ -264,6 +267,53 @@ async def credit_hits(session: AsyncSession) -> list[CreditHit]:
         )
         for check in rows.all()
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingRemedy:
+    tender_id: uuid.UUID
+    project_name: str
+    kind: str  # objection or complaint
+    matter: str  # documents, opening, candidates or other
+    accepted: bool  # a complaint the supervisors accepted
+    suspended: bool  # a suspension order stands
+    due_at: datetime
+    overdue: bool
+
+
+async def remedies_waiting(session: AsyncSession, now: datetime) -> list[WaitingRemedy]:
+    """Objections and complaints awaiting an answer or a decision, the nearest due first."""
+    rows = await session.execute(
+        select(Objection, Tender.project_name)
+        .join(Tender, Tender.id == Objection.tender_id)
+        .where(Objection.status == ObjectionStatus.open)
+        .order_by(Objection.due_at)
+        .limit(HALL_ROWS)
+    )
+    return [
+        WaitingRemedy(
+            o.tender_id,
+            project,
+            o.kind,
+            o.matter,
+            o.accepted_at is not None,
+            o.suspended_at is not None and o.suspension_lifted_at is None,
+            o.due_at,
+            o.due_at <= now,
+        )
+        for o, project in rows.all()
+    ]
+
+
+async def credit_submissions_waiting(session: AsyncSession) -> list[CreditSubmission]:
+    """Credit-repair applications awaiting a supervisor, oldest first."""
+    rows = await session.scalars(
+        select(CreditSubmission)
+        .where(CreditSubmission.kind == "repair", CreditSubmission.status == "open")
+        .order_by(CreditSubmission.submitted_at)
+        .limit(HALL_ROWS)
+    )
+    return list(rows)
 
 
 async def requests_of(session: AsyncSession, owner_uscc: str) -> Sequence[ServiceRequest]:

@@ -26,7 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.console import hall
 from app.console.charts import bar_chart
-from app.console.i18n import LANG_COOKIE, pick_language, translator
+from app.console.formats import beijing, daxie, wan, yuan
+from app.console.i18n import LANG_COOKIE, codes_for, labeller, pick_language, translator
 from app.console.timeline import MILESTONES, Step, timeline
 from app.core import audit, transparency
 from app.core.actor import Role
@@ -35,6 +36,7 @@ from app.core.deps import ActorDep, ClockDep, DbSession, ReceiptKeyDep
 from app.core.guards import requires, signed_in
 from app.core.models import AuditEvent
 from app.core.problems import Problem
+from bidding.award import service as award_service
 from bidding.filing import service as filings
 from bidding.filing.checklist import DocumentKind
 from bidding.filing.models import Filing
@@ -83,15 +85,17 @@ def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **c
     tz = settings.tz
 
     def local(at: datetime | int | None) -> str:
-        """A time as Shanghai shows it; an int is milliseconds since the epoch (a tree head's)."""
+        """A time as Beijing shows it, to the second; an int is milliseconds since the epoch (a tree head's)."""
         if isinstance(at, int):
             at = datetime.fromtimestamp(at / 1000, UTC)
-        return "—" if at is None else at.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+        return beijing(at, tz)
 
     return Template(
         template_name=name,
         context={
             "t": translator(lang),
+            "label": labeller(lang),
+            "codes": codes_for(lang),
             "lang": lang,
             "other_lang": "en" if lang == "zh" else "zh",
             "path": request.url.path,
@@ -101,6 +105,10 @@ def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **c
             "csrf": token,
             "server_now": request.app.state.clock.now(),
             "local": local,
+            "local_iso": lambda text: beijing(datetime.fromisoformat(text), tz) if text else "—",
+            "yuan": yuan,
+            "wan": wan,
+            "daxie": daxie,
             **context,
         },
         status_code=status_code,
@@ -220,6 +228,8 @@ class ConsolePages(Controller):
                 "draws": await hall.recent_draws(db_session),
                 "abnormal": await hall.abnormal_scores(db_session),
                 "credit": await hall.credit_hits(db_session),
+                "remedies": await hall.remedies_waiting(db_session, now),
+                "repairs": await hall.credit_submissions_waiting(db_session),
                 "charts": [
                     bar_chart(t(key), bars, empty_text=t("no_data"))
                     for key, bars in (
@@ -291,6 +301,8 @@ class ConsolePages(Controller):
             documents=await tender_service.documents(db_session, actor, tender_id),
             public_url=str(request.base_url).rstrip("/"),
             steps=steps,
+            award=await award_service.view(db_session, actor, tender_id),
+            own=own,
         )
 
     @get("/audit/{object_type:str}/{object_id:str}", guards=[requires(*OFFICERS)])

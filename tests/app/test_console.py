@@ -189,7 +189,7 @@ async def test_the_hall_shows_expert_draws_abnormal_scores_and_credit_hits(
     hall = await client.get("/console", headers=officer)
     assert hall.status_code == 200
     draws = re.search(r'<table id="draws">(.*?)</table>', hall.text, flags=re.S)
-    assert draws and "drawn" in draws[1] and f"/console/audit/tender/{scene.tender.id}" in draws[1]
+    assert draws and "已抽取" in draws[1] and f"/console/audit/tender/{scene.tender.id}" in draws[1]
     abnormal = re.search(r'<table id="abnormal">(.*?)</table>', hall.text, flags=re.S)
     assert abnormal and member["name"] in abnormal[1]
     hits = re.search(r'<table id="credit-hits">(.*?)</table>', hall.text, flags=re.S)
@@ -259,7 +259,7 @@ async def test_the_public_page_shows_the_supermarkets_results_once_an_auction_cl
     assert results, page.text
     row = re.search(r"<tr><td>江城市图书馆改造工程造价咨询</td>(.*?)</tr>", results[1], flags=re.S)
     assert row and winner.name in row[1]
-    assert re.findall(r'<td class="num">([\d.]+)</td>', row[1]) == ["300000.00", "240000.00", "60000.00"]
+    assert re.findall(r'<td class="num">([^<]+)</td>', row[1]) == ["¥300,000.00", "¥240,000.00", "¥60,000.00"]
 
 
 @pytest.mark.parametrize(
@@ -288,3 +288,36 @@ async def test_the_sign_in_page_sends_the_browser_only_to_a_path_of_this_site(
 async def test_the_sign_in_page_keeps_a_path_of_this_site(client: AsyncTestClient[Litestar]) -> None:
     page = await client.get("/login", params={"next": "/console/filings/new?step=2"})
     assert 'data-next="/console/filings/new?step=2"' in page.text
+
+
+async def test_the_tender_page_carries_objections_and_the_hall_lists_what_waits_for_an_officer(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    tender = await published_tender(client, world)
+    desk, url = tender.desk, f"/api/v1/tenders/{tender.id}"
+    holder = await new_bidder(client, world, "甲建设")
+    documents = (await client.get(f"{url}/documents", headers=holder.headers)).json()
+    await client.get(f"{url}/documents/{documents[0]['id']}", headers=holder.headers)
+
+    # A bidder's page offers the objection to the documents; statuses and money read in Chinese.
+    page = await client.get(f"/console/tenders/{tender.id}", headers=holder.headers)
+    assert 'id="document-objection"' in page.text and "对招标文件提出异议" in page.text
+    assert "<dd>已发布</dd>" in page.text and "¥" in page.text
+    assert "--price 1000000.00" not in page.text  # no price above a budget suggested any more
+    raised = await client.post(
+        f"{url}/documents/objections", json={"grounds": "工期要求不合理"}, headers=holder.headers
+    )
+    assert raised.status_code == 201, raised.text
+
+    # The agency sees it with its answer form and the hold; the hall lists it for officers.
+    agency_page = await client.get(f"/console/tenders/{tender.id}", headers=desk.agency_headers)
+    objections = re.search(r'<table id="objections">(.*?)</table>', agency_page.text, flags=re.S)
+    assert objections and "工期要求不合理" in objections[1] and "招标文件" in objections[1]
+    assert f'data-api="{url}/award/objections/{raised.json()["id"]}/answer"' in objections[1]
+    assert "招标投标活动暂停" in agency_page.text and "对招标文件的异议待答复" in agency_page.text
+    stranger = await new_bidder(client, world, "乙建设")
+    stranger_page = await client.get(f"/console/tenders/{tender.id}", headers=stranger.headers)
+    assert "工期要求不合理" not in stranger_page.text  # an objection is its objector's and the officers'
+    hall = await client.get("/console", headers=desk.officer_headers)
+    waiting = re.search(r'<table id="remedies">(.*?)</table>', hall.text, flags=re.S)
+    assert waiting and "异议" in waiting[1] and f"/console/tenders/{tender.id}" in waiting[1]

@@ -52,7 +52,18 @@ async def test_an_agency_submits_a_filing_and_sees_every_deficiency_at_once(
             assert any(item["message_zh"] in line for line in shown), item
         status = (await http.get(f"/api/v1/filings/{filing_id}", headers=headers)).json()["status"]
     assert status == "draft"  # the notice changed nothing
-    await expect(page.locator("#filing-status")).to_have_text("draft")
+    await expect(page.locator("#filing-status")).to_have_text("草稿")  # the status in Chinese
     await assert_accessible(page)
     await keep_screenshot(page, "agency-filing-deficiencies")
+
+    # 提交备案 three times straight from a new filing's page: one draft, however many clicks.
+    await page.goto(f"{base}/console/filings/new")
+    await page.get_by_label("项目名称").fill("江城市第四中学体育馆工程")
+    for _ in range(3):
+        await page.get_by_role("button", name="提交备案").click()
+        await expect(page.locator(".deficiency-notice").get_by_role("heading", name="一次性告知书")).to_be_visible()
+    await page.wait_for_url(re.compile(r"/console/filings/[0-9a-f-]{36}$"))  # the draft's own address now
+    async with httpx.AsyncClient(base_url=base) as http:
+        listed = (await http.get("/api/v1/filings", params={"limit": 100}, headers=headers)).json()["items"]
+    assert [f["project_name"] for f in listed].count("江城市第四中学体育馆工程") == 1
     await world.close()

@@ -9,6 +9,7 @@ import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 from playwright.async_api import Browser, expect
@@ -63,7 +64,7 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         await page.get_by_label("已封装的投标文件（.ggzy）").set_input_files(str(path))
         await page.get_by_role("button", name="递交投标文件").click()
         statuses = page.locator("#my-bids tr td:nth-child(2)")
-        await expect(statuses).to_have_text(["replaced", "submitted"], timeout=10_000)
+        await expect(statuses).to_have_text(["已替换", "已提交"], timeout=10_000)
 
         *others, (quitter, quitter_file) = others
         for user, data in [*others, (quitter, quitter_file)]:  # the others use the API, as `ggzy submit` does
@@ -72,15 +73,23 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         # The fourth bidder withdraws its bid in its own browser before the deadline.
         leaving = await signed_in(browser, other, quitter.username)
         await leaving.goto(f"{other}/console/tenders/{tender_id}")
-        await expect(leaving.locator("#my-bids tr td:nth-child(2)")).to_have_text(["submitted"])
+        await expect(leaving.locator("#my-bids tr td:nth-child(2)")).to_have_text(["已提交"])
+        questions: list[str] = []
+
+        async def confirm(dialog: Any) -> None:  # a withdrawal is confirmed first
+            questions.append(dialog.message)
+            await dialog.accept()
+
+        leaving.on("dialog", confirm)
         await leaving.get_by_role("button", name="撤回投标").click()
         await expect(leaving.locator("#receipt-check")).to_have_text("已撤回")
-        await expect(leaving.locator("#my-bids tr td:nth-child(2)")).to_have_text(["withdrawn"])
+        await expect(leaving.locator("#my-bids tr td:nth-child(2)")).to_have_text(["已撤回"])
+        assert questions == ["确定撤回投标文件吗？截止时间前可重新递交。"]
 
         # --- The supervisor keeps the hall open, and opens the opening room (on the other worker).
         lobby = await signed_in(browser, other, officer.username)
         row = lobby.locator("#openings tr", has_text="限时开标项目")
-        await expect(row).to_contain_text("published")
+        await expect(row).to_contain_text("已发布")
         hall = await signed_in(browser, other, officer.username)
         await hall.goto(f"{other}/console/openings/{tender_id}")
         await expect(hall.locator("#connection")).to_have_text("实时连接已建立")
@@ -92,7 +101,7 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         await expect(hall.locator("#threshold")).to_have_text("2")
         await expect(hall.locator("#decrypted")).to_have_text("3", timeout=20_000)
         prices = hall.locator("#bids .price")
-        await expect(prices).to_have_text(["90000.00", "88500.00", "91200.00"], timeout=20_000)
+        await expect(prices).to_have_text(["¥90,000.00", "¥88,500.00", "¥91,200.00"], timeout=20_000)
         await expect(hall.locator("#record-section")).to_be_visible(timeout=20_000)
         await expect(hall.locator("#events li")).to_contain_text(
             ["开标开始", "收到密钥份额", "收到密钥份额", "开标密钥已恢复"]
@@ -106,7 +115,7 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         await expect(page.locator("#responses")).to_have_text("1")
         await expect(hall.locator("#responses")).to_have_text("1", timeout=10_000)  # no reload
 
-        await expect(row).to_contain_text("opened", timeout=15_000)  # the hall's list follows, no reload
+        await expect(row).to_contain_text("已开标", timeout=15_000)  # the hall's list follows, no reload
         await expect(lobby.locator("#page-live")).to_contain_text("已更新")
         await assert_accessible(lobby)
         await keep_screenshot(lobby, "supervision-hall")

@@ -54,7 +54,7 @@ async def test_an_agency_posts_a_service_request_and_follows_its_registrations(
         await page.get_by_label("竞价开始时间").fill(local(timedelta(hours=2)))
         await page.get_by_role("button", name="发布").click()
         await page.wait_for_url(f"{base}/console/requests/*")
-        await expect(page.locator("#request-status")).to_have_text("registering")
+        await expect(page.locator("#request-status")).to_have_text("报名中")
         await expect(page.locator("#registered")).to_have_text("0")
         request_id = page.url.rsplit("/", 1)[1]
 

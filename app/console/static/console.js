@@ -7,6 +7,19 @@ const csrf = () => document.querySelector('meta[name="csrf-token"]').content;
 const lang = () => document.querySelector('meta[name="lang"]').content;
 const zh = () => lang() === "zh";
 
+// The platform's codes in the page's language (app/console/i18n.py CODES, embedded by base.html):
+// label("code", "published") is 已发布 on a Chinese page; a code without words shows as it is.
+const CODES = JSON.parse((document.getElementById("codes") || { textContent: "{}" }).textContent);
+// Money as the server sends it (a decimal string) with ¥ and thousands separators: the digits are
+// grouped as text, never through a float.
+function yuan(amount) {
+  if (amount === undefined || amount === null || amount === "") return "—";
+  const [whole, cents = "00"] = String(amount).replace(/^-/, "").split(".");
+  const sign = String(amount).startsWith("-") ? "-" : "";
+  return `${sign}¥${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ",")}.${(cents + "00").slice(0, 2)}`;
+}
+const label = (namespace, value) => (value === undefined || value === null ? "" : CODES[`${namespace}:${value}`] || String(value));
+
 async function api(method, url, body, headers = {}) {
   const init = { method, headers: { "X-CSRF-Token": csrf(), ...headers }, credentials: "same-origin" };
   if (body !== undefined) {
@@ -50,12 +63,16 @@ function showProblem(box, error) {
   box.replaceChildren();
   const problem = error.problem || {};
   const items = problem.deficiencies || problem["invalid-params"] || [];
-  const summary = problem.deficiencies && zh() ? `共 ${items.length} 项问题，请一并改正后重新提交` : problem.detail || error.message;
+  const slug = problem.type ? problem.type.split("/").pop() : null;
+  const summary = problem.deficiencies && zh() ? `共 ${items.length} 项问题，请一并改正后重新提交`
+    : zh() && slug ? `${label("problem", slug)}${problem.detail && !items.length ? "：" + problem.detail : ""}`
+    : problem.detail || error.message;
   box.append(el("p", summary));
   if (items.length) {
     const list = el("ol");
     for (const item of items) {
-      const message = item.message_zh ? (zh() ? item.message_zh : item.message_en || item.message_zh) : `${item.name}: ${item.reason}`;
+      const message = item.message_zh ? (zh() ? item.message_zh : item.message_en || item.message_zh)
+        : zh() && item.code ? `${item.name}：${label("field", item.code)}` : `${item.name}: ${item.reason}`;
       list.append(el("li", item.target ? `${message} (${item.target})` : message));
     }
     box.append(list);
@@ -122,7 +139,7 @@ function openingRoom() {
   async function refresh() {
     let state;
     try { state = await api("GET", base + "/"); } catch (error) { return; }
-    document.getElementById("opening-status").textContent = state.status;
+    document.getElementById("opening-status").textContent = label("code", state.status);
     // Shares are destroyed with the key once the record is out: keep the count the room saw.
     const count = document.getElementById("shares-count");
     count.textContent = Math.max(Number(count.textContent) || 0, state.shares_from.length, state.key_rebuilt_at ? state.threshold || 0 : 0);
@@ -142,7 +159,7 @@ function openingRoom() {
       const row = el("tr", null, { "data-uscc": bidder.uscc });
       row.append(el("td", bidder.name));
       row.append(el("td", result ? (result.outcome === "opened" ? (zh() ? "已解密" : "opened") : `${result.outcome}: ${result.reason || ""}`) : "—", { class: "outcome" }));
-      row.append(el("td", result && result.price ? result.price : "—", { class: "num price" }));
+      row.append(el("td", result && result.price ? yuan(result.price) : "—", { class: "num price" }));
       return row;
     }));
     if (state.record) document.getElementById("record-section").hidden = false;
@@ -151,7 +168,7 @@ function openingRoom() {
   }
   const onEvent = (event) => {
     const [zhText, enText] = words[event.kind] || [event.kind, event.kind];
-    const detail = event.data.bidder ? ` · ${event.data.bidder}${event.data.price ? " · " + event.data.price : ""}` : event.data.custodian ? ` · ${event.data.custodian} (${event.data.received}/${event.data.threshold})` : "";
+    const detail = event.data.bidder ? ` · ${event.data.bidder}${event.data.price ? " · " + yuan(event.data.price) : ""}` : event.data.custodian ? ` · ${event.data.custodian} (${event.data.received}/${event.data.threshold})` : "";
     log.append(el("li", `${new Date(event.at).toLocaleTimeString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })} ${zh() ? zhText : enText}${detail}`));
     refresh();
   };
@@ -185,8 +202,11 @@ function filingForm() {
   const form = document.getElementById("filing-form");
   if (!form) return;
   const draft = () => formBody(form);
+  const created = !form.dataset.filing;  // a new filing's page: the first save makes the draft
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (form.dataset.busy) return;  // a second click while the first is on its way makes nothing
+    form.dataset.busy = "1";
     const notice = form.querySelector(".deficiency-notice");
     const ok = form.querySelector(".notice-ok");
     notice.replaceChildren();
@@ -195,16 +215,22 @@ function filingForm() {
       let filing = form.dataset.filing;
       const saved = filing ? await api("PUT", `/api/v1/filings/${filing}`, draft()) : await api("POST", "/api/v1/filings", draft());
       filing = saved.id;
+      if (!form.dataset.filing) {  // from now on every retry updates this one draft, never makes another
+        form.dataset.filing = filing;
+        history.replaceState(null, "", `/console/filings/${filing}`);
+      }
       if (event.submitter && event.submitter.value === "submit") {
         const submitted = await api("POST", `/api/v1/filings/${filing}/submit`);
-        document.getElementById("filing-status").textContent = submitted.status;
+        document.getElementById("filing-status").textContent = label("code", submitted.status);
         ok.textContent = zh() ? "已提交，等待审核" : "Submitted, awaiting the officer's decision";
       } else ok.textContent = zh() ? "已保存" : "Saved";
-      if (!form.dataset.filing) window.location.assign(`/console/filings/${filing}`);
+      if (created) window.location.assign(`/console/filings/${filing}`);
     } catch (error) {
       showProblem(notice, error);
       if (error.problem && error.problem.deficiencies) notice.prepend(el("h2", zh() ? "一次性告知书" : "One-time deficiency notice"));
       notice.focus();
+    } finally {
+      delete form.dataset.busy;
     }
   });
   const uploadForm = document.getElementById("upload-form");
@@ -215,7 +241,7 @@ function filingForm() {
     try {
       const url = `/api/v1/filings/${uploadForm.dataset.filing}/documents?kind=${encodeURIComponent(uploadForm.kind.value)}&filename=${encodeURIComponent(file.name)}`;
       const stored = await upload(url, file, document.getElementById("upload-progress"));
-      document.getElementById("documents").append(el("li", `${stored.kind} · ${stored.filename} (${stored.size} B)`));
+      document.getElementById("documents").append(el("li", `${label("code", stored.kind)} · ${stored.filename} (${stored.size} B)`));
       uploadForm.querySelector(".problem").replaceChildren();
     } catch (error) { showProblem(uploadForm.querySelector(".problem"), error); }
   });
@@ -248,7 +274,7 @@ function tenderPage() {
     rows.replaceChildren(...bids.map((bid) => {
       const row = el("tr");
       row.append(el("td", new Date(bid.received_at).toLocaleString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })));
-      row.append(el("td", bid.status));
+      row.append(el("td", label("code", bid.status)));
       row.append(el("td", bid.sha256.slice(0, 16) + "…", { title: bid.sha256 }));
       const link = el("a", zh() ? "下载回执" : "Download the receipt", {
         href: URL.createObjectURL(new Blob([JSON.stringify(bid.receipt, null, 2)], { type: "application/json" })),
@@ -279,6 +305,8 @@ function tenderPage() {
     } catch (error) { showProblem(form.querySelector(".problem"), error); }
   });
   document.getElementById("withdraw").addEventListener("click", async () => {
+    const question = zh() ? "确定撤回投标文件吗？截止时间前可重新递交。" : "Withdraw your bid? You may submit again before the deadline.";
+    if (!window.confirm(question)) return;
     try { await api("POST", base + "/withdraw"); await show(); check.textContent = zh() ? "已撤回" : "Withdrawn"; }
     catch (error) { showProblem(form.querySelector(".problem"), error); }
   });
@@ -308,13 +336,13 @@ function auctionRoom() {
       announce.textContent = `${zh() ? "竞价时间已延长至" : "The auction was extended to"} ${new Date(newEnd).toLocaleTimeString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })}`;
     }
     endsAt = newEnd;
-    document.getElementById("best-price").textContent = view.standings.length ? view.standings[0].price : "—";
-    document.getElementById("highest-acceptable").textContent = view.highest_acceptable ?? "—";
+    document.getElementById("best-price").textContent = view.standings.length ? yuan(view.standings[0].price) : "—";
+    document.getElementById("highest-acceptable").textContent = yuan(view.highest_acceptable);
     const rank = document.getElementById("my-rank");
     if (rank && view.you) { const mine = view.standings.find((s) => s.bidder === view.you); rank.textContent = mine ? mine.rank : "—"; }
     document.getElementById("standings").replaceChildren(...view.standings.map((s) => {
       const row = el("tr");
-      row.append(el("td", s.rank), el("td", s.bidder), el("td", s.price, { class: "num" }));
+      row.append(el("td", s.rank), el("td", s.bidder), el("td", yuan(s.price), { class: "num" }));
       return row;
     }));
     if (view.winner) showResult(view.winner, view.award_price);
@@ -324,7 +352,7 @@ function auctionRoom() {
     closed = true;
     const result = document.getElementById("result");
     result.hidden = false;
-    result.textContent = `${zh() ? "竞价已结束" : "The auction has closed"} · ${zh() ? "成交人" : "Winner"} ${winner || "—"} · ${zh() ? "成交价（元）" : "Award price (CNY)"} ${award || "—"}`;
+    result.textContent = `${zh() ? "竞价已结束" : "The auction has closed"} · ${zh() ? "成交人" : "Winner"} ${winner || "—"} · ${zh() ? "成交价" : "Award price"} ${yuan(award)}`;
     const form = document.getElementById("auction-bid");
     if (form) form.hidden = true;
   }
@@ -337,8 +365,11 @@ function auctionRoom() {
   const form = document.getElementById("auction-bid");
   if (form) form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    const price = form.price.value.trim();
+    const question = zh() ? `确认报价 ${yuan(price)}？报价提交后不可撤回。` : `Bid ${yuan(price)}? A bid cannot be taken back.`;
+    if (!window.confirm(question)) return;
     try {
-      const answer = await api("POST", base + "/bids", { price: form.price.value.trim() });
+      const answer = await api("POST", base + "/bids", { price });
       form.querySelector(".problem").replaceChildren();
       form.reset();
       if (answer && answer.server_time) syncServerTime(answer.server_time);
@@ -371,13 +402,32 @@ function livePage() {
 // -- service requests: post one, register for one ---------------------------------------------------
 function formBody(form) {
   const body = {};
-  for (const input of form.querySelectorAll("input, select")) {
+  for (const input of form.querySelectorAll("input, select, textarea")) {
     if (!input.name || input.value === "") continue;
+    if (input.dataset.boolean !== undefined) { body[input.name] = input.value === "true"; continue; }
     if (input.dataset.instant !== undefined) body[input.name] = `${input.value.length === 16 ? input.value + ":00" : input.value}${form.dataset.tzOffset}`;
     else if (input.dataset.integer !== undefined) body[input.name] = Number(input.value);
     else body[input.name] = input.value;
   }
   return body;
+}
+
+// Forms that send their fields to one API route (`data-api`) and show the page again on success:
+// the answers and decisions of objections and complaints, and raising one.
+function apiForms() {
+  for (const form of document.querySelectorAll("form.api-form")) {
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      if (form.dataset.busy) return;
+      form.dataset.busy = "1";
+      const problem = form.querySelector(".problem");
+      try {
+        await api("POST", form.dataset.api, formBody(form));
+        window.location.reload();
+      } catch (error) { showProblem(problem, error); problem.focus(); }
+      finally { delete form.dataset.busy; }
+    });
+  }
 }
 
 function serviceRequestPages() {
@@ -401,7 +451,27 @@ function serviceRequestPages() {
   });
 }
 
+// The footer's clock: Beijing time from the server's, ticking (the browser's own clock is never read
+// for the time of day, only to measure how long since the page learned the server's).
+function footerClock() {
+  const clock = document.getElementById("server-now");
+  if (!clock) return;
+  if (!serverBase) syncServerTime(clock.getAttribute("datetime"));
+  const beijing = new Intl.DateTimeFormat("zh-CN", {
+    timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit",
+    hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
+  });
+  const show = () => {
+    const parts = Object.fromEntries(beijing.formatToParts(new Date(serverAt())).map((p) => [p.type, p.value]));
+    clock.textContent = `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second}`;
+  };
+  show();
+  setInterval(show, 1000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  footerClock();
+  apiForms();
   signInOut();
   livePage();
   serviceRequestPages();
