@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.console.charts import Bar
@@ -27,8 +27,9 @@ from bidding.filing.models import Filing, FilingRound
 from bidding.filing.sla import Breakdown
 from bidding.filing.states import FilingStatus
 from bidding.market import queries as market
+from bidding.market.auction import codec, engine
 from bidding.market.models import Auction, ServiceRequest
-from bidding.opening.models import OpeningSession
+from bidding.opening.models import BidOpening, HandedInShare, OpeningSession
 from bidding.tender.models import Tender
 from bidding.tender.states import TenderStatus
 from credit.models import CreditCheck, CreditSubmission
@@ -73,6 +74,89 @@ async def openings_ahead(session: AsyncSession, now: datetime, tz: ZoneInfo) -> 
         .limit(50)
     )
     return rows.all()
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningProgress:
+    shares: int  # handed in
+    threshold: int | None
+    decrypted: int
+    bids: int
+
+
+async def opening_progress(session: AsyncSession, tender_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, OpeningProgress]:
+    """For the officers' hall: per opening under way, the shares handed in and the bids decrypted."""
+    if not tender_ids:
+        return {}
+    sessions = {
+        o.tender_id: o
+        for o in await session.scalars(select(OpeningSession).where(OpeningSession.tender_id.in_(tender_ids)))
+    }
+    shares: dict[uuid.UUID, int] = {
+        key: value
+        for key, value in (
+            await session.execute(
+                select(HandedInShare.tender_id, func.count())
+                .where(HandedInShare.tender_id.in_(list(sessions)))
+                .group_by(HandedInShare.tender_id)
+            )
+        )
+    }
+    opened: dict[uuid.UUID, int] = {
+        key: value
+        for key, value in (
+            await session.execute(
+                select(BidOpening.tender_id, func.count())
+                .where(BidOpening.tender_id.in_(list(sessions)))
+                .group_by(BidOpening.tender_id)
+            )
+        )
+    }
+    thresholds: dict[uuid.UUID, int | None] = {
+        key: value
+        for key, value in (
+            await session.execute(select(Tender.id, Tender.custody_threshold).where(Tender.id.in_(list(sessions))))
+        )
+    }
+    # A Result has keys(): dict(result) would take it for a mapping, hence the comprehensions.
+    # The shares are destroyed with the key once it is rebuilt: a rebuilt key had its threshold in.
+    return {
+        tender_id: OpeningProgress(
+            (thresholds.get(tender_id) or 0) if o.key_rebuilt_at else shares.get(tender_id, 0),
+            thresholds.get(tender_id),
+            opened.get(tender_id, 0),
+            len(o.bidders),
+        )
+        for tender_id, o in sessions.items()
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class AuctionProgress:
+    best_price: Decimal | None
+    ends_at: datetime
+    extended: bool  # the end moved past the scheduled one
+
+
+async def auction_progress(session: AsyncSession, request_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, AuctionProgress]:
+    """For the officers' hall: per live or closed auction, the best price and the (extended) end."""
+    if not request_ids:
+        return {}
+    rows = await session.execute(
+        select(Auction, ServiceRequest.bidding_ends)
+        .join(ServiceRequest, ServiceRequest.id == Auction.request_id)
+        .where(Auction.request_id.in_(request_ids))
+    )
+    found = {}
+    for auction, scheduled_end in rows:
+        if "rules" not in auction.state:
+            continue
+        state = codec.load(auction.state)
+        ranking = engine.ranking(state)
+        found[auction.request_id] = AuctionProgress(
+            ranking[0].price if ranking else None, state.end, state.end > scheduled_end
+        )
+    return found
 
 
 async def auctions_ahead(session: AsyncSession, now: datetime, tz: ZoneInfo) -> Sequence[ServiceRequest]:
@@ -219,7 +303,7 @@ class CreditHit:
     role: str
     context: str
     outcome: str  # warning, review or barred
-    lists: str  # the lists the hits are on
+    lists: tuple[str, ...]  # the list types the hits are on
     checked_at: datetime
 
 
@@ -262,7 +346,7 @@ async def credit_hits(session: AsyncSession) -> list[CreditHit]:
             str(check.subject.get("role", "")),
             check.context,
             check.outcome,
-            ", ".join(sorted({str(hit.get("list_type", "")) for hit in check.hits})),
+            tuple(sorted({str(hit.get("list_type", "")) for hit in check.hits})),
             check.checked_at,
         )
         for check in rows.all()

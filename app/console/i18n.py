@@ -7,6 +7,7 @@ cookie), else the cookie, else Chinese.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 LANGUAGES = ("zh", "en")
@@ -165,6 +166,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "credit_hits": ("信用核查命中", "Credit check hits"),
     "remedies_waiting": ("待处理的异议与投诉", "Objections and complaints waiting"),
     "remedies": ("异议与投诉", "Objections and complaints"),
+    "award_notice": ("中标通知", "Award notice"),
+    "tender_winner": ("中标人", "Winner"),
+    "tender_award_price": ("中标价", "Award price"),
+    "awarded_at": ("中标通知发出时间", "Awarded at"),
+    "contract_amount": ("合同金额", "Contract amount"),
+    "opens_in": ("距开标", "Opens in"),
+    "ends_at": ("结束时间", "Ends"),
+    "price_over_time": ("报价走势（北京时间）", "Price over time (Beijing time)"),
+    "was_extended": ("已延时", "extended"),
+    "larger_text": ("大字体", "Larger text"),
+    "starts_in": ("距竞价开始", "Bidding starts in"),
+    "waiting_for_bidding": (
+        "竞价尚未开始，本页将在开始时自动进入竞价室",
+        "Bidding has not started; this page turns live when it does",
+    ),
+    "waiting_for_opening": ("等待开标", "Waiting for the opening"),
+    "opening_under_way": ("开标进行中", "The opening is under way"),
     "tender_held": ("招标投标活动暂停", "The tender is held"),
     "hold_document_objection": ("对招标文件的异议待答复", "an objection to the documents awaits its answer"),
     "hold_suspension_order": ("行政监督部门责令暂停", "a supervisor's suspension order"),
@@ -286,6 +304,16 @@ CODES: dict[str, tuple[str, str]] = {
     "code:bid_signing": ("投标签名密钥", "bid signing key"),
     "code:bidder": ("投标人", "bidder"),
     "code:bidding": ("竞价中", "bidding"),
+    "code:bid": ("投标", "bid"),
+    "code:candidate": ("中标候选人", "candidate"),
+    "code:consortium_member": ("联合体成员", "consortium member"),
+    "code:legal_representative": ("法定代表人", "legal representative"),
+    "code:dishonest_debtor": ("失信被执行人", "dishonest debtors"),
+    "code:major_tax_violation": ("重大税收违法失信主体", "major tax violations"),
+    "code:procurement_violation": ("政府采购严重违法失信行为记录名单", "procurement violations"),
+    "code:wage_arrears": ("拖欠农民工工资失信联合惩戒对象名单", "wage arrears"),
+    "code:serious_illegal_enterprise": ("严重违法失信企业名单", "seriously illegal enterprises"),
+    "code:platform": ("平台失信记录", "the platform's own list"),
     "code:cancelled": ("已取消", "cancelled"),
     "code:candidates": ("中标候选人已确定", "candidates settled"),
     "code:change": ("修改", "change"),
@@ -623,7 +651,11 @@ def labeller(lang: str) -> Callable[[str, str | None], str]:
     return label
 
 
-def codes_for(lang: str) -> dict[str, str]:
-    """The whole table in one language, for the page's script."""
+def codes_for(lang: str) -> str:
+    """What the page's script labels (statuses and kinds, field problems, problem types; not the
+    audit actions, which only the server renders) in one language, as JSON safe inside a
+    `<script>` element: UTF-8 as it is, `<`, `>` and `&` escaped."""
     column = 1 if lang == "en" else 0
-    return {key: words[column] for key, words in CODES.items()}
+    table = {key: words[column] for key, words in CODES.items() if not key.startswith("action:")}
+    text = json.dumps(table, ensure_ascii=False, separators=(",", ":"))
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

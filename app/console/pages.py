@@ -21,6 +21,7 @@ from litestar.datastructures import Cookie
 from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
+from markupsafe import Markup
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -30,12 +31,12 @@ from app.console.formats import beijing, daxie, wan, yuan
 from app.console.i18n import LANG_COOKIE, codes_for, labeller, pick_language, translator
 from app.console.timeline import MILESTONES, Step, timeline
 from app.core import audit, transparency
-from app.core.actor import Role
+from app.core.actor import Actor, Role
 from app.core.csrf import CSRF_COOKIE, new_token
 from app.core.deps import ActorDep, ClockDep, DbSession, ReceiptKeyDep
 from app.core.guards import requires, signed_in
 from app.core.models import AuditEvent
-from app.core.problems import Problem
+from app.core.problems import NotFound, Problem
 from bidding.award import service as award_service
 from bidding.filing import service as filings
 from bidding.filing.checklist import DocumentKind
@@ -44,6 +45,7 @@ from bidding.market import queries as market
 from bidding.market import requests as market_requests
 from bidding.market import selection
 from bidding.market.categories import CATEGORIES
+from bidding.market.models import Registration, ServiceRequest
 from bidding.market.states import RequestStatus
 from bidding.opening import queries as opening_queries
 from bidding.opening import service as opening_service
@@ -95,7 +97,7 @@ def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **c
         context={
             "t": translator(lang),
             "label": labeller(lang),
-            "codes": codes_for(lang),
+            "codes": Markup(codes_for(lang)),  # noqa: S704 - JSON with <, > and & escaped (i18n.codes_for)
             "lang": lang,
             "other_lang": "en" if lang == "zh" else "zh",
             "path": request.url.path,
@@ -136,6 +138,25 @@ PAGE_ERRORS: Mapping[Any, Any] = {
     Problem: error_page,
     HTTPException: error_page,
 }
+
+
+async def _may_watch(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> bool:
+    """Whether the opening room lets `actor` in (the hall and pages link only to rooms one may enter)."""
+    try:
+        await opening_service.watchable_tender(session, actor, tender_id)
+    except NotFound:
+        return False
+    return True
+
+
+async def _takes_part(session: AsyncSession, actor: Actor, posted: ServiceRequest) -> bool:
+    """The owner, an officer or a registered intermediary: who may wait in an auction room."""
+    if actor.has_role(*OFFICERS) or actor.org_uscc == posted.owner_uscc:
+        return True
+    registered = await session.scalar(
+        select(Registration.id).where(Registration.request_id == posted.id, Registration.org_uscc == actor.org_uscc)
+    )
+    return registered is not None
 
 
 async def _timeline_of(session: AsyncSession, tender: Tender, now: datetime) -> list[Step]:
@@ -217,12 +238,16 @@ class ConsolePages(Controller):
         settings = request.app.state.settings
         tz, now = settings.tz, clock.now()
         t = translator(language_of(request))
-        context: dict[str, Any] = {
-            "openings": await hall.openings_ahead(db_session, now, tz),
-            "auctions": await hall.auctions_ahead(db_session, now, tz),
-        }
+        openings = await hall.openings_ahead(db_session, now, tz)
+        auctions = await hall.auctions_ahead(db_session, now, tz)
+        if not actor.has_role(*OFFICERS):  # the hall links only to the rooms its reader may enter
+            openings = [t for t in openings if await _may_watch(db_session, actor, t.id)]
+            auctions = [r for r in auctions if await _takes_part(db_session, actor, r)]
+        context: dict[str, Any] = {"openings": openings, "auctions": auctions}
         if actor.has_role(*OFFICERS):
             context |= {
+                "opening_progress": await hall.opening_progress(db_session, [t.id for t in openings]),
+                "auction_progress": await hall.auction_progress(db_session, [r.id for r in auctions]),
                 "queue": await hall.filing_queue(db_session, now, tz),
                 "sla": await hall.sla_this_month(db_session, now, tz),
                 "draws": await hall.recent_draws(db_session),
@@ -303,6 +328,7 @@ class ConsolePages(Controller):
             steps=steps,
             award=await award_service.view(db_session, actor, tender_id),
             own=own,
+            may_watch=await _may_watch(db_session, actor, tender_id),
         )
 
     @get("/audit/{object_type:str}/{object_id:str}", guards=[requires(*OFFICERS)])
@@ -349,8 +375,15 @@ class ConsolePages(Controller):
     ) -> Template:
         offer_secret = request.app.state.settings.offer_secret  # as the API's read does, when due
         await selection.open_when_due(db_session, clock, actor, request_id, offer_secret)
-        view = await market.auction_view(db_session, actor, request_id, clock.now())
         posted = await market_requests.get_request(db_session, request_id)
+        try:
+            view = await market.auction_view(db_session, actor, request_id, clock.now())
+        except NotFound:
+            # Before bidding starts the room waits for its participants (the owner, officers and
+            # the registered intermediaries) with a countdown, and turns live by itself.
+            if not await _takes_part(db_session, actor, posted):
+                raise
+            return page(request, "auction_waiting.html", service_request=posted)
         return page(
             request, "auction.html", view=view, service_request=posted, bidding=actor.has_role(Role.intermediary)
         )

@@ -170,10 +170,12 @@ async def openings_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
 async def watchable_tender(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> Tender:
     """The tender whose opening `actor` may follow. Until the record is published (or the tender
     fails), an opening is followed by the tender's bidders, its agency and tenderee, and the
-    supervisors; the opening record is public by law once published. Anyone else: 404."""
+    supervisors — from before it starts: the room waits for them, showing nothing of the bids
+    (a bidder knows its own; whether others bid stays secret until the opening, Law art. 22). The
+    opening record is public by law once published. Anyone else: 404."""
     tender = await session.get(Tender, tender_id)
-    if tender is None or (tender.status == TenderStatus.published and not actor.sees_all_orgs):
-        raise NotFound(f"the opening of tender {tender_id} has not started")
+    if tender is None:
+        raise NotFound(f"tender {tender_id} not found")
     if actor.sees_all_orgs or actor.org_uscc in (tender.agency_uscc, tender.tenderee_uscc):
         return tender
     opening = await session.get(OpeningSession, tender_id)

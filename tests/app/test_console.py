@@ -28,11 +28,12 @@ from bidding.tender.models import Tender as TenderRow
 from experts import conduct
 from experts.models import Expert
 from tests.bidding.market.test_market import at, post_request, registered
-from tests.bids import new_bidder, published_tender
-from tests.conftest import PASSWORD, World, random_uscc
+from tests.bids import new_bidder, published_tender, sealed_bid, submit
+from tests.conftest import PASSWORD, World, login, random_uscc
 from tests.core.test_transparency import dsn, integrate_all, sign
 from tests.credit.helpers import check, entry_row, import_list
 from tests.evaluations import drawn_committee
+from tests.openings import at_opening_time, hand_in, share_words, wait_for
 from tests.steps import run_step
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "app" / "console" / "templates"
@@ -193,7 +194,7 @@ async def test_the_hall_shows_expert_draws_abnormal_scores_and_credit_hits(
     abnormal = re.search(r'<table id="abnormal">(.*?)</table>', hall.text, flags=re.S)
     assert abnormal and member["name"] in abnormal[1]
     hits = re.search(r'<table id="credit-hits">(.*?)</table>', hall.text, flags=re.S)
-    assert hits and "禁止参与" in hits[1] and "待人工核实" in hits[1] and "dishonest_debtor" in hits[1]
+    assert hits and "禁止参与" in hits[1] and "待人工核实" in hits[1] and "失信被执行人" in hits[1]
     assert '<tr class="overdue"><td>' + listed in hits[1]  # a bar stands out in red
 
     bidder_view = await client.get("/console", headers=scene.bidders[0].headers)  # officers only
@@ -240,7 +241,7 @@ async def test_the_agency_sees_its_tenders_timeline_and_a_bidder_does_not(
 async def test_the_public_page_shows_the_supermarkets_results_once_an_auction_closes(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
-    request_id, _owner = await post_request(client, world, project_name="江城市图书馆改造工程造价咨询")
+    request_id, owner = await post_request(client, world, project_name="江城市图书馆改造工程造价咨询")
     (winner, headers), _second, _third = await registered(client, world, request_id, 3)
     clock.set(at("2026-12-01T09:31"))
     bid = await client.post(
@@ -249,6 +250,15 @@ async def test_the_public_page_shows_the_supermarkets_results_once_an_auction_cl
     assert bid.status_code == 200, bid.text
     before = await client.get("/")
     assert "江城市图书馆改造工程造价咨询" not in before.text  # not a result while bidding
+    # The officers' hall tells the story: the best price and the end, moved by the late bid.
+    officer = await login(client, (await world.user(Role.supervisor)).username)
+    hall_page = await client.get("/console", headers=officer)
+    live = re.search(
+        rf"<tr><td>江城市图书馆改造工程造价咨询</td>(.*?)/console/auctions/{request_id}", hall_page.text, re.S
+    )
+    assert live and "¥240,000.00" in live[1]
+    bidder_hall = await client.get("/console", headers=owner)
+    assert "¥240,000.00" not in bidder_hall.text  # the owner's hall links its room, without officers' columns
 
     clock.set(at("2026-12-01T10:06"))
     async with world.sessions() as session:
@@ -321,3 +331,53 @@ async def test_the_tender_page_carries_objections_and_the_hall_lists_what_waits_
     hall = await client.get("/console", headers=desk.officer_headers)
     waiting = re.search(r'<table id="remedies">(.*?)</table>', hall.text, flags=re.S)
     assert waiting and "异议" in waiting[1] and f"/console/tenders/{tender.id}" in waiting[1]
+
+
+async def test_rooms_wait_for_their_participants_and_let_nobody_else_in(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    tender = await published_tender(client, world)
+    bidder, outsider = await new_bidder(client, world, "甲建设"), await new_bidder(client, world, "乙建设")
+    assert (await submit(client, tender, bidder, sealed_bid(tender, bidder))).status_code == 201
+
+    # Before the opening its bidder and the agency wait in the room; a countdown, no bids shown.
+    for headers in (bidder.headers, tender.desk.agency_headers):
+        room = await client.get(f"/console/openings/{tender.id}", headers=headers)
+        assert room.status_code == 200 and 'id="countdown"' in room.text and "等待开标" in room.text
+        assert re.search(r'<tbody id="bids">\s*</tbody>', room.text)  # whether others bid stays secret
+    assert (await client.get(f"/console/openings/{tender.id}", headers=outsider.headers)).status_code == 404
+    link = f'href="/console/openings/{tender.id}"'
+    assert link in (await client.get(f"/console/tenders/{tender.id}", headers=bidder.headers)).text
+    assert link not in (await client.get(f"/console/tenders/{tender.id}", headers=outsider.headers)).text
+
+    # An auction room waits for the owner (and officers, and the registered) before bidding starts.
+    request_id, owner = await post_request(client, world)
+    waiting = await client.get(f"/console/auctions/{request_id}", headers=owner)
+    assert waiting.status_code == 200 and 'id="auction-waiting"' in waiting.text and "距竞价开始" in waiting.text
+    stranger = await login(
+        client, (await world.user(Role.intermediary, await world.org(OrgKind.intermediary))).username
+    )
+    assert (await client.get(f"/console/auctions/{request_id}", headers=stranger)).status_code == 404
+
+
+async def test_the_hall_shows_each_openings_shares_and_decryption(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await drawn_committee(client, world)
+    await at_opening_time(client, scene.tender, clock)
+    words, headers = await share_words(client, scene.tender, "agency")
+    await hand_in(client, scene.tender, words, headers)  # one of the two shares the key needs
+    hall_page = await client.get("/console", headers=scene.tender.desk.officer_headers)
+    row = re.search(rf"<tr>((?:(?!</tr>).)*?/console/openings/{scene.tender.id})", hall_page.text, re.S)
+    assert row, hall_page.text
+    assert re.findall(r'<td class="num">([^<]+)</td>', row[1]) == ["1 / 2", "0 / 3"]
+    outsider = await new_bidder(client, world, "丙建设")
+    assert f"/console/openings/{scene.tender.id}" not in (await client.get("/console", headers=outsider.headers)).text
+    words, headers = await share_words(client, scene.tender, "supervisor")
+    await hand_in(client, scene.tender, words, headers)
+    await wait_for(client, scene.tender, "read_out")  # the key rebuilt, the bids read out
+    hall_page = await client.get("/console", headers=scene.tender.desk.officer_headers)
+    row = re.search(rf"<tr>((?:(?!</tr>).)*?/console/openings/{scene.tender.id})", hall_page.text, re.S)
+    assert row, hall_page.text
+    assert re.findall(r'<td class="num">([^<]+)</td>', row[1]) == ["2 / 2", "3 / 3"]
+    # Once the record is out the room is public by law; before it, a stranger's hall has no link to it.

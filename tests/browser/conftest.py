@@ -33,9 +33,13 @@ async def browser() -> AsyncIterator[Browser]:
         await launched.close()
 
 
-async def signed_in(browser: Browser, base: str, username: str) -> Page:
-    """A browser of its own (its own cookies) signed in through the sign-in page."""
-    context = await browser.new_context(viewport={"width": 1200, "height": 1000}, locale="zh-CN")
+PHONE = {"width": 390, "height": 844}
+
+
+async def signed_in(browser: Browser, base: str, username: str, viewport: dict[str, int] | None = None) -> Page:
+    """A browser of its own (its own cookies) signed in through the sign-in page; a desktop window
+    unless `viewport` says otherwise (PHONE: a 390 px phone)."""
+    context = await browser.new_context(viewport=viewport or {"width": 1200, "height": 1000}, locale="zh-CN")
     page = await context.new_page()
     await page.goto(f"{base}/login?next=/console")
     await page.get_by_label("用户名").fill(username)

@@ -48,6 +48,8 @@ async def test_a_bid_in_one_browser_shows_in_the_other_with_the_extension(
 
     await expect(rival.locator("#best-price")).to_have_text("¥280,000.00")
     assert asked == ["确认报价 ¥280,000.00？报价提交后不可撤回。"]
+    await expect(rival.locator("#price-chart polyline")).to_have_count(1)  # the price over time, live
+    await expect(rival.locator("#price-chart text")).to_have_text("¥280,000.00 · 1 次报价")
     await expect(rival.locator("#extension")).to_contain_text("竞价时间已延长至")
     await expect(rival.locator("#highest-acceptable")).to_have_text("¥279,900.00")
     await expect(rival.locator("#my-rank")).not_to_have_text("1")  # the rival's own rank, behind now

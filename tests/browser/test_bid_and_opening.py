@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from playwright.async_api import Browser, expect
 from app.core.clock import FrozenClock
 from app.core.settings import Settings
 from tests.bids import live_opening
-from tests.browser.conftest import assert_accessible, keep_screenshot, signed_in
+from tests.browser.conftest import PHONE, assert_accessible, keep_screenshot, signed_in
 from tests.conftest import World
 
 
@@ -86,6 +87,20 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         await expect(leaving.locator("#my-bids tr td:nth-child(2)")).to_have_text(["已撤回"])
         assert questions == ["确定撤回投标文件吗？截止时间前可重新递交。"]
 
+        # --- The first bidder opens the opening room on its phone before the deadline: the room waits
+        # for it with a countdown on the server's time, and shows nothing of the others' bids.
+        phone = await signed_in(browser, other, first.username, viewport=PHONE)
+        await phone.goto(f"{other}/console/openings/{tender_id}")
+        await expect(phone.locator("#opening-status")).to_have_text("已发布")
+        await expect(phone.locator("#countdown")).to_have_text(re.compile(r"^\d{2}:\d{2}:\d{2}$"))
+        await expect(phone.locator("#bids tr")).to_have_count(0)
+        assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]  # no sideways scroll
+        await phone.get_by_role("button", name="大字体").click()  # 适老化: larger text, kept on the next page
+        await phone.reload()
+        assert await phone.evaluate("document.documentElement.classList.contains('large-text')")
+        await expect(phone.get_by_role("button", name="大字体")).to_have_attribute("aria-pressed", "true")
+        assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+
         # --- The supervisor keeps the hall open, and opens the opening room (on the other worker).
         lobby = await signed_in(browser, other, officer.username)
         row = lobby.locator("#openings tr", has_text="限时开标项目")
@@ -102,6 +117,10 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         await expect(hall.locator("#decrypted")).to_have_text("3", timeout=20_000)
         prices = hall.locator("#bids .price")
         await expect(prices).to_have_text(["¥90,000.00", "¥88,500.00", "¥91,200.00"], timeout=20_000)
+        # The phone turned live by itself: the same prices, read out, no reload.
+        await expect(phone.locator("#bids .price")).to_have_text(["¥90,000.00", "¥88,500.00", "¥91,200.00"])
+        await expect(phone.locator("#countdown")).to_have_text("开标进行中")
+        await keep_screenshot(phone, "bidder-phone-opening-room")
         await expect(hall.locator("#record-section")).to_be_visible(timeout=20_000)
         await expect(hall.locator("#events li")).to_contain_text(
             ["开标开始", "收到密钥份额", "收到密钥份额", "开标密钥已恢复"]

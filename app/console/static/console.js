@@ -129,6 +129,21 @@ function openingRoom() {
   if (!root) return;
   const tender = root.dataset.tender;
   const base = `/api/v1/tenders/${tender}/opening`;
+  // The room waits for its participants from before the opening: a countdown on the server's time,
+  // and the page turns live by itself when the opening starts (its "started" event).
+  const countdown = document.getElementById("countdown");
+  let started = document.getElementById("opening-status").textContent.trim() !== label("code", "published");
+  const opensAt = Date.parse(countdown.dataset.opensAt);
+  const tickCountdown = () => {
+    if (started) { countdown.textContent = zh() ? "开标进行中" : "The opening is under way"; return; }
+    const left = Math.floor((opensAt - serverAt()) / 1000);
+    if (left <= 0) { countdown.textContent = zh() ? "开标时间已到，等待开标…" : "Opening time reached, waiting…"; return; }
+    const days = Math.floor(left / 86400);
+    const clock = [Math.floor((left % 86400) / 3600), Math.floor((left % 3600) / 60), left % 60].map((n) => String(n).padStart(2, "0")).join(":");
+    countdown.textContent = days ? `${days}${zh() ? " 天 " : " d "}${clock}` : clock;
+  };
+  tickCountdown();
+  setInterval(tickCountdown, 1000);
   const log = document.getElementById("events");
   const words = {
     started: ["开标开始", "Opening started"], share_received: ["收到密钥份额", "Share received"],
@@ -138,7 +153,9 @@ function openingRoom() {
   };
   async function refresh() {
     let state;
-    try { state = await api("GET", base + "/"); } catch (error) { return; }
+    try { state = await api("GET", base + "/"); } catch (error) { return; }  // not started yet
+    started = true;
+    tickCountdown();
     document.getElementById("opening-status").textContent = label("code", state.status);
     // Shares are destroyed with the key once the record is out: keep the count the room saw.
     const count = document.getElementById("shares-count");
@@ -312,6 +329,31 @@ function tenderPage() {
   });
 }
 
+// -- an auction room before bidding starts: a countdown on the server's time, then the room ------------
+function auctionWaiting() {
+  const root = document.getElementById("auction-waiting");
+  if (!root) return;
+  const startsAt = Date.parse(root.dataset.startsAt);
+  const left = document.getElementById("starts-in");
+  const url = `/api/v1/service-requests/${root.dataset.request}/auction`;
+  let asking = false;
+  const tick = async () => {
+    const seconds = Math.floor((startsAt - serverAt()) / 1000);
+    if (seconds > 0) {
+      const clock = [Math.floor(seconds / 3600), Math.floor((seconds % 3600) / 60), seconds % 60].map((n) => String(n).padStart(2, "0")).join(":");
+      left.textContent = clock;
+      return;
+    }
+    left.textContent = zh() ? "竞价开始" : "Starting";
+    if (asking) return;
+    asking = true;
+    try { await api("GET", url); window.location.reload(); }  // the auction is live: the room it is now
+    catch (error) { /* not yet */ } finally { asking = false; }
+  };
+  tick();
+  setInterval(tick, 1000);
+}
+
 // -- the auction room ------------------------------------------------------------------------------
 function auctionRoom() {
   const root = document.getElementById("auction");
@@ -357,9 +399,31 @@ function auctionRoom() {
     if (form) form.hidden = true;
   }
   const refresh = () => api("GET", base).then(render).catch(() => {});
+  // The price over time, live: every accepted bid (the stream replays them all on connecting) as a
+  // point of a line, drawn to scale. Display only: the amounts themselves stay the server's strings.
+  const chart = document.getElementById("price-chart");
+  const points = [];
+  function plot(event) {
+    if (!chart || !event.data || !event.data.price) return;
+    points.push([Date.parse(event.at), Number(event.data.price)]);
+    const [xs, ys] = [points.map((p) => p[0]), points.map((p) => p[1])];
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    const x = (v) => 40 + (x1 > x0 ? ((v - x0) / (x1 - x0)) * 540 : 270);
+    const y = (v) => 20 + (y1 > y0 ? ((y1 - v) / (y1 - y0)) * 130 : 65);
+    const svg = "http://www.w3.org/2000/svg";
+    const line = document.createElementNS(svg, "polyline");
+    line.setAttribute("points", points.map(([t, p]) => `${x(t).toFixed(1)},${y(p).toFixed(1)}`).join(" "));
+    line.setAttribute("class", "chart-line");
+    const last = document.createElementNS(svg, "text");
+    last.setAttribute("x", "40");
+    last.setAttribute("y", "175");
+    last.setAttribute("class", "chart-label");
+    last.textContent = `${yuan(event.data.price)} · ${points.length} ${zh() ? "次报价" : "bids"}`;
+    chart.replaceChildren(chart.querySelector("title"), line, last);
+  }
   follow(base + "/events", {
     state: (event) => render(event.data),
-    bid: () => refresh(),
+    bid: (event) => { plot(event); refresh(); },
     closed: (event) => { refresh(); showResult(event.data.winner, event.data.award); },
   }, { onOpen: refresh, terminal: ["closed"] });
   const form = document.getElementById("auction-bid");
@@ -469,7 +533,23 @@ function footerClock() {
   setInterval(show, 1000);
 }
 
+// The larger-text switch (适老化): remembered in this browser, applied before anything else.
+function textSize() {
+  const button = document.getElementById("text-size");
+  const apply = (large) => {
+    document.documentElement.classList.toggle("large-text", large);
+    if (button) button.setAttribute("aria-pressed", String(large));
+  };
+  apply(localStorage.getItem("ggzy-large-text") === "1");
+  if (button) button.addEventListener("click", () => {
+    const large = !document.documentElement.classList.contains("large-text");
+    localStorage.setItem("ggzy-large-text", large ? "1" : "0");
+    apply(large);
+  });
+}
+
 document.addEventListener("DOMContentLoaded", () => {
+  textSize();
   footerClock();
   apiForms();
   signInOut();
@@ -479,4 +559,5 @@ document.addEventListener("DOMContentLoaded", () => {
   filingForm();
   tenderPage();
   auctionRoom();
+  auctionWaiting();
 });

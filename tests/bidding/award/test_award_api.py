@@ -203,6 +203,8 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     assert [(a["bidder_uscc"], a["status"]) for a in awarded["awards"]] == [(first.org.uscc, "notified")]
     assert "award_notice" in await notices(client, first.headers)
     assert "result_notice" in await notices(client, second.headers)
+    page = (await client.get(f"/console/tenders/{scene.tender.id}", headers=first.headers)).text  # as people read it
+    assert "¥7,990,000.00" in page and "人民币柒佰玖拾玖万元整" in page and "已发中标通知" in page
 
     # The winner declines: the tenderee decides the next candidate; supervisors are told of the breach.
     someone_else = await client.post(f"{scene.url}/award/decline", json={"reason": "x"}, headers=second.headers)
