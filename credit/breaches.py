@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
 from app.core.actor import Actor, Role
+from app.core.blobs import StoredBlob
 from app.core.calendar.rules import PeriodRule
 from app.core.calendar.service import periods
 from app.core.clock import Clock
@@ -267,3 +268,13 @@ async def listing(session: AsyncSession, actor: Actor, limit: int, offset: int) 
     rows = list(await session.scalars(query.order_by(CreditEntry.id.desc()).limit(limit).offset(offset)))
     found = await submissions.of_entries(session, [e.id for e in rows])
     return [{**shown(e), "submissions": found.get(e.id, [])} for e in rows]
+
+
+async def record_document(
+    session: AsyncSession, clock: Clock, actor: Actor, stored: StoredBlob, filename: str
+) -> dict[str, Any]:
+    """An authority's decision document, stored: its digest is what `record_decision` cites."""
+    payload = {"sha256": stored.sha256, "size": stored.size, "filename": filename}
+    await audit.record(session, clock, actor, "credit.document", "credit_document", stored.sha256, payload)
+    await session.commit()
+    return payload

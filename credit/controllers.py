@@ -13,7 +13,6 @@ from typing import Annotated, Any, Literal
 from litestar import Controller, Request, get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
-from app.core import audit
 from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
 from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, Limit, Offset, SettingsDep
@@ -207,10 +206,7 @@ class CreditController(Controller):
     ) -> dict[str, Any]:
         """An authority's decision document (the raw body, streamed): its digest is what a decision cites."""
         stored = await blobs.put(request.stream(), settings.max_document_bytes)
-        payload = {"sha256": stored.sha256, "size": stored.size, "filename": filename}
-        await audit.record(db_session, clock, actor, "credit.document", "credit_document", stored.sha256, payload)
-        await db_session.commit()
-        return payload
+        return await breaches.record_document(db_session, clock, actor, stored, filename)
 
     @post("/breaches/{entry_id:int}/decision", guards=[requires(Role.supervisor)], status_code=200)
     async def authority_decision(

@@ -19,7 +19,7 @@ from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.clock import Clock
 from app.core.events import DomainEvents
-from app.core.notifications import notify
+from app.core.notifications import Notice, notify, notify_many
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from app.identity.models import Organization
@@ -753,17 +753,12 @@ async def open_re_review(
         }
     payload = {"case": case, "reason": reason.strip()}
     await audit.record(session, clock, actor, "evaluation.re_review", "tender", tender_id, payload)
-    for user_id in await committee.member_users(session, tender_id):
-        await notify(
-            session,
-            clock,
-            audience_role=Role.expert,
-            kind="re_review",
-            object_type="tender",
-            object_id=tender_id,
-            message=f"原评标委员会复核（{case}）：{reason.strip()}",
-            dedupe_key=f"re-review:{tender_id}:{clock.now().isoformat()}:{user_id}",
-            recipient_id=user_id,
-        )
+    message, key = f"原评标委员会复核（{case}）：{reason.strip()}", f"re-review:{tender_id}:{clock.now().isoformat()}"
+    members = await committee.member_users(session, tender_id)
+    await notify_many(
+        session,
+        clock,
+        [Notice(Role.expert, "re_review", "tender", tender_id, message, f"{key}:{u}", u) for u in members],
+    )
     await session.commit()
     return {"tender": str(tender_id), "status": tender.status, "case": case}

@@ -47,6 +47,7 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         await expect(page.locator("#seal-command")).to_contain_text(f"ggzy seal --server {base}")
         await expect(page.locator("#seal-command")).to_contain_text(f"--tender {tender_id}")
         await assert_accessible(page, "#bid-form")
+        await assert_accessible(page, "#document-objection")  # a holder's objection to the documents
         path = tmp_path / "bid.ggzy"
         path.write_bytes(first_file)
         await page.get_by_label("已封装的投标文件（.ggzy）").set_input_files(str(path))
@@ -100,6 +101,7 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
         assert await phone.evaluate("document.documentElement.classList.contains('large-text')")
         await expect(phone.get_by_role("button", name="大字体")).to_have_attribute("aria-pressed", "true")
         assert await phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        await assert_accessible(phone)
 
         # --- The supervisor keeps the hall open, and opens the opening room (on the other worker).
         lobby = await signed_in(browser, other, officer.username)
