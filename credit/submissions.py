@@ -100,7 +100,7 @@ async def decide_repair(
     )
     if submission is None or submission.kind != "repair":
         raise NotFound(f"no credit-repair application {submission_id}")
-    if submission.status != "open":
+    if submission.status != SubmissionStatus.open:
         raise Conflict("the application is decided already")
     reason = reason.strip()
     if not reason:

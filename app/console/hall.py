@@ -1,7 +1,7 @@
 """What the supervision hall and the public pages show: today's and upcoming openings and
 auctions, the filing queue with its working-day countdowns, the SLA figures, the charts'
 numbers, the expert draws, abnormal scores and credit hits, and the objections, complaints and
-credit-repair applications waiting for an officer. Read-only queries over the
+credit-repair applications waiting for an officer (credit.submissions.open_repairs). Read-only queries over the
 domains' tables; the pages render them."""
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from app.console.charts import Bar
 from app.core.calendar.rules import WorkingCalendar, end_of_day, start_of_day
@@ -32,7 +33,7 @@ from bidding.market.models import Auction, ServiceRequest
 from bidding.opening.models import BidOpening, HandedInShare, OpeningSession
 from bidding.tender.models import Tender
 from bidding.tender.states import TenderStatus
-from credit.models import CreditCheck, CreditSubmission
+from credit.models import CreditCheck
 from experts.models import Draw, Expert, ExpertIncident
 
 UPCOMING_DAYS = 14
@@ -84,46 +85,30 @@ class OpeningProgress:
     bids: int
 
 
-async def opening_progress(session: AsyncSession, tender_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, OpeningProgress]:
+async def _counts_by_tender(
+    session: AsyncSession, column: InstrumentedAttribute[uuid.UUID], tender_ids: list[uuid.UUID]
+) -> dict[uuid.UUID, int]:
+    """Rows per tender of `column`'s table (a Result has keys(), so no dict(result) here)."""
+    rows = await session.execute(select(column, func.count()).where(column.in_(tender_ids)).group_by(column))
+    return {tender_id: count for tender_id, count in rows}
+
+
+async def opening_progress(session: AsyncSession, tenders: Sequence[Tender]) -> dict[uuid.UUID, OpeningProgress]:
     """For the officers' hall: per opening under way, the shares handed in and the bids decrypted."""
-    if not tender_ids:
+    if not tenders:
         return {}
+    thresholds = {t.id: t.custody_threshold for t in tenders}
     sessions = {
         o.tender_id: o
-        for o in await session.scalars(select(OpeningSession).where(OpeningSession.tender_id.in_(tender_ids)))
+        for o in await session.scalars(select(OpeningSession).where(OpeningSession.tender_id.in_(list(thresholds))))
     }
-    shares: dict[uuid.UUID, int] = {
-        key: value
-        for key, value in (
-            await session.execute(
-                select(HandedInShare.tender_id, func.count())
-                .where(HandedInShare.tender_id.in_(list(sessions)))
-                .group_by(HandedInShare.tender_id)
-            )
-        )
-    }
-    opened: dict[uuid.UUID, int] = {
-        key: value
-        for key, value in (
-            await session.execute(
-                select(BidOpening.tender_id, func.count())
-                .where(BidOpening.tender_id.in_(list(sessions)))
-                .group_by(BidOpening.tender_id)
-            )
-        )
-    }
-    thresholds: dict[uuid.UUID, int | None] = {
-        key: value
-        for key, value in (
-            await session.execute(select(Tender.id, Tender.custody_threshold).where(Tender.id.in_(list(sessions))))
-        )
-    }
-    # A Result has keys(): dict(result) would take it for a mapping, hence the comprehensions.
+    shares = await _counts_by_tender(session, HandedInShare.tender_id, list(sessions))
+    opened = await _counts_by_tender(session, BidOpening.tender_id, list(sessions))
     # The shares are destroyed with the key once it is rebuilt: a rebuilt key had its threshold in.
     return {
         tender_id: OpeningProgress(
-            (thresholds.get(tender_id) or 0) if o.key_rebuilt_at else shares.get(tender_id, 0),
-            thresholds.get(tender_id),
+            (thresholds[tender_id] or 0) if o.key_rebuilt_at else shares.get(tender_id, 0),
+            thresholds[tender_id],
             opened.get(tender_id, 0),
             len(o.bidders),
         )
@@ -387,17 +372,6 @@ async def remedies_waiting(session: AsyncSession, now: datetime) -> list[Waiting
         )
         for o, project in rows.all()
     ]
-
-
-async def credit_submissions_waiting(session: AsyncSession) -> list[CreditSubmission]:
-    """Credit-repair applications awaiting a supervisor, oldest first."""
-    rows = await session.scalars(
-        select(CreditSubmission)
-        .where(CreditSubmission.kind == "repair", CreditSubmission.status == "open")
-        .order_by(CreditSubmission.submitted_at)
-        .limit(HALL_ROWS)
-    )
-    return list(rows)
 
 
 async def requests_of(session: AsyncSession, owner_uscc: str) -> Sequence[ServiceRequest]:

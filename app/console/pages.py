@@ -53,6 +53,7 @@ from bidding.opening.models import OpeningSession
 from bidding.tender import queries as tenders
 from bidding.tender import service as tender_service
 from bidding.tender.models import Tender
+from credit import submissions as credit_submissions
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -246,7 +247,7 @@ class ConsolePages(Controller):
         context: dict[str, Any] = {"openings": openings, "auctions": auctions}
         if actor.has_role(*OFFICERS):
             context |= {
-                "opening_progress": await hall.opening_progress(db_session, [t.id for t in openings]),
+                "opening_progress": await hall.opening_progress(db_session, openings),
                 "auction_progress": await hall.auction_progress(db_session, [r.id for r in auctions]),
                 "queue": await hall.filing_queue(db_session, now, tz),
                 "sla": await hall.sla_this_month(db_session, now, tz),
@@ -254,7 +255,7 @@ class ConsolePages(Controller):
                 "abnormal": await hall.abnormal_scores(db_session),
                 "credit": await hall.credit_hits(db_session),
                 "remedies": await hall.remedies_waiting(db_session, now),
-                "repairs": await hall.credit_submissions_waiting(db_session),
+                "repairs": await credit_submissions.open_repairs(db_session),
                 "charts": [
                     bar_chart(t(key), bars, empty_text=t("no_data"))
                     for key, bars in (

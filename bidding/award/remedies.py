@@ -249,18 +249,35 @@ async def complain(
         raise Conflict(f"the tender is {tender.status}: nothing is left to complain about")
     if await session.scalar(select(Objection.id).where(Objection.parent_id == objection_id)):
         raise Conflict("this objection's complaint is made already")
+    return await _complain(
+        session, clock, actor, tender, objection_id, grounds, attachments, tz, matter=objection.matter
+    )
+
+
+async def _complain(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender: Tender,
+    parent_id: uuid.UUID | None,
+    grounds: str,
+    attachments: Sequence[uuid.UUID],
+    tz: ZoneInfo,
+    **about: Any,
+) -> dict[str, Any]:
+    """A complaint to the supervisors, to be accepted or not in 3 working days, they told; committed."""
     complaint = await _new_objection(
         session,
         clock,
         actor,
-        tender_id,
+        tender.id,
         "complaint",
-        objection_id,
+        parent_id,
         grounds,
         attachments,
         states.ACCEPT_COMPLAINT_WITHIN,
         tz,
-        matter=objection.matter,
+        **about,
     )
     await _tell_supervisors(
         session, clock, tender, "complaint", f"收到投诉：{tender.project_name}", f"complaint:{complaint.id}"
@@ -591,25 +608,9 @@ async def complain_directly(
             f"a complaint is made within 10 days of knowing ({known_on}): the period ended {_local(complain_by, tz)}",
             slug="period-ended",
         )
-    complaint = await _new_objection(
-        session,
-        clock,
-        actor,
-        tender_id,
-        "complaint",
-        None,
-        grounds,
-        attachments,
-        states.ACCEPT_COMPLAINT_WITHIN,
-        tz,
-        matter=matter,
-        known_on=known_on,
+    return await _complain(
+        session, clock, actor, tender, None, grounds, attachments, tz, matter=matter, known_on=known_on
     )
-    await _tell_supervisors(
-        session, clock, tender, "complaint", f"收到投诉：{tender.project_name}", f"complaint:{complaint.id}"
-    )
-    await session.commit()
-    return objection_view(complaint)
 
 
 async def _open_complaint(session: AsyncSession, tender_id: uuid.UUID, complaint_id: uuid.UUID) -> Objection:
