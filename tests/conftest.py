@@ -49,7 +49,10 @@ T = TypeVar("T")
 
 os.environ["GGZY_TESTING"] = "1"  # lets the servers the tests start use a cheap scrypt cost
 PG_SERVER = os.environ.get("GGZY_TEST_PG_SERVER", "postgres@127.0.0.1:5432")
-PG_TEMPLATE = os.environ.get("GGZY_TEST_DATABASE", "ggzy_test")
+# One template per pytest-xdist worker (gw0, gw1, …): the workers never share a database.
+PG_TEMPLATE = os.environ.get("GGZY_TEST_DATABASE", "ggzy_test") + (
+    f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else ""
+)
 REDIS_URL = os.environ.get("GGZY_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "correct horse battery"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
