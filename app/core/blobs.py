@@ -105,7 +105,10 @@ class LocalBlobStore:
                 async for chunk in chunks:
                     size += len(chunk)
                     if size > max_bytes:
-                        raise BlobTooLarge(f"the file is larger than the limit of {max_bytes} bytes")
+                        raise BlobTooLarge(
+                            f"the file is larger than the limit of {max_bytes} bytes",
+                            zh=f"文件超过 {max_bytes} 字节的上限",
+                        )
                     digest.update(chunk)
                     handle.write(chunk)
                 handle.flush()

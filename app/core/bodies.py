@@ -68,13 +68,21 @@ async def check_json_body(request: Request[Any, Any, Any]) -> None:
         return
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type != "application/json" and not media_type.endswith("+json"):
-        raise UnsupportedMediaType(f"send the body as application/json, not {media_type or 'no media type'}")
+        raise UnsupportedMediaType(
+            f"send the body as application/json, not {media_type or 'no media type'}",
+            zh="请以 application/json 格式提交",
+        )
     if json_depth_exceeds(body, MAX_JSON_DEPTH):
-        raise MalformedBody(f"the JSON is malformed: nested deeper than {MAX_JSON_DEPTH} levels")
+        raise MalformedBody(
+            f"the JSON is malformed: nested deeper than {MAX_JSON_DEPTH} levels",
+            zh=f"JSON 嵌套超过 {MAX_JSON_DEPTH} 层",
+        )
     try:
         body.decode("utf-8")
         msgspec.json.decode(body)
     except UnicodeDecodeError as exc:
-        raise MalformedBody(f"the JSON is malformed: not UTF-8 at byte {exc.start}") from exc
+        raise MalformedBody(
+            f"the JSON is malformed: not UTF-8 at byte {exc.start}", zh=f"JSON 不是 UTF-8 编码（第 {exc.start} 字节）"
+        ) from exc
     except msgspec.DecodeError as exc:
-        raise MalformedBody(f"the JSON is malformed: {exc}") from exc
+        raise MalformedBody(f"the JSON is malformed: {exc}", zh="JSON 格式错误") from exc

@@ -23,7 +23,7 @@ from litestar.datastructures import Headers
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPResponseStartEvent, Receive, Scope, Send
 
-from app.core.problems import PROBLEM_MEDIA_TYPE, Forbidden
+from app.core.problems import PROBLEM_MEDIA_TYPE, Forbidden, prefers_chinese
 
 CSRF_COOKIE = "ggzy_csrf"
 CSRF_HEADER = "x-csrf-token"
@@ -71,16 +71,22 @@ def csrf_protection(app: ASGIApp) -> ASGIApp:
         if scope["type"] == ScopeType.HTTP:
             reason = refusal(str(scope.get("method", "GET")), Headers.from_scope(scope))
             if reason is not None:
-                await _forbidden(send, reason)
+                await _forbidden(send, reason, Headers.from_scope(scope))
                 return
         await app(scope, receive, send)
 
     return middleware
 
 
-async def _forbidden(send: Send, reason: str) -> None:
-    payload = json.dumps(Forbidden(reason, slug="csrf").body()).encode()
-    headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(payload)).encode())]
+async def _forbidden(send: Send, reason: str, request_headers: Headers) -> None:
+    problem = Forbidden(reason, zh="页面已过期，请刷新页面后重试", slug="csrf")
+    chinese = prefers_chinese(request_headers.get("accept-language", ""))
+    payload = json.dumps(problem.body(chinese)).encode()
+    headers = [
+        (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+        (b"content-length", str(len(payload)).encode()),
+        (b"content-language", problem.language(chinese).encode()),
+    ]
     start: HTTPResponseStartEvent = {"type": "http.response.start", "status": 403, "headers": headers}
     await send(start)
     await send({"type": "http.response.body", "body": payload, "more_body": False})

@@ -44,4 +44,4 @@ def ensure_visible(actor: Actor, owner_uscc: str | None, what: str, ident: objec
     """Raise 404 unless `actor` may see an object private to organization `owner_uscc`."""
     if actor.sees_all_orgs or (owner_uscc is not None and owner_uscc == actor.org_uscc):
         return
-    raise NotFound(f"{what} {ident} not found")
+    raise NotFound(f"{what} {ident} not found", zh="不存在或无权查看")

@@ -3,6 +3,11 @@
 Every error leaves as `application/problem+json` with `type`, `title`, `status` and `detail`;
 a validation failure adds `invalid-params`, naming every bad field at once. Services raise
 `Problem` (or one of the named subclasses); Litestar's own HTTP errors are converted here.
+
+The detail speaks the reader's language: a problem raised with `zh=` answers a request whose
+first Accept-Language is Chinese (the console's, on a Chinese page) in Chinese, with
+`Content-Language: zh-CN`; every other request, and a problem without Chinese words, in English
+(`Content-Language: en`), which the Chinese console then leaves out for the type's Chinese title.
 """
 
 from __future__ import annotations
@@ -32,23 +37,28 @@ class Problem(Exception):
     slug = "bad-request"
     title = "Bad Request"
 
-    def __init__(self, detail: str, *, status: int | None = None, slug: str | None = None, **extra: Any) -> None:
+    def __init__(
+        self, detail: str, *, zh: str | None = None, status: int | None = None, slug: str | None = None, **extra: Any
+    ) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.detail, self.detail_zh = detail, zh
         if status is not None:
             self.status = status
         if slug is not None:
             self.slug = slug
         self.extra = extra
 
-    def body(self) -> dict[str, Any]:
+    def body(self, chinese: bool = False) -> dict[str, Any]:
         return {
             "type": TYPE_BASE + self.slug,
             "title": self.title,
             "status": self.status,
-            "detail": self.detail,
+            "detail": self.detail_zh if chinese and self.detail_zh else self.detail,
             **self.extra,
         }
+
+    def language(self, chinese: bool) -> str:
+        return "zh-CN" if chinese and self.detail_zh else "en"
 
 
 class NotFound(Problem):
@@ -67,6 +77,10 @@ class ConflictOfInterest(Forbidden):
     slug = "conflict-of-interest"
 
 
+class Unauthorized(Problem):
+    status, slug, title = 401, "unauthorized", "Unauthorized"
+
+
 class Conflict(Problem):
     status, slug, title = 409, "conflict", "Conflict"
 
@@ -83,23 +97,43 @@ class InvalidRequest(Problem):
         named = errors[:MAX_NAMED_FIELDS]
         names = ", ".join(error.field for error in named)
         more = f" and {len(errors) - len(named)} more" if len(errors) > len(named) else ""
-        super().__init__(detail or f"{len(errors)} invalid field(s): {names}{more}")
+        omitted = f"等另外 {len(errors) - len(named)} 项" if more else ""
+        super().__init__(
+            detail or f"{len(errors)} invalid field(s): {names}{more}",
+            zh=f"{len(errors)} 项输入有误：{names}{omitted}" if detail is None else None,
+        )
         self.extra = {"invalid-params": [error.as_dict() for error in named]}
         if more:
             self.extra["invalid-params-omitted"] = len(errors) - len(named)
 
 
-def _response(body: dict[str, Any], headers: dict[str, str] | None = None) -> Response[Any]:
+def prefers_chinese(accept_language: str) -> bool:
+    """Whether the reader's first language is Chinese (Accept-Language: zh, zh-CN, zh-Hans…)."""
+    first = accept_language.split(",")[0].split(";")[0].strip().lower()
+    return first == "zh" or first.startswith("zh-")
+
+
+def wants_chinese(request: Request[Any, Any, Any]) -> bool:
+    return prefers_chinese(request.headers.get("accept-language", ""))
+
+
+def _response(body: dict[str, Any], headers: dict[str, str] | None = None, language: str = "en") -> Response[Any]:
     return Response(
         content=msgspec.json.encode(body),
         status_code=body["status"],
         media_type=PROBLEM_MEDIA_TYPE,
-        headers=headers,
+        headers={**(headers or {}), "Content-Language": language},
     )
 
 
-def handle_problem(_request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
-    return _response(exc.body())
+def answer(request: Request[Any, Any, Any], problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
+    """The problem as a response in the reader's language."""
+    chinese = wants_chinese(request)
+    return _response(problem.body(chinese), headers, problem.language(chinese))
+
+
+def handle_problem(request: Request[Any, Any, Any], exc: Problem) -> Response[Any]:
+    return answer(request, exc)
 
 
 def handle_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
@@ -112,7 +146,14 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
         try:
             raw = msgspec.json.decode(raw_body)
         except msgspec.DecodeError as decode_error:
-            return _response(Problem(f"the request body is not valid JSON: {decode_error}", slug="bad-request").body())
+            return answer(
+                request,
+                Problem(
+                    f"the request body is not valid JSON: {decode_error}",
+                    zh=f"请求内容不是有效的 JSON：{decode_error}",
+                    slug="bad-request",
+                ),
+            )
         body_type = data_field.annotation
         if isinstance(body_type, type) and issubclass(body_type, msgspec.Struct):
             errors.extend(collect_errors(body_type, raw))
@@ -120,31 +161,36 @@ def handle_validation(request: Request[Any, Any, Any], exc: ValidationException)
         errors.append(FieldError("body", "required", "a JSON request body is required"))
     if not errors:
         errors = [FieldError("request", "invalid", exc.detail)]
-    return _response(InvalidRequest(errors).body())
+    return answer(request, InvalidRequest(errors))
 
 
 def handle_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
     if exc.status_code >= 500:
         return handle_unexpected(request, exc)
-    body = {
-        "type": TYPE_BASE + _slug(exc.status_code),
-        "title": _title(exc.status_code),
-        "status": exc.status_code,
-        "detail": exc.detail,
-    }
-    return _response(body, headers=exc.headers)
+    problem = Problem(
+        exc.detail, zh=HTTP_DETAIL_ZH.get(exc.status_code), status=exc.status_code, slug=_slug(exc.status_code)
+    )
+    problem.title = _title(exc.status_code)
+    return answer(request, problem, exc.headers)
+
+
+# Litestar's own errors (a guard, a route that does not exist, a body too large) in Chinese: their
+# English detail names nothing the Chinese words leave out.
+HTTP_DETAIL_ZH = {
+    401: "请先登录",
+    403: "您的角色无权执行此操作",
+    404: "未找到该页面或对象",
+    405: "不支持此请求方法",
+    413: "请求内容过大",
+    429: "请求过于频繁，请稍后再试",
+}
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     logger.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
-    return _response(
-        {
-            "type": TYPE_BASE + "internal",
-            "title": "Internal error",
-            "status": 500,
-            "detail": "the server could not complete the request",
-        }
-    )
+    problem = Problem("the server could not complete the request", zh="服务器未能完成请求", status=500, slug="internal")
+    problem.title = "Internal error"
+    return answer(request, problem)
 
 
 def _slug(status: int) -> str:
@@ -157,7 +203,7 @@ def _title(status: int) -> str:
 
 def handle_refused_transition(_request: Request[Any, Any, Any], exc: TransitionRefused) -> Response[Any]:
     """A state module refused a move the service let through: a conflict with the object's state."""
-    return handle_problem(_request, Conflict(str(exc), slug="transition-refused"))
+    return handle_problem(_request, Conflict(str(exc), zh="当前状态不允许此操作", slug="transition-refused"))
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

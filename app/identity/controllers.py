@@ -8,13 +8,13 @@ from typing import Any
 from advanced_alchemy.service import OffsetPagination
 from litestar import Controller, Request, Response, get, post
 from litestar.datastructures import Cookie
-from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK
 
 from app.core.actor import Role
 from app.core.deps import ActorDep, ClockDep, DbSession, Limit, Offset, SettingsDep
 from app.core.guards import requires, signed_in
+from app.core.problems import Unauthorized
 from app.identity import service as identity
 from app.identity.auth import issue_token
 from app.identity.schemas import (
@@ -48,7 +48,7 @@ class AuthController(Controller):
             db_session, clock, data.username, data.password, client_ip, settings.scrypt_log_n
         )
         if user is None:
-            raise NotAuthorizedException("wrong username or password")
+            raise Unauthorized("wrong username or password", zh="用户名或密码错误")
         auth = request.app.state.jwt_auth
         token = issue_token(auth, user)
         expires_in = int(auth.default_token_expiration.total_seconds())

@@ -36,7 +36,11 @@ async def create_org(
     """Register an organization; a legal representative's resident ID becomes its keyed hash
     (`person_id_key`, app.core.resident_id) and is never kept."""
     if await session.get(Organization, data.uscc) is not None:
-        raise Conflict(f"an organization with USCC {data.uscc} already exists", slug="org-exists")
+        raise Conflict(
+            f"an organization with USCC {data.uscc} already exists",
+            zh=f"统一社会信用代码为 {data.uscc} 的机构已登记",
+            slug="org-exists",
+        )
     if data.legal_representative_id and person_id_key is None:
         raise ValueError("a legal representative's ID needs the platform's person-ID key")
     org = Organization(
@@ -60,7 +64,7 @@ async def create_org(
 async def get_org(session: AsyncSession, actor: Actor, uscc: str) -> Organization:
     org = await session.get(Organization, uscc)
     if org is None:
-        raise NotFound(f"organization {uscc} not found")
+        raise NotFound(f"organization {uscc} not found", zh=f"未找到机构 {uscc}")
     ensure_visible(actor, org.uscc, "organization", uscc)
     return org
 
@@ -123,7 +127,7 @@ async def create_user(session: AsyncSession, clock: Clock, actor: Actor, data: U
 async def get_user(session: AsyncSession, actor: Actor, user_id: object) -> User:
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFound(f"user {user_id} not found")
+        raise NotFound(f"user {user_id} not found", zh="未找到该用户")
     if user.id != actor.user_id:
         ensure_visible(actor, user.org_uscc, "user", user_id)
     return user
@@ -226,6 +230,7 @@ async def authenticate(
         whom = {"user": f"for {username}", "ip": "from this address", "pair": f"for {username} from this address"}
         raise TooManyAttempts(
             f"too many failed sign-ins {whom[kind]}: try again after {retry.isoformat()}",
+            zh=f"登录失败次数过多，请于 {retry.isoformat()} 之后再试",
             retry_after=retry.isoformat(),
         )
     await session.commit()  # the places are taken before the slow password check
@@ -262,7 +267,7 @@ async def set_active(session: AsyncSession, clock: Clock, actor: Actor, user_id:
     """An admin deactivates (every token revoked) or reactivates a user."""
     user = await get_user(session, actor, user_id)
     if user.id == actor.user_id and not active:
-        raise Conflict("you cannot deactivate yourself", slug="self-deactivation")
+        raise Conflict("you cannot deactivate yourself", zh="不能停用自己的账户", slug="self-deactivation")
     if user.is_active == active:
         return user  # nothing changes: no token is revoked, nothing to audit
     user.is_active = active

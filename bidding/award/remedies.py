@@ -131,7 +131,10 @@ async def raise_objection(
     ):
         ended = award_file.publicity_ends_at if award_file else None
         when = f": it ended {_local(ended, tz)}" if ended is not None and now >= ended else ""
-        raise Conflict(f"objections to the candidates are raised during their publicity (实施条例 art. 54){when}")
+        raise Conflict(
+            f"objections to the candidates are raised during their publicity (实施条例 art. 54){when}",
+            zh="对中标候选人的异议应在公示期内提出（实施条例第五十四条）",
+        )
     objection = await _object(session, clock, actor, tender, grounds, attachments, tz, interest=interest or None)
     await session.commit()
     return objection_view(objection)
@@ -185,14 +188,20 @@ async def object_to_documents(
     is held until then (the opening waits)."""
     tender = await _locked(session, tender_id)
     if tender.status != TenderStatus.published:
-        raise Conflict(f"the tender is {tender.status}: its documents are objected to before the bid deadline")
+        raise Conflict(
+            f"the tender is {tender.status}: its documents are objected to before the bid deadline",
+            zh="对招标文件的异议应在投标截止前提出",
+        )
     if actor.org_uscc not in await tender_holders(session, tender_id):
-        raise Forbidden("a holder of the tender documents objects to them: obtain them first")
+        raise Forbidden(
+            "a holder of the tender documents objects to them: obtain them first", zh="获取招标文件后方可对其提出异议"
+        )
     last = tender.bid_deadline - timedelta(days=states.DOCUMENT_OBJECTION_DAYS)
     if clock.now() > last:
         raise Conflict(
             "objections to the tender documents are raised at least 10 days before the bid deadline "
             f"(实施条例 art. 22): the period ended {_local(last, tz)}",
+            zh=f"对招标文件的异议应在投标截止时间10日前提出（实施条例第二十二条），期限已于 {_local(last, tz)} 届满",
             slug="period-ended",
         )
     objection = await _object(session, clock, actor, tender, grounds, attachments, tz, matter="documents")
@@ -232,7 +241,7 @@ async def complain(
         or objection.raised_by_uscc != actor.org_uscc
         or objection.kind != "objection"
     ):
-        raise NotFound(f"objection {objection_id} not found")
+        raise NotFound(f"objection {objection_id} not found", zh="未找到该异议")
     now = clock.now()
     if objection.status == ObjectionStatus.answered and objection.answered_at is not None:
         known_at, what = objection.answered_at, "the answer"
@@ -240,15 +249,21 @@ async def complain(
         known_at, what = objection.due_at, "the end of the answer period"
     else:
         raise Conflict(
-            f"a complaint follows the answer to the objection, or its period ({_local(objection.due_at, tz)})"
+            f"a complaint follows the answer to the objection, or its period ({_local(objection.due_at, tz)})",
+            zh=f"投诉应在异议答复后或答复期限（{_local(objection.due_at, tz)}）届满后提出",
         )
     complain_by = (await periods(session, tz)).end_of(known_at, states.COMPLAIN_WITHIN)
     if now >= complain_by:
-        raise Conflict(f"a complaint is made within 10 days of {what}: the period ended {_local(complain_by, tz)}")
+        raise Conflict(
+            f"a complaint is made within 10 days of {what}: the period ended {_local(complain_by, tz)}",
+            zh=f"投诉应在知道之日起10日内提出，期限已于 {_local(complain_by, tz)} 届满",
+        )
     if objection.matter == "candidates" and tender.status not in {TenderStatus.publicity, TenderStatus.awarded}:
-        raise Conflict(f"the tender is {tender.status}: nothing is left to complain about")
+        raise Conflict(
+            f"the tender is {tender.status}: nothing is left to complain about", zh="项目当前的状态已无可投诉事项"
+        )
     if await session.scalar(select(Objection.id).where(Objection.parent_id == objection_id)):
-        raise Conflict("this objection's complaint is made already")
+        raise Conflict("this objection's complaint is made already", zh="已就该异议提出投诉")
     return await _complain(
         session, clock, actor, tender, objection_id, grounds, attachments, tz, matter=objection.matter
     )
@@ -301,9 +316,9 @@ async def accept_complaint(
     await _locked(session, tender_id)
     complaint = await session.get(Objection, complaint_id)
     if complaint is None or complaint.tender_id != tender_id or complaint.kind != "complaint":
-        raise NotFound(f"complaint {complaint_id} not found")
+        raise NotFound(f"complaint {complaint_id} not found", zh="未找到该投诉")
     if complaint.status != ObjectionStatus.open or complaint.accepted_at is not None:
-        raise Conflict("its acceptance is decided already")
+        raise Conflict("its acceptance is decided already", zh="已决定是否受理")
     if not reason.strip() and not accept:
         raise InvalidRequest([FieldError("reason", "required", "a complaint not accepted states why")])
     now = clock.now()
@@ -354,15 +369,15 @@ async def answer(
     tender = await _locked(session, tender_id)
     objection = await session.get(Objection, objection_id)
     if objection is None or objection.tender_id != tender_id:
-        raise NotFound(f"objection {objection_id} not found")
+        raise NotFound(f"objection {objection_id} not found", zh="未找到该异议")
     if objection.kind == "objection":
         _agency_of(actor, tender)
     elif not actor.has_role(Role.supervisor):
-        raise Forbidden("the supervisors decide a complaint")
+        raise Forbidden("the supervisors decide a complaint", zh="投诉由监督部门处理")
     if objection.status != ObjectionStatus.open:
-        raise Conflict("answered already")
+        raise Conflict("answered already", zh="已经答复")
     if objection.kind == "complaint" and objection.accepted_at is None:
-        raise Conflict("a complaint is decided once accepted (POST …/acceptance)")
+        raise Conflict("a complaint is decided once accepted (POST …/acceptance)", zh="投诉须在受理后作出处理决定")
     if outcome == Outcome.not_accepted:
         raise InvalidRequest([FieldError("outcome", "invalid", "not_accepted is an acceptance decision")])
     errors: list[FieldError] = []
@@ -379,7 +394,8 @@ async def answer(
         raise InvalidRequest(errors)
     if outcome != Outcome.dismissed and tender.status != TenderStatus.publicity:
         raise Conflict(
-            f"the tender is {tender.status}: an upheld {objection.kind} changes the candidates during publicity only"
+            f"the tender is {tender.status}: an upheld {objection.kind} changes the candidates during publicity only",
+            zh="只有在公示期内，成立的异议才能改变中标候选人",
         )
     now = clock.now()
     states.move_objection(objection, ObjectionStatus.answered)
@@ -606,6 +622,7 @@ async def complain_directly(
     if now >= complain_by:
         raise Conflict(
             f"a complaint is made within 10 days of knowing ({known_on}): the period ended {_local(complain_by, tz)}",
+            zh=f"投诉应在知道之日（{known_on}）起10日内提出，期限已于 {_local(complain_by, tz)} 届满",
             slug="period-ended",
         )
     return await _complain(
@@ -616,9 +633,9 @@ async def complain_directly(
 async def _open_complaint(session: AsyncSession, tender_id: uuid.UUID, complaint_id: uuid.UUID) -> Objection:
     complaint = await session.scalar(select(Objection).where(Objection.id == complaint_id).with_for_update())
     if complaint is None or complaint.tender_id != tender_id or complaint.kind != "complaint":
-        raise NotFound(f"complaint {complaint_id} not found")
+        raise NotFound(f"complaint {complaint_id} not found", zh="未找到该投诉")
     if complaint.status != ObjectionStatus.open:
-        raise Conflict("the complaint is decided already")
+        raise Conflict("the complaint is decided already", zh="该投诉已作出处理决定")
     return complaint
 
 
@@ -643,7 +660,9 @@ async def exclude_time(
     errors: list[FieldError] = []
     reason = _check_text("reason", reason, 2000, errors)
     if complaint.accepted_at is None:
-        raise Conflict("time is excluded from an accepted complaint's decision period")
+        raise Conflict(
+            "time is excluded from an accepted complaint's decision period", zh="只有已受理的投诉才能扣除期间"
+        )
     if start < counted.today(complaint.accepted_at):
         errors.append(FieldError("from", "before_acceptance", "not before the complaint was accepted"))
     if end < start:
@@ -701,7 +720,10 @@ async def order_suspension(
         raise InvalidRequest(errors)
     standing = complaint.suspended_at is not None and complaint.suspension_lifted_at is None
     if suspend == standing:
-        raise Conflict("the suspension order stands already" if suspend else "no suspension order stands")
+        raise Conflict(
+            "the suspension order stands already" if suspend else "no suspension order stands",
+            zh="暂停令已经下达" if suspend else "没有生效的暂停令",
+        )
     now = clock.now()
     if suspend:
         complaint.suspended_at, complaint.suspension_reason, complaint.suspension_lifted_at = now, reason, None

@@ -42,6 +42,24 @@ class BidRefused(Problem):
     status, slug, title = 422, "bid-refused", "The sealed bid is refused"
 
 
+# Why a sealed file is refused, in Chinese: one sentence per code of bidding.sealing.envelope.
+BID_REFUSED_ZH = {
+    "not_a_sealed_bid": "不是加密投标文件：请用 ggzy seal 生成",
+    "truncated": "文件不完整（上传中断或文件被截断），请重新上传",
+    "bad_header": "文件头无法读取，请用 ggzy seal 重新生成",
+    "bad_frame": "文件结构损坏，请用 ggzy seal 重新生成",
+    "chunk_reordered": "文件内容顺序被改动，请用 ggzy seal 重新生成",
+    "unsigned": "文件没有签名：请用 ggzy seal 签名加密",
+    "content_altered": "加密内容与签名摘要不符：文件已被改动",
+    "wrong_signer": "签名密钥不是本单位登记的密钥",
+    "bad_signature": "签名无法用本单位登记的公钥验证",
+    "wrong_tender": "该文件是为其他项目加密的",
+    "wrong_bidder": "该文件是由其他投标人加密的",
+    "wrong_recipient": "该文件未使用本项目公布的开标公钥加密",
+    "declaration_invalid": "投标声明无法读取",
+}
+
+
 MAX_CONSORTIUM_MEMBERS = 10
 
 
@@ -96,6 +114,7 @@ class DeadlinePassed(Problem):
 def _deadline_problem(tender: Tender, now: datetime) -> DeadlinePassed:
     return DeadlinePassed(
         f"the bid deadline was {tender.bid_deadline.isoformat()}; the server received this at {now.isoformat()}",
+        zh=f"投标截止时间为 {tender.bid_deadline.isoformat()}，服务器收到的时间为 {now.isoformat()}",
         deadline=tender.bid_deadline.isoformat(),
     )
 
@@ -106,7 +125,7 @@ async def _tender_open_for_bids(
     """The tender, open for bids: past its deadline (or its opening already under way) → 409."""
     tender = await session.get(Tender, tender_id, with_for_update=for_update)
     if tender is None or tender.opening_public_key is None:
-        raise NotFound(f"tender {tender_id} takes no sealed bids")
+        raise NotFound(f"tender {tender_id} takes no sealed bids", zh="该项目不接受加密投标文件")
     now = clock.now()
     if tender.status != TenderStatus.published or now >= tender.bid_deadline:
         raise _deadline_problem(tender, now)
@@ -123,11 +142,22 @@ async def check_can_submit(
     own = {tender.tenderee_uscc: "the tenderee", tender.agency_uscc: "the agency"}
     for member in [str(actor.org_uscc), *consortium]:
         if member in own:
-            raise ConflictOfInterest(f"{member} is {own[member]} of this tender and cannot bid on it", org=member)
+            raise ConflictOfInterest(
+                f"{member} is {own[member]} of this tender and cannot bid on it",
+                zh=f"{member} 是本项目的招标人或代理机构，不得投标",
+                org=member,
+            )
     if tender.invitees is not None and tender.procurement_method == "invited" and actor.org_uscc not in tender.invitees:
-        raise Forbidden("an invited tender takes bids from its invitees only (招标投标法 art. 17)")
+        raise Forbidden(
+            "an invited tender takes bids from its invitees only (招标投标法 art. 17)",
+            zh="邀请招标只接受受邀单位投标（招标投标法第十七条）",
+        )
     if await active_key(session, KeyPurpose.bid_signing, str(actor.org_uscc)) is None:
-        raise Conflict("register your organization's signing key first (ggzy keygen)", slug="no-signing-key")
+        raise Conflict(
+            "register your organization's signing key first (ggzy keygen)",
+            zh="请先登记本单位的签名公钥（ggzy keygen）",
+            slug="no-signing-key",
+        )
     await session.commit()
 
 
@@ -162,7 +192,7 @@ async def inspect_staged(
         refused = {"sha256": staged.sha256, "size": staged.size, "code": exc.code}
         await audit.record(session, clock, actor, "bid.refused", "tender", tender_id, refused)
         await session.commit()
-        raise BidRefused(str(exc), code=exc.code) from exc
+        raise BidRefused(str(exc), zh=BID_REFUSED_ZH.get(exc.code, "投标文件未通过校验"), code=exc.code) from exc
 
 
 async def record(
@@ -258,7 +288,7 @@ async def withdraw(session: AsyncSession, clock: Clock, actor: Actor, tender_id:
         )
     )
     if bid is None:
-        raise NotFound("you have no bid to withdraw for this tender")
+        raise NotFound("you have no bid to withdraw for this tender", zh="本单位在该项目没有可撤回的投标")
     bid_states.move(bid, BidStatus.withdrawn)
     bid.ended_at = now
     await audit.record(session, clock, actor, "bid.withdraw", "tender", tender_id, {"bid": str(bid.id)})

@@ -52,6 +52,9 @@ class FilingDeficient(Problem):
     def __init__(self, deficiencies: list[Deficiency], detail: str | None = None) -> None:
         super().__init__(
             detail or f"{len(deficiencies)} deficiencies: correct all of them, then submit again",
+            zh=f"共 {len(deficiencies)} 项问题，请一并改正后重新提交"
+            if detail is None
+            else "备案现有问题，不能受理：请退回并一次性告知",
             deficiencies=[d.as_dict() for d in deficiencies],
         )
 
@@ -63,7 +66,7 @@ async def get_visible(session: AsyncSession, actor: Actor, filing_id: uuid.UUID,
     """The filing, if `actor` may see it: its own agency, supervisors and admins; else 404."""
     filing = await session.get(Filing, filing_id, with_for_update=for_update)
     if filing is None:
-        raise NotFound(f"filing {filing_id} not found")
+        raise NotFound(f"filing {filing_id} not found", zh="未找到该备案")
     ensure_visible(actor, filing.agency_uscc, "filing", filing_id)
     return filing
 
@@ -111,6 +114,7 @@ def _ensure_editable(filing: Filing) -> None:
     if filing.status not in EDITABLE:
         raise Conflict(
             f"the filing is {filing.status}: it can be changed only as a draft or after it is returned",
+            zh="备案只有在草稿或被退回后才能修改",
             slug="filing-not-editable",
         )
 
@@ -196,7 +200,7 @@ async def get_document(
     await get_visible(session, actor, filing_id)
     document = await session.get(FilingDocument, document_id)
     if document is None or document.filing_id != filing_id:
-        raise NotFound(f"document {document_id} not found")
+        raise NotFound(f"document {document_id} not found", zh="未找到该文件")
     return document
 
 
@@ -264,7 +268,9 @@ async def _snapshot(session: AsyncSession, filing: Filing) -> dict[str, Any]:
 
 def _ensure_can_move(filing: Filing, target: FilingStatus, action: str) -> None:
     if not can_move(filing.status, target):
-        raise Conflict(f"a {filing.status} filing cannot be {action}", slug="filing-wrong-status")
+        raise Conflict(
+            f"a {filing.status} filing cannot be {action}", zh="备案当前的状态不允许此操作", slug="filing-wrong-status"
+        )
 
 
 async def submit(session: AsyncSession, clock: Clock, actor: Actor, filing_id: uuid.UUID, tz: ZoneInfo) -> FilingRound:

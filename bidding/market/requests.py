@@ -155,7 +155,7 @@ async def post_request(
 async def get_request(session: AsyncSession, request_id: uuid.UUID, *, for_update: bool = False) -> ServiceRequest:
     found = await session.get(ServiceRequest, request_id, with_for_update=for_update)
     if found is None:
-        raise NotFound(f"service request {request_id} not found")
+        raise NotFound(f"service request {request_id} not found", zh="未找到该中介服务项目")
     return found
 
 
@@ -165,7 +165,7 @@ async def owned_request(
     """A request its owner acts on; to anyone else it does not exist (404)."""
     request = await get_request(session, request_id, for_update=for_update)
     if request.owner_uscc != actor.org_uscc:
-        raise NotFound(f"service request {request_id} not found")
+        raise NotFound(f"service request {request_id} not found", zh="未找到该中介服务项目")
     return request
 
 
@@ -184,16 +184,24 @@ async def register(
     request = await get_request(session, request_id)
     now = clock.now()
     if actor.org_uscc == request.owner_uscc:
-        raise ConflictOfInterest("the owner of a service request cannot register for it", org=request.owner_uscc)
+        raise ConflictOfInterest(
+            "the owner of a service request cannot register for it",
+            zh="项目业主不能报名自己的项目",
+            org=request.owner_uscc,
+        )
     if initial_offer is not None:
         problem = _initial_offer_problem(request, initial_offer)
         if problem:
             raise InvalidRequest([FieldError("initial_offer", problem[0], problem[1])])
     if now >= request.registration_closes:
-        raise Conflict(f"registration closed at {request.registration_closes.isoformat()}", slug="registration-closed")
+        raise Conflict(
+            f"registration closed at {request.registration_closes.isoformat()}",
+            zh=f"报名已于 {request.registration_closes.isoformat()} 截止",
+            slug="registration-closed",
+        )
     reasons = await why_not_eligible(session, str(actor.org_uscc), request.category, now.date(), request.required_grade)
     if reasons:
-        raise NotEligible("; ".join(reasons), reasons=reasons)
+        raise NotEligible("; ".join(reasons), zh="不符合条件：" + "；".join(reasons), reasons=reasons)
     credit = await credit_gate(
         session,
         clock,
@@ -213,12 +221,19 @@ async def register(
         )
         await session.commit()
         raise NotEligible(
-            "refused by the credit check (联合惩戒 or the credit score)", reasons=["credit"], findings=findings
+            "refused by the credit check (联合惩戒 or the credit score)",
+            zh="未通过信用核查（联合惩戒或信用分）",
+            reasons=["credit"],
+            findings=findings,
         )
     if await session.scalar(
         select(Registration.id).where(Registration.request_id == request_id, Registration.org_uscc == actor.org_uscc)
     ):
-        raise Conflict("your organization is already registered for this request", slug="already-registered")
+        raise Conflict(
+            "your organization is already registered for this request",
+            zh="本单位已报名该项目",
+            slug="already-registered",
+        )
     registration = Registration(request_id=request_id, org_uscc=actor.org_uscc, registered_at=now)
     if initial_offer is not None:
         if offer_secret is None:
@@ -255,7 +270,7 @@ async def repost(
     """Post a failed request again with new windows (重新发布); the old one stays as it was."""
     old = await owned_request(session, actor, request_id)
     if old.status != RequestStatus.failed:
-        raise Conflict("only a failed request is posted again", slug="not-failed")
+        raise Conflict("only a failed request is posted again", zh="只有失败的项目才能重新发布", slug="not-failed")
     a = old.auction
     terms = RequestTerms(
         project_name=old.project_name,

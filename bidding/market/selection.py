@@ -53,6 +53,19 @@ class BidRejected(Problem):
     status, slug, title = 422, "bid-rejected", "The bid is rejected"
 
 
+# Why the auction refused a bid, in Chinese: one sentence per code of bidding.market.auction.engine.
+BID_REJECTED_ZH = {
+    "bad_price": "报价须为正数，以元为单位，最多两位小数",
+    "below_floor": "报价低于最低限价",
+    "not_registered": "只有报名并符合条件的中介机构可以报价",
+    "not_started": "竞价尚未开始",
+    "closed": "竞价已结束",
+    "not_low_enough": "报价须比当前价至少低一个最低降价幅度",
+    "no_turn": "当前为轮次间隔，暂不能报价",
+    "not_your_turn": "现在是其他竞价人的轮次",
+}
+
+
 def auction_channel(request_id: object) -> str:
     return f"auction:{request_id}"
 
@@ -196,19 +209,28 @@ async def submit_quote(
     request = await get_request(session, request_id)
     box = await session.get(Auction, request_id, with_for_update=True)
     if request.selection_method != Method.sealed_quotes or box is None:
-        raise Conflict("this request takes no sealed quotes now", slug="no-quotes")
+        raise Conflict("this request takes no sealed quotes now", zh="该项目现在不接受密封报价", slug="no-quotes")
     now = clock.now()
     if not request.bidding_starts <= now < request.bidding_ends:
         raise Conflict(
             f"quotes are taken from {request.bidding_starts.isoformat()} until {request.bidding_ends.isoformat()}",
+            zh=f"报价时间为 {request.bidding_starts.isoformat()} 至 {request.bidding_ends.isoformat()}",
             slug="window",
         )
     if actor.org_uscc not in box.state["bidders"]:
-        raise NotEligible("only the eligible registrants quote", reasons=["not registered and eligible"])
+        raise NotEligible(
+            "only the eligible registrants quote",
+            zh="只有报名并符合条件的中介机构可以报价",
+            reasons=["not registered and eligible"],
+        )
     if await session.scalar(
         select(AuctionBid.id).where(AuctionBid.request_id == request_id, AuctionBid.org_uscc == actor.org_uscc)
     ):
-        raise Conflict("your quote is in: a sealed quote is given once", slug="already-quoted")
+        raise Conflict(
+            "your quote is in: a sealed quote is given once",
+            zh="已提交报价：密封报价只能提交一次",
+            slug="already-quoted",
+        )
     problems = []
     if price > request.ceiling:
         problems.append(FieldError("price", "above_ceiling", f"the ceiling price is {request.ceiling}"))
@@ -238,11 +260,11 @@ async def select_directly(
     """The owner names the intermediary, with a written justification kept for the supervisors."""
     request = await owned_request(session, actor, request_id, for_update=True)
     if request.selection_method != Method.direct or request.status != RequestStatus.registering:
-        raise Conflict("this request is not open to direct selection", slug="not-direct")
+        raise Conflict("this request is not open to direct selection", zh="该项目不采用直接选取", slug="not-direct")
     now = clock.now()
     reasons = await why_not_eligible(session, org_uscc, request.category, now.date(), request.required_grade)
     if reasons:
-        raise NotEligible("; ".join(reasons), reasons=reasons)
+        raise NotEligible("; ".join(reasons), zh="不符合条件：" + "；".join(reasons), reasons=reasons)
     if price > request.ceiling:
         raise InvalidRequest([FieldError("price", "above_ceiling", f"the ceiling price is {request.ceiling}")])
     outcome = Auction(
@@ -285,6 +307,7 @@ async def _limit(rate: BidRate, actor: Actor, request_id: uuid.UUID) -> None:
     if wait is not None:
         raise TooManyBids(
             f"at most {rate.bids} bids every {int(rate.window.total_seconds())} s: wait {wait:.0f} s",
+            zh=f"每 {int(rate.window.total_seconds())} 秒最多报价 {rate.bids} 次，请等待 {wait:.0f} 秒",
             retry_after_seconds=round(wait, 1),
         )
 
@@ -310,10 +333,13 @@ async def place_bid(
     await open_when_due(session, clock, actor, request_id, offer_secret)
     auction = await session.get(Auction, request_id)
     if auction is None or "rules" not in auction.state:
-        raise Conflict("this request has no auction running", slug="no-auction")
+        raise Conflict("this request has no auction running", zh="该项目没有正在进行的竞价", slug="no-auction")
     if str(actor.org_uscc) not in auction.state["bidders"]:
         await session.rollback()
-        raise NotRegistered("only the intermediaries registered and eligible for this auction may bid")
+        raise NotRegistered(
+            "only the intermediaries registered and eligible for this auction may bid",
+            zh="只有报名并符合条件的中介机构可以参加竞价",
+        )
     auction = await session.get(Auction, request_id, with_for_update=True, populate_existing=True)
     assert auction is not None
     now = received_at
@@ -335,6 +361,7 @@ async def place_bid(
         await session.commit()
         raise BidRejected(
             outcome.reason,
+            zh=BID_REJECTED_ZH.get(outcome.code, "报价无效"),
             code=outcome.code,
             server_time=now.isoformat(),
             ends_at=state.end.isoformat(),
@@ -513,9 +540,15 @@ async def assess(
     request = await owned_request(session, actor, request_id)
     won = await session.get(Auction, request_id)
     if request.status != RequestStatus.awarded or won is None or won.winner_uscc is None:
-        raise Conflict("only an awarded request's intermediary is assessed", slug="not-awarded")
+        raise Conflict(
+            "only an awarded request's intermediary is assessed",
+            zh="只有已成交项目的中介机构才能评价",
+            slug="not-awarded",
+        )
     if await session.scalar(select(Assessment.id).where(Assessment.request_id == request_id)):
-        raise Conflict("this request's intermediary has been assessed", slug="already-assessed")
+        raise Conflict(
+            "this request's intermediary has been assessed", zh="该项目的中介机构已评价", slug="already-assessed"
+        )
     if outcome == "delivered" and (quality is None or timeliness is None):
         raise InvalidRequest(
             [FieldError("quality", "required", "rate quality and timeliness (0-100) for a delivered service")]

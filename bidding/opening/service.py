@@ -107,7 +107,7 @@ async def start(session: AsyncSession, ctx: Opening, actor: Actor, tender_id: uu
     while the tender is held (bidding.tender.holds): the opening waits for the hold to lift."""
     tender = await session.get(Tender, tender_id, with_for_update=True)
     if tender is None:
-        raise NotFound(f"tender {tender_id} not found")
+        raise NotFound(f"tender {tender_id} not found", zh="未找到该项目")
     existing = await session.get(OpeningSession, tender_id)
     now = ctx.clock.now()
     if existing is not None or tender.status != TenderStatus.published or now < tender.opening_time:
@@ -175,7 +175,7 @@ async def watchable_tender(session: AsyncSession, actor: Actor, tender_id: uuid.
     opening record is public by law once published. Anyone else: 404."""
     tender = await session.get(Tender, tender_id)
     if tender is None:
-        raise NotFound(f"tender {tender_id} not found")
+        raise NotFound(f"tender {tender_id} not found", zh="未找到该项目")
     if actor.sees_all_orgs or actor.org_uscc in (tender.agency_uscc, tender.tenderee_uscc):
         return tender
     opening = await session.get(OpeningSession, tender_id)
@@ -185,7 +185,10 @@ async def watchable_tender(session: AsyncSession, actor: Actor, tender_id: uuid.
         select(Bid.id).where(Bid.tender_id == tender_id, Bid.bidder_uscc == actor.org_uscc).limit(1)
     ):
         return tender
-    raise NotFound(f"the opening of tender {tender_id} is followed by its bidders until the record is published")
+    raise NotFound(
+        f"the opening of tender {tender_id} is followed by its bidders until the record is published",
+        zh="开标记录公布前，只有投标人可以查看开标",
+    )
 
 
 # -- shares -----------------------------------------------------------------------------------------
@@ -196,29 +199,39 @@ async def hand_in_share(session: AsyncSession, ctx: Opening, actor: Actor, tende
     against the published key) and decryption may begin. Returns the session's status."""
     tender = await session.get(Tender, tender_id)
     if tender is None or tender.opening_public_key is None or tender.custody_set_id is None:
-        raise NotFound(f"tender {tender_id} takes no sealed bids")
+        raise NotFound(f"tender {tender_id} takes no sealed bids", zh="该项目不接受加密投标文件")
     now = ctx.clock.now()
     if now < tender.opening_time:
         raise Conflict(
-            f"shares are accepted only from the opening time, {tender.opening_time.isoformat()}", slug="too-early"
+            f"shares are accepted only from the opening time, {tender.opening_time.isoformat()}",
+            zh=f"开标时间（{tender.opening_time.isoformat()}）起方可提交密钥分片",
+            slug="too-early",
         )
     mine = await session.scalar(
         select(CustodyShare).where(CustodyShare.tender_id == tender_id, CustodyShare.custodian_id == actor.user_id)
     )
     if mine is None:
-        raise NotFound(f"you hold no share of tender {tender_id}'s opening key")
+        raise NotFound(f"you hold no share of tender {tender_id}'s opening key", zh="您不持有该项目开标密钥的分片")
     opening = await start(session, ctx, actor, tender_id)
     opening = await session.get(OpeningSession, tender_id, with_for_update=True, populate_existing=True)
     assert opening is not None
     if opening.status != OpeningStatus.awaiting_shares:
-        raise Conflict(f"the opening is {opening.status}: no share is needed", slug="share-not-needed")
+        raise Conflict(
+            f"the opening is {opening.status}: no share is needed",
+            zh="开标已无需再提交密钥分片",
+            slug="share-not-needed",
+        )
     handed = (await session.scalars(select(HandedInShare).where(HandedInShare.tender_id == tender_id))).all()
     try:
         info = custody.check_share(mnemonic, tender.custody_set_id, [h.share_index for h in handed])
     except custody.CustodyError as exc:
-        raise ShareRefused(str(exc), code=exc.code) from exc
+        raise ShareRefused(str(exc), zh="密钥分片无效，请核对后重新输入", code=exc.code) from exc
     if info.index != mine.share_index:
-        raise ShareRefused("this is another custodian's share: hand in your own", code="not_your_share")
+        raise ShareRefused(
+            "this is another custodian's share: hand in your own",
+            zh="这是另一位保管人的分片，请提交您自己的分片",
+            code="not_your_share",
+        )
     words = " ".join(mnemonic.split())
     session.add(
         HandedInShare(
@@ -243,7 +256,7 @@ async def hand_in_share(session: AsyncSession, ctx: Opening, actor: Actor, tende
             earlier = [custody.unseal_handed_in(ctx.share_secret, str(tender_id), h.sealed_share) for h in handed]
             custody.combine([*earlier, words], OpeningPublicKey.parse(tender.opening_public_key))
         except custody.CustodyError as exc:
-            raise ShareRefused(str(exc), code=exc.code) from exc
+            raise ShareRefused(str(exc), zh="密钥分片无法恢复开标密钥", code=exc.code) from exc
         opening_states.move(opening, OpeningStatus.decrypting)
         opening.key_rebuilt_at = now
         await ctx.event(
@@ -509,18 +522,26 @@ async def respond(
     """A bidder confirms the opening record or objects to it, within the tender's window."""
     opening = await session.get(OpeningSession, tender_id)
     if opening is None or opening.status != OpeningStatus.read_out or opening.confirm_until is None:
-        raise Conflict("there is no opening record to respond to yet", slug="no-record")
+        raise Conflict("there is no opening record to respond to yet", zh="尚无开标记录可供确认", slug="no-record")
     if actor.org_uscc not in {b["uscc"] for b in opening.bidders}:
-        raise NotFound("your organization did not bid in this opening")
+        raise NotFound("your organization did not bid in this opening", zh="本单位未参加本次开标")
     now = ctx.clock.now()
     if now > opening.confirm_until:
-        raise Conflict(f"responses closed at {opening.confirm_until.isoformat()}", slug="window-closed")
+        raise Conflict(
+            f"responses closed at {opening.confirm_until.isoformat()}",
+            zh=f"确认时间已于 {opening.confirm_until.isoformat()} 截止",
+            slug="window-closed",
+        )
     if await session.scalar(
         select(RecordResponse.id).where(
             RecordResponse.tender_id == tender_id, RecordResponse.bidder_uscc == actor.org_uscc
         )
     ):
-        raise Conflict("your organization has already responded to this record", slug="already-responded")
+        raise Conflict(
+            "your organization has already responded to this record",
+            zh="本单位已对开标记录作出确认",
+            slug="already-responded",
+        )
     answer = RecordResponse(
         tender_id=tender_id,
         bidder_uscc=actor.org_uscc,
@@ -547,22 +568,25 @@ async def answer_objection(
     record and shown live."""
     tender = await session.get(Tender, tender_id)
     if tender is None or not (actor.has_role(Role.agency) and actor.org_uscc == tender.agency_uscc):
-        raise NotFound(f"no opening of tender {tender_id} to answer for")
+        raise NotFound(f"no opening of tender {tender_id} to answer for", zh="该项目没有可答复的开标")
     objection = await session.scalar(
         select(RecordResponse)
         .where(RecordResponse.tender_id == tender_id, RecordResponse.bidder_uscc == bidder_uscc)
         .with_for_update()
     )
     if objection is None or objection.response != "objected":
-        raise NotFound(f"no objection from {bidder_uscc} to this opening")
+        raise NotFound(f"no objection from {bidder_uscc} to this opening", zh="该投标人没有对开标提出异议")
     if not text.strip():
         raise InvalidRequest([FieldError("answer", "required", "the answer, given on the spot")])
     opening = await session.get(OpeningSession, tender_id)
     now = ctx.clock.now()
     if opening is None or opening.confirm_until is None or now > opening.confirm_until:
-        raise Conflict("an objection at the opening is answered on the spot, while the record's window is open")
+        raise Conflict(
+            "an objection at the opening is answered on the spot, while the record's window is open",
+            zh="开标现场的异议须在记录确认期间当场答复",
+        )
     if objection.answer is not None:
-        raise Conflict("answered already")
+        raise Conflict("answered already", zh="已经答复")
     objection.answer, objection.answered_at, objection.answered_by = text.strip(), now, actor.username
     await ctx.event(session, tender_id, "objection_answer", {"bidder": bidder_uscc, "answer": objection.answer})
     await audit.record(

@@ -36,14 +36,16 @@ async def browser() -> AsyncIterator[Browser]:
 PHONE = {"width": 390, "height": 844}
 
 
-async def signed_in(browser: Browser, base: str, username: str, viewport: dict[str, int] | None = None) -> Page:
+async def signed_in(
+    browser: Browser, base: str, username: str, viewport: dict[str, int] | None = None, password: str = PASSWORD
+) -> Page:
     """A browser of its own (its own cookies) signed in through the sign-in page; a desktop window
     unless `viewport` says otherwise (PHONE: a 390 px phone)."""
     context = await browser.new_context(viewport=viewport or {"width": 1200, "height": 1000}, locale="zh-CN")
     page = await context.new_page()
     await page.goto(f"{base}/login?next=/console")
     await page.get_by_label("用户名").fill(username)
-    await page.get_by_label("密码").fill(PASSWORD)
+    await page.get_by_label("密码").fill(password)
     await page.get_by_role("button", name="登录").click()
     await page.wait_for_url(f"{base}/console")
     return page

@@ -138,6 +138,9 @@ async def test_a_bidder_uploads_in_the_console_and_a_supervisor_watches_the_open
 
         await expect(row).to_contain_text("已开标", timeout=15_000)  # the hall's list follows, no reload
         await expect(lobby.locator("#page-live")).to_contain_text("已更新")
+        # The hall's live region announces the section that changed, not each refresh.
+        await expect(lobby.locator("#page-changes")).to_contain_text("有更新")
+        assert await lobby.locator("#page-live").get_attribute("aria-live") is None
         await assert_accessible(lobby)
         await keep_screenshot(lobby, "supervision-hall")
 

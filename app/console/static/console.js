@@ -20,8 +20,11 @@ function yuan(amount) {
 }
 const label = (namespace, value) => (value === undefined || value === null ? "" : CODES[`${namespace}:${value}`] || String(value));
 
+// The API answers a problem in the page's language (Accept-Language; Content-Language says which).
+const language = () => (zh() ? "zh-CN" : "en");
+
 async function api(method, url, body, headers = {}) {
-  const init = { method, headers: { "X-CSRF-Token": csrf(), ...headers }, credentials: "same-origin" };
+  const init = { method, headers: { "X-CSRF-Token": csrf(), "Accept-Language": language(), ...headers }, credentials: "same-origin" };
   if (body !== undefined) {
     init.body = JSON.stringify(body);
     init.headers["Content-Type"] = "application/json";
@@ -29,7 +32,7 @@ async function api(method, url, body, headers = {}) {
   const response = await fetch(url, init);
   const text = await response.text();
   const data = text ? JSON.parse(text) : null;
-  if (!response.ok) throw Object.assign(new Error(data && data.detail ? data.detail : response.statusText), { problem: data, status: response.status });
+  if (!response.ok) throw Object.assign(new Error(data && data.detail ? data.detail : response.statusText), { problem: data, status: response.status, language: response.headers.get("Content-Language") });
   return data;
 }
 
@@ -39,12 +42,13 @@ function upload(url, file, progress) {
     const request = new XMLHttpRequest();
     request.open("POST", url);
     request.setRequestHeader("X-CSRF-Token", csrf());
+    request.setRequestHeader("Accept-Language", language());
     request.setRequestHeader("Content-Type", "application/octet-stream");
     request.upload.onprogress = (event) => { if (event.lengthComputable) progress.value = Math.round((100 * event.loaded) / event.total); };
     request.onload = () => {
       const data = request.responseText ? JSON.parse(request.responseText) : null;
       if (request.status >= 200 && request.status < 300) { progress.value = 100; resolve(data); }
-      else reject(Object.assign(new Error(data && data.detail ? data.detail : String(request.status)), { problem: data }));
+      else reject(Object.assign(new Error(data && data.detail ? data.detail : String(request.status)), { problem: data, language: request.getResponseHeader("Content-Language") }));
     };
     request.onerror = () => reject(new Error(zh() ? "网络错误" : "network error"));
     request.send(file);
@@ -58,14 +62,17 @@ function el(tag, text, attrs = {}) {
   return node;
 }
 
-// A problem (RFC 7807) shown in full: every invalid field, or every deficiency of the notice.
+// A problem (RFC 7807) shown in full: every invalid field, or every deficiency of the notice. On
+// a Chinese page the type's Chinese title, with the detail only when the API gave it in Chinese.
 function showProblem(box, error) {
   box.replaceChildren();
   const problem = error.problem || {};
   const items = problem.deficiencies || problem["invalid-params"] || [];
   const slug = problem.type ? problem.type.split("/").pop() : null;
+  const chineseDetail = problem.detail && String(error.language || "").startsWith("zh") ? problem.detail : "";
   const summary = problem.deficiencies && zh() ? `共 ${items.length} 项问题，请一并改正后重新提交`
-    : zh() && slug ? `${label("problem", slug)}${problem.detail && !items.length ? "：" + problem.detail : ""}`
+    : zh() && slug ? `${label("problem", slug)}${chineseDetail && !items.length ? "：" + chineseDetail : ""}`
+    : zh() ? (chineseDetail || "操作未成功，请稍后重试")
     : problem.detail || error.message;
   box.append(el("p", summary));
   if (items.length) {
@@ -446,6 +453,7 @@ function auctionRoom() {
 // The server renders the page; every few seconds the page fetches it again and swaps in the
 // sections marked data-live (statuses of openings and auctions, draws, abnormal scores, credit hits).
 function livePage() {
+  // The marker shows when the page was last refreshed (silently); #page-changes speaks the changes.
   const marker = document.getElementById("page-live");
   if (!marker) return;
   async function refresh() {
@@ -453,10 +461,19 @@ function livePage() {
     try { answer = await fetch(location.pathname + location.search, { credentials: "same-origin" }); } catch (error) { return; }
     if (!answer.ok) return;
     const fresh = new DOMParser().parseFromString(await answer.text(), "text/html");
+    const changed = [];
     for (const shown of document.querySelectorAll("[data-live]")) {
       const next = fresh.getElementById(shown.id);
-      if (next) shown.replaceWith(document.adoptNode(next));
+      if (!next) continue;
+      if (next.textContent !== shown.textContent) {
+        const heading = next.querySelector("h2, h3");
+        changed.push(heading ? heading.textContent.trim() : shown.id);
+      }
+      shown.replaceWith(document.adoptNode(next));
     }
+    // Screen readers hear what changed, once; a refresh that changed nothing says nothing.
+    const changes = document.getElementById("page-changes");
+    if (changes && changed.length) changes.textContent = `${zh() ? "有更新：" : "Updated: "}${changed.join(zh() ? "、" : ", ")}`;
     const served = answer.headers.get("Date");  // the server's time of this answer
     if (served) marker.textContent = `${zh() ? "已更新" : "Updated"} ${new Date(served).toLocaleTimeString(zh() ? "zh-CN" : "en-GB", { timeZone: "Asia/Shanghai" })}`;
   }
