@@ -3,7 +3,7 @@ events leaves of a Merkle tree, signed tree heads, and proofs.
 
 Writers never coordinate (`app.core.audit.record`). One sequencer at a time (a transaction-scoped
 advisory lock taken only by the sequencer) integrates events in commit order: on PostgreSQL only
-events of transactions older than the oldest one still in flight (`pg_snapshot_xmin`), ordered by
+events of transactions older than the oldest one of this database still in flight (`OLDEST_IN_FLIGHT`), ordered by
 (transaction id, seq), so an event whose transaction commits late is integrated after the others,
 never skipped and never twice. A batch — its leaves, the subtrees they complete and the new size —
 commits as one transaction, so a sequencer killed mid-batch leaves nothing half-done.
@@ -35,6 +35,19 @@ logger = logging.getLogger("ggzy.transparency")
 # pg_try_advisory_xact_lock key of the sequencer: "ggzy" + "tlog" as one 64-bit number.
 SEQUENCER_LOCK_KEY = 0x67677A79746C6F67
 BATCH = 2000
+# The oldest transaction id still in flight in this database: events of older transactions are
+# all committed or gone. Only this database's transactions write its audit events, so another
+# database's long transaction on the same cluster (a report, a backup, a parallel test) must not
+# hold the log back, as the cluster-wide pg_snapshot_xmin would. Read in two steps, in this order:
+# the snapshot's next id first, then this database's transactions with an id (pg_stat_activity,
+# 32-bit ids widened against that next id); a transaction that takes its id in between has one at
+# least the next id, so it is never overtaken. The application's own sessions, which write the
+# audit events, are always visible to it in pg_stat_activity.
+NEXT_TXID = "SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint"
+OLDEST_IN_FLIGHT = """
+SELECT min(:next - ((:next - backend_xid::text::bigint) % 4294967296 + 4294967296) % 4294967296)
+FROM pg_stat_activity WHERE datname = current_database() AND backend_xid IS NOT NULL
+"""
 SEQUENCER_EVERY_SECONDS = 1  # `ggzy scheduler` runs a sequencer pass this often
 
 
@@ -84,7 +97,9 @@ async def integrate(session: AsyncSession, *, batch: int = BATCH) -> int:
         if not await session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK_KEY}):
             await session.rollback()
             return 0
-        horizon = await session.scalar(text("SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint"))
+        next_txid = await session.scalar(text(NEXT_TXID))
+        oldest = await session.scalar(text(OLDEST_IN_FLIGHT), {"next": next_txid})
+        horizon = next_txid if oldest is None else oldest
     state = await _state(session)
     query = select(AuditEvent).where(tuple_(AuditEvent.txid, AuditEvent.seq) > tuple_(state.last_txid, state.last_seq))
     if postgresql:

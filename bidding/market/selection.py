@@ -53,19 +53,6 @@ class BidRejected(Problem):
     status, slug, title = 422, "bid-rejected", "The bid is rejected"
 
 
-# Why the auction refused a bid, in Chinese: one sentence per code of bidding.market.auction.engine.
-BID_REJECTED_ZH = {
-    "bad_price": "报价须为正数，以元为单位，最多两位小数",
-    "below_floor": "报价低于最低限价",
-    "not_registered": "只有报名并符合条件的中介机构可以报价",
-    "not_started": "竞价尚未开始",
-    "closed": "竞价已结束",
-    "not_low_enough": "报价须比当前价至少低一个最低降价幅度",
-    "no_turn": "当前为轮次间隔，暂不能报价",
-    "not_your_turn": "现在是其他竞价人的轮次",
-}
-
-
 def auction_channel(request_id: object) -> str:
     return f"auction:{request_id}"
 
@@ -361,7 +348,7 @@ async def place_bid(
         await session.commit()
         raise BidRejected(
             outcome.reason,
-            zh=BID_REJECTED_ZH.get(outcome.code, "报价无效"),
+            zh=outcome.reason_zh,
             code=outcome.code,
             server_time=now.isoformat(),
             ends_at=state.end.isoformat(),

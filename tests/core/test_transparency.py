@@ -92,6 +92,23 @@ async def test_an_event_of_a_transaction_in_flight_is_held_back_never_skipped_or
         assert await session.scalar(select(func.count()).select_from(TlogLeaf)) == 3
 
 
+async def test_a_long_transaction_in_another_database_of_the_cluster_holds_nothing_back(
+    world: World, clock: FrozenClock, fresh_pg_database: Callable[[], str]
+) -> None:
+    """A report or a backup on a neighbouring database keeps a transaction id open for minutes;
+    this database's log goes on integrating (the cluster-wide oldest id would stall it)."""
+    other = await asyncpg.connect(pg_url(fresh_pg_database(), "postgresql"))
+    try:
+        neighbour = other.transaction()
+        await neighbour.start()
+        await other.execute("SELECT pg_current_xact_id()")  # an id older than everything below
+        await append(world, clock, 2, "after.neighbour")
+        assert await integrate_all(world) == 2
+        await neighbour.rollback()
+    finally:
+        await other.close()
+
+
 async def test_heads_and_proofs_over_the_api_verify_independently(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:

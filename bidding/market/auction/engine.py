@@ -113,6 +113,7 @@ class Accepted:
 class Rejected:
     code: str
     reason: str
+    reason_zh: str  # the same, in Chinese, for the room's page
 
 
 def open_auction(rules: Rules, bidders: list[str], initial_offers: Mapping[str, Decimal] | None = None) -> AuctionState:
@@ -161,9 +162,15 @@ MAX_PRICE = Decimal(10) ** 15  # beyond any price; keeps quantize() inside Decim
 
 def _money_problem(rules: Rules, price: Decimal) -> Rejected | None:
     if not price.is_finite() or not 0 < price < MAX_PRICE or price != price.quantize(CENT):
-        return Rejected("bad_price", "a price is a positive amount in yuan with at most 2 decimal places")
+        return Rejected(
+            "bad_price",
+            "a price is a positive amount in yuan with at most 2 decimal places",
+            "报价须为正数，以元为单位，最多两位小数",
+        )
     if rules.floor is not None and price < rules.floor:
-        return Rejected("below_floor", f"the floor price is {rules.floor}; bid at least that")
+        return Rejected(
+            "below_floor", f"the floor price is {rules.floor}; bid at least that", f"最低限价为 {rules.floor} 元"
+        )
     return None
 
 
@@ -171,11 +178,19 @@ def place_bid(
     state: AuctionState, bidder: str, price: Decimal, now: datetime
 ) -> tuple[AuctionState, Accepted] | Rejected:
     if bidder not in state.offers:
-        return Rejected("not_registered", "only registered, eligible intermediaries may bid")
+        return Rejected(
+            "not_registered", "only registered, eligible intermediaries may bid", "只有报名并符合条件的中介机构可以报价"
+        )
     if now < state.rules.start:
-        return Rejected("not_started", f"bidding opens at {state.rules.start.isoformat()}")
+        return Rejected(
+            "not_started",
+            f"bidding opens at {state.rules.start.isoformat()}",
+            f"竞价于 {state.rules.start.isoformat()} 开始",
+        )
     if now >= state.end:
-        return Rejected("closed", f"bidding closed at {state.end.isoformat()}")
+        return Rejected(
+            "closed", f"bidding closed at {state.end.isoformat()}", f"竞价已于 {state.end.isoformat()} 结束"
+        )
     problem = _money_problem(state.rules, price)
     if problem:
         return problem
@@ -208,7 +223,11 @@ def _continuous(
     limit = reference - rules.decrement.step(reference)
     if price > limit:
         what = "the best bid" if state.best else "the ceiling price"
-        return Rejected("not_low_enough", f"bid at most {limit}: {what} {reference} minus the minimum decrement")
+        return Rejected(
+            "not_low_enough",
+            f"bid at most {limit}: {what} {reference} minus the minimum decrement",
+            f"报价不得高于 {limit} 元（{reference} 元减去最低降价幅度）",
+        )
     offer = Offer(bidder, price, state.seq + 1, now)
     end, extended = state.end, False
     if now >= state.end - rules.snipe_window:
@@ -253,9 +272,13 @@ def _rounds(
 ) -> tuple[AuctionState, Accepted] | Rejected:
     state, turn = current_turn(state, now)
     if turn is None:
-        return Rejected("no_turn", "no turn is running now (a pause between rounds)")
+        return Rejected("no_turn", "no turn is running now (a pause between rounds)", "当前为轮次间隔，暂不能报价")
     if turn.bidder != bidder:
-        return Rejected("not_your_turn", f"it is another bidder's turn until {turn.ends_at.isoformat()}")
+        return Rejected(
+            "not_your_turn",
+            f"it is another bidder's turn until {turn.ends_at.isoformat()}",
+            f"{turn.ends_at.isoformat()} 前是其他竞价人的轮次",
+        )
     key = (turn.round, turn.index)
     if state.turn_started_at_price is None or state.turn_started_at_price[0] != key:
         state = replace(state, turn_started_at_price=(key, state.offers[bidder].price))
@@ -264,7 +287,9 @@ def _rounds(
     limit = before - state.rules.decrement.step(before)
     if price > limit:
         return Rejected(
-            "not_low_enough", f"lower your price {before} by at least the minimum step: bid at most {limit}"
+            "not_low_enough",
+            f"lower your price {before} by at least the minimum step: bid at most {limit}",
+            f"报价须比您的上一报价 {before} 元至少低一个最低降价幅度：不得高于 {limit} 元",
         )
     offer = Offer(bidder, price, state.seq + 1, now)
     new_state = replace(state, offers={**state.offers, bidder: offer}, seq=offer.seq, accepted=state.accepted + 1)
