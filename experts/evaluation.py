@@ -65,13 +65,17 @@ def _agency_or_supervisor(actor: Actor, tender: Tender) -> None:
 async def set_template(
     session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, doc: Any
 ) -> dict[str, Any]:
-    """The agency fixes the template before the opening, with the filing's evaluation method."""
+    """The agency fixes the template before the opening, with the filing's evaluation method; the
+    tender's regime is the template's (a GP tender's template meets GP's price rules)."""
     tender = await tender_or_404(session, tender_id)
     _agency_or_supervisor(actor, tender)
     if tender.status != TenderStatus.published:
         raise Conflict(f"the template is fixed before the opening; the tender is {tender.status}")
+    regime = scoring.GOVERNMENT_PROCUREMENT if tender.project_type == GOVERNMENT_PROCUREMENT else scoring.TENDERING
+    if isinstance(doc, dict) and doc.get("regime", regime) != regime:
+        raise InvalidRequest([FieldError("regime", "regime", f"the tender is scored under the {regime} regime")])
     try:
-        template = scoring.parse_template(doc)
+        template = scoring.parse_template({**doc, "regime": regime} if isinstance(doc, dict) else doc)
     except scoring.SheetError as exc:
         raise _problems(exc) from exc
     expected = METHOD_OF_FILING.get(tender.evaluation_method)
@@ -96,7 +100,19 @@ async def template_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUI
 # --- the start -----------------------------------------------------------------------------
 
 
-async def opened_bids(session: AsyncSession, tender_id: uuid.UUID) -> list[dict[str, str]]:
+def sme_of(declaration: dict[str, Any]) -> dict[str, Any]:
+    """The enterprise size a bid declared (field `sme`: micro, small, medium or large) and whether
+    it carries the SME declaration (中小企业声明函: field `sme_declaration` names one of the bid's
+    documents); nothing when it declared no size."""
+    fields = declaration.get("fields") or {}
+    size = fields.get("sme")
+    if size not in scoring.SME_SIZES:
+        return {}
+    documents = {d.get("name") for d in declaration.get("documents") or []}
+    return {"sme": size, "sme_declared": bool(fields.get("sme_declaration")) and fields["sme_declaration"] in documents}
+
+
+async def opened_bids(session: AsyncSession, tender_id: uuid.UUID) -> list[dict[str, Any]]:
     """The bids read out at the opening, in the order they were received."""
     opening = await session.get(OpeningSession, tender_id)
     outcomes = {
@@ -113,6 +129,7 @@ async def opened_bids(session: AsyncSession, tender_id: uuid.UUID) -> list[dict[
             "uscc": entry["uscc"],
             "received_at": entry["received_at"],
             "price": str((outcomes[entry["bid"]].declaration or {})["price"]),
+            **sme_of(outcomes[entry["bid"]].declaration or {}),
         }
         for entry in listed
         if entry["bid"] in outcomes
@@ -198,7 +215,13 @@ class State:
         self.members, self.sheets, self.explanations, self.signatures = members, sheets, explanations, signatures
         self.bid_ids = [b["bid"] for b in evaluation.bids]
         self.bids = [
-            scoring.BidFacts(b["bid"], Decimal(b["price"]), datetime.fromisoformat(b["received_at"]))
+            scoring.BidFacts(
+                b["bid"],
+                Decimal(b["price"]),
+                datetime.fromisoformat(b["received_at"]),
+                b.get("sme"),
+                bool(b.get("sme_declared", True)),
+            )
             for b in evaluation.bids
         ]
 

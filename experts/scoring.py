@@ -29,6 +29,14 @@ The rules, with their sources:
 * Lowest evaluated price: the evaluated price (评标价) is the declared price plus the template's
   `price_adjustment` items (yuan, quantified deviations, equal across the experts like objective
   items); bids rank by it, never by the raw declared price.
+* Government procurement (`regime` government_procurement; MOF order 87 art. 55, 财库〔2020〕46号
+  art. 9 with the rates of 财库〔2022〕19号): the price score is `low_price_first` only, and the
+  price's weight (its full score over the whole) is at least 30 % for goods and 10 % for services
+  (works follow the Tendering Law). Small and micro enterprises that declared themselves (中小企业
+  声明函) have their prices deducted by the template's `sme_deduction` for scoring only: the price
+  score's base is the lowest deducted valid price and the lowest-price method ranks the deducted
+  evaluated price; a size claimed without the declaration is scored at its price and noted for
+  the committee. GP committees customarily take the plain mean (`aggregation` mean).
 * Ranking: by total, highest first (lowest price method: by evaluated price, lowest first); ties broken by
   the template's tie order (default: lower price); what is still tied is left for the committee,
   whose order (with its recorded reason) is passed back in as a resolution. The first N (≤ 3)
@@ -39,7 +47,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
@@ -55,6 +63,22 @@ KINDS = ("subjective", "objective", "pass_fail", "price_adjustment")
 BASES = ("mean", "ceiling")
 TIE_KEYS = ("price", "received_at", "technical")
 MAX_CANDIDATES = 3
+TENDERING, GOVERNMENT_PROCUREMENT = "tendering", "government_procurement"
+REGIMES = (TENDERING, GOVERNMENT_PROCUREMENT)
+CATEGORIES = ("goods", "services", "works")
+AGGREGATIONS = ("trimmed_mean", "mean")
+SME_SIZES = ("micro", "small", "medium", "large")
+DEDUCTED_SIZES = ("micro", "small")
+# The least weight of the price score under government procurement (MOF order 87 art. 55);
+# works procured by government follow the Tendering Law and have none.
+GP_PRICE_WEIGHT_FLOORS = {"goods": Decimal("0.30"), "services": Decimal("0.10")}
+# The deduction a GP notice may set for small and micro enterprises' prices (财库〔2020〕46号 art. 9,
+# raised by 财库〔2022〕19号): goods and services 10-20 %, works 3-5 %.
+SME_DEDUCTION_RANGES = {
+    "goods": (Decimal("0.10"), Decimal("0.20")),
+    "services": (Decimal("0.10"), Decimal("0.20")),
+    "works": (Decimal("0.03"), Decimal("0.05")),
+}
 
 Score = Decimal | bool
 Scores = Mapping[str, Mapping[str, Mapping[str, Score]]]  # expert -> bid -> item -> score
@@ -110,6 +134,10 @@ class Template:
     candidates: int = 3
     tie_order: tuple[str, ...] = ("price",)
     below_cost: BelowCostRule | None = BelowCostRule()
+    regime: str = TENDERING
+    category: str | None = None  # goods, services or works; required under government procurement
+    aggregation: str = "trimmed_mean"
+    sme_deduction: Decimal | None = None  # the share deducted from small and micro enterprises' prices
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
@@ -124,12 +152,20 @@ class Template:
         """The quantified deviations (yuan) that make the evaluated price."""
         return tuple(i for i in self.items if i.kind == "price_adjustment")
 
+    @property
+    def price_weight(self) -> Decimal:
+        """The price score's share of the whole score (comprehensive method), e.g. 0.30."""
+        whole = sum((i.max for i in self.scored_items), Decimal(0)) + (self.price.full if self.price else 0)
+        return self.price.full / whole if self.price is not None and whole > 0 else Decimal(0)
+
 
 @dataclass(frozen=True)
 class BidFacts:
     id: str
     price: Decimal
     received_at: datetime
+    sme: str | None = None  # the size the bidder declared: micro, small, medium or large
+    sme_declared: bool = True  # whether the bid carries the SME declaration (中小企业声明函)
 
 
 @dataclass(frozen=True)
@@ -155,6 +191,7 @@ class Result:
     ties: list[list[str]]
     inconsistent: list[dict[str, str]] = field(default_factory=list)
     evaluated_prices: dict[str, Decimal] = field(default_factory=dict)
+    sme_notes: dict[str, str] = field(default_factory=dict)  # bids not deducted, and why
 
     def blocking_ties(self, candidates: int) -> list[list[str]]:
         """Unresolved ties that decide who is a candidate or in which rank."""
@@ -175,6 +212,7 @@ class Result:
             "ties": [list(group) for group in self.ties],
             "inconsistent": list(self.inconsistent),
             "evaluated_prices": text(self.evaluated_prices),
+            "sme_notes": dict(self.sme_notes),
         }
 
 
@@ -244,10 +282,11 @@ def below_cost_suspects(template: Template, bids: Sequence[BidFacts], ceiling: D
 # --- aggregation ----------------------------------------------------------------------------
 
 
-def aggregate(values: Sequence[Decimal]) -> Decimal:
-    """With ≥ 5 scores drop one highest and one lowest and average the rest; else the plain mean."""
+def aggregate(values: Sequence[Decimal], how: str = "trimmed_mean") -> Decimal:
+    """`trimmed_mean`: with ≥ 5 scores drop one highest and one lowest and average the rest; else
+    (and always for `mean`) the plain mean."""
     ordered = sorted(values)
-    if len(ordered) >= 5:
+    if how == "trimmed_mean" and len(ordered) >= 5:
         ordered = ordered[1:-1]
     return half_up(sum(ordered, Decimal(0)) / len(ordered))
 
@@ -288,6 +327,26 @@ def anomalies(template: Template, experts: Sequence[str], scores: Scores, bids: 
             if abs(deviation) > template.anomaly_threshold:
                 flagged.append(Anomaly(expert, bid, deviation))
     return flagged
+
+
+# --- government procurement: SME deduction ------------------------------------------------------
+
+
+def deducted_prices(template: Template, bids: Sequence[BidFacts]) -> tuple[dict[str, Decimal], dict[str, str]]:
+    """(price for scoring, notes): a declared small or micro enterprise's price less the template's
+    deduction (half-up to the fen); a size claimed without the declaration keeps its price, noted."""
+    prices: dict[str, Decimal] = {}
+    notes: dict[str, str] = {}
+    rate = template.sme_deduction if template.regime == GOVERNMENT_PROCUREMENT else None
+    for bid in bids:
+        prices[bid.id] = bid.price
+        if rate is None or bid.sme not in DEDUCTED_SIZES:
+            continue
+        if not bid.sme_declared:
+            notes[bid.id] = f"no_declaration: {bid.sme} claimed without the SME declaration, scored at its price"
+            continue
+        prices[bid.id] = half_up(bid.price * (1 - rate))
+    return prices, notes
 
 
 # --- ranking --------------------------------------------------------------------------------
@@ -349,6 +408,7 @@ def compute(
     """The result of a complete scoring sheet (`sheet_errors` is empty for it)."""
     experts = sorted(scores)
     by_id = {b.id: b for b in bids}
+    scored_price, sme_notes = deducted_prices(template, bids)
     excluded = price_exclusions(bids, limits)
     for bid in bids:
         failed = passed(template, experts, scores, bid.id)
@@ -361,10 +421,10 @@ def compute(
         items[bid.id] = {}
         for item in (*template.scored_items, *template.adjustment_items):
             values = [_decimal(scores[e][bid.id][item.id]) for e in experts]
-            items[bid.id][item.id] = aggregate(values)
+            items[bid.id][item.id] = aggregate(values, template.aggregation)
             if item.kind in ("objective", "price_adjustment") and len(set(values)) > 1:
                 inconsistent.append({"bid": bid.id, "item": item.id})
-    prices = {b: by_id[b].price for b in valid}
+    prices = {b: scored_price[b] for b in valid}
     price = price_scores(prices, template.price) if template.method == "comprehensive" and template.price else {}
     totals: dict[str, Decimal] = {}
     technical: dict[str, Decimal] = {}
@@ -378,9 +438,11 @@ def compute(
     else:
         adjustments = {i.id for i in template.adjustment_items}
         evaluated = {
-            b: by_id[b].price + sum((v for i, v in items[b].items() if i in adjustments), Decimal(0)) for b in valid
+            b: scored_price[b] + sum((v for i, v in items[b].items() if i in adjustments), Decimal(0)) for b in valid
         }
         ranking, ties = rank(template, by_id, evaluated, technical, resolutions)
+    if template.method == "comprehensive" and template.regime == GOVERNMENT_PROCUREMENT:
+        evaluated = prices  # the prices the price score was computed on
     return Result(
         items=items,
         price_scores=price,
@@ -391,7 +453,10 @@ def compute(
         anomalies=anomalies(template, experts, scores, valid),
         ties=ties,
         inconsistent=inconsistent,
-        evaluated_prices=evaluated if template.method == "lowest_price" else {},
+        evaluated_prices=evaluated
+        if template.method == "lowest_price" or template.regime == GOVERNMENT_PROCUREMENT
+        else {},
+        sme_notes=sme_notes,
     )
 
 
@@ -504,9 +569,60 @@ def parse_template(doc: Any, problems: list[tuple[str, str]] | None = None) -> T
             problems.append((f"{where}.group", f"one of {', '.join(GROUPS)}"))
         items.append(Item(raw["id"], kind, maximum, group))
     below_cost = _below_cost_rule(doc.get("below_cost", {}), problems)
+    template = Template(
+        method or "comprehensive", tuple(items), price, threshold, candidates, tuple(tie_order), below_cost
+    )
+    template = _regime_terms(doc, template, problems)
     if own and problems:
         raise SheetError(problems)
-    return Template(method or "comprehensive", tuple(items), price, threshold, candidates, tuple(tie_order), below_cost)
+    return template
+
+
+def _regime_terms(doc: dict[str, Any], template: Template, problems: list[tuple[str, str]]) -> Template:
+    """`regime`, `category`, `aggregation` and `sme_deduction`, checked against the regime's rules."""
+    regime = doc.get("regime", TENDERING)
+    if regime not in REGIMES:
+        problems.append(("regime", f"one of {', '.join(REGIMES)}"))
+        regime = TENDERING
+    category = doc.get("category")
+    if category is not None and category not in CATEGORIES:
+        problems.append(("category", f"one of {', '.join(CATEGORIES)}"))
+        category = None
+    aggregation = doc.get("aggregation", "trimmed_mean")
+    if aggregation not in AGGREGATIONS:
+        problems.append(("aggregation", f"one of {', '.join(AGGREGATIONS)}"))
+        aggregation = "trimmed_mean"
+    raw_rate = doc.get("sme_deduction")
+    rate = None if raw_rate is None else _dec(raw_rate, "sme_deduction", problems)
+    if regime == GOVERNMENT_PROCUREMENT:
+        if doc.get("category") is None:
+            problems.append(("category", "government procurement names the category: goods, services or works"))
+        if template.method == "comprehensive" and template.price is not None:
+            if template.price.formula != "low_price_first":
+                problems.append(
+                    ("price.formula", "government procurement scores price by low_price_first only (87号令 art. 55)")
+                )
+            floor = GP_PRICE_WEIGHT_FLOORS.get(category or "")
+            weight = template.price_weight
+            if floor is not None and weight < floor:
+                problems.append(
+                    (
+                        "price.full",
+                        f"the price weight {weight:.2%} is below the floor of {floor:.0%} for {category} "
+                        "(87号令 art. 55)",
+                    )
+                )
+        if rate is not None and category in SME_DEDUCTION_RANGES:
+            low, high = SME_DEDUCTION_RANGES[category]
+            if not low <= rate <= high:
+                problems.append(
+                    ("sme_deduction", f"{low:.0%}-{high:.0%} for {category} (财库〔2020〕46号, 财库〔2022〕19号)")
+                )
+    elif rate is not None:
+        problems.append(
+            ("sme_deduction", "the SME price deduction belongs to government procurement (财库〔2020〕46号)")
+        )
+    return replace(template, regime=regime, category=category, aggregation=aggregation, sme_deduction=rate)
 
 
 def _below_cost_rule(raw: Any, problems: list[tuple[str, str]]) -> BelowCostRule | None:
@@ -542,7 +658,13 @@ def template_as_dict(template: Template) -> dict[str, Any]:
         "below_cost": None
         if template.below_cost is None
         else {"basis": template.below_cost.basis, "share": str(template.below_cost.share)},
+        "regime": template.regime,
+        "aggregation": template.aggregation,
     }
+    if template.category is not None:
+        doc["category"] = template.category
+    if template.sme_deduction is not None:
+        doc["sme_deduction"] = str(template.sme_deduction)
     if template.price is not None:
         p = template.price
         doc["price"] = {
@@ -631,7 +753,15 @@ def parse_sheet(
         except ValueError:
             problems.append((f"{where}.received_at", "an ISO 8601 time"))
             received = datetime.min
-        bids.append(BidFacts(raw["id"], price, received))
+        sme = raw.get("sme")
+        if sme is not None and sme not in SME_SIZES:
+            problems.append((f"{where}.sme", f"one of {', '.join(SME_SIZES)}"))
+            sme = None
+        declared = raw.get("sme_declaration", True)
+        if not isinstance(declared, bool):
+            problems.append((f"{where}.sme_declaration", "true or false: whether the bid carries the SME declaration"))
+            declared = False
+        bids.append(BidFacts(raw["id"], price, received, sme, declared))
     bid_ids = [b.id for b in bids]
     if len(set(bid_ids)) != len(bid_ids):
         problems.append(("bids", "a bid id appears twice"))

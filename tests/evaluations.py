@@ -117,6 +117,7 @@ async def drawn_committee(
     bidders: list[Bidder] | None = None,
     consortium: dict[int, list[str]] | None = None,
     template: dict[str, Any] | None = None,
+    fields: dict[int, dict[str, str]] | None = None,
     **filing: Any,
 ) -> Scene:
     """A tender (committee of 5; `filing` fields over the complete draft) with three bids (or one
@@ -125,7 +126,7 @@ async def drawn_committee(
     admin = await world.user(Role.admin)
     admin_headers = await login(client, admin.username)
     tender = await published_tender(client, world, committee_size=5, **filing)
-    bidders = await bids_in(client, world, tender, len(prices) if prices else 3, prices, bidders, consortium)
+    bidders = await bids_in(client, world, tender, len(prices) if prices else 3, prices, bidders, consortium, fields)
     detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
     opening = datetime.fromisoformat(detail["opening_time"])
     evaluation_on = opening.astimezone(SHANGHAI).date()

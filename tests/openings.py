@@ -51,14 +51,16 @@ async def bids_in(
     prices: list[str] | None = None,
     bidders: list[Bidder] | None = None,
     consortium: dict[int, list[str]] | None = None,
+    fields: dict[int, dict[str, str]] | None = None,
 ) -> list[Bidder]:
     """`count` bids (by new bidders unless `bidders` are given), at `prices` (PRICES in turn by
-    default); `consortium` names the other members of the i-th bid."""
+    default); `consortium` names the other members of the i-th bid, `fields` its declared fields."""
     prices = prices or [PRICES[i % len(PRICES)] for i in range(count)]
     bidders = bidders or [await new_bidder(client, world, f"投标单位{i}") for i in range(count)]
     for i, bidder in enumerate(bidders):
         world.clock.advance(timedelta(minutes=1))  # bids arrive one after another
         members = (consortium or {}).get(i, [])
-        response = await submit(client, tender, bidder, sealed_bid(tender, bidder, prices[i]), members)
+        declared = {"fields": (fields or {})[i]} if i in (fields or {}) else {}
+        response = await submit(client, tender, bidder, sealed_bid(tender, bidder, prices[i], **declared), members)
         assert response.status_code == 201, response.text
     return bidders

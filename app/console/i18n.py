@@ -559,6 +559,7 @@ CODES: dict[str, tuple[str, str]] = {
     "field:range": ("超出范围", "out of range"),
     "field:rank_order": ("须按排名顺序", "rank order"),
     "field:recommend_only": ("只能提出建议", "recommendation only"),
+    "field:regime": ("与项目的采购制度不符", "not the tender's regime"),
     "field:required": ("必填", "required"),
     "field:required_for_role": ("该角色必填", "required for the role"),
     "field:taken": ("已被占用", "taken"),

@@ -18,9 +18,9 @@ from app.core.models import AuditEvent
 from app.identity.models import User
 from experts import draw
 from experts.models import Expert
-from tests.bids import SECRET_DOCUMENT
+from tests.bids import DECLARED, SECRET_DOCUMENT, published_tender
 from tests.conftest import World, login
-from tests.evaluations import BEACON, Scene, csv_of, drawn_committee, row
+from tests.evaluations import BEACON, TEMPLATE, Scene, csv_of, drawn_committee, row
 from tests.openings import at_opening_time, hand_in, share_words, wait_for
 
 
@@ -82,7 +82,13 @@ async def sheet_for(scene: Scene, abnormal: bool = False) -> dict[str, dict[str,
 async def test_from_an_opened_tender_to_a_signed_report(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
-    scene = await drawn_committee(client, world, project_type="government_procurement")
+    # A GP service: its template names the category and the SME deduction; the first bidder
+    # declares itself small but encloses no SME declaration, the second medium.
+    gp_template = {**TEMPLATE, "category": "services", "sme_deduction": "0.10"}
+    fields = {0: {**DECLARED, "sme": "small"}, 1: {**DECLARED, "sme": "medium"}}
+    scene = await drawn_committee(
+        client, world, project_type="government_procurement", template=gp_template, fields=fields
+    )
     desk = scene.tender.desk
     bidder = scene.bidders[0].headers
 
@@ -264,6 +270,9 @@ async def test_from_an_opened_tender_to_a_signed_report(
     assert result["price_scores"] == {by_bid[0]: "29.10", by_bid[1]: "29.59", by_bid[2]: "30.00"}
     assert result["totals"] == {by_bid[0]: "67.10", by_bid[1]: "69.59", by_bid[2]: "66.00"}
     assert result["ranking"] == [by_bid[1], by_bid[0], by_bid[2]]
+    # No deduction without the declaration, and the committee sees why; the prices scored are shown.
+    assert list(result["sme_notes"]) == [by_bid[0]] and result["sme_notes"][by_bid[0]].startswith("no_declaration")
+    assert result["evaluated_prices"] == {by_bid[0]: "8236500.00", by_bid[1]: "8100000.00", by_bid[2]: "7990000.00"}
     [anomaly] = result["anomalies"]
     assert anomaly["bid"] == by_bid[2] and anomaly["deviation"] == "0.3333"  # 48 against 36
 
@@ -413,3 +422,29 @@ async def test_days_an_expert_declares_survive_every_import_of_the_pool(
     assert (
         cleared.json()["unavailable"] == [["2026-12-28", "2026-12-28"]] and cleared.json()["declared_unavailable"] == []
     )
+
+
+async def test_a_gp_tenders_template_meets_gps_price_rules(client: AsyncTestClient[Litestar], world: World) -> None:
+    tender = await published_tender(client, world, project_type="government_procurement")
+    url, headers = f"/api/v1/tenders/{tender.id}/evaluation/template", tender.desk.agency_headers
+    deviation = {**TEMPLATE, "price": {"formula": "deviation", "full": "30"}, "sme_deduction": "0.30"}
+    refused = await client.put(url, json=deviation, headers=headers)
+    assert refused.status_code == 422
+    named = {p["name"] for p in refused.json()["invalid-params"]}
+    assert named == {"price.formula", "category"}
+    too_much = await client.put(url, json={**TEMPLATE, "category": "goods", "sme_deduction": "0.30"}, headers=headers)
+    assert too_much.status_code == 422 and "10%-20% for goods" in too_much.text
+    wrong_regime = await client.put(url, json={**TEMPLATE, "regime": "tendering"}, headers=headers)
+    assert wrong_regime.status_code == 422 and wrong_regime.json()["invalid-params"][0]["name"] == "regime"
+    assert (await client.get(url, headers=headers)).status_code == 404  # nothing kept
+    fixed = await client.put(url, json={**TEMPLATE, "category": "goods", "aggregation": "mean"}, headers=headers)
+    assert fixed.status_code == 200, fixed.text
+    assert fixed.json()["regime"] == "government_procurement" and fixed.json()["category"] == "goods"
+
+    works = await published_tender(client, world, tender.desk)  # a tendering project: no SME deduction
+    answer = await client.put(
+        f"/api/v1/tenders/{works.id}/evaluation/template",
+        json={**TEMPLATE, "sme_deduction": "0.10"},
+        headers=works.desk.agency_headers,
+    )
+    assert answer.status_code == 422 and answer.json()["invalid-params"][0]["name"] == "sme_deduction"
