@@ -28,6 +28,7 @@ from bidding.opening.models import BidOpening, OpeningSession
 from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
+from bidding.tender.regime import Regime, regime_of
 from bidding.tender.states import TenderStatus
 from experts import bid_conflicts, committee, conduct, price_review, scoring
 from experts.models import (
@@ -71,7 +72,7 @@ async def set_template(
     _agency_or_supervisor(actor, tender)
     if tender.status != TenderStatus.published:
         raise Conflict(f"the template is fixed before the opening; the tender is {tender.status}")
-    regime = scoring.GOVERNMENT_PROCUREMENT if tender.project_type == GOVERNMENT_PROCUREMENT else scoring.TENDERING
+    regime = str(regime_of(tender.project_type))
     if isinstance(doc, dict) and doc.get("regime", regime) != regime:
         raise InvalidRequest([FieldError("regime", "regime", f"the tender is scored under the {regime} regime")])
     try:
@@ -689,7 +690,7 @@ async def correct(
     if not reviewing:
         how = (
             "the agency opens one for a case of MOF order 87 art. 64 (POST …/evaluation/re-review)"
-            if tender.project_type == GOVERNMENT_PROCUREMENT
+            if regime_of(tender.project_type) == Regime.government_procurement
             else "an upheld objection or complaint orders it (实施条例 arts. 54, 61)"
         )
         raise Conflict(f"a signed report changes only in a re-review by the original committee: {how}")
@@ -736,9 +737,6 @@ async def correct(
     return {"revision": state.evaluation.revision, "result": result.as_dict()}
 
 
-GOVERNMENT_PROCUREMENT = "government_procurement"
-
-
 async def open_re_review(
     session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, case: str, reason: str
 ) -> dict[str, Any]:
@@ -758,7 +756,7 @@ async def open_re_review(
         errors.append(FieldError("reason", "required", "what the committee is to re-review, and why"))
     if errors:
         raise InvalidRequest(errors)
-    if tender.project_type != GOVERNMENT_PROCUREMENT:
+    if regime_of(tender.project_type) != Regime.government_procurement:
         raise Conflict(
             "the post-signature re-review is government procurement's (MOF order 87 art. 64): a tendering "
             "project's report changes after an upheld objection or complaint (实施条例 arts. 54, 61)"

@@ -53,6 +53,7 @@ from bidding.opening.models import OpeningSession
 from bidding.tender import queries as tenders
 from bidding.tender import service as tender_service
 from bidding.tender.models import Tender
+from bidding.tender.regime import regime_of
 from credit import submissions as credit_submissions
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -112,6 +113,7 @@ def page(request: Request[Any, Any, Any], name: str, status_code: int = 200, **c
             "yuan": yuan,
             "wan": wan,
             "daxie": daxie,
+            "regime_of": regime_of,
             **context,
         },
         status_code=status_code,

@@ -150,6 +150,7 @@ class FilingFacts:
     document_kinds: frozenset[str]
     bid_validity_days: int | None = None
     state_funded: bool | None = None
+    complex_or_high_impact: bool | None = None
     invitees: tuple[str, ...] = ()
     retender_of: uuid.UUID | None = None
     previous_tender: PreviousTender | None = None  # None: no tender of that id (or not the agency's)
@@ -196,13 +197,34 @@ def _budget(f: FilingFacts, _c: Context) -> Finding:
     return None
 
 
+# Government procurement: a committee of at least 7 from this budget on, or for a project that is
+# technically complex, highly specialised or of large social impact (87号令 art. 47).
+GP_LARGE_COMMITTEE_BUDGET = Decimal("10000000")
+
+
+def least_committee(f: FilingFacts) -> int:
+    """The least committee size the law allows the filing (5; 7 for a large or complex GP project)."""
+    large = f.budget is not None and f.budget >= GP_LARGE_COMMITTEE_BUDGET
+    if f.project_type == ProjectType.government_procurement and (large or f.complex_or_high_impact):
+        return 7
+    return 5
+
+
 def _committee(f: FilingFacts, _c: Context) -> Finding:
-    if f.committee_size is not None and (f.committee_size < 5 or f.committee_size % 2 == 0):
+    least = least_committee(f)
+    if f.committee_size is None or (f.committee_size >= least and f.committee_size % 2 == 1):
+        return None
+    if least == 7:
         return (
-            f"评标委员会人数应为5人以上单数（当前{f.committee_size}人）",
-            f"the committee must be an odd number of at least 5 members (got {f.committee_size})",
+            f"预算金额1000万元以上或技术复杂、专业性强、社会影响较大的政府采购项目，评标委员会应为7人以上单数"
+            f"（当前{f.committee_size}人，财政部令第87号第四十七条）",
+            f"a GP project of 10 million yuan or more, or complex or of large social impact, needs an odd "
+            f"committee of at least 7 (got {f.committee_size}; MOF order 87 art. 47)",
         )
-    return None
+    return (
+        f"评标委员会人数应为5人以上单数（当前{f.committee_size}人）",
+        f"the committee must be an odd number of at least 5 members (got {f.committee_size})",
+    )
 
 
 def _opening_at_deadline(f: FilingFacts, _c: Context) -> Finding:

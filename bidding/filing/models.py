@@ -33,6 +33,8 @@ class Filing(Base):
     reference_price: Mapped[Decimal | None] = mapped_column(Money)  # 标底: secret until the opening
     bid_validity_days: Mapped[int | None] = mapped_column(Integer)  # 投标有效期, from the bid deadline
     state_funded: Mapped[bool | None] = mapped_column(Boolean)  # 国有资金占控股或者主导地位 (Regs art. 55)
+    # GP: 技术复杂、专业性强或者社会影响较大 — a committee of at least 7 (87号令 art. 47)
+    complex_or_high_impact: Mapped[bool | None] = mapped_column(Boolean)
     invitees: Mapped[list[str] | None] = mapped_column(JSON)  # an invited tender's invitees (USCCs)
     announcement_date: Mapped[date | None] = mapped_column(Date)
     bid_deadline: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

@@ -32,6 +32,10 @@ class FilingDraft(RequestBody):
     state_funded: Annotated[
         bool | None, msgspec.Meta(description="state funds hold a controlling or leading share: the award takes rank 1")
     ] = None
+    complex_or_high_impact: Annotated[
+        bool | None,
+        msgspec.Meta(description="GP: technically complex, highly specialised or of large social impact (7 members)"),
+    ] = None
     # an invited tender's invitees (at least 3, 招标投标法 art. 17)
     invitees: Annotated[list[USCC], msgspec.Meta(max_length=100)] | None = None
     announcement_date: date | None = None
@@ -147,6 +151,7 @@ class FilingOut(msgspec.Struct):
     reference_price: Decimal | None
     bid_validity_days: int | None
     state_funded: bool | None
+    complex_or_high_impact: bool | None
     invitees: list[str] | None
     announcement_date: date | None
     bid_deadline: datetime | None
@@ -179,6 +184,7 @@ class FilingOut(msgspec.Struct):
             f.reference_price,
             f.bid_validity_days,
             f.state_funded,
+            f.complex_or_high_impact,
             f.invitees,
             f.announcement_date,
             f.bid_deadline,

@@ -14,8 +14,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from bidding.tender.regime import LEGAL_BASIS, REGIME_WORDS, regime_of
+
 CURRENCY = "CNY"
 BID_EXTENSION = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_bid_extension/v1.1.5/extension.json"
+LEGAL_BASIS_EXTENSION = (
+    "https://raw.githubusercontent.com/open-contracting-extensions/ocds_legalBasis_extension/master/extension.json"
+)
 
 # Our vocabulary → the OCDS codelists (../shared/ocds/1.1/codelists).
 METHOD = {"open": "open", "invited": "selective"}
@@ -202,7 +207,9 @@ def snapshot(facts: TenderFacts, prefix: str, as_of: datetime) -> dict[str, Any]
         "procuringEntity": _party_ref(facts.agency),
         "value": _money(facts.budget),
         "procurementMethod": METHOD.get(facts.procurement_method, "open"),
-        "procurementMethodDetails": METHOD_DETAILS.get(facts.procurement_method, facts.procurement_method),
+        "procurementMethodDetails": f"{METHOD_DETAILS.get(facts.procurement_method, facts.procurement_method)}"
+        f"（{REGIME_WORDS[regime_of(facts.project_type)]}）",
+        "legalBasis": LEGAL_BASIS[regime_of(facts.project_type)].as_ocds(),
         "mainProcurementCategory": CATEGORY.get(facts.project_type, "services"),
         "awardCriteria": AWARD_CRITERIA.get(facts.evaluation_method, "ratedCriteria"),
         "submissionMethod": ["electronicSubmission"],

@@ -325,8 +325,7 @@ def release_package(
         "publisher": PUBLISHER,
         "releases": list(releases),
     }
-    if any("bids" in r for r in releases):
-        package["extensions"] = [ocds.BID_EXTENSION]
+    package["extensions"] = extensions_of(releases)
     if next_uri is not None:
         package["links"] = {"next": next_uri}
     return package
@@ -354,9 +353,15 @@ def record_package_of(records: Sequence[dict[str, Any]], uri: str, now: datetime
         "publisher": PUBLISHER,
         "records": list(records),
     }
-    if any("bids" in r for record in records for r in record["releases"]):
-        package["extensions"] = [ocds.BID_EXTENSION]
+    package["extensions"] = extensions_of([r for record in records for r in record["releases"]])
     return package
+
+
+def extensions_of(releases: Sequence[dict[str, Any]]) -> list[str]:
+    """The extensions the releases use: the legal basis always (every tender states its regime),
+    bids when one carries them."""
+    bids = [ocds.BID_EXTENSION] if any("bids" in r for r in releases) else []
+    return [*bids, ocds.LEGAL_BASIS_EXTENSION]
 
 
 async def record_package(

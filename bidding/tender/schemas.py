@@ -12,6 +12,7 @@ import msgspec
 from app.core.validation import Instant, RequestBody
 from bidding.tender.amendments import AmendmentKind
 from bidding.tender.models import Tender
+from bidding.tender.regime import regime_of
 
 
 class TenderOut(msgspec.Struct):
@@ -20,6 +21,7 @@ class TenderOut(msgspec.Struct):
     project_name: str
     project_code: str
     project_type: str
+    regime: str  # tendering or government_procurement, by the project type (bidding/tender/regime.py)
     procurement_method: str
     tenderee_uscc: str
     agency_uscc: str
@@ -44,6 +46,7 @@ class TenderOut(msgspec.Struct):
             t.project_name,
             t.project_code,
             t.project_type,
+            regime_of(t.project_type),
             t.procurement_method,
             t.tenderee_uscc,
             t.agency_uscc,

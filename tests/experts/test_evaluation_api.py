@@ -87,7 +87,12 @@ async def test_from_an_opened_tender_to_a_signed_report(
     gp_template = {**TEMPLATE, "category": "services", "sme_deduction": "0.10"}
     fields = {0: {**DECLARED, "sme": "small"}, 1: {**DECLARED, "sme": "medium"}}
     scene = await drawn_committee(
-        client, world, project_type="government_procurement", template=gp_template, fields=fields
+        client,
+        world,
+        project_type="government_procurement",
+        budget="9500000.00",  # under 10 million yuan: a committee of 5 is enough (87号令 art. 47)
+        template=gp_template,
+        fields=fields,
     )
     desk = scene.tender.desk
     bidder = scene.bidders[0].headers

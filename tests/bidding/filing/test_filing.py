@@ -71,6 +71,27 @@ async def test_a_filing_with_five_problems_gets_five_items_in_one_response(backe
         assert refused.status_code == 422 and refused.json()["invalid-params"][0]["code"] == code
 
 
+async def test_a_large_or_complex_gp_project_needs_a_committee_of_seven(desk: Desk) -> None:
+    """87号令 art. 47: 10 million yuan or more, or technically complex or of large social impact."""
+    large = await desk.new_filing("government_procurement", budget="12000000.00", committee_size=5)
+    notice = (await desk.submit(large)).json()
+    [item] = [d for d in notice["deficiencies"] if d["target"] == "committee_size"]
+    assert "7人以上" in item["message_zh"] and "87号第四十七条" in item["message_zh"]
+    complex_one = await desk.new_filing(
+        "government_procurement", budget="2000000.00", committee_size=5, complex_or_high_impact=True
+    )
+    assert any(d["target"] == "committee_size" for d in (await desk.submit(complex_one)).json()["deficiencies"])
+    for ready in (
+        await desk.new_filing("government_procurement", budget="12000000.00", committee_size=7),
+        await desk.new_filing("government_procurement", budget="9999999.99", committee_size=5),
+        await desk.new_filing("construction", budget="12000000.00", committee_size=5),  # the Tendering Law: 5
+    ):
+        submitted = await desk.submit(ready)
+        assert submitted.status_code == 200, submitted.text
+    shown = (await desk.client.get(f"/api/v1/filings/{complex_one}", headers=desk.agency_headers)).json()
+    assert shown["complex_or_high_impact"] is True
+
+
 async def test_the_bid_period_and_the_dates_are_checked(backend: str, desk: Desk, clock: FrozenClock) -> None:
     clock.set(at("2026-11-30T10:00"))
     short = (at("2026-12-10T09:30")).isoformat()

@@ -15,6 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from app.core.clock import FrozenClock
+from tests.bids import published_tender
 from tests.conftest import World, run_ggzy
 from tests.evaluations import Scene, drawn_committee, signed_report
 from tests.ocds import parse, problems
@@ -34,6 +35,19 @@ async def committee_names(scene: Scene) -> list[str]:
     return [seat["name"] for seat in await scene.committee() if seat["status"] in ("drawn", "seated")]
 
 
+async def test_a_gp_tender_states_its_regime_in_ocds_and_in_its_views(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    tender = await published_tender(client, world, project_type="government_procurement")
+    [release] = (await exported(client))["releases"]
+    assert release["tender"]["procurementMethodDetails"] == "公开招标（政府采购）"
+    assert release["tender"]["legalBasis"]["id"] == "政府采购法"
+    shown = await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)
+    assert shown.json()["regime"] == "government_procurement"
+    page = await client.get(f"/public/tenders/{tender.id}")
+    assert page.status_code == 200 and '<dd id="regime">政府采购</dd>' in page.text
+
+
 async def test_every_stage_exports_valid_ocds_with_nothing_secret_before_its_time(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
@@ -50,6 +64,10 @@ async def test_every_stage_exports_valid_ocds_with_nothing_secret_before_its_tim
     text = json.dumps(before, ensure_ascii=False, default=str)
     assert not any(name in text for name in bidder_names + names) and "bids" not in tender_release
     assert "tenderers" not in tender_release["tender"]
+    # The regime is published: the procedure's words and its legal basis (the legalBasis extension).
+    assert tender_release["tender"]["procurementMethodDetails"] == "公开招标（招标投标）"
+    assert tender_release["tender"]["legalBasis"]["id"] == "招标投标法"
+    assert any("ocds_legalBasis_extension" in url for url in before["extensions"])
 
     # Opened, evaluated, candidates checked: the opening's tenderers and bid statistics; still no committee.
     await signed_report(scene, clock)
