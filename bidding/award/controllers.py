@@ -208,9 +208,11 @@ class AwardController(Controller):
         clock: ClockDep,
         actor: ActorDep,
         settings: SettingsDep,
+        committee_names: CommitteeNamesDep,
     ) -> dict[str, Any]:
         """The tenderee's decision, by its agency: the winner among the remaining candidates (the
-        first for a state-funded project; a reason for any other), or a re-tender with its reason."""
+        first for a state-funded project; a reason for any other), or a re-tender with its reason.
+        Government procurement: the purchaser's confirmation, and the result notice with it."""
         return await service.decide(
             db_session,
             clock,
@@ -220,6 +222,7 @@ class AwardController(Controller):
             retender=data.retender,
             reason=data.reason,
             tz=settings.tz,
+            committee_names=committee_names,
         )
 
     @post("/award/objections/{complaint_id:uuid}/acceptance", guards=[requires(Role.supervisor)], status_code=200)

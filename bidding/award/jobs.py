@@ -1,5 +1,6 @@
 """What the chronograph runs for the award: publish candidates 3 days after the report at the
-latest, award after the publicity, and flag overdue answers, late contracts and late refunds."""
+latest, award after the publicity, deem a GP purchaser's silence a confirmation of the first
+candidate, and flag overdue answers, late contracts and late refunds."""
 
 from __future__ import annotations
 
@@ -39,9 +40,13 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
     async def remind(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
         return await validity.remind(session, tender_id, clock, actor, tz)
 
+    async def deem(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+        return await service.deem_confirmed(session, clock, actor, committee_names, tz, tender_id)
+
     return [
         Step("publicity-start", "tender", every=30, due=service.publicity_due, run=publish),
         Step("award-decision-reminder", "tender", every=30, due=service.decision_due, run=service.remind_decision),
+        Step("gp-confirmation-deemed", "tender", every=60, due=service.confirmation_due, run=deem),
         Step(
             "objection-overdue",
             "objection",

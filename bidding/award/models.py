@@ -38,6 +38,10 @@ class AwardFile(Base):
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     report_submitted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     report_late_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # flagged by the sweep
+    # Government procurement: the purchaser confirms by this (5 working days), else the first is deemed
+    # confirmed; the result notice (中标结果公告, with the committee's names) is published then.
+    confirm_by: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    result_published_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class AwardDocument(Base):

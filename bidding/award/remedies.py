@@ -51,8 +51,9 @@ from bidding.award.states import ObjectionStatus, Outcome
 from bidding.opening.models import RecordResponse
 from bidding.tender import holds
 from bidding.tender import states as tender_states
-from bidding.tender.models import Tender, TenderAmendment
+from bidding.tender.models import DocumentDownload, Tender, TenderAmendment
 from bidding.tender.queries import tender_holders, tender_or_404
+from bidding.tender.regime import Regime, regime_of
 from bidding.tender.states import TenderStatus
 
 
@@ -123,6 +124,28 @@ async def raise_objection(
         )
     award_file = await session.get(AwardFile, tender_id)
     now = clock.now()
+    if regime_of(tender.project_type) == Regime.government_procurement:
+        published = award_file.result_published_at if award_file else None
+        if published is None:
+            raise Conflict(
+                "a 质疑 on the result follows the result notice (政府采购法 art. 52)",
+                zh="对采购结果的质疑应在中标结果公告后提出（政府采购法第五十二条）",
+                slug="too-early",
+            )
+        until = (await periods(session, tz)).end_of(published, states.GP_QUESTION_WITHIN)
+        if now >= until:
+            raise Conflict(
+                "a 质疑 on the result is raised within 7 working days of the result notice (政府采购法 art. 52): "
+                f"from {_local(published, tz)} until {_local(until, tz)}",
+                zh="对采购结果的质疑应在中标结果公告之日起7个工作日内提出："
+                f"{_local(published, tz)} 至 {_local(until, tz)}",
+                slug="period-ended",
+            )
+        objection = await _object(
+            session, clock, actor, tender, grounds, attachments, tz, matter="result", interest=interest or None
+        )
+        await session.commit()
+        return objection_view(objection)
     if (
         tender.status != TenderStatus.publicity
         or award_file is None
@@ -150,9 +173,20 @@ async def _object(
     tz: ZoneInfo,
     **about: Any,
 ) -> Objection:
-    """An objection to the tenderee, due in 3 days (Regs arts. 22, 54), the agency's users told."""
+    """An objection to the tenderee, due in 3 days (Regs arts. 22, 54; a GP 质疑 in 7 working days,
+    政府采购法 art. 53), the agency's users told."""
     objection = await _new_objection(
-        session, clock, actor, tender.id, "objection", None, grounds, attachments, states.ANSWER_WITHIN, tz, **about
+        session,
+        clock,
+        actor,
+        tender.id,
+        "objection",
+        None,
+        grounds,
+        attachments,
+        states.remedy_periods(tender.project_type).answer,
+        tz,
+        **about,
     )
     agency = await identity.users_of_orgs(session, [tender.agency_uscc])
     await notify_many(
@@ -196,6 +230,26 @@ async def object_to_documents(
         raise Forbidden(
             "a holder of the tender documents objects to them: obtain them first", zh="获取招标文件后方可对其提出异议"
         )
+    if regime_of(tender.project_type) == Regime.government_procurement:
+        # 94号令 art. 10: within 7 working days of obtaining the documents (their publication at the latest)
+        obtained = await session.scalar(
+            select(DocumentDownload.first_downloaded_at).where(
+                DocumentDownload.tender_id == tender_id, DocumentDownload.bidder_uscc == actor.org_uscc
+            )
+        )
+        since = obtained or tender.published_at
+        until = (await periods(session, tz)).end_of(since, states.GP_QUESTION_WITHIN)
+        if clock.now() >= until:
+            raise Conflict(
+                "a 质疑 on the documents is raised within 7 working days of obtaining them (94号令 art. 10): "
+                f"from {_local(since, tz)} until {_local(until, tz)}",
+                zh=f"对采购文件的质疑应在获取采购文件之日起7个工作日内提出：{_local(since, tz)} 至 {_local(until, tz)}",
+                slug="period-ended",
+            )
+        objection = await _object(session, clock, actor, tender, grounds, attachments, tz, matter="documents")
+        _hold(tender, "document_objection", objection.id, objection.raised_at)
+        await session.commit()
+        return objection_view(objection)
     last = tender.bid_deadline - timedelta(days=states.DOCUMENT_OBJECTION_DAYS)
     if clock.now() > last:
         raise Conflict(
@@ -243,7 +297,12 @@ async def complain(
     ):
         raise NotFound(f"objection {objection_id} not found", zh="未找到该异议")
     now = clock.now()
-    if objection.status == ObjectionStatus.answered and objection.answered_at is not None:
+    rules = states.remedy_periods(tender.project_type)
+    if rules is states.REMEDY_PERIODS[Regime.government_procurement] and (
+        objection.status == ObjectionStatus.answered or objection.due_at <= now
+    ):
+        known_at, what = objection.due_at, "the end of the answer period"  # 94号令 art. 17: 答复期满后
+    elif objection.status == ObjectionStatus.answered and objection.answered_at is not None:
         known_at, what = objection.answered_at, "the answer"
     elif objection.status == ObjectionStatus.open and objection.due_at <= now:
         known_at, what = objection.due_at, "the end of the answer period"
@@ -252,11 +311,14 @@ async def complain(
             f"a complaint follows the answer to the objection, or its period ({_local(objection.due_at, tz)})",
             zh=f"投诉应在异议答复后或答复期限（{_local(objection.due_at, tz)}）届满后提出",
         )
-    complain_by = (await periods(session, tz)).end_of(known_at, states.COMPLAIN_WITHIN)
+    complain_by = (await periods(session, tz)).end_of(known_at, rules.complain)
     if now >= complain_by:
+        days_zh, days_en = states.days_text(rules.complain)
         raise Conflict(
-            f"a complaint is made within 10 days of {what}: the period ended {_local(complain_by, tz)}",
-            zh=f"投诉应在知道之日起10日内提出，期限已于 {_local(complain_by, tz)} 届满",
+            f"a complaint is made within {days_en} of {what}: the period ended {_local(complain_by, tz)}",
+            zh=f"投诉应在{'答复期满后' if rules.complain.working else '知道之日起'}{days_zh}内提出，"
+            f"期限已于 {_local(complain_by, tz)} 届满",
+            slug="period-ended",
         )
     if objection.matter == "candidates" and tender.status not in {TenderStatus.publicity, TenderStatus.awarded}:
         raise Conflict(
@@ -290,7 +352,7 @@ async def _complain(
         parent_id,
         grounds,
         attachments,
-        states.ACCEPT_COMPLAINT_WITHIN,
+        states.remedy_periods(tender.project_type).accept,
         tz,
         **about,
     )
@@ -313,7 +375,7 @@ async def accept_complaint(
 ) -> dict[str, Any]:
     """A supervisor accepts a complaint (受理), which then is decided within 30 working days, or
     does not (不予受理), with the reason, which closes it (实施条例 art. 61)."""
-    await _locked(session, tender_id)
+    tender = await _locked(session, tender_id)
     complaint = await session.get(Objection, complaint_id)
     if complaint is None or complaint.tender_id != tender_id or complaint.kind != "complaint":
         raise NotFound(f"complaint {complaint_id} not found", zh="未找到该投诉")
@@ -324,7 +386,7 @@ async def accept_complaint(
     now = clock.now()
     if accept:
         complaint.accepted_at, complaint.overdue_at = now, None
-        complaint.due_at = (await periods(session, tz)).end_of(now, states.DECIDE_COMPLAINT_WITHIN)
+        complaint.due_at = (await periods(session, tz)).end_of(now, states.remedy_periods(tender.project_type).decide)
     else:
         states.move_objection(complaint, ObjectionStatus.answered)
         complaint.answered_at, complaint.answered_by = now, actor.username
@@ -452,6 +514,9 @@ OTHER_OUTCOMES = {
     "documents": (Outcome.dismissed, Outcome.amended),
     "opening": (Outcome.dismissed, Outcome.upheld),
     "other": (Outcome.dismissed, Outcome.upheld),
+    # GP: a 质疑 on the result upheld — the answer orders what follows: another supplier confirmed from
+    # the qualified candidates, or the procurement run again (94号令 art. 16)
+    "result": (Outcome.dismissed, Outcome.upheld),
 }
 
 
@@ -587,7 +652,16 @@ async def complain_directly(
     errors: list[FieldError] = []
     _check_text("grounds", grounds, 4000, errors)
     errors += await _own_documents(session, actor, tender_id, attachments, "attachments")
-    if matter in ("documents", "candidates"):
+    if regime_of(tender.project_type) == Regime.government_procurement:
+        errors.append(
+            FieldError(
+                "matter",
+                "objection_first",
+                "government procurement takes a complaint only after a 质疑 (政府采购法 art. 55; 94号令 art. 19): "
+                "POST …/award/objections/{id}/complaint",
+            )
+        )
+    elif matter in ("documents", "candidates"):
         errors.append(
             FieldError(
                 "matter",
@@ -654,7 +728,7 @@ async def exclude_time(
     """Record time excluded from the complaint's 30 working days (实施条例 art. 61 ¶3: 需要检验、
     检测、鉴定、专家评审的，所需时间不计算在内): the working days from `start` to `end`, both counted,
     are added to its decision period."""
-    await _locked(session, tender_id)
+    tender = await _locked(session, tender_id)
     complaint = await _open_complaint(session, tender_id, complaint_id)
     counted = await periods(session, tz)
     errors: list[FieldError] = []
@@ -686,7 +760,7 @@ async def exclude_time(
     ]
     complaint.excluded = excluded
     total = sum(e["working_days"] for e in excluded)
-    rule = states.DECIDE_COMPLAINT_WITHIN
+    rule = states.remedy_periods(tender.project_type).decide
     complaint.due_at = counted.ends_at(complaint.accepted_at, rule.days + total, working=True)
     complaint.overdue_at = None
     payload = {

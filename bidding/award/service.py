@@ -40,6 +40,7 @@ from bidding.tender import holds
 from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_holders, tender_or_404, visible_tender
+from bidding.tender.regime import Regime, regime_of
 from bidding.tender.states import TenderStatus
 
 # Who sits on the committee, by name (the experts domain answers; wired in app/wiring.py).
@@ -94,10 +95,15 @@ async def _tell_supervisors(
 async def candidates_settled(
     session: AsyncSession, clock: Clock, tz: ZoneInfo, tender_id: uuid.UUID, candidates: list[dict[str, Any]]
 ) -> None:
-    """The credit check settled the candidates (in its transaction): they are to be published
-    within 3 days."""
+    """The credit check settled the candidates (in its transaction): under the Tendering Law they
+    are to be published within 3 days; under government procurement there is no publicity, and the
+    purchaser confirms the winner within 5 working days (政府采购法实施条例 art. 43)."""
     now = clock.now()
-    publish_by = (await periods(session, tz)).end_of(now, states.PUBLISH_WITHIN)
+    counted = await periods(session, tz)
+    publish_by = counted.end_of(now, states.PUBLISH_WITHIN)
+    tender = await session.get(Tender, tender_id)
+    gp = tender is not None and regime_of(tender.project_type) == Regime.government_procurement
+    confirm_by = counted.end_of(now, states.GP_CONFIRM_WITHIN) if gp else None
     found = await session.get(AwardFile, tender_id)
     if found is None:
         session.add(
@@ -108,10 +114,12 @@ async def candidates_settled(
                 settled_at=now,
                 publish_by=publish_by,
                 publicity_round=0,
+                confirm_by=confirm_by,
             )
         )
     else:
         found.candidates, found.settled_at, found.publish_by = candidates, now, publish_by
+        found.confirm_by = confirm_by
 
 
 async def publish(
@@ -129,6 +137,13 @@ async def publish(
     if not actor.username.startswith("system:"):
         _agency_of(actor, tender)
     _not_held(tender)
+    if regime_of(tender.project_type) == Regime.government_procurement:
+        raise Conflict(
+            "government procurement publishes no candidates: the purchaser confirms the winner within 5 working "
+            "days of the report and the result is published (政府采购法实施条例 art. 43)",
+            zh="政府采购不公示中标候选人：采购人应在收到评审报告后5个工作日内确定中标人，并公告中标结果",
+            slug="no-publicity",
+        )
     if tender.status != TenderStatus.candidates:
         raise Conflict(f"the tender is {tender.status}: candidates are published once checked")
     award_file = await session.get(AwardFile, tender_id)
@@ -181,8 +196,71 @@ async def publicity_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]
         select(Tender.id)
         .join(AwardFile, AwardFile.tender_id == Tender.id)
         .where(Tender.status == TenderStatus.candidates, AwardFile.publish_by <= now, Tender.held_since.is_(None))
+        .where(AwardFile.confirm_by.is_(None))  # government procurement has no publicity
     )
     return list(rows)
+
+
+async def confirmation_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """Government procurement: tenders whose purchaser let its 5 working days pass unconfirmed."""
+    rows = await session.scalars(
+        select(Tender.id)
+        .join(AwardFile, AwardFile.tender_id == Tender.id)
+        .where(Tender.status == TenderStatus.candidates, AwardFile.confirm_by <= now, Tender.held_since.is_(None))
+    )
+    return list(rows)
+
+
+DEEMED = "逾期未确定且未说明合法理由，视同确定排名第一的中标候选人为中标人（财政部令第87号第六十八条）"
+
+
+async def deem_confirmed(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    committee_names: CommitteeNames,
+    tz: ZoneInfo,
+    tender_id: uuid.UUID,
+) -> bool:
+    """The sweep's step (87号令 art. 68): a purchaser that did not confirm within 5 working days,
+    and gave no lawful reason, is deemed to have confirmed the first valid candidate; the award
+    notice and the result notice follow as for a confirmation."""
+    tender = await _locked(session, tender_id)
+    award_file = await session.get(AwardFile, tender_id)
+    now = clock.now()
+    if (
+        tender.status != TenderStatus.candidates
+        or tender.held_since is not None
+        or award_file is None
+        or award_file.confirm_by is None
+        or award_file.confirm_by > now
+        or await session.scalar(select(_open_objection(tender_id)))
+    ):
+        return False
+    valid = [c for c, until in await _remaining(session, tz, tender, award_file) if until is None or until > now]
+    if not valid:
+        return False
+    await _issue_award(session, clock, actor, tz, tender, award_file, valid[0], DEEMED)
+    await _publish_result(session, clock, actor, committee_names, tender, award_file)
+    await session.commit()
+    return True
+
+
+async def _publish_result(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    committee_names: CommitteeNames,
+    tender: Tender,
+    award_file: AwardFile,
+) -> None:
+    """Government procurement: the result notice (中标结果公告) on the confirmation, with the
+    committee's names (政府采购法实施条例 art. 43; 87号令 art. 69), within its 2 working days."""
+    award_file.committee = await committee_names(session, tender.id)
+    award_file.result_published_at = clock.now()
+    await audit.record(
+        session, clock, actor, "award.result_notice", "tender", tender.id, {"committee": award_file.committee}
+    )
 
 
 def _open_objection(tender_id: Any) -> Any:
@@ -256,7 +334,10 @@ async def _deciding(session: AsyncSession, clock: Clock, tender: Tender) -> Awar
     """The award file of a tender waiting for its tenderee's decision, or 409 saying why not."""
     award_file = await session.get(AwardFile, tender.id)
     now = clock.now()
-    if tender.status == TenderStatus.publicity:
+    if tender.status == TenderStatus.candidates and award_file is not None and award_file.confirm_by is not None:
+        if await session.scalar(select(_open_objection(tender.id))):
+            raise Conflict("a 质疑 or complaint is open: the confirmation waits for its answer")
+    elif tender.status == TenderStatus.publicity:
         if award_file is None or award_file.publicity_ends_at is None or award_file.publicity_ends_at > now:
             raise Conflict("the winner is decided after the publicity of the candidates ends (实施条例 art. 54)")
         if await session.scalar(select(_open_objection(tender.id))):
@@ -281,11 +362,14 @@ async def decide(
     retender: bool,
     reason: str,
     tz: ZoneInfo,
+    committee_names: CommitteeNames,
 ) -> dict[str, Any]:
     """The tenderee, through its agency, decides (招标投标法 art. 40; 实施条例 art. 55): the winner
     among the remaining candidates — the first in rank order for a state-funded project, any of
     them otherwise, a reason recorded when it is not the first — or a re-tender, with its reason.
-    The award notice and the result notices are issued by this action."""
+    The award notice and the result notices are issued by this action. Under government
+    procurement the purchaser confirms from the candidates in order (a reason to pass the first),
+    with no publicity before, and the result notice names the committee."""
     tender = await _locked(session, tender_id)
     _agency_of(actor, tender)
     _not_held(tender)
@@ -326,7 +410,7 @@ async def decide(
         errors.append(
             FieldError("bid", "validity_lapsed", "this candidate's bid is no longer valid (实施条例 art. 25)")
         )
-    elif tender.state_funded and chosen is not valid[0]:
+    elif tender.state_funded and chosen is not valid[0] and award_file.confirm_by is None:  # GP: a reason will do
         message = f"a state-funded project takes the candidates in rank order (实施条例 art. 55): {valid[0]['bid']}"
         errors.append(FieldError("bid", "rank_order", message))
     elif chosen is not valid[0] and not reason:
@@ -335,6 +419,8 @@ async def decide(
         raise InvalidRequest(errors)
     assert chosen is not None
     await _issue_award(session, clock, actor, tz, tender, award_file, chosen, reason or None)
+    if award_file.confirm_by is not None and award_file.result_published_at is None:
+        await _publish_result(session, clock, actor, committee_names, tender, award_file)
     await session.commit()
     return await view(session, actor, tender_id)
 
@@ -359,7 +445,7 @@ async def _issue_award(
     reason: str | None,
 ) -> None:
     """The award notice to the chosen candidate and the result to every other bidder."""
-    if tender.status == TenderStatus.publicity:
+    if tender.status in (TenderStatus.publicity, TenderStatus.candidates):
         tender_states.move(tender, TenderStatus.awarded)
     now = clock.now()
     award = Award(
@@ -848,9 +934,14 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
             )
         )
         declared = {str(row.bid_id): row.declaration or {} for row in rows}
-    pending = tender.status == TenderStatus.publicity or (
-        tender.status == TenderStatus.awarded
-        and not any(a.status in (AwardStatus.notified, AwardStatus.contracted) for a in awards)
+    gp = award_file is not None and award_file.confirm_by is not None
+    pending = (
+        tender.status == TenderStatus.publicity
+        or (gp and tender.status == TenderStatus.candidates)
+        or (
+            tender.status == TenderStatus.awarded
+            and not any(a.status in (AwardStatus.notified, AwardStatus.contracted) for a in awards)
+        )
     )
     return {
         "tender": str(tender_id),
@@ -859,8 +950,27 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
         # what holds the tender (an objection to the documents, a suspension order): public
         "holds": [{"kind": h["kind"], "since": h["since"]} for h in tender.holds or []],
         "publish_by": award_file.publish_by.isoformat() if award_file and officer else None,
-        "awaiting_decision": officer and award_file is not None and pending and award_file.publicity_round > 0,
+        "awaiting_decision": officer
+        and award_file is not None
+        and pending
+        and (award_file.publicity_round > 0 or award_file.confirm_by is not None),
         "retender_reason": award_file.retender_reason if award_file else None,
+        "regime": regime_of(tender.project_type),
+        # government procurement: the purchaser's confirmation (5 working days; else the first is deemed)
+        "confirm_by": award_file.confirm_by.isoformat() if award_file and award_file.confirm_by and officer else None,
+        # the report's candidates in order, for the purchaser to confirm (GP: not published before the result)
+        "recommended": award_file.candidates if award_file and gp and officer else None,
+        "result": None
+        if not (award_file and award_file.result_published_at)
+        else {
+            "published_at": award_file.result_published_at.isoformat(),
+            "winner": next((award_view(a) for a in awards if a.status != AwardStatus.declined), None),
+            "committee": award_file.committee,  # GP publishes the committee with the result (87号令 art. 69)
+            "questions": {  # 质疑 within 7 working days of the result notice (政府采购法 art. 52)
+                "to": tender.agency_uscc,
+                "how": f"POST /api/v1/tenders/{tender_id}/award/objections (供应商或其他利害关系人)",
+            },
+        },
         "publicity": None
         if not (award_file and published)
         else {

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
 from app.core.calendar.rules import PeriodRule
 from app.core.lifecycle import HasStatus, Lifecycle
+from bidding.tender.regime import Regime, regime_of
 
 # The periods of the award, counted by the kernel's one period function (民法典 arts. 201, 203).
 PUBLISH_WITHIN = PeriodRule(3, False, "实施条例 art. 54 ¶1: candidates published within 3 days of the report")
@@ -27,6 +29,50 @@ DECIDE_COMPLAINT_WITHIN = PeriodRule(30, True, "实施条例 art. 61: a complain
 REPORT_WITHIN = PeriodRule(15, False, "招标投标法 art. 47: the written report within 15 days of the award")
 SIGN_WITHIN = PeriodRule(30, False, "招标投标法 art. 46: the contract within 30 days of the award notice")
 REFUND_BOND_WITHIN = PeriodRule(5, False, "实施条例 art. 57: bid bonds back within 5 days of the contract")
+
+# Government procurement's own periods, all in working days (政府采购法 and its 实施条例; 财政部令第87号、第94号).
+GP_CONFIRM_WITHIN = PeriodRule(
+    5, True, "政府采购法实施条例 art. 43: the purchaser confirms the winner within 5 working days"
+)
+GP_RESULT_WITHIN = PeriodRule(2, True, "政府采购法实施条例 art. 43: the result notice within 2 working days of it")
+GP_QUESTION_WITHIN = PeriodRule(7, True, "政府采购法 art. 52; 94号令 art. 10: a 质疑 within 7 working days of knowing")
+GP_ANSWER_WITHIN = PeriodRule(7, True, "政府采购法 art. 53; 94号令 art. 13: a 质疑 answered within 7 working days")
+GP_COMPLAIN_WITHIN = PeriodRule(15, True, "政府采购法 art. 55; 94号令 art. 17: a 投诉 within 15 working days")
+GP_ACCEPT_WITHIN = PeriodRule(5, True, "94号令 art. 21: a 投诉 accepted or not within 5 working days")
+GP_DECIDE_WITHIN = PeriodRule(30, True, "政府采购法 art. 56; 94号令 art. 26: a 投诉 decided within 30 working days")
+
+
+@dataclass(frozen=True, slots=True)
+class RemedyPeriods:
+    """The periods of a regime's remedies: an objection (异议, 质疑) answered within `answer`; a
+    complaint (投诉) made within `complain` of knowing (of the answer, or of its period's end),
+    accepted or not within `accept`, decided within `decide` of its acceptance."""
+
+    answer: PeriodRule
+    complain: PeriodRule
+    accept: PeriodRule
+    decide: PeriodRule
+
+
+REMEDY_PERIODS = {
+    Regime.tendering: RemedyPeriods(ANSWER_WITHIN, COMPLAIN_WITHIN, ACCEPT_COMPLAINT_WITHIN, DECIDE_COMPLAINT_WITHIN),
+    Regime.government_procurement: RemedyPeriods(
+        GP_ANSWER_WITHIN, GP_COMPLAIN_WITHIN, GP_ACCEPT_WITHIN, GP_DECIDE_WITHIN
+    ),
+}
+
+
+def remedy_periods(project_type: str) -> RemedyPeriods:
+    return REMEDY_PERIODS[regime_of(project_type)]
+
+
+def days_text(rule: PeriodRule) -> tuple[str, str]:
+    """A period as a notice says it: ("7个工作日", "7 working days")."""
+    return (
+        (f"{rule.days}个工作日", f"{rule.days} working days")
+        if rule.working
+        else (f"{rule.days}日", f"{rule.days} days")
+    )
 
 
 class ObjectionStatus(enum.StrEnum):

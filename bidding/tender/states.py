@@ -11,6 +11,8 @@ candidates | publicity --government procurement: the agency opens a re-review fo
     art. 64 (the original committee corrects)--> evaluated
 publicity --every candidate disqualified by an upheld objection or complaint--> failed
 publicity --the period ended, no objection or complaint open: the first candidate--> awarded
+candidates --government procurement (no publicity): the purchaser confirms a winner, or is deemed to
+    confirm the first after 5 working days (政府采购法实施条例 art. 43; 87号令 art. 68)--> awarded
 awarded --the contract recorded (Tendering Law art. 46)--> contracted
 awarded --every candidate declined or failed to sign (art. 55)--> failed
 any state before contracted but opening --the agency asks, a supervisor confirms--> cancelled
@@ -46,7 +48,8 @@ TRANSITIONS: dict[TenderStatus, frozenset[TenderStatus]] = {
     T.evaluation: frozenset({T.evaluated, T.cancelled}),
     T.evaluated: frozenset({T.candidates, T.failed, T.cancelled}),  # failed: no clean candidate
     # failed: a supervisor's re-run; evaluated: a government-procurement re-review (MOF order 87 art. 64)
-    T.candidates: frozenset({T.publicity, T.failed, T.cancelled, T.evaluated}),
+    # awarded: government procurement, where the purchaser confirms the winner without a publicity
+    T.candidates: frozenset({T.publicity, T.awarded, T.failed, T.cancelled, T.evaluated}),
     T.publicity: frozenset({T.awarded, T.evaluated, T.failed, T.cancelled}),
     T.awarded: frozenset({T.contracted, T.failed, T.cancelled}),
     T.contracted: frozenset(),

@@ -1,0 +1,160 @@
+"""Government procurement from the report to the result, through the HTTP API on PostgreSQL: no
+candidate publicity; the purchaser confirms in order within 5 working days (a reason to pass the
+first), or is deemed to confirm the first (87号令 art. 68); the result notice names the committee;
+a 质疑 on the result within 7 working days of it, answered within 7; a 投诉 within 15 working days
+of the answer period's end, accepted within 5 and decided within 30 (政府采购法 arts. 52–56;
+政府采购法实施条例 art. 43; 94号令); no complaint without a 质疑 first."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from app.core.calendar.service import periods
+from app.core.clock import FrozenClock
+from bidding.award import states
+from tests.bidding.award.test_award_api import award_of, step
+from tests.bids import new_bidder, published_tender
+from tests.conftest import SHANGHAI, World
+from tests.evaluations import TEMPLATE, Scene, drawn_committee, signed_report
+
+PRICES = ["7990000.00", "8100000.00", "8236500.00"]
+
+
+async def gp_candidates(client: AsyncTestClient[Litestar], world: World, clock: FrozenClock) -> Scene:
+    scene = await drawn_committee(
+        client,
+        world,
+        prices=PRICES,
+        project_type="government_procurement",
+        budget="9500000.00",
+        template={**TEMPLATE, "category": "services"},
+    )
+    assert (await signed_report(scene, clock))["tender_status"] == "candidates"
+    return scene
+
+
+async def working_days_after(world: World, start: Any, rule: states.PeriodRule) -> Any:
+    async with world.sessions() as session:
+        return (await periods(session, SHANGHAI)).end_of(start, rule)
+
+
+async def test_a_gp_tender_goes_from_the_report_to_the_result_without_publicity(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await gp_candidates(client, world, clock)
+    desk, first, second, _third = scene.tender.desk, *scene.bidders
+    view = await award_of(scene, desk.agency_headers)
+    assert view["regime"] == "government_procurement" and view["publicity"] is None
+    confirm_by = await working_days_after(world, clock.now(), states.GP_CONFIRM_WITHIN)
+    assert view["confirm_by"] == confirm_by.isoformat() and view["awaiting_decision"] is True
+    recommended = [c["bid"] for c in view["recommended"]]
+    assert len(recommended) == 3
+    assert (await award_of(scene, first.headers))["recommended"] is None  # not published before the result
+
+    refused = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/no-publicity")
+    clock.advance(timedelta(days=4))
+    assert await step(world, "publicity-start") == 0  # no sweep publishes GP candidates
+    assert await step(world, "gp-confirmation-deemed") == 0  # still within the 5 working days
+
+    # The purchaser confirms in order: passing the first needs a reason.
+    decision_url = f"{scene.url}/award/decision"
+    unexplained = await client.post(decision_url, json={"bid": recommended[1]}, headers=desk.agency_headers)
+    assert unexplained.status_code == 422 and unexplained.json()["invalid-params"][0]["name"] == "reason"
+    confirmed = await client.post(decision_url, json={"bid": recommended[0]}, headers=desk.agency_headers)
+    assert confirmed.status_code == 200, confirmed.text
+    seen = await award_of(scene, second.headers)
+    assert seen["status"] == "awarded"
+    result = seen["result"]
+    assert result["published_at"] == clock.now().isoformat()  # at once: within its 2 working days
+    assert result["winner"]["bid"] == recommended[0] and len(result["committee"]) == 5 and all(result["committee"])
+
+    # A 质疑 on the result, answered within 7 working days; the complaint counts 15 working days
+    # from the end of that period, accepted within 5 and decided within 30.
+    question = await client.post(f"{scene.url}/award/objections", json={"grounds": "评分有误"}, headers=second.headers)
+    assert question.status_code == 201, question.text
+    raised = clock.now()
+    answer_by = await working_days_after(world, raised, states.GP_ANSWER_WITHIN)
+    assert question.json()["due_at"] == answer_by.isoformat() and question.json()["matter"] == "result"
+    answered = await client.post(
+        f"{scene.url}/award/objections/{question.json()['id']}/answer",
+        json={"outcome": "dismissed", "answer": "经复核，评分无误"},
+        headers=desk.agency_headers,
+    )
+    assert answered.status_code == 200, answered.text
+    complaint_url = f"{scene.url}/award/objections/{question.json()['id']}/complaint"
+    complain_by = await working_days_after(world, answer_by, states.GP_COMPLAIN_WITHIN)
+    clock.set(complain_by + timedelta(seconds=1))
+    late = await client.post(complaint_url, json={"grounds": "答复不满意"}, headers=second.headers)
+    assert late.status_code == 409 and "15 working days" in late.json()["detail"]
+    clock.set(complain_by - timedelta(hours=1))
+    complaint = await client.post(complaint_url, json={"grounds": "答复不满意"}, headers=second.headers)
+    assert complaint.status_code == 201, complaint.text
+    accept_by = await working_days_after(world, clock.now(), states.GP_ACCEPT_WITHIN)
+    assert complaint.json()["due_at"] == accept_by.isoformat()
+    accepted = await client.post(
+        f"{scene.url}/award/objections/{complaint.json()['id']}/acceptance",
+        json={"accept": True},
+        headers=desk.officer_headers,
+    )
+    assert accepted.status_code == 200, accepted.text
+    decide_by = await working_days_after(world, clock.now(), states.GP_DECIDE_WITHIN)
+    assert accepted.json()["due_at"] == decide_by.isoformat()
+
+    # A 质疑 after its 7 working days is refused, naming the start and the end; no complaint without one.
+    question_until = await working_days_after(world, raised, states.GP_QUESTION_WITHIN)
+    clock.set(question_until + timedelta(seconds=1))
+    too_late = await client.post(f"{scene.url}/award/objections", json={"grounds": "迟到"}, headers=first.headers)
+    assert too_late.status_code == 409 and too_late.json()["type"].endswith("/period-ended")
+    assert "from " in too_late.json()["detail"] and " until " in too_late.json()["detail"]
+    direct = await client.post(
+        f"{scene.url}/award/complaints",
+        json={"matter": "other", "known_on": str(clock.now().astimezone(SHANGHAI).date()), "grounds": "直接投诉"},
+        headers=first.headers,
+    )
+    assert direct.status_code == 422 and direct.json()["invalid-params"][0]["code"] == "objection_first"
+
+
+async def test_a_purchaser_silent_for_5_working_days_is_deemed_to_confirm_the_first(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await gp_candidates(client, world, clock)
+    desk = scene.tender.desk
+    view = await award_of(scene, desk.agency_headers)
+    first_bid = view["recommended"][0]["bid"]
+    clock.set(await working_days_after(world, clock.now(), states.GP_CONFIRM_WITHIN) - timedelta(seconds=1))
+    assert await step(world, "gp-confirmation-deemed") == 0
+    clock.advance(timedelta(seconds=2))
+    assert await step(world, "gp-confirmation-deemed") == 1
+    assert await step(world, "gp-confirmation-deemed") == 0  # once
+    seen = await award_of(scene, desk.agency_headers)
+    assert seen["status"] == "awarded" and seen["result"]["winner"]["bid"] == first_bid
+    [award] = seen["awards"]
+    assert "87号第六十八条" in award["decision_reason"]
+
+
+async def test_a_question_on_the_gp_documents_counts_7_working_days_from_obtaining_them(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    tender = await published_tender(client, world, project_type="government_procurement", budget="9500000.00")
+    url = f"/api/v1/tenders/{tender.id}"
+    early, late = await new_bidder(client, world, "甲服务"), await new_bidder(client, world, "乙服务")
+    documents = (await client.get(f"{url}/documents", headers=early.headers)).json()
+    await client.get(f"{url}/documents/{documents[0]['id']}", headers=early.headers)
+    obtained = clock.now()
+    until = await working_days_after(world, obtained, states.GP_QUESTION_WITHIN)
+    clock.set(until - timedelta(days=2))
+    await client.get(f"{url}/documents/{documents[0]['id']}", headers=late.headers)  # obtained later: its own 7 days
+    clock.set(until + timedelta(seconds=1))
+    refused = await client.post(f"{url}/documents/objections", json={"grounds": "资格条件排斥"}, headers=early.headers)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("/period-ended")
+    shown = (until - timedelta(seconds=1)).astimezone(SHANGHAI).strftime("%Y-%m-%d 24:00")  # the last day, to its end
+    assert "7 working days of obtaining" in refused.json()["detail"] and shown in refused.json()["detail"]
+    taken = await client.post(f"{url}/documents/objections", json={"grounds": "资格条件排斥"}, headers=late.headers)
+    assert taken.status_code == 201, taken.text
+    answer_by = await working_days_after(world, clock.now(), states.GP_ANSWER_WITHIN)
+    assert taken.json()["due_at"] == answer_by.isoformat()
