@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
 from app.core.actor import Actor, Role
+from app.core.calendar.service import periods
 from app.core.clock import Clock
 from app.core.notifications import Notice, notify, notify_many
 from app.core.problems import Conflict, InvalidRequest, NotFound
@@ -31,6 +32,7 @@ from app.identity.models import Organization, OrgKind
 from bidding.bids.models import Bid
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
+from bidding.tender.regime import Regime, regime_of
 from bidding.tender.states import COMMITTEE_PUBLIC_STATUSES, TenderStatus
 from experts import conduct, draw
 from experts.models import (
@@ -54,6 +56,10 @@ from experts.states import (
     move_seat,
     move_supplementary,
 )
+
+# Government procurement draws its experts no earlier than this many working days before the
+# review (财库〔2016〕198号 art. 15; 87号令 art. 48).
+GP_DRAW_WORKING_DAYS = 2
 
 # The credit issue's hook: which of these experts a credit list bars from serving on that day.
 CreditBarred = Callable[[AsyncSession, Sequence[uuid.UUID], date], Awaitable[set[uuid.UUID]]]
@@ -127,6 +133,17 @@ async def configure_draw(
         )
     if draw_at >= tender.opening_time:
         errors.append(FieldError("draw_at", "after_opening", "the draw takes place before the opening"))
+    if regime_of(tender.project_type) == Regime.government_procurement:
+        earliest = (await periods(session, tz)).calendar.working_days_before(evaluation_on, GP_DRAW_WORKING_DAYS)
+        if draw_at.astimezone(tz).date() < earliest:
+            errors.append(
+                FieldError(
+                    "draw_at",
+                    "too_early",
+                    f"government procurement draws its experts within {GP_DRAW_WORKING_DAYS} working days before "
+                    f"the review (财库〔2016〕198号): not before {earliest}",
+                )
+            )
     if evaluation_on < tender.opening_time.astimezone(tz).date():
         errors.append(FieldError("evaluation_on", "before_opening", "the evaluation is on or after the opening day"))
     if errors:

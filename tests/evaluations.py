@@ -118,6 +118,7 @@ async def drawn_committee(
     consortium: dict[int, list[str]] | None = None,
     template: dict[str, Any] | None = None,
     fields: dict[int, dict[str, str]] | None = None,
+    draw_before_opening: timedelta | None = None,
     **filing: Any,
 ) -> Scene:
     """A tender (committee of 5; `filing` fields over the complete draft) with three bids (or one
@@ -140,7 +141,8 @@ async def drawn_committee(
         f"{scene.url}/evaluation/template", json=template or TEMPLATE, headers=tender.desk.agency_headers
     )
     assert template_set.status_code == 200, template_set.text
-    draw_at = world.clock.now() + timedelta(hours=1)
+    # an hour from now, or `draw_before_opening` before the opening (GP: within 2 working days of the review)
+    draw_at = opening - draw_before_opening if draw_before_opening else world.clock.now() + timedelta(hours=1)
     body = {"draw_at": draw_at.isoformat(), "evaluation_on": evaluation_on.isoformat(), "quotas": QUOTAS}
     configured = await client.put(f"{scene.url}/draw", json=body, headers=tender.desk.agency_headers)
     assert configured.status_code == 200, configured.text

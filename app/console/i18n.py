@@ -572,6 +572,7 @@ CODES: dict[str, tuple[str, str]] = {
     "field:too_long": ("过长", "too long"),
     "field:too_many": ("过多", "too many"),
     "field:too_soon": ("时间过早", "too soon"),
+    "field:too_early": ("早于允许的时间", "too early"),
     "field:type": ("类型错误", "wrong type"),
     "field:unknown": ("不存在或无权使用", "unknown"),
     "field:unknown_org": ("机构未登记", "unknown organization"),

@@ -102,7 +102,8 @@ def test_the_tables_match_the_diagrams() -> None:
     assert tenders.can_move(T.candidates, T.publicity) and tenders.can_move(T.publicity, T.awarded)
     assert tenders.can_move(T.publicity, T.evaluated)  # an upheld objection: the same committee re-evaluates
     assert tenders.can_move(T.awarded, T.contracted) and tenders.can_move(T.awarded, T.failed)  # all declined
-    assert not tenders.can_move(T.candidates, T.awarded)  # never without publicity
+    # without publicity only under government procurement (the service asks the regime: no GP, no move)
+    assert tenders.can_move(T.candidates, T.awarded)
     assert not tenders.can_move(T.opening, T.cancelled)  # an opening under way finishes
     assert tenders.CANCELLABLE == set(tenders.TenderStatus) - {T.opening, T.contracted, T.failed, T.cancelled}
     assert award.AWARD.terminal() == {award.AwardStatus.contracted, award.AwardStatus.declined}

@@ -19,7 +19,7 @@ from app.identity.models import User
 from experts import draw
 from experts.models import Expert
 from tests.bids import DECLARED, SECRET_DOCUMENT, published_tender
-from tests.conftest import World, login
+from tests.conftest import SHANGHAI, World, login
 from tests.evaluations import BEACON, TEMPLATE, Scene, csv_of, drawn_committee, row
 from tests.openings import at_opening_time, hand_in, share_words, wait_for
 
@@ -91,6 +91,7 @@ async def test_from_an_opened_tender_to_a_signed_report(
         world,
         project_type="government_procurement",
         budget="9500000.00",  # under 10 million yuan: a committee of 5 is enough (87号令 art. 47)
+        draw_before_opening=timedelta(hours=3),  # GP: within 2 working days of the review
         template=gp_template,
         fields=fields,
     )
@@ -427,6 +428,31 @@ async def test_days_an_expert_declares_survive_every_import_of_the_pool(
     assert (
         cleared.json()["unavailable"] == [["2026-12-28", "2026-12-28"]] and cleared.json()["declared_unavailable"] == []
     )
+
+
+async def test_a_gp_committee_is_drawn_within_2_working_days_of_the_review(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    tender = await published_tender(client, world, project_type="government_procurement", budget="9500000.00")
+    detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
+    opening = datetime.fromisoformat(detail["opening_time"])
+    evaluation_on = opening.astimezone(SHANGHAI).date()
+    url, quotas = (
+        f"/api/v1/tenders/{tender.id}/draw",
+        [{"specialty": "construction.civil", "members": 5, "reserves": 2}],
+    )
+    early = {
+        "draw_at": (opening - timedelta(days=7)).isoformat(),
+        "evaluation_on": str(evaluation_on),
+        "quotas": quotas,
+    }
+    refused = await client.put(url, json=early, headers=tender.desk.agency_headers)
+    assert refused.status_code == 422
+    [problem] = [p for p in refused.json()["invalid-params"] if p["name"] == "draw_at"]
+    assert problem["code"] == "too_early" and "2 working days" in problem["reason"]
+    timely = {**early, "draw_at": (opening - timedelta(hours=3)).isoformat()}
+    answer = await client.put(url, json=timely, headers=tender.desk.agency_headers)
+    assert answer.status_code == 200, answer.text
 
 
 async def test_a_gp_tenders_template_meets_gps_price_rules(client: AsyncTestClient[Litestar], world: World) -> None:

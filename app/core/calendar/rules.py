@@ -172,6 +172,14 @@ class WorkingCalendar:
             return DayInfo(day, True, "adjusted working day (调休上班)", provisional=False)
         return DayInfo(day, not weekend, "weekend" if weekend else "weekday", provisional=False)
 
+    def working_days_before(self, day: date, count: int) -> date:
+        """The `count`-th working day before `day` (the day itself not counted)."""
+        found = 0
+        while found < count:
+            day -= timedelta(days=1)
+            found += self.day(day).working
+        return day
+
     def period(self, start: date, days: int, *, working: bool = False) -> Period:
         """The period of `days` calendar days (or working days) after the day `start`: the one
         way the platform counts a period in days (民法典 arts. 201, 203)."""

@@ -31,6 +31,7 @@ async def gp_candidates(client: AsyncTestClient[Litestar], world: World, clock: 
         prices=PRICES,
         project_type="government_procurement",
         budget="9500000.00",
+        draw_before_opening=timedelta(hours=3),
         template={**TEMPLATE, "category": "services"},
     )
     assert (await signed_report(scene, clock))["tender_status"] == "candidates"
