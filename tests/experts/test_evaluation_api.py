@@ -439,7 +439,7 @@ async def test_a_gp_committee_is_drawn_within_2_working_days_of_the_review(
     evaluation_on = opening.astimezone(SHANGHAI).date()
     url, quotas = (
         f"/api/v1/tenders/{tender.id}/draw",
-        [{"specialty": "construction.civil", "members": 5, "reserves": 2}],
+        [{"specialty": "construction.civil", "members": 7, "reserves": 2}],
     )
     early = {
         "draw_at": (opening - timedelta(days=7)).isoformat(),
