@@ -15,6 +15,7 @@ from app.core.controllers import AuditController, NotificationController, Transp
 from app.health import health
 from app.identity.controllers import AuthController, OrgController, UserController
 from bidding.award.controllers import AwardController, ComplaintDecisionsController
+from bidding.award.gp_stats import gp_stats
 from bidding.bids.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
 from bidding.filing.controllers import FilingController
 from bidding.market.controllers import (
@@ -63,6 +64,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     TenderCreditController,
     AwardController,
     ComplaintDecisionsController,
+    gp_stats,
     OcdsController,
     specialties,
     decline,

@@ -24,6 +24,7 @@ from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from app.identity.models import Organization
 from bidding.bids.models import Bid
+from bidding.bids.sme import sme_of
 from bidding.opening.models import BidOpening, OpeningSession
 from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
@@ -101,18 +102,6 @@ async def template_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUI
 # --- the start -----------------------------------------------------------------------------
 
 
-def sme_of(declaration: dict[str, Any]) -> dict[str, Any]:
-    """The enterprise size a bid declared (field `sme`: micro, small, medium or large) and whether
-    it carries the SME declaration (中小企业声明函: field `sme_declaration` names one of the bid's
-    documents); nothing when it declared no size."""
-    fields = declaration.get("fields") or {}
-    size = fields.get("sme")
-    if size not in scoring.SME_SIZES:
-        return {}
-    documents = {d.get("name") for d in declaration.get("documents") or []}
-    return {"sme": size, "sme_declared": bool(fields.get("sme_declaration")) and fields["sme_declaration"] in documents}
-
-
 async def opened_bids(session: AsyncSession, tender_id: uuid.UUID) -> list[dict[str, Any]]:
     """The bids read out at the opening, in the order they were received."""
     opening = await session.get(OpeningSession, tender_id)
@@ -130,7 +119,7 @@ async def opened_bids(session: AsyncSession, tender_id: uuid.UUID) -> list[dict[
             "uscc": entry["uscc"],
             "received_at": entry["received_at"],
             "price": str((outcomes[entry["bid"]].declaration or {})["price"]),
-            **sme_of(outcomes[entry["bid"]].declaration or {}),
+            **sme_of(outcomes[entry["bid"]].declaration or {}, outcomes[entry["bid"]].documents),
         }
         for entry in listed
         if entry["bid"] in outcomes

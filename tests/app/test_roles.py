@@ -160,6 +160,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/v1/credit/score-weights"): OFFICERS,
     ("PUT", "/api/v1/credit/score-weights"): frozenset({A}),
     ("GET", "/api/v1/credit/stats"): OFFICERS,
+    ("GET", "/api/v1/gp/stats"): OFFICERS,
     ("GET", "/api/v1/tenders/{tender_id:uuid}/credit-checks"): OFFICERS,
     ("POST", "/api/v1/tenders/{tender_id:uuid}/credit-checks"): frozenset({S}),
     ("GET", "/api/v1/tenders/{tender_id:uuid}/award"): SIGNED_IN,

@@ -184,11 +184,41 @@ def test_ggzy_evaluation_compute_reproduces_a_gp_sheet_and_refuses_one_below_the
 
 
 def test_the_size_and_the_declaration_come_from_the_sealed_declaration() -> None:
-    from experts.evaluation import sme_of
+    from bidding.bids.sme import sme_of
 
     documents = [{"name": "中小企业声明函.pdf", "size": 10, "sha256": "00"}]
-    declared = {"fields": {"sme": "small", "sme_declaration": "中小企业声明函.pdf"}, "documents": documents}
-    assert sme_of(declared) == {"sme": "small", "sme_declared": True}
-    missing = {"fields": {"sme": "micro", "sme_declaration": "声明函.pdf"}, "documents": documents}
-    assert sme_of(missing) == {"sme": "micro", "sme_declared": False}  # names a document the bid lacks
-    assert sme_of({"fields": {"sme": "huge"}}) == {} and sme_of({}) == {}
+    declared = {"fields": {"sme": "small", "sme_declaration": "中小企业声明函.pdf"}}
+    assert sme_of(declared, documents) == {"sme": "small", "sme_declared": True}
+    missing = {"fields": {"sme": "micro", "sme_declaration": "声明函.pdf"}}
+    assert sme_of(missing, documents) == {"sme": "micro", "sme_declared": False}  # names a document the bid lacks
+    assert sme_of({"fields": {"sme": "huge"}}, documents) == {} and sme_of({}, None) == {}
+
+
+def test_the_gp_figures_add_up() -> None:
+    from datetime import UTC
+    from datetime import date as day
+    from datetime import datetime as at
+
+    from bidding.award.gp_stats import AwardRow, RemedyRow, TenderRow, figures
+
+    due = at(2026, 12, 10, tzinfo=UTC)
+    stats = figures(
+        day(2026, 12, 1),
+        day(2026, 12, 31),
+        [TenderRow("open", D("100.00")), TenderRow("open", D("50.00")), TenderRow("invited", D("10.00"))],
+        [AwardRow(D("100.00"), D("80.00"), True), AwardRow(D("50.00"), D("45.00"), False)],
+        [
+            RemedyRow("objection", due, due),  # on the deadline: on time
+            RemedyRow("objection", due, at(2026, 12, 11, tzinfo=UTC)),  # late
+            RemedyRow("complaint", due, None),  # open
+        ],
+    )
+    assert [(m.method, m.tenders, m.budget) for m in stats.by_method] == [
+        ("invited", 1, D("10.00")),
+        ("open", 2, D("150.00")),
+    ]
+    assert (stats.savings, stats.savings_rate, stats.sme_share) == (D("25.00"), D("0.1667"), D("0.6400"))
+    assert (stats.questions.received, stats.questions.answered, stats.questions.on_time) == (2, 2, 1)
+    assert (stats.complaints.open, stats.complaints.on_time) == (1, 0)
+    empty = figures(day(2026, 12, 1), day(2026, 12, 31), [], [], [])
+    assert empty.savings_rate is None and empty.sme_share is None and empty.by_method == []

@@ -17,7 +17,7 @@ from app.core.calendar.service import periods
 from app.core.clock import FrozenClock
 from bidding.award import states
 from tests.bidding.award.test_award_api import award_of, step
-from tests.bids import new_bidder, published_tender
+from tests.bids import DECLARED, new_bidder, published_tender
 from tests.conftest import SHANGHAI, World
 from tests.evaluations import TEMPLATE, Scene, drawn_committee, signed_report
 
@@ -33,6 +33,8 @@ async def gp_candidates(client: AsyncTestClient[Litestar], world: World, clock: 
         budget="9500000.00",
         draw_before_opening=timedelta(hours=3),
         template={**TEMPLATE, "category": "services"},
+        # the lowest bidder, ranked first, declares itself small, its declaration enclosed
+        fields={0: {**DECLARED, "sme": "small", "sme_declaration": "施工组织设计.pdf"}},
     )
     assert (await signed_report(scene, clock))["tender_status"] == "candidates"
     return scene
@@ -118,6 +120,23 @@ async def test_a_gp_tender_goes_from_the_report_to_the_result_without_publicity(
         headers=first.headers,
     )
     assert direct.status_code == 422 and direct.json()["invalid-params"][0]["code"] == "objection_first"
+
+    # The centre's GP figures: the tender by method, the savings, the SME's award, the 质疑 answered
+    # on time and the 投诉 still open.
+    stats_url = "/api/v1/gp/stats"
+    period_of = {"start": "2026-11-01", "end": "2027-03-31"}
+    assert (await client.get(stats_url, params=period_of, headers=first.headers)).status_code == 403
+    backwards = await client.get(
+        stats_url, params={"start": "2027-01-31", "end": "2026-11-01"}, headers=desk.officer_headers
+    )
+    assert backwards.status_code == 422 and backwards.json()["invalid-params"][0]["name"] == "end"
+    stats = (await client.get(stats_url, params=period_of, headers=desk.officer_headers)).json()
+    assert stats["by_method"] == [{"method": "open", "tenders": 1, "budget": "9500000.00"}]
+    assert (stats["awards"], stats["awarded_budget"], stats["awarded_value"]) == (1, "9500000.00", "7990000.00")
+    assert (stats["savings"], stats["savings_rate"]) == ("1510000.00", "0.1589")
+    assert (stats["sme_awards"], stats["sme_share"]) == (1, "1.0000")
+    assert stats["questions"] == {"received": 1, "answered": 1, "on_time": 1, "open": 0}
+    assert stats["complaints"] == {"received": 1, "answered": 0, "on_time": 0, "open": 1}
 
 
 async def test_a_purchaser_silent_for_5_working_days_is_deemed_to_confirm_the_first(
