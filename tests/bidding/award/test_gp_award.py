@@ -64,6 +64,15 @@ async def test_a_gp_tender_goes_from_the_report_to_the_result_without_publicity(
     assert await step(world, "publicity-start") == 0  # no sweep publishes GP candidates
     assert await step(world, "gp-confirmation-deemed") == 0  # still within the 5 working days
 
+    # The agency's tender page offers the confirmation, the report's candidates in order.
+    agency_page = await client.get(f"/console/tenders/{scene.tender.id}", headers=desk.agency_headers)
+    assert 'id="confirm-winner"' in agency_page.text and "采购人确定中标人" in agency_page.text
+    assert agency_page.text.index(recommended[0]) < agency_page.text.index(recommended[1])
+    assert (
+        'id="confirm-winner"'
+        not in (await client.get(f"/console/tenders/{scene.tender.id}", headers=first.headers)).text
+    )
+
     # The purchaser confirms in order: passing the first needs a reason.
     decision_url = f"{scene.url}/award/decision"
     unexplained = await client.post(decision_url, json={"bid": recommended[1]}, headers=desk.agency_headers)
@@ -76,6 +85,11 @@ async def test_a_gp_tender_goes_from_the_report_to_the_result_without_publicity(
     assert result["published_at"] == clock.now().isoformat()  # at once: within its 2 working days
     assert result["winner"]["bid"] == recommended[0] and len(result["committee"]) == 5 and all(result["committee"])
 
+    # The tender page shows the result notice with the committee, and offers a bidder the 质疑.
+    bidder_page = (await client.get(f"/console/tenders/{scene.tender.id}", headers=second.headers)).text
+    assert "中标结果公告" in bidder_page and "、".join(result["committee"]) in bidder_page
+    assert 'id="result-question"' in bidder_page and "对采购结果提出质疑" in bidder_page
+
     # A 质疑 on the result, answered within 7 working days; the complaint counts 15 working days
     # from the end of that period, accepted within 5 and decided within 30.
     question = await client.post(f"{scene.url}/award/objections", json={"grounds": "评分有误"}, headers=second.headers)
@@ -83,6 +97,8 @@ async def test_a_gp_tender_goes_from_the_report_to_the_result_without_publicity(
     raised = clock.now()
     answer_by = await working_days_after(world, raised, states.GP_ANSWER_WITHIN)
     assert question.json()["due_at"] == answer_by.isoformat() and question.json()["matter"] == "result"
+    agency_page = (await client.get(f"/console/tenders/{scene.tender.id}", headers=desk.agency_headers)).text
+    assert "<td>采购结果</td>" in agency_page and "评分有误" in agency_page
     answered = await client.post(
         f"{scene.url}/award/objections/{question.json()['id']}/answer",
         json={"outcome": "dismissed", "answer": "经复核，评分无误"},
