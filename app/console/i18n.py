@@ -514,6 +514,7 @@ CODES: dict[str, tuple[str, str]] = {
     "action:service_request.register": ("报名中介服务项目", "registered for the request"),
     "action:sweep.failed": ("定时任务失败", "scheduled step failed"),
     "action:award.result_notice": ("发布中标结果公告", "result notice published"),
+    "action:award.contract_filing": ("政府采购合同备案", "contract filed"),
     "action:tender.change": ("修改招标文件", "documents changed"),
     "action:tender.clarification": ("澄清招标文件", "documents clarified"),
     "action:tender.document": ("上传招标文件", "tender document uploaded"),

@@ -20,6 +20,7 @@ from bidding.award.schemas import (
     AnswerIn,
     BondRefundIn,
     ComplaintIn,
+    ContractFilingIn,
     ContractIn,
     DecisionIn,
     ExcludedTimeIn,
@@ -276,6 +277,22 @@ class AwardController(Controller):
             ends_on=data.ends_on,
             difference_reason=data.difference_reason,
             tz=settings.tz,
+        )
+
+    @post("/award/contract/filing", guards=[requires(Role.agency)], status_code=200)
+    async def contract_filing(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ContractFilingIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """Government procurement: the contract's filing (备案) with the finance department, due
+        within 7 working days of signing (政府采购法 art. 47)."""
+        return await service.record_contract_filing(
+            db_session, clock, actor, tender_id, filed_on=data.filed_on, number=data.number, tz=settings.tz
         )
 
     @post("/award/bond-refund", guards=[requires(Role.agency)], status_code=200)

@@ -129,6 +129,13 @@ class Award(Base):
     decision_reason: Mapped[str | None] = mapped_column(String(2000))  # why not the first remaining candidate
     decided_by: Mapped[str | None] = mapped_column(String(100))  # the tenderee's agency user who decided
     contract_differences: Mapped[list[str] | None] = mapped_column(JSON)  # where the contract departs from the award
+    # Government procurement: the contract published within 2 working days of signing (the platform
+    # publishes it when it is recorded) and filed (备案) with the finance department within 7
+    contract_publish_by: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    contract_file_by: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    contract_filed_on: Mapped[date | None] = mapped_column(Date)
+    contract_filing_number: Mapped[str | None] = mapped_column(String(100))
+    contract_filing_late_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     contract_difference_reason: Mapped[str | None] = mapped_column(String(2000))
 
 

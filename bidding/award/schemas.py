@@ -71,6 +71,13 @@ class ContractIn(msgspec.Struct, forbid_unknown_fields=True):
     difference_reason: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
+class ContractFilingIn(msgspec.Struct, forbid_unknown_fields=True):
+    """GP: the contract's filing (备案) with the finance department, its day and number."""
+
+    filed_on: date
+    number: Annotated[str, msgspec.Meta(max_length=100)]
+
+
 class BondRefundIn(msgspec.Struct, forbid_unknown_fields=True):
     refunded_on: date
 

@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.blobs import StoredBlob
+from app.core.calendar.rules import start_of_day
 from app.core.calendar.service import periods
 from app.core.clock import Clock
 from app.core.notifications import Notice, notify, notify_many
@@ -674,6 +675,9 @@ async def record_contract(
     award.contract_signed_on, award.contract_starts_on, award.contract_ends_on = signed_on, starts_on, ends_on
     award.contract_recorded_at = clock.now()
     award.bond_refund_due = counted.last_day_of(signed_on, states.REFUND_BOND_WITHIN)
+    if regime_of(tender.project_type) == Regime.government_procurement:
+        award.contract_publish_by = counted.end_of(signed_on, states.GP_CONTRACT_PUBLISH_WITHIN)
+        award.contract_file_by = counted.end_of(signed_on, states.GP_CONTRACT_FILE_WITHIN)
     tender_states.move(tender, TenderStatus.contracted)
     await audit.record(
         session,
@@ -687,8 +691,50 @@ async def record_contract(
             "amount": str(amount),
             "signed_on": signed_on.isoformat(),
             "late": award.late_at is not None,
+            # GP: the platform publishes the contract now; late when past its 2 working days
+            "published_late": award.contract_publish_by is not None and clock.now() > award.contract_publish_by,
         },
     )
+    await session.commit()
+    return await view(session, actor, tender_id)
+
+
+async def record_contract_filing(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    *,
+    filed_on: date,
+    number: str,
+    tz: ZoneInfo,
+) -> dict[str, Any]:
+    """Government procurement: the agency records the contract's filing (备案) with the finance
+    department — its day and number — due within 7 working days of signing (政府采购法 art. 47)."""
+    tender = await _locked(session, tender_id)
+    _agency_of(actor, tender)
+    award = await session.scalar(
+        select(Award).where(Award.tender_id == tender_id, Award.status == AwardStatus.contracted).with_for_update()
+    )
+    if award is None or award.contract_file_by is None or award.contract_signed_on is None:
+        raise Conflict(
+            "a government-procurement contract is filed (备案) once it is recorded",
+            zh="政府采购合同应在签订并登记后备案",
+        )
+    if award.contract_filed_on is not None:
+        raise Conflict("the contract's filing is recorded already", zh="合同备案已登记")
+    errors: list[FieldError] = []
+    number = _check_text("number", number, 100, errors)
+    if filed_on < award.contract_signed_on:
+        errors.append(FieldError("filed_on", "invalid", "on or after the contract was signed"))
+    if filed_on > (await periods(session, tz)).today(clock.now()):
+        errors.append(FieldError("filed_on", "future", "not after today"))
+    if errors:
+        raise InvalidRequest(errors)
+    award.contract_filed_on, award.contract_filing_number = filed_on, number
+    late = start_of_day(filed_on, tz) >= award.contract_file_by
+    payload = {"award": str(award.id), "filed_on": filed_on.isoformat(), "number": number, "late": late}
+    await audit.record(session, clock, actor, "award.contract_filing", "tender", tender_id, payload)
     await session.commit()
     return await view(session, actor, tender_id)
 
@@ -727,7 +773,17 @@ async def late_awards(session: AsyncSession, now: datetime, tz: ZoneInfo) -> lis
         Award.bond_refund_due < now.astimezone(tz).date(),
         Award.refund_late_at.is_(None),
     )
-    return [*await session.scalars(late_contract), *await session.scalars(late_refund)]
+    late_filing = select(Award.id).where(
+        Award.status == AwardStatus.contracted,
+        Award.contract_file_by <= now,
+        Award.contract_filed_on.is_(None),
+        Award.contract_filing_late_at.is_(None),
+    )
+    return [
+        *await session.scalars(late_contract),
+        *await session.scalars(late_refund),
+        *await session.scalars(late_filing),
+    ]
 
 
 async def flag_late_award(session: AsyncSession, award_id: uuid.UUID, clock: Clock, actor: Actor, tz: ZoneInfo) -> bool:
@@ -736,7 +792,16 @@ async def flag_late_award(session: AsyncSession, award_id: uuid.UUID, clock: Clo
     if award is None:
         return False
     tender = await tender_or_404(session, award.tender_id)
-    if award.status == AwardStatus.notified and award.late_at is None and award.sign_by <= now:
+    if (
+        award.status == AwardStatus.contracted
+        and award.contract_file_by is not None
+        and award.contract_file_by <= now
+        and award.contract_filed_on is None
+        and award.contract_filing_late_at is None
+    ):
+        award.contract_filing_late_at = now
+        what, message = "contract_filing_late", f"政府采购合同签订已满 7 个工作日仍未备案：{tender.project_name}"
+    elif award.status == AwardStatus.notified and award.late_at is None and award.sign_by <= now:
         award.late_at = now
         what, message = "contract_late", f"中标通知发出已满 30 日仍未签订合同：{tender.project_name}"
     elif (
@@ -904,6 +969,13 @@ def award_view(a: Award) -> dict[str, Any]:
             "recorded_at": a.contract_recorded_at.isoformat(),
             "differences": a.contract_differences or [],
             "difference_reason": a.contract_difference_reason,
+            # government procurement: published within 2 working days of signing, filed (备案) within 7
+            "publish_by": a.contract_publish_by.isoformat() if a.contract_publish_by else None,
+            "published_late": a.contract_publish_by is not None and a.contract_recorded_at > a.contract_publish_by,
+            "file_by": a.contract_file_by.isoformat() if a.contract_file_by else None,
+            "filed_on": a.contract_filed_on.isoformat() if a.contract_filed_on else None,
+            "filing_number": a.contract_filing_number,
+            "filing_late": a.contract_filing_late_at is not None,
             "bond_refund_due": a.bond_refund_due.isoformat() if a.bond_refund_due else None,
             "bonds_refunded_on": a.bonds_refunded_on.isoformat() if a.bonds_refunded_on else None,
             "bond_refund_late": a.refund_late_at is not None,

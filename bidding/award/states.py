@@ -39,6 +39,10 @@ GP_QUESTION_WITHIN = PeriodRule(7, True, "政府采购法 art. 52; 94号令 art.
 GP_ANSWER_WITHIN = PeriodRule(7, True, "政府采购法 art. 53; 94号令 art. 13: a 质疑 answered within 7 working days")
 GP_COMPLAIN_WITHIN = PeriodRule(15, True, "政府采购法 art. 55; 94号令 art. 17: a 投诉 within 15 working days")
 GP_ACCEPT_WITHIN = PeriodRule(5, True, "94号令 art. 21: a 投诉 accepted or not within 5 working days")
+GP_CONTRACT_PUBLISH_WITHIN = PeriodRule(
+    2, True, "政府采购法实施条例 art. 50: the contract published within 2 working days"
+)
+GP_CONTRACT_FILE_WITHIN = PeriodRule(7, True, "政府采购法 art. 47: the contract filed (备案) within 7 working days")
 GP_DECIDE_WITHIN = PeriodRule(30, True, "政府采购法 art. 56; 94号令 art. 26: a 投诉 decided within 30 working days")
 
 

@@ -172,6 +172,51 @@ async def test_a_purchaser_silent_for_5_working_days_is_deemed_to_confirm_the_fi
     [award] = seen["awards"]
     assert "87号第六十八条" in award["decision_reason"]
 
+    # The contract: published when recorded (2 working days from signing), filed (备案) within 7.
+    document = await client.post(
+        f"{scene.url}/award/documents",
+        params={"filename": "政府采购合同.pdf"},
+        content=b"%PDF-1.4 contract",
+        headers={**desk.agency_headers, "content-type": "application/pdf"},
+    )
+    today = clock.now().astimezone(SHANGHAI).date()
+    contract = {
+        "document": document.json()["id"],
+        "amount": seen["result"]["winner"]["price"],
+        "signed_on": today.isoformat(),
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=300)).isoformat(),
+    }
+    recorded = await client.post(f"{scene.url}/award/contract", json=contract, headers=desk.agency_headers)
+    assert recorded.status_code == 200, recorded.text
+    signed = recorded.json()["awards"][0]["contract"]
+    assert (
+        signed["publish_by"] == (await working_days_after(world, today, states.GP_CONTRACT_PUBLISH_WITHIN)).isoformat()
+    )
+    file_by = await working_days_after(world, today, states.GP_CONTRACT_FILE_WITHIN)
+    assert signed["file_by"] == file_by.isoformat() and signed["published_late"] is False
+    filing_url = f"{scene.url}/award/contract/filing"
+    early = {"filed_on": (today - timedelta(days=1)).isoformat(), "number": " "}
+    refused = await client.post(filing_url, json=early, headers=desk.agency_headers)
+    assert refused.status_code == 422 and {p["name"] for p in refused.json()["invalid-params"]} == {
+        "filed_on",
+        "number",
+    }
+    clock.set(file_by + timedelta(seconds=1))
+    # not filed in 7 working days (and the bonds not back in 5 days): the supervisors are told of both
+    assert await step(world, "award-late") == 2
+    assert await step(world, "award-late") == 0
+    filed = await client.post(
+        filing_url,
+        json={"filed_on": str(clock.now().astimezone(SHANGHAI).date()), "number": "江财采备〔2027〕15号"},
+        headers=desk.agency_headers,
+    )
+    assert filed.status_code == 200, filed.text
+    contract_view = filed.json()["awards"][0]["contract"]
+    assert contract_view["filing_number"] == "江财采备〔2027〕15号" and contract_view["filing_late"] is True
+    again = await client.post(filing_url, json={"filed_on": str(today), "number": "x"}, headers=desk.agency_headers)
+    assert again.status_code == 409
+
 
 async def test_a_question_on_the_gp_documents_counts_7_working_days_from_obtaining_them(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
