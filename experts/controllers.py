@@ -14,7 +14,7 @@ from litestar.response import File
 from sqlalchemy import func, select
 
 from app.core.actor import Role
-from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, EventsDep, Limit, Offset, SettingsDep
+from app.core.deps import ActorDep, BlobsDep, ClockDep, CreditGateDep, DbSession, EventsDep, Limit, Offset, SettingsDep
 from app.core.downloads import download
 from app.core.guards import requires, signed_in
 from app.core.problems import InvalidRequest
@@ -294,9 +294,15 @@ class EvaluationController(Controller):
 
     @post("/start", guards=[requires(Role.agency, Role.supervisor)], status_code=200)
     async def start(
-        self, tender_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
+        self,
+        tender_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        credit_gate: CreditGateDep,
     ) -> dict[str, Any]:
-        return await evaluation.start(db_session, clock, actor, tender_id)
+        """Open the evaluation; under government procurement every supplier's credit is checked first."""
+        return await evaluation.start(db_session, clock, actor, tender_id, credit_gate)
 
     @get("/", guards=[requires(Role.agency, Role.supervisor, Role.expert)])
     async def state(self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep) -> dict[str, Any]:

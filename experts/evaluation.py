@@ -19,6 +19,7 @@ from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.clock import Clock
 from app.core.events import DomainEvents
+from app.core.gates import Gate, GateQuery, open_gate
 from app.core.notifications import Notice, notify, notify_many
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
@@ -126,10 +127,13 @@ async def opened_bids(session: AsyncSession, tender_id: uuid.UUID) -> list[dict[
     ]
 
 
-async def start(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
+async def start(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, gate: Gate = open_gate
+) -> dict[str, Any]:
     """The agency or a supervisor opens the evaluation of an opened tender whose committee is
     drawn and whose template is set. A member employed by a bidder whose bid came after the draw
-    is replaced at once through the reserves."""
+    is replaced at once through the reserves. Government procurement checks every supplier's
+    credit here (`gate`), at the qualification review."""
     tender = await tender_or_404(session, tender_id)
     _agency_or_supervisor(actor, tender)
     d = await session.get(Draw, tender_id)
@@ -139,6 +143,7 @@ async def start(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uu
         raise Conflict("no evaluation template is set")
     tender_states.move(tender, TenderStatus.evaluation)
     bids = await opened_bids(session, tender_id)
+    refused = await _qualification_credit(session, clock, actor, tender, bids, gate)
     bidders = {b["uscc"] for b in bids} | set(await committee.bidders_of(session, tender_id))
     session.add(
         Evaluation(
@@ -148,6 +153,7 @@ async def start(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uu
             tie_resolutions=[],
             started_at=clock.now(),
             revision=0,
+            qualification_refused=refused or None,
         )
     )
     await audit.record(
@@ -181,6 +187,25 @@ async def start(session: AsyncSession, clock: Clock, actor: Actor, tender_id: uu
             )
     await session.commit()
     return {"tender": str(tender_id), "status": tender.status, "bids": len(bids)}
+
+
+async def _qualification_credit(
+    session: AsyncSession, clock: Clock, actor: Actor, tender: Tender, bids: list[dict[str, Any]], gate: Gate
+) -> dict[str, str]:
+    """Government procurement checks every supplier against the credit lists at the qualification
+    review, not only the candidates after it (财库〔2016〕125号): a supplier a list bars is refused
+    there, the reason and findings kept (the gate records the check's evidence)."""
+    if regime_of(tender.project_type) != Regime.government_procurement:
+        return {}
+    refused: dict[str, str] = {}
+    for bid in bids:
+        answer = await gate(session, clock, actor, GateQuery("bid", (bid["uscc"],), "tender", tender.id))
+        if answer.refused:
+            lists = sorted({str(f.get("list_type") or "") for f in answer.findings} - {""})
+            refused[bid["bid"]] = "credit: barred by " + (", ".join(lists) or "a credit list")
+            payload = {"bid": bid["bid"], "uscc": bid["uscc"], "findings": list(answer.findings)}
+            await audit.record(session, clock, actor, "evaluation.qualification_refused", "tender", tender.id, payload)
+    return refused
 
 
 # --- the state of an evaluation ------------------------------------------------------------
@@ -232,7 +257,11 @@ class State:
             for s, _ in self.members
         }
         resolutions = [r["order"] for r in self.evaluation.tie_resolutions]
-        limits = scoring.PriceLimits(self.tender.ceiling_price, price_review.rejected(self.price_requests))
+        limits = scoring.PriceLimits(
+            self.tender.ceiling_price,
+            price_review.rejected(self.price_requests),
+            self.evaluation.qualification_refused or {},
+        )
         return scoring.compute(self.template, self.bids, scores, resolutions, limits)
 
     def blockers(self) -> list[str]:

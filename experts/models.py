@@ -194,6 +194,9 @@ class Evaluation(Base):
     # The original committee's re-review of the signed report under way: {by, case, reason, at}
     # (an upheld objection or complaint ordered it, or — government procurement — the agency).
     re_review: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # Government procurement: bids refused at the qualification review for a credit list, with the
+    # reason (财库〔2016〕125号); the evidence is in the credit checks of the tender
+    qualification_refused: Mapped[dict[str, str] | None] = mapped_column(JSON)
 
 
 class PriceClarification(Base):

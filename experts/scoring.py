@@ -123,6 +123,8 @@ class PriceLimits:
 
     ceiling: Decimal | None = None
     below_cost_rejected: Mapping[str, str] = field(default_factory=dict)
+    # bids refused at the qualification review before scoring, with the reason (GP: a credit list)
+    refused: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -253,7 +255,9 @@ def price_exclusions(bids: Sequence[BidFacts], limits: PriceLimits) -> dict[str,
     committee decided after the bidder's written clarification (art. 52)."""
     excluded: dict[str, str] = {}
     for bid in bids:
-        if limits.ceiling is not None and bid.price > limits.ceiling:
+        if bid.id in limits.refused:
+            excluded[bid.id] = f"qualification: {limits.refused[bid.id]}"
+        elif limits.ceiling is not None and bid.price > limits.ceiling:
             excluded[bid.id] = f"above_ceiling: the price {bid.price} exceeds the ceiling price {limits.ceiling}"
         elif bid.id in limits.below_cost_rejected:
             excluded[bid.id] = f"below_cost: {limits.below_cost_rejected[bid.id]}"

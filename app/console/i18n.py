@@ -458,6 +458,7 @@ CODES: dict[str, tuple[str, str]] = {
     "action:draw.supplementary": ("补充抽取", "supplementary draw"),
     "action:evaluation.candidate_decision": ("复核候选人资格", "candidate decision"),
     "action:evaluation.candidate_review": ("原评标委员会复核", "committee re-review opened"),
+    "action:evaluation.qualification_refused": ("资格审查：信用记录不符", "refused at qualification (credit)"),
     "action:evaluation.candidate_review_sign": ("签署复核意见", "re-review signed"),
     "action:evaluation.correct": ("修改评分（复核）", "score corrected"),
     "action:evaluation.explain": ("说明异常评分", "abnormal score explained"),

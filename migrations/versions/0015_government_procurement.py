@@ -30,6 +30,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("confirm_by", Instant, nullable=True))
         batch_op.add_column(sa.Column("result_published_at", Instant, nullable=True))
         batch_op.create_index("ix_award_files_confirm_by", ["confirm_by"])
+    with op.batch_alter_table("evaluations") as batch_op:
+        batch_op.add_column(sa.Column("qualification_refused", sa.JSON(), nullable=True))
     with op.batch_alter_table("awards") as batch_op:
         batch_op.add_column(sa.Column("contract_publish_by", Instant, nullable=True))
         batch_op.add_column(sa.Column("contract_file_by", Instant, nullable=True))
@@ -40,6 +42,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("evaluations") as batch_op:
+        batch_op.drop_column("qualification_refused")
     with op.batch_alter_table("awards") as batch_op:
         batch_op.drop_index("ix_awards_contract_file_by")
         for column in (

@@ -19,12 +19,17 @@ from bidding.award import states
 from tests.bidding.award.test_award_api import award_of, step
 from tests.bids import DECLARED, new_bidder, published_tender
 from tests.conftest import SHANGHAI, World
+from tests.credit.helpers import entry_row, import_list, officers
 from tests.evaluations import TEMPLATE, Scene, drawn_committee, signed_report
 
 PRICES = ["7990000.00", "8100000.00", "8236500.00"]
 
 
-async def gp_candidates(client: AsyncTestClient[Litestar], world: World, clock: FrozenClock) -> Scene:
+async def gp_candidates(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock, barred: int | None = None
+) -> Scene:
+    """A GP services tender with three bids through its signed report; the bidder `barred` is put
+    on the dishonest-debtor list after bidding (its bid taken, with a warning)."""
     scene = await drawn_committee(
         client,
         world,
@@ -36,6 +41,11 @@ async def gp_candidates(client: AsyncTestClient[Litestar], world: World, clock: 
         # the lowest bidder, ranked first, declares itself small, its declaration enclosed
         fields={0: {**DECLARED, "sme": "small", "sme_declaration": "施工组织设计.pdf"}},
     )
+    if barred is not None:
+        admin, _ = await officers(client, world)
+        org = scene.bidders[barred].org
+        imported = await import_list(client, admin, "dishonest_debtor", [entry_row(org.name, uscc=org.uscc)])
+        assert imported.status_code == 200, imported.text
     assert (await signed_report(scene, clock))["tender_status"] == "candidates"
     return scene
 
@@ -158,9 +168,14 @@ async def test_a_gp_tender_goes_from_the_report_to_the_result_without_publicity(
 async def test_a_purchaser_silent_for_5_working_days_is_deemed_to_confirm_the_first(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
-    scene = await gp_candidates(client, world, clock)
+    # The lowest bidder is on a credit list: refused at the qualification review, not only flagged as a candidate.
+    scene = await gp_candidates(client, world, clock, barred=0)
     desk = scene.tender.desk
+    evaluated = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()
+    lowest = next(b["bid"] for b in evaluated["bids"] if b["uscc"] == scene.bidders[0].org.uscc)
+    assert evaluated["result"]["excluded"][lowest].startswith("qualification: credit: barred by dishonest_debtor")
     view = await award_of(scene, desk.agency_headers)
+    assert lowest not in [c["bid"] for c in view["recommended"]]
     first_bid = view["recommended"][0]["bid"]
     clock.set(await working_days_after(world, clock.now(), states.GP_CONFIRM_WITHIN) - timedelta(seconds=1))
     assert await step(world, "gp-confirmation-deemed") == 0
