@@ -11,6 +11,10 @@ periods, their answers and decisions (实施条例 arts. 22, 44, 54, 60–62, 78
   within 3 working days, decided within 30 working days of its acceptance, the excluded time
   (inspection, expert opinions) recorded and added; a supervisor may order the tendering activity
   suspended meanwhile (art. 62). Decisions are published (art. 78).
+* Government procurement counts its own periods, in working days (`states.REMEDY_PERIODS`;
+  政府采购法 arts. 52–56, 94号令): a 质疑 on the documents within 7 of obtaining them, on the result
+  within 7 of the result notice, answered within 7; a 投诉 only after a 质疑, within 15 of the end
+  of the answer period, accepted within 5, decided within 30.
 """
 
 from __future__ import annotations
@@ -246,12 +250,7 @@ async def object_to_documents(
                 zh=f"对采购文件的质疑应在获取采购文件之日起7个工作日内提出：{_local(since, tz)} 至 {_local(until, tz)}",
                 slug="period-ended",
             )
-        objection = await _object(session, clock, actor, tender, grounds, attachments, tz, matter="documents")
-        _hold(tender, "document_objection", objection.id, objection.raised_at)
-        await session.commit()
-        return objection_view(objection)
-    last = tender.bid_deadline - timedelta(days=states.DOCUMENT_OBJECTION_DAYS)
-    if clock.now() > last:
+    elif clock.now() > (last := tender.bid_deadline - timedelta(days=states.DOCUMENT_OBJECTION_DAYS)):
         raise Conflict(
             "objections to the tender documents are raised at least 10 days before the bid deadline "
             f"(实施条例 art. 22): the period ended {_local(last, tz)}",
