@@ -126,6 +126,16 @@ def require_plausible_dates(**dates: date | None) -> None:
         raise InvalidRequest(errors)
 
 
+def require_date_range(start: date, end: date) -> None:
+    """A report's period: both dates plausible (one 422 naming each that is not), then `end` not
+    before `start`."""
+    from app.core.problems import InvalidRequest
+
+    require_plausible_dates(start=start, end=end)
+    if end < start:
+        raise InvalidRequest([FieldError("end", "before_start", "end must not be before start")])
+
+
 def _has_nul(value: Any) -> bool:
     """A NUL character anywhere in a text value (PostgreSQL cannot store it; no name needs it)."""
     if isinstance(value, str):

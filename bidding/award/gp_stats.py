@@ -28,8 +28,7 @@ from app.core.actor import Role
 from app.core.calendar.rules import end_of_day, start_of_day
 from app.core.deps import DbSession, SettingsDep
 from app.core.guards import requires
-from app.core.problems import InvalidRequest
-from app.core.validation import FieldError, require_plausible_dates
+from app.core.validation import require_date_range
 from bidding.award.models import Award, Objection
 from bidding.award.states import AwardStatus
 from bidding.bids.sme import declared_small_or_micro
@@ -181,7 +180,5 @@ async def gp_stats(
 ) -> GpStatsOut:
     """The centre's government-procurement figures over [start, end]: tenders by method, savings
     against budget, the SMEs' share of awards, 质疑 and 投诉 received and handled on time."""
-    require_plausible_dates(start=start, end=end)
-    if end < start:
-        raise InvalidRequest([FieldError("end", "before_start", "end must not be before start")])
+    require_date_range(start, end)
     return await gp_figures(db_session, settings.tz, start, end)

@@ -297,7 +297,7 @@ async def complain(
         raise NotFound(f"objection {objection_id} not found", zh="未找到该异议")
     now = clock.now()
     rules = states.remedy_periods(tender.project_type)
-    if rules is states.REMEDY_PERIODS[Regime.government_procurement] and (
+    if regime_of(tender.project_type) == Regime.government_procurement and (
         objection.status == ObjectionStatus.answered or objection.due_at <= now
     ):
         known_at, what = objection.due_at, "the end of the answer period"  # 94号令 art. 17: 答复期满后

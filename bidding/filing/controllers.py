@@ -19,8 +19,7 @@ from app.core.calendar.service import load_calendar
 from app.core.deps import ActorDep, BlobsDep, ClockDep, DbSession, Filename, Limit, Offset, SettingsDep
 from app.core.downloads import download
 from app.core.guards import requires
-from app.core.problems import InvalidRequest
-from app.core.validation import FieldError, require_plausible_dates
+from app.core.validation import require_date_range
 from bidding.filing import service
 from bidding.filing.checklist import DocumentKind
 from bidding.filing.schemas import (
@@ -90,9 +89,7 @@ class FilingController(Controller):
         end: Annotated[date, QueryParameter(description="last submission date, inclusive")],
     ) -> StatsOut:
         """限时办理 figures: received, decided, on-time rate, processing time, overdue rounds."""
-        require_plausible_dates(start=start, end=end)
-        if end < start:
-            raise InvalidRequest([FieldError("end", "before_start", "end must not be before start")])
+        require_date_range(start, end)
         report = await service.statistics(
             db_session, await load_calendar(db_session), settings.tz, start, end, clock.now()
         )
