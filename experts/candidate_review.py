@@ -83,6 +83,16 @@ async def open_review(
     return review
 
 
+async def under_way(session: AsyncSession, tender_id: uuid.UUID) -> bool:
+    """Whether the committee has a credit re-review of candidates open for the tender."""
+    found = await session.scalar(
+        select(CandidateReview.id).where(
+            CandidateReview.tender_id == tender_id, CandidateReview.status == ReviewStatus.open
+        )
+    )
+    return found is not None
+
+
 async def _open(session: AsyncSession, tender_id: uuid.UUID) -> CandidateReview:
     review = await session.scalar(
         select(CandidateReview)

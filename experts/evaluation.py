@@ -32,7 +32,7 @@ from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
 from bidding.tender.regime import Regime, regime_of
 from bidding.tender.states import TenderStatus
-from experts import bid_conflicts, committee, conduct, price_review, scoring
+from experts import bid_conflicts, candidate_review, committee, conduct, price_review, scoring
 from experts.models import (
     AnomalyExplanation,
     Draw,
@@ -319,7 +319,11 @@ async def load(session: AsyncSession, tender_id: uuid.UUID) -> State:
     }
     signatures = {
         s.seat_id: s
-        for s in await session.scalars(select(ReportSignature).where(ReportSignature.tender_id == tender_id))
+        for s in await session.scalars(
+            select(ReportSignature).where(
+                ReportSignature.tender_id == tender_id, ReportSignature.revision == evaluation.revision
+            )
+        )
     }
     return State(
         tender,
@@ -341,6 +345,7 @@ def report(state: State, result: scoring.Result, *, names: bool) -> dict[str, An
     """The evaluation report (评标报告): scores per member, the aggregation, the price scores, the
     flags and explanations, the ranking, the candidates, the signatures and the dissent."""
     who = {str(s.id): name for s, name in state.members} if names else _pseudonyms(state)
+    signed = [(seat.id, state.signatures[seat.id]) for seat, _ in state.members if seat.id in state.signatures]
     return {
         "tender": {
             "id": str(state.tender.id),
@@ -367,11 +372,11 @@ def report(state: State, result: scoring.Result, *, names: bool) -> dict[str, An
                 "reason": s.reason,
                 "at": s.at.isoformat(),
             }
-            for seat_id, s in state.signatures.items()
+            for seat_id, s in signed
         ],
         "dissent": [
             {"member": who.get(str(seat_id), str(seat_id)), "reason": s.reason}
-            for seat_id, s in state.signatures.items()
+            for seat_id, s in signed
             if s.decision == "dissent" or (s.decision == "refuse" and s.reason)
         ],
     }
@@ -602,25 +607,43 @@ async def sign(
 ) -> dict[str, Any]:
     """A member signs the report, signs with a written dissent, or refuses (without a reason a
     refusal counts as agreeing). The last signature signs the report: the tender is evaluated and
-    `evaluation.report_signed` is announced (the credit check listens)."""
-    state, seat = await _scoring_state(session, actor, tender_id)
+    `evaluation.report_signed` is announced (the credit check listens). In a re-review every
+    member signs the revised report again; the last signature closes the re-review."""
+    seat = await committee.member_seat(session, actor, tender_id, seated=True)
+    state = await load(session, tender_id)
+    re_signing = state.evaluation.status == EvaluationStatus.signed
+    if re_signing:
+        await _re_review_under_way(session, clock, state)
+    elif state.evaluation.status != EvaluationStatus.scoring:
+        raise Conflict(f"the evaluation is {state.evaluation.status}")
     blockers = state.blockers()
     if blockers:
         raise Conflict("the report cannot be signed yet", blockers=blockers)
     if seat.id in state.signatures:
-        raise Conflict("you have signed already")
+        raise Conflict(f"you have signed revision {state.evaluation.revision} of the report already")
     if decision == "dissent" and not reason:
         raise InvalidRequest([FieldError("reason", "required", "a dissent states its reasons in writing")])
-    signature = ReportSignature(tender_id=tender_id, seat_id=seat.id, decision=decision, reason=reason, at=clock.now())
+    signature = ReportSignature(
+        tender_id=tender_id,
+        seat_id=seat.id,
+        revision=state.evaluation.revision,
+        decision=decision,
+        reason=reason,
+        at=clock.now(),
+    )
     session.add(signature)
     state.signatures[seat.id] = signature
-    await audit.record(
-        session, clock, actor, "evaluation.sign", "committee_seat", seat.id, {"decision": decision, "reason": reason}
-    )
+    payload = {"decision": decision, "reason": reason, "revision": state.evaluation.revision}
+    await audit.record(session, clock, actor, "evaluation.sign", "committee_seat", seat.id, payload)
     if all(s.id in state.signatures for s, _ in state.members):
-        await _finish(session, clock, actor, events, state)
+        await (_close_re_review if re_signing else _finish)(session, clock, actor, events, state)
     await session.commit()
-    return {"decision": decision, "evaluation": state.evaluation.status, "tender_status": state.tender.status}
+    return {
+        "decision": decision,
+        "revision": state.evaluation.revision,
+        "evaluation": state.evaluation.status,
+        "tender_status": state.tender.status,
+    }
 
 
 async def _finish(session: AsyncSession, clock: Clock, actor: Actor, events: DomainEvents, state: State) -> None:
@@ -673,6 +696,41 @@ def _announcement(state: State, result: scoring.Result) -> dict[str, Any]:
     }
 
 
+# --- the re-review of a signed report (MOF order 87 art. 64) ---------------------------------
+
+
+async def _re_review_under_way(session: AsyncSession, clock: Clock, state: State) -> dict[str, Any]:
+    """The original committee's re-review of the signed report under way. A re-review an upheld
+    objection or complaint ordered (the tender back in `evaluated`, no credit re-review of the
+    candidates open) begins with the committee's first step; otherwise only the GP agency opens
+    one (`open_re_review`)."""
+    if state.evaluation.re_review is not None:
+        return state.evaluation.re_review
+    if state.tender.status == TenderStatus.evaluated and not await candidate_review.under_way(session, state.tender.id):
+        return _begin_re_review(state, clock, {"by": "order"})
+    how = (
+        "the agency opens one for a case of MOF order 87 art. 64 (POST …/evaluation/re-review)"
+        if regime_of(state.tender.project_type) == Regime.government_procurement
+        else "an upheld objection or complaint orders it (实施条例 arts. 54, 61)"
+    )
+    raise Conflict(f"a signed report changes only in a re-review by the original committee: {how}")
+
+
+def _begin_re_review(state: State, clock: Clock, opened: dict[str, Any]) -> dict[str, Any]:
+    """Open the re-review: the report's next revision, which every member signs again; the
+    candidates before it are kept to tell whether the result changed."""
+    signed_report = state.evaluation.report or {}
+    state.evaluation.revision += 1
+    state.evaluation.re_review = {
+        **opened,
+        "at": clock.now().isoformat(),
+        "candidates": list(signed_report.get("result", {}).get("candidates", [])),
+        "corrections": [],
+    }
+    state.signatures = {}
+    return state.evaluation.re_review
+
+
 async def correct(
     session: AsyncSession,
     clock: Clock,
@@ -686,10 +744,11 @@ async def correct(
     reason: str,
 ) -> dict[str, Any]:
     """After signing a member's score changes only in a re-review by the original committee (the
-    tender back in `evaluated`): one ordered by an upheld objection or complaint, the committee's
-    credit re-review, or — government procurement only — one the agency opens for a case of MOF
-    order 87 art. 64 (`open_re_review`); for one of those four cases, with its reason. The report
-    is recomputed as a new revision."""
+    tender back in `evaluated`): one ordered by an upheld objection or complaint, or — government
+    procurement only — one the agency opens for a case of MOF order 87 art. 64
+    (`open_re_review`); for one of those four cases, with its reason. Each correction is a new
+    revision of the report, which every member signs again (their earlier signatures of the
+    re-review lapse)."""
     if case not in ART_64_CASES:
         raise InvalidRequest(
             [FieldError("case", "art_64", f"after signing a score changes only for {', '.join(ART_64_CASES)}")]
@@ -698,20 +757,7 @@ async def correct(
     state = await load(session, tender_id)
     if state.evaluation.status != EvaluationStatus.signed:
         raise Conflict("before the report is signed a member changes their own scores directly")
-    tender = await tender_or_404(session, tender_id)
-    if tender.status == TenderStatus.evaluated and state.evaluation.re_review is None:
-        # back in `evaluated` after signing: a re-evaluation was ordered (or the credit re-review)
-        state.evaluation.re_review = {"by": "order", "at": clock.now().isoformat()}
-    reviewing = tender.status == TenderStatus.evaluated or (
-        tender.status == TenderStatus.candidates and state.evaluation.re_review is not None
-    )
-    if not reviewing:
-        how = (
-            "the agency opens one for a case of MOF order 87 art. 64 (POST …/evaluation/re-review)"
-            if regime_of(tender.project_type) == Regime.government_procurement
-            else "an upheld objection or complaint orders it (实施条例 arts. 54, 61)"
-        )
-        raise Conflict(f"a signed report changes only in a re-review by the original committee: {how}")
+    review = await _re_review_under_way(session, clock, state)
     errors = scoring.score_errors(state.template, state.bid_ids, {bid_id: {item_id: value}}, complete=False)
     if errors:
         raise InvalidRequest([FieldError(where, "invalid", why) for where, why in errors])
@@ -732,27 +778,56 @@ async def correct(
         )
     )
     state.evaluation.revision += 1
+    member = next(name for s, name in state.members if s.id == seat.id)
+    payload = {"bid": bid_id, "item": item_id, "from": str(old), "to": str(value), "case": case, "reason": reason}
+    state.evaluation.re_review = {**review, "corrections": [*review["corrections"], {"member": member, **payload}]}
+    await audit.record(session, clock, actor, "evaluation.correct", "committee_seat", seat.id, payload)
     result = state.result()
     assert result is not None
-    revised = report(state, result, names=True)
-    revised["corrections"] = [
-        *(state.evaluation.report or {}).get("corrections", []),
-        {
-            "member": revised["members"][[s.id for s, _ in state.members].index(seat.id)]["name"],
-            "bid": bid_id,
-            "item": item_id,
-            "from": str(old),
-            "to": str(value),
-            "case": case,
-            "reason": reason,
-        },
-    ]
-    state.evaluation.report = revised
-    payload = {"bid": bid_id, "item": item_id, "from": str(old), "to": str(value), "case": case, "reason": reason}
-    await audit.record(session, clock, actor, "evaluation.correct", "committee_seat", seat.id, payload)
-    await events.emit(session, clock, actor, REPORT_REVISED, "tender", tender_id, _announcement(state, result))
     await session.commit()
     return {"revision": state.evaluation.revision, "result": result.as_dict()}
+
+
+async def _close_re_review(
+    session: AsyncSession, clock: Clock, actor: Actor, events: DomainEvents, state: State
+) -> None:
+    """Every member has signed the revised report: it replaces the signed one with its
+    corrections and the re-review on record, `evaluation.report_revised` is announced (the credit
+    check settles the candidates again), and a changed result is reported to the supervisors —
+    for government procurement the finance department (MOF order 87 art. 64)."""
+    result = state.result()
+    assert result is not None and state.evaluation.re_review is not None
+    review = state.evaluation.re_review
+    before, after = review["candidates"], list(result.candidates)
+    earlier = state.evaluation.report or {}
+    closed = {
+        **{k: v for k, v in review.items() if k != "corrections"},
+        "closed_at": clock.now().isoformat(),
+        "revision": state.evaluation.revision,
+        "candidates_after": after,
+        "changed": before != after,
+    }
+    revised = report(state, result, names=True)
+    revised["corrections"] = [*earlier.get("corrections", []), *review["corrections"]]
+    revised["re_reviews"] = [*earlier.get("re_reviews", []), closed]
+    state.evaluation.report = revised
+    state.evaluation.re_review = None
+    await audit.record(session, clock, actor, "evaluation.re_review_signed", "tender", state.tender.id, closed)
+    if closed["changed"]:
+        await notify(
+            session,
+            clock,
+            audience_role=Role.supervisor,
+            kind="re_review_changed",
+            object_type="tender",
+            object_id=state.tender.id,
+            message=(
+                f"原评标委员会复核后评审结果改变：{state.tender.project_name}"
+                f"（第 {state.evaluation.revision} 版评标报告）"
+            ),
+            dedupe_key=f"re-review-changed:{state.tender.id}:{state.evaluation.revision}",
+        )
+    await events.emit(session, clock, actor, REPORT_REVISED, "tender", state.tender.id, _announcement(state, result))
 
 
 async def open_re_review(
@@ -760,8 +835,9 @@ async def open_re_review(
 ) -> dict[str, Any]:
     """Government procurement: the agency has the original committee re-review its signed report
     for one of the four cases of MOF order 87 art. 64 (the tender goes back to `evaluated`; the
-    members correct, the report is revised and its candidates checked again). The tendering law
-    knows no such step: there a re-evaluation follows an upheld objection or complaint."""
+    members correct and sign the revised report again, its candidates are checked again). The
+    tendering law knows no such step: there a re-evaluation follows an upheld objection or
+    complaint."""
     tender = await session.scalar(select(Tender).where(Tender.id == tender_id).with_for_update())
     if tender is None:
         raise NotFound(f"tender {tender_id} not found")
@@ -782,15 +858,9 @@ async def open_re_review(
     if tender.status not in (TenderStatus.candidates, TenderStatus.publicity):
         raise Conflict(f"the tender is {tender.status}: a re-review is opened before the award")
     tender_states.move(tender, TenderStatus.evaluated)
-    evaluation = await session.get(Evaluation, tender_id, with_for_update=True)
-    if evaluation is not None:
-        evaluation.re_review = {
-            "by": actor.username,
-            "case": case,
-            "reason": reason.strip(),
-            "at": clock.now().isoformat(),
-        }
-    payload = {"case": case, "reason": reason.strip()}
+    state = await load(session, tender_id)
+    _begin_re_review(state, clock, {"by": actor.username, "case": case, "reason": reason.strip()})
+    payload = {"case": case, "reason": reason.strip(), "revision": state.evaluation.revision}
     await audit.record(session, clock, actor, "evaluation.re_review", "tender", tender_id, payload)
     message, key = f"原评标委员会复核（{case}）：{reason.strip()}", f"re-review:{tender_id}:{clock.now().isoformat()}"
     members = await committee.member_users(session, tender_id)
@@ -800,4 +870,4 @@ async def open_re_review(
         [Notice(Role.expert, "re_review", "tender", tender_id, message, f"{key}:{u}", u) for u in members],
     )
     await session.commit()
-    return {"tender": str(tender_id), "status": tender.status, "case": case}
+    return {"tender": str(tender_id), "status": tender.status, "case": case, "revision": state.evaluation.revision}

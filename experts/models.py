@@ -191,8 +191,9 @@ class Evaluation(Base):
     signed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     revision: Mapped[int] = mapped_column(Integer, default=0)
-    # The original committee's re-review of the signed report under way: {by, case, reason, at}
-    # (an upheld objection or complaint ordered it, or — government procurement — the agency).
+    # The original committee's re-review of the signed report under way: {by, case, reason, at,
+    # candidates} (an upheld objection or complaint ordered it, or — government procurement — the
+    # agency); it closes when every member has signed the revised report.
     re_review: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # Government procurement: bids refused at the qualification review for a credit list, with the
     # reason (财库〔2016〕125号); the evidence is in the credit checks of the tender
@@ -272,11 +273,13 @@ class ReportSignature(Base):
     (without a reason it counts as agreeing)."""
 
     __tablename__ = "report_signatures"
-    __table_args__ = (UniqueConstraint("tender_id", "seat_id"),)
+    __table_args__ = (UniqueConstraint("tender_id", "seat_id", "revision"),)
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
     seat_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("committee_seats.id"))
+    # the report's revision signed: a re-review's revised report is signed again by every member
+    revision: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     decision: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(2000))
     at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))

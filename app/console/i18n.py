@@ -466,6 +466,7 @@ CODES: dict[str, tuple[str, str]] = {
     "action:evaluation.price_clarification": ("要求澄清报价", "price clarification requested"),
     "action:evaluation.price_decision": ("认定报价", "price decided"),
     "action:evaluation.re_review": ("组织原评标委员会复核", "re-review opened"),
+    "action:evaluation.re_review_signed": ("复核后评标报告重新签署", "re-reviewed report signed again"),
     "action:evaluation.scores": ("提交评分", "scores submitted"),
     "action:evaluation.sign": ("签署评标报告", "report signed"),
     "action:evaluation.start": ("开始评标", "evaluation started"),

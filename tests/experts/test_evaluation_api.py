@@ -304,7 +304,7 @@ async def test_from_an_opened_tender_to_a_signed_report(
         assert signed.status_code == 200, signed.text
     # The last signature signs the report; the credit check of the candidates runs in the same
     # transaction (nobody is listed here): the tender has its candidate winners.
-    assert signed.json() == {"decision": "sign", "evaluation": "signed", "tender_status": "candidates"}
+    assert signed.json() == {"decision": "sign", "revision": 0, "evaluation": "signed", "tender_status": "candidates"}
     tender_view = (await client.get(f"/api/v1/tenders/{scene.tender.id}", headers=bidder)).json()
     assert tender_view["status"] == "candidates"
     [announced] = await actions(world, "evaluation.report_signed")
@@ -335,6 +335,7 @@ async def test_from_an_opened_tender_to_a_signed_report(
         re_review, json={"case": "abnormal_score", "reason": "评委对投标3技术分畸高"}, headers=desk.agency_headers
     )
     assert opened.status_code == 200 and opened.json()["status"] == "evaluated", opened.text
+    assert opened.json()["revision"] == 1  # the re-review's report is the next revision
     # Only the four art. 64 cases change a score.
     fifth = await client.post(
         f"{scene.url}/evaluation/corrections",
@@ -353,10 +354,15 @@ async def test_from_an_opened_tender_to_a_signed_report(
         },
         headers=heads[abnormal],
     )
-    assert corrected.status_code == 200 and corrected.json()["revision"] == 1
+    assert corrected.status_code == 200 and corrected.json()["revision"] == 2
     assert corrected.json()["result"]["anomalies"] == []
+    # Every member signs the revised report again; a later correction makes an earlier signature lapse.
+    early = await client.post(f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=heads[names[0]])
+    assert early.status_code == 200 and early.json()["revision"] == 2 and early.json()["tender_status"] == "evaluated"
+    twice = await client.post(f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=heads[names[0]])
+    assert twice.status_code == 409 and "revision 2" in twice.json()["detail"]
     for revision, (case, value) in enumerate(
-        [("arithmetic_error", "30"), ("out_of_range", "31"), ("objective_inconsistent", "8")], start=2
+        [("arithmetic_error", "30"), ("out_of_range", "31"), ("objective_inconsistent", "8")], start=3
     ):
         item = "b1" if case == "objective_inconsistent" else "t1"
         again = await client.post(
@@ -365,13 +371,35 @@ async def test_from_an_opened_tender_to_a_signed_report(
             headers=heads[abnormal],
         )
         assert again.status_code == 200 and again.json()["revision"] == revision
+    during = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()
+    assert during["report"]["revision"] == 0  # the signed report stands until the revision is signed
+    assert [p["signed"] for p in during["progress"]] == [False] * 5
+    final = again.json()["result"]["candidates"]
+    for name in names:
+        resigned = await client.post(
+            f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=heads[name]
+        )
+        assert resigned.status_code == 200, resigned.text
+    assert resigned.json() == {"decision": "sign", "revision": 5, "evaluation": "signed", "tender_status": "candidates"}
     revised = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["report"]
-    assert revised["revision"] == 4 and [c["case"] for c in revised["corrections"]] == [
+    assert revised["revision"] == 5 and [c["case"] for c in revised["corrections"]] == [
         "abnormal_score",
         "arithmetic_error",
         "out_of_range",
         "objective_inconsistent",
     ]
+    assert [s["member"] for s in revised["signatures"]] == [m["name"] for m in revised["members"]] and revised[
+        "dissent"
+    ] == []
+    [review] = revised["re_reviews"]
+    assert review["case"] == "abnormal_score" and review["candidates"] == [by_bid[1], by_bid[0], by_bid[2]]
+    assert review["candidates_after"] == final == review["candidates"] and review["changed"] is False
+    # The result stands: nothing to report to the finance department (a changed one is:
+    # tests/bidding/award/test_award_api.py).
+    told = [n["kind"] for n in (await client.get("/api/v1/notifications", headers=desk.officer_headers)).json()]
+    assert "re_review_changed" not in told
+    [closed] = await actions(world, "evaluation.re_review_signed")
+    assert closed.object_id == str(scene.tender.id)
 
     # The assessment: the agency rates a member; the decline without cause is on record.
     seat = seat_of(await scene.committee(), names[1])

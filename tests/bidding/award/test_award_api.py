@@ -405,7 +405,16 @@ async def test_an_objection_upheld_for_reevaluation_goes_back_to_the_same_commit
         )
         assert corrected.status_code == 200, corrected.text
     assert corrected.json()["result"]["candidates"][0] == fourth_bid
+    # The revised report stands once every member has signed it again; the changed result is
+    # reported to the supervisors.
+    assert (await award_of(scene, desk.agency_headers))["status"] == "evaluated"
+    for member in members:
+        resigned = await client.post(
+            f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=await scene.headers_of(member)
+        )
+        assert resigned.status_code == 200, resigned.text
     assert (await award_of(scene, desk.agency_headers))["status"] == "candidates"
+    assert "re_review_changed" in await notices(client, desk.officer_headers)
     again = await client.post(f"{scene.url}/award/publicity", headers=desk.agency_headers)
     assert again.status_code == 200, again.text
     publicity = again.json()["publicity"]
