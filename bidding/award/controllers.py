@@ -25,6 +25,7 @@ from bidding.award.schemas import (
     DecisionIn,
     ExcludedTimeIn,
     ObjectionIn,
+    ProcedureQuestionIn,
     ReasonIn,
     SuspensionIn,
     ValidityAnswerIn,
@@ -111,6 +112,21 @@ class AwardController(Controller):
             db_session, clock, actor, tender_id, data.grounds, data.attachments, settings.tz
         )
 
+    @post("/procedure/objections", guards=[requires(Role.bidder)], status_code=201)
+    async def question_procedure(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ProcedureQuestionIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """GP: a supplier of the tender questions (质疑) the opening or the evaluation, within 7 working days."""
+        return await remedies.question_procedure(
+            db_session, clock, actor, tender_id, data.stage, data.grounds, data.attachments, settings.tz
+        )
+
     @post("/award/complaints", guards=[requires(Role.bidder)], status_code=201)
     async def complain_directly(
         self,
@@ -151,10 +167,11 @@ class AwardController(Controller):
         db_session: DbSession,
         clock: ClockDep,
         actor: ActorDep,
+        settings: SettingsDep,
     ) -> dict[str, Any]:
-        """Order the tendering activity suspended while the complaint is handled, or lift the order."""
+        """Order the tendering activity suspended while the complaint is handled (GP: 30 days at most), or lift it."""
         return await remedies.order_suspension(
-            db_session, clock, actor, tender_id, complaint_id, data.suspend, data.reason
+            db_session, clock, actor, tender_id, complaint_id, data.suspend, data.reason, settings.tz
         )
 
     @post(

@@ -1,6 +1,7 @@
 """What the chronograph runs for the award: publish candidates 3 days after the report at the
 latest, award after the publicity, deem a GP purchaser's silence a confirmation of the first
-candidate, and flag overdue answers, late contracts and late refunds."""
+candidate, lift a GP suspension order after its 30 days, and flag overdue answers, late contracts
+and late refunds."""
 
 from __future__ import annotations
 
@@ -53,6 +54,13 @@ def steps(settings: Settings, committee_names: service.CommitteeNames) -> list[S
             every=60,
             due=remedies.overdue_objections,
             run=remedies.flag_overdue_objection,
+        ),
+        Step(
+            "gp-suspension-lapsed",
+            "objection",
+            every=300,
+            due=remedies.lapsed_suspensions,
+            run=remedies.lift_lapsed_suspension,
         ),
         Step("award-late", "award", every=300, due=late, run=flag_late),
         Step("award-report-late", "tender", every=3600, due=report.late_due, run=report_late),

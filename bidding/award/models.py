@@ -96,6 +96,8 @@ class Objection(Base):
     suspended_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # a suspension order
     suspension_reason: Mapped[str | None] = mapped_column(String(2000))
     suspension_lifted_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # government procurement: the order lapses 30 days after it was first given (政府采购法 art. 57)
+    suspension_ends_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True), index=True)
 
 
 class Award(Base):

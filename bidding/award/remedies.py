@@ -12,9 +12,11 @@ periods, their answers and decisions (实施条例 arts. 22, 44, 54, 60–62, 78
   (inspection, expert opinions) recorded and added; a supervisor may order the tendering activity
   suspended meanwhile (art. 62). Decisions are published (art. 78).
 * Government procurement counts its own periods, in working days (`states.REMEDY_PERIODS`;
-  政府采购法 arts. 52–56, 94号令): a 质疑 on the documents within 7 of obtaining them, on the result
-  within 7 of the result notice, answered within 7; a 投诉 only after a 质疑, within 15 of the end
-  of the answer period, accepted within 5, decided within 30.
+  政府采购法 arts. 52–57, 94号令): a 质疑 on the documents within 7 of obtaining them, on the
+  procedure within 7 of the end of its stage (the opening, the evaluation), on the result within 7
+  of the result notice, answered within 7 and the answer told to the other suppliers concerned; a
+  投诉 only after a 质疑, within 15 of the end of the answer period, accepted within 5, decided
+  within 30; a suspension order lapses after 30 days.
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from bidding.award.service import (
     objection_view,
 )
 from bidding.award.states import ObjectionStatus, Outcome
-from bidding.opening.models import RecordResponse
+from bidding.opening.models import OpeningSession, RecordResponse
 from bidding.tender import holds
 from bidding.tender import states as tender_states
 from bidding.tender.models import DocumentDownload, Tender, TenderAmendment
@@ -261,6 +263,64 @@ async def object_to_documents(
     _hold(tender, "document_objection", objection.id, objection.raised_at)
     await session.commit()
     return objection_view(objection)
+
+
+PROCEDURE_STAGES = ("opening", "evaluation")
+
+
+async def question_procedure(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    tender_id: uuid.UUID,
+    stage: str,
+    grounds: str,
+    attachments: Sequence[uuid.UUID],
+    tz: ZoneInfo,
+) -> dict[str, Any]:
+    """Government procurement: a supplier of the tender questions (质疑) a stage of the procedure —
+    the opening or the evaluation — within 7 working days of the stage's end (94号令 art. 10: 对采购
+    过程提出质疑的，为各采购程序环节结束之日); the agency answers within 7 working days. The
+    evaluation ends when its report's candidates are settled."""
+    tender = await _locked(session, tender_id)
+    if stage not in PROCEDURE_STAGES:
+        raise InvalidRequest([FieldError("stage", "invalid", "one of " + ", ".join(PROCEDURE_STAGES))])
+    if regime_of(tender.project_type) != Regime.government_procurement:
+        raise Conflict(
+            "a tendering project's opening is objected to at the opening (实施条例 art. 44) and another "
+            "matter goes to the supervisors (POST …/award/complaints)",
+            zh="依法必须招标项目对开标的异议应在开标现场提出，其他事项可直接投诉",
+        )
+    if actor.org_uscc not in await _bidders(session, tender_id):
+        raise Forbidden(
+            "a supplier of the tender questions its procedure", zh="参加本项目的供应商方可对采购过程提出质疑"
+        )
+    if stage == "opening":
+        ended = await session.scalar(select(OpeningSession.finished_at).where(OpeningSession.tender_id == tender_id))
+    else:
+        award_file = await session.get(AwardFile, tender_id)
+        ended = award_file.settled_at if award_file else None
+    if ended is None:
+        raise Conflict(
+            f"a 质疑 on the {stage} follows its end (94号令 art. 10)",
+            zh=f"对{STAGE_ZH[stage]}环节的质疑应在该环节结束后提出",
+            slug="too-early",
+        )
+    until = (await periods(session, tz)).end_of(ended, states.GP_QUESTION_WITHIN)
+    if clock.now() >= until:
+        raise Conflict(
+            f"a 质疑 on the {stage} is raised within 7 working days of its end (94号令 art. 10): "
+            f"from {_local(ended, tz)} until {_local(until, tz)}",
+            zh=f"对{STAGE_ZH[stage]}环节的质疑应在该环节结束之日起7个工作日内提出："
+            f"{_local(ended, tz)} 至 {_local(until, tz)}",
+            slug="period-ended",
+        )
+    objection = await _object(session, clock, actor, tender, grounds, attachments, tz, matter=stage)
+    await session.commit()
+    return objection_view(objection)
+
+
+STAGE_ZH = {"opening": "开标", "evaluation": "评审"}
 
 
 def _hold(tender: Tender, kind: str, ref: uuid.UUID, since: datetime) -> None:
@@ -512,6 +572,7 @@ def _release_suspension(tender: Tender, objection: Objection, now: datetime) -> 
 OTHER_OUTCOMES = {
     "documents": (Outcome.dismissed, Outcome.amended),
     "opening": (Outcome.dismissed, Outcome.upheld),
+    "evaluation": (Outcome.dismissed, Outcome.upheld),  # GP: a 质疑 on the evaluation stage
     "other": (Outcome.dismissed, Outcome.upheld),
     # GP: a 质疑 on the result upheld — the answer orders what follows: another supplier confirmed from
     # the qualified candidates, or the procurement run again (94号令 art. 16)
@@ -585,6 +646,9 @@ async def _answer_other_matter(
 async def _tell_objector(
     session: AsyncSession, clock: Clock, tender: Tender, objection: Objection, outcome: str
 ) -> None:
+    """The objector is told of the answer; under government procurement a 质疑's answer goes to the
+    other suppliers concerned too (94号令 art. 13): the holders of the documents for a 质疑 on
+    them, the suppliers of the tender otherwise."""
     for user_id, _ in await identity.users_of_orgs(session, [objection.raised_by_uscc]):
         await notify(
             session,
@@ -597,6 +661,23 @@ async def _tell_objector(
             dedupe_key=f"answer:{objection.id}:{user_id}",
             recipient_id=user_id,
         )
+    if objection.kind != "objection" or regime_of(tender.project_type) != Regime.government_procurement:
+        return
+    concerned = (
+        await tender_holders(session, tender.id)
+        if objection.matter == "documents"
+        else await _bidders(session, tender.id)
+    )
+    others = sorted(set(concerned) - {objection.raised_by_uscc})
+    message = f"质疑答复（{outcome}）：{tender.project_name}：{objection.answer or ''}"[:1000]
+    await notify_many(
+        session,
+        clock,
+        [
+            Notice(Role.bidder, "question_answer_notice", "tender", tender.id, message, f"told:{objection.id}:{u}", u)
+            for u, _ in await identity.users_of_orgs(session, others)
+        ],
+    )
 
 
 async def overdue_objections(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
@@ -781,10 +862,12 @@ async def order_suspension(
     complaint_id: uuid.UUID,
     suspend: bool,
     reason: str,
+    tz: ZoneInfo,
 ) -> dict[str, Any]:
     """A supervisor handling a complaint orders the tendering activity suspended (实施条例 art. 62
     ¶2: 必要时，行政监督部门可以责令暂停招标投标活动), or lifts the order; the tender is held
-    meanwhile. A decision of the complaint lifts it too."""
+    meanwhile. A decision of the complaint lifts it too; under government procurement it lapses
+    30 days after the first order (政府采购法 art. 57; `suspension_lapsed`)."""
     tender = await _locked(session, tender_id)
     complaint = await _open_complaint(session, tender_id, complaint_id)
     errors: list[FieldError] = []
@@ -798,6 +881,16 @@ async def order_suspension(
             zh="暂停令已经下达" if suspend else "没有生效的暂停令",
         )
     now = clock.now()
+    if suspend and regime_of(tender.project_type) == Regime.government_procurement:
+        # 政府采购法 art. 57: 30 days at most, counted from the first order (a lifted order's days count)
+        ends = complaint.suspension_ends_at or now + timedelta(days=states.GP_SUSPENSION_DAYS)
+        if now >= ends:
+            raise Conflict(
+                f"the procurement is suspended for 30 days at most (政府采购法 art. 57): they ended {_local(ends, tz)}",
+                zh=f"暂停采购活动最长不得超过三十日（政府采购法第五十七条），已于 {_local(ends, tz)} 届满",
+                slug="period-ended",
+            )
+        complaint.suspension_ends_at = ends
     if suspend:
         complaint.suspended_at, complaint.suspension_reason, complaint.suspension_lifted_at = now, reason, None
         _hold(tender, "suspension_order", complaint.id, now)
@@ -815,13 +908,44 @@ async def order_suspension(
     return objection_view(complaint)
 
 
+async def lapsed_suspensions(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """GP complaints whose suspension order's 30 days have ended."""
+    rows = await session.scalars(
+        select(Objection.id).where(
+            Objection.suspension_ends_at <= now,
+            Objection.suspended_at.is_not(None),
+            Objection.suspension_lifted_at.is_(None),
+        )
+    )
+    return list(rows)
+
+
+async def lift_lapsed_suspension(session: AsyncSession, complaint_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+    """The 30 days of a GP suspension order have ended (政府采购法 art. 57): the order lapses, the
+    procurement resumes, the parties are told."""
+    complaint = await session.scalar(select(Objection).where(Objection.id == complaint_id).with_for_update())
+    if (
+        complaint is None
+        or complaint.suspension_ends_at is None
+        or complaint.suspension_lifted_at is not None
+        or complaint.suspension_ends_at > clock.now()
+    ):
+        return False
+    tender = await _locked(session, complaint.tender_id)
+    complaint.suspension_lifted_at = complaint.suspension_ends_at
+    _release(tender, complaint.id)
+    await audit.record(
+        session, clock, actor, "award.suspension_lapsed", "tender", tender.id, {"complaint": str(complaint.id)}
+    )
+    message = f"暂停采购活动已满三十日，采购活动恢复：{tender.project_name}"
+    await _tell_parties(session, clock, tender, "suspension_lapsed", message, f"lapsed:{complaint.id}")
+    await session.commit()
+    return True
+
+
 async def _tell_parties(session: AsyncSession, clock: Clock, tender: Tender, kind: str, message: str, key: str) -> None:
     """The agency and every bidder of the tender."""
     users = await identity.users_of_orgs(session, [tender.agency_uscc, *await _bidders(session, tender.id)])
-
-    def role_of(uscc: str) -> Role:
-        return Role.agency if uscc == tender.agency_uscc else Role.bidder
-
     notices = [
         Notice(
             Role.agency if uscc == tender.agency_uscc else Role.bidder,

@@ -19,6 +19,14 @@ class ObjectionIn(msgspec.Struct, forbid_unknown_fields=True):
     interest: Annotated[str, msgspec.Meta(max_length=2000)] = ""
 
 
+class ProcedureQuestionIn(RequestBody):
+    """Government procurement: a 质疑 on a stage of the procedure, within 7 working days of its end."""
+
+    stage: Literal["opening", "evaluation"]
+    grounds: Annotated[str, msgspec.Meta(max_length=4000)]
+    attachments: Annotated[list[uuid.UUID], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
+
+
 class ComplaintIn(RequestBody):
     """A complaint without an objection before it: on the opening (after the objection answered
     there) or on another matter, within 10 days of `known_on` (实施条例 art. 60)."""

@@ -919,6 +919,18 @@ def objection_view(o: Objection) -> dict[str, Any]:
         "suspended_at": o.suspended_at.isoformat() if o.suspended_at else None,
         "suspension_reason": o.suspension_reason,
         "suspension_lifted_at": o.suspension_lifted_at.isoformat() if o.suspension_lifted_at else None,
+        "suspension_ends_at": o.suspension_ends_at.isoformat() if o.suspension_ends_at else None,
+    }
+
+
+def answer_notice_view(o: Objection) -> dict[str, Any]:
+    """A 质疑's answer as the other suppliers concerned are told of it (94号令 art. 13): the matter,
+    the outcome and the answer, not the questioner or its grounds."""
+    return {
+        "matter": o.matter,
+        "outcome": o.outcome,
+        "answer": o.answer,
+        "answered_at": o.answered_at.isoformat() if o.answered_at else None,
     }
 
 
@@ -991,9 +1003,14 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
     award_file = await session.get(AwardFile, tender_id)
     published = award_file is not None and award_file.publicity_round > 0
     officer = actor.sees_all_orgs or actor.org_uscc == tender.agency_uscc
-    objections = await session.scalars(
-        select(Objection).where(Objection.tender_id == tender_id).order_by(Objection.raised_at)
+    objections = list(
+        await session.scalars(select(Objection).where(Objection.tender_id == tender_id).order_by(Objection.raised_at))
     )
+    gp_regime = regime_of(tender.project_type) == Regime.government_procurement
+    concerned = gp_regime and actor.org_uscc in {
+        *await _bidders(session, tender_id),
+        *await tender_holders(session, tender_id),
+    }
     awards = list(await session.scalars(select(Award).where(Award.tender_id == tender_id).order_by(Award.awarded_at)))
     cancellations = await session.scalars(
         select(Cancellation).where(Cancellation.tender_id == tender_id).order_by(Cancellation.requested_at)
@@ -1067,6 +1084,15 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
             else None,
         },
         "objections": [objection_view(o) for o in objections if officer or o.raised_by_uscc == actor.org_uscc],
+        # GP: the answers to the other suppliers' 质疑, as they are told of them (94号令 art. 13)
+        "question_answers": [
+            answer_notice_view(o)
+            for o in objections
+            if concerned
+            and o.kind == "objection"
+            and o.status == ObjectionStatus.answered
+            and o.raised_by_uscc != actor.org_uscc
+        ],
         "awards": [award_view(a) for a in awards],
         "cancellations": [cancellation_view(c) for c in cancellations] if officer else [],
     }

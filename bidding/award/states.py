@@ -35,6 +35,7 @@ GP_CONFIRM_WITHIN = PeriodRule(
     5, True, "政府采购法实施条例 art. 43: the purchaser confirms the winner within 5 working days"
 )
 GP_RESULT_WITHIN = PeriodRule(2, True, "政府采购法实施条例 art. 43: the result notice within 2 working days of it")
+GP_SUSPENSION_DAYS = 30  # 政府采购法 art. 57: a suspension of the procurement lasts 30 days at most
 GP_QUESTION_WITHIN = PeriodRule(7, True, "政府采购法 art. 52; 94号令 art. 10: a 质疑 within 7 working days of knowing")
 GP_ANSWER_WITHIN = PeriodRule(7, True, "政府采购法 art. 53; 94号令 art. 13: a 质疑 answered within 7 working days")
 GP_COMPLAIN_WITHIN = PeriodRule(15, True, "政府采购法 art. 55; 94号令 art. 17: a 投诉 within 15 working days")

@@ -182,6 +182,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/credit/repairs"): frozenset({B, M}),
     ("POST", "/api/v1/credit/repairs/{submission_id:uuid}/decision"): frozenset({S}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/documents/objections"): frozenset({B}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/procedure/objections"): frozenset({B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/complaints"): frozenset({B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{complaint_id:uuid}/excluded-time"): frozenset({S}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{complaint_id:uuid}/suspension"): frozenset({S}),

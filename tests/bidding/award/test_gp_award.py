@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from app.core.calendar.service import periods
 from app.core.clock import FrozenClock
 from bidding.award import states
-from tests.bidding.award.test_award_api import award_of, step
+from tests.bidding.award.test_award_api import award_of, notices, step
 from tests.bids import DECLARED, new_bidder, published_tender
 from tests.conftest import SHANGHAI, World
 from tests.credit.helpers import entry_row, import_list, officers
@@ -254,3 +254,110 @@ async def test_a_question_on_the_gp_documents_counts_7_working_days_from_obtaini
     assert taken.status_code == 201, taken.text
     answer_by = await working_days_after(world, clock.now(), states.GP_ANSWER_WITHIN)
     assert taken.json()["due_at"] == answer_by.isoformat()
+    # The answer is told to the other holders of the documents, without the questioner or its grounds.
+    answered = await client.post(
+        f"{url}/award/objections/{taken.json()['id']}/answer",
+        json={"outcome": "dismissed", "answer": "资格条件符合采购需求"},
+        headers=tender.desk.agency_headers,
+    )
+    assert answered.status_code == 200, answered.text
+    assert "question_answer_notice" in await notices(client, early.headers)
+    assert "question_answer_notice" not in await notices(client, late.headers)
+    told = (await award_of_tender(client, tender.id, early.headers))["question_answers"]
+    assert told == [
+        {
+            "matter": "documents",
+            "outcome": "dismissed",
+            "answer": "资格条件符合采购需求",
+            "answered_at": answered.json()["answered_at"],
+        }
+    ]
+
+
+async def award_of_tender(client: AsyncTestClient[Litestar], tender_id: Any, headers: dict[str, str]) -> Any:
+    return (await client.get(f"/api/v1/tenders/{tender_id}/award", headers=headers)).json()
+
+
+async def test_a_question_on_the_gp_procedure_counts_from_its_stages_end_and_a_suspension_lapses_after_30_days(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    scene = await gp_candidates(client, world, clock)
+    desk, first, second, third = scene.tender.desk, *scene.bidders
+    settled = clock.now()  # the report's candidates settled: the evaluation's end
+    outsider = await new_bidder(client, world, "丙服务")
+    url = f"{scene.url}/procedure/objections"
+    unknown = await client.post(url, json={"stage": "award", "grounds": "x"}, headers=second.headers)
+    assert unknown.status_code == 422 and unknown.json()["invalid-params"][0]["name"] == "stage"
+    stranger = await client.post(url, json={"stage": "opening", "grounds": "开标程序违法"}, headers=outsider.headers)
+    assert stranger.status_code == 403
+
+    # The evaluation ended when its report's candidates were settled: 7 working days from then.
+    question = await client.post(url, json={"stage": "evaluation", "grounds": "评审专家未回避"}, headers=second.headers)
+    assert question.status_code == 201, question.text
+    assert question.json()["matter"] == "evaluation"
+    answer_by = await working_days_after(world, clock.now(), states.GP_ANSWER_WITHIN)
+    assert question.json()["due_at"] == answer_by.isoformat()
+    answered = await client.post(
+        f"{scene.url}/award/objections/{question.json()['id']}/answer",
+        json={"outcome": "dismissed", "answer": "经核实，评审专家与供应商无利害关系"},
+        headers=desk.agency_headers,
+    )
+    assert answered.status_code == 200, answered.text
+    # The questioner is answered; the other suppliers of the tender are told of the answer.
+    assert "objection_answer" in await notices(client, second.headers)
+    for other in (first, third):
+        assert "question_answer_notice" in await notices(client, other.headers)
+        [told] = (await award_of(scene, other.headers))["question_answers"]
+        assert told["answer"] == "经核实，评审专家与供应商无利害关系" and "grounds" not in told
+    assert (await award_of(scene, second.headers))["question_answers"] == []  # its own is in `objections`
+    page = (await client.get(f"/console/tenders/{scene.tender.id}", headers=first.headers)).text
+    assert 'id="procedure-question"' in page and "对采购过程提出质疑" in page
+    assert 'id="question-answers"' in page and "经核实，评审专家与供应商无利害关系" in page and "评审环节" in page
+
+    # The 投诉 on it: the finance department suspends the procurement, for 30 days at most.
+    complaint = await client.post(
+        f"{scene.url}/award/objections/{question.json()['id']}/complaint",
+        json={"grounds": "答复不实"},
+        headers=second.headers,
+    )
+    assert complaint.status_code == 201, complaint.text
+    complaint_url = f"{scene.url}/award/objections/{complaint.json()['id']}"
+    accepted = await client.post(f"{complaint_url}/acceptance", json={"accept": True}, headers=desk.officer_headers)
+    assert accepted.status_code == 200, accepted.text
+    suspended = await client.post(
+        f"{complaint_url}/suspension", json={"suspend": True, "reason": "调查期间暂停"}, headers=desk.officer_headers
+    )
+    assert suspended.status_code == 200, suspended.text
+    ends = clock.now() + timedelta(days=30)
+    assert suspended.json()["suspension_ends_at"] == ends.isoformat()
+    assert [h["kind"] for h in (await award_of(scene, first.headers))["holds"]] == ["suspension_order"]
+    clock.set(ends - timedelta(seconds=1))
+    assert await step(world, "gp-suspension-lapsed") == 0
+    clock.set(ends)
+    assert await step(world, "gp-suspension-lapsed") == 1
+    assert await step(world, "gp-suspension-lapsed") == 0  # once
+    resumed = await award_of(scene, first.headers)
+    assert resumed["holds"] == [] and "suspension_lapsed" in await notices(client, first.headers)
+    [lapsed] = [o for o in (await award_of(scene, desk.officer_headers))["objections"] if o["kind"] == "complaint"]
+    assert lapsed["suspension_lifted_at"] == ends.isoformat()
+    again = await client.post(
+        f"{complaint_url}/suspension", json={"suspend": True, "reason": "继续暂停"}, headers=desk.officer_headers
+    )
+    assert again.status_code == 409 and again.json()["type"].endswith("/period-ended")
+    assert "30 days at most" in again.json()["detail"]
+
+    # 7 working days after its stage ended, a 质疑 is refused naming the start and the end.
+    until = await working_days_after(world, settled, states.GP_QUESTION_WITHIN)
+    assert clock.now() > until
+    late = await client.post(url, json={"stage": "opening", "grounds": "唱标有误"}, headers=third.headers)
+    assert late.status_code == 409 and late.json()["type"].endswith("/period-ended")
+    assert "7 working days of its end" in late.json()["detail"] and " until " in late.json()["detail"]
+
+    # A tendering project has no such 质疑: its opening is objected to at the opening.
+    tendering = await published_tender(client, world, desk=desk)
+    not_gp = await client.post(
+        f"/api/v1/tenders/{tendering.id}/procedure/objections",
+        json={"stage": "opening", "grounds": "开标程序违法"},
+        headers=outsider.headers,
+    )
+    assert not_gp.status_code == 409 and "实施条例 art. 44" in not_gp.json()["detail"]
