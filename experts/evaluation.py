@@ -236,6 +236,7 @@ class State:
                 datetime.fromisoformat(b["received_at"]),
                 b.get("sme"),
                 bool(b.get("sme_declared", True)),
+                Decimal(b["sme_share"]) if b.get("sme_share") is not None else None,
             )
             for b in evaluation.bids
         ]

@@ -36,7 +36,11 @@ The rules, with their sources:
   声明函) have their prices deducted by the template's `sme_deduction` for scoring only: the price
   score's base is the lowest deducted valid price and the lowest-price method ranks the deducted
   evaluated price; a size claimed without the declaration is scored at its price and noted for
-  the committee. GP committees customarily take the plain mean (`aggregation` mean).
+  the committee. Where the notice lets large and medium enterprises team up with or subcontract to
+  small and micro ones (art. 9 ¶2), a consortium or a bidder whose agreement gives them at least
+  the template's `sme_partner_share` (default 30 %) of the contract (the bid's `sme_share`) has its
+  price deducted by `sme_partner_deduction` (4-6 %, works 2-3 %); a small or micro bidder takes
+  its own rate instead, never both. GP committees customarily take the plain mean (`aggregation` mean).
 * Ranking: by total, highest first (lowest price method: by evaluated price, lowest first); ties broken by
   the template's tie order (default: lower price); what is still tied is left for the committee,
   whose order (with its recorded reason) is passed back in as a resolution. The first N (≤ 3)
@@ -74,6 +78,14 @@ DEDUCTED_SIZES = ("micro", "small")
 GP_PRICE_WEIGHT_FLOORS = {"goods": Decimal("0.30"), "services": Decimal("0.10")}
 # The deduction a GP notice may set for small and micro enterprises' prices (财库〔2020〕46号 art. 9,
 # raised by 财库〔2022〕19号): goods and services 10-20 %, works 3-5 %.
+# The deduction for a consortium with, or a subcontract to, small and micro enterprises holding
+# at least the notice's share of the contract (财库〔2020〕46号 art. 9 ¶2, raised by 财库〔2022〕19号).
+SME_PARTNER_DEDUCTION_RANGES = {
+    "goods": (Decimal("0.04"), Decimal("0.06")),
+    "services": (Decimal("0.04"), Decimal("0.06")),
+    "works": (Decimal("0.02"), Decimal("0.03")),
+}
+SME_PARTNER_SHARE = Decimal("0.30")
 SME_DEDUCTION_RANGES = {
     "goods": (Decimal("0.10"), Decimal("0.20")),
     "services": (Decimal("0.10"), Decimal("0.20")),
@@ -140,6 +152,10 @@ class Template:
     category: str | None = None  # goods, services or works; required under government procurement
     aggregation: str = "trimmed_mean"
     sme_deduction: Decimal | None = None  # the share deducted from small and micro enterprises' prices
+    # the share deducted from a consortium's or a subcontracting bidder's price whose small and micro
+    # partners hold at least `sme_partner_share` of the contract
+    sme_partner_deduction: Decimal | None = None
+    sme_partner_share: Decimal = SME_PARTNER_SHARE
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
@@ -168,6 +184,9 @@ class BidFacts:
     received_at: datetime
     sme: str | None = None  # the size the bidder declared: micro, small, medium or large
     sme_declared: bool = True  # whether the bid carries the SME declaration (中小企业声明函)
+    # the small and micro enterprises' share of the contract in the consortium agreement or the
+    # subcontracting intent the bid encloses (0 to 1); None: no such agreement
+    sme_share: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -341,15 +360,21 @@ def deducted_prices(template: Template, bids: Sequence[BidFacts]) -> tuple[dict[
     deduction (half-up to the fen); a size claimed without the declaration keeps its price, noted."""
     prices: dict[str, Decimal] = {}
     notes: dict[str, str] = {}
-    rate = template.sme_deduction if template.regime == GOVERNMENT_PROCUREMENT else None
+    gp = template.regime == GOVERNMENT_PROCUREMENT
+    rate = template.sme_deduction if gp else None
+    partner_rate = template.sme_partner_deduction if gp else None
     for bid in bids:
         prices[bid.id] = bid.price
-        if rate is None or bid.sme not in DEDUCTED_SIZES:
+        if rate is not None and bid.sme in DEDUCTED_SIZES:
+            claimed, deduction = f"{bid.sme} claimed", rate
+        elif partner_rate is not None and bid.sme_share is not None and bid.sme_share >= template.sme_partner_share:
+            claimed, deduction = f"a small and micro share of {bid.sme_share:.0%} claimed", partner_rate
+        else:
             continue
         if not bid.sme_declared:
-            notes[bid.id] = f"no_declaration: {bid.sme} claimed without the SME declaration, scored at its price"
+            notes[bid.id] = f"no_declaration: {claimed} without the SME declaration, scored at its price"
             continue
-        prices[bid.id] = half_up(bid.price * (1 - rate))
+        prices[bid.id] = half_up(bid.price * (1 - deduction))
     return prices, notes
 
 
@@ -598,6 +623,12 @@ def _regime_terms(doc: dict[str, Any], template: Template, problems: list[tuple[
         aggregation = "trimmed_mean"
     raw_rate = doc.get("sme_deduction")
     rate = None if raw_rate is None else _dec(raw_rate, "sme_deduction", problems)
+    raw_partner = doc.get("sme_partner_deduction")
+    partner_rate = None if raw_partner is None else _dec(raw_partner, "sme_partner_deduction", problems)
+    partner_share = _dec(doc.get("sme_partner_share", str(SME_PARTNER_SHARE)), "sme_partner_share", problems)
+    if not Decimal(0) < partner_share <= 1:
+        problems.append(("sme_partner_share", "a share of the contract above 0 and at most 1"))
+        partner_share = SME_PARTNER_SHARE
     if regime == GOVERNMENT_PROCUREMENT:
         if doc.get("category") is None:
             problems.append(("category", "government procurement names the category: goods, services or works"))
@@ -616,17 +647,27 @@ def _regime_terms(doc: dict[str, Any], template: Template, problems: list[tuple[
                         "(87号令 art. 55)",
                     )
                 )
-        if rate is not None and category in SME_DEDUCTION_RANGES:
-            low, high = SME_DEDUCTION_RANGES[category]
-            if not low <= rate <= high:
-                problems.append(
-                    ("sme_deduction", f"{low:.0%}-{high:.0%} for {category} (财库〔2020〕46号, 财库〔2022〕19号)")
-                )
-    elif rate is not None:
-        problems.append(
-            ("sme_deduction", "the SME price deduction belongs to government procurement (财库〔2020〕46号)")
-        )
-    return replace(template, regime=regime, category=category, aggregation=aggregation, sme_deduction=rate)
+        for name, value, ranges in (
+            ("sme_deduction", rate, SME_DEDUCTION_RANGES),
+            ("sme_partner_deduction", partner_rate, SME_PARTNER_DEDUCTION_RANGES),
+        ):
+            if value is not None and category in ranges:
+                low, high = ranges[category]
+                if not low <= value <= high:
+                    problems.append((name, f"{low:.0%}-{high:.0%} for {category} (财库〔2020〕46号, 财库〔2022〕19号)"))
+    else:
+        for name, value in (("sme_deduction", rate), ("sme_partner_deduction", partner_rate)):
+            if value is not None:
+                problems.append((name, "the SME price deduction belongs to government procurement (财库〔2020〕46号)"))
+    return replace(
+        template,
+        regime=regime,
+        category=category,
+        aggregation=aggregation,
+        sme_deduction=rate,
+        sme_partner_deduction=partner_rate,
+        sme_partner_share=partner_share,
+    )
 
 
 def _below_cost_rule(raw: Any, problems: list[tuple[str, str]]) -> BelowCostRule | None:
@@ -669,6 +710,9 @@ def template_as_dict(template: Template) -> dict[str, Any]:
         doc["category"] = template.category
     if template.sme_deduction is not None:
         doc["sme_deduction"] = str(template.sme_deduction)
+    if template.sme_partner_deduction is not None:
+        doc["sme_partner_deduction"] = str(template.sme_partner_deduction)
+        doc["sme_partner_share"] = str(template.sme_partner_share)
     if template.price is not None:
         p = template.price
         doc["price"] = {
@@ -765,7 +809,13 @@ def parse_sheet(
         if not isinstance(declared, bool):
             problems.append((f"{where}.sme_declaration", "true or false: whether the bid carries the SME declaration"))
             declared = False
-        bids.append(BidFacts(raw["id"], price, received, sme, declared))
+        share = None
+        if raw.get("sme_share") is not None:
+            share = _dec(raw["sme_share"], f"{where}.sme_share", problems)
+            if not Decimal(0) <= share <= 1:
+                problems.append((f"{where}.sme_share", "the small and micro enterprises' share, 0 to 1"))
+                share = None
+        bids.append(BidFacts(raw["id"], price, received, sme, declared, share))
     bid_ids = [b.id for b in bids]
     if len(set(bid_ids)) != len(bid_ids):
         problems.append(("bids", "a bid id appears twice"))

@@ -77,6 +77,36 @@ def test_a_size_claimed_without_the_declaration_is_scored_at_its_price_and_the_c
     assert result["sme_notes"]["B"].startswith("no_declaration")
 
 
+def test_a_consortium_or_subcontract_with_small_partners_over_the_share_takes_the_partner_rate() -> None:
+    # 财库〔2020〕46号 art. 9 ¶2: A a consortium whose small partners hold 30 % of the contract
+    # (the share exactly), C a subcontracting bidder with 29 %, B small itself (its own rate only).
+    doc = sheet(sme_partner_deduction="0.05")
+    doc["bids"][0]["sme_share"] = "0.30"
+    doc["bids"][1]["sme_share"] = "0.50"
+    doc["bids"].append({"id": "C", "price": "99.00", "received_at": T0, "sme": "medium", "sme_share": "0.29"})
+    for expert in doc["scores"].values():
+        expert["C"] = {"tech": "30", "biz": "20"}
+    result = run(doc)
+    # A: 100.00 × 95 % = 95.00; B: 105.00 × 90 % = 94.50 (not 90 % × 95 %); C: below the share, 99.00.
+    assert result["evaluated_prices"] == {"A": "95.00", "B": "94.50", "C": "99.00"}
+    assert result["ranking"] == ["B", "A", "C"]
+    undeclared = sheet(sme_partner_deduction="0.05")
+    undeclared["bids"][0].update(sme_share="0.40", sme_declaration=False)
+    assert run(undeclared)["sme_notes"]["A"].startswith("no_declaration: a small and micro share of 40%")
+
+
+def test_the_partner_rate_and_share_are_checked() -> None:
+    found = problems_of(sheet(sme_partner_deduction="0.10", sme_partner_share="1.5"))
+    assert "4%-6% for goods" in found["sme_partner_deduction"] and "sme_partner_share" in found
+    works = problems_of(sheet(category="works", sme_deduction="0.04", sme_partner_deduction="0.04"))
+    assert "2%-3% for works" in works["sme_partner_deduction"]
+    tendering = problems_of({**sheet(sme_partner_deduction="0.05"), "regime": "tendering"})
+    assert "government procurement" in tendering["sme_partner_deduction"]
+    doc = sheet()
+    doc["bids"][0]["sme_share"] = "-0.1"
+    assert "bids[0].sme_share" in problems_of(doc)
+
+
 def test_micro_is_deducted_and_medium_is_not() -> None:
     doc = sheet()
     doc["bids"][0]["sme"] = "micro"
@@ -192,6 +222,11 @@ def test_the_size_and_the_declaration_come_from_the_sealed_declaration() -> None
     missing = {"fields": {"sme": "micro", "sme_declaration": "声明函.pdf"}}
     assert sme_of(missing, documents) == {"sme": "micro", "sme_declared": False}  # names a document the bid lacks
     assert sme_of({"fields": {"sme": "huge"}}, documents) == {} and sme_of({}, None) == {}
+    # a consortium's or a subcontracting bidder's small partners' share of the contract
+    partners = {"fields": {"sme": "large", "sme_share": "0.35", "sme_declaration": "中小企业声明函.pdf"}}
+    assert sme_of(partners, documents) == {"sme": "large", "sme_declared": True, "sme_share": "0.35"}
+    for not_a_share in ("1.2", "-0.1", "三成", "NaN", None):
+        assert "sme_share" not in sme_of({"fields": {"sme_share": not_a_share}}, documents)
 
 
 def test_the_gp_figures_add_up() -> None:
