@@ -30,6 +30,7 @@ from bidding.tender.controllers import TenderController
 from credit.controllers import CreditController, TenderCreditController
 from experts.controllers import (
     CommitteeController,
+    ConsultationController,
     EvaluationController,
     ExpertPoolController,
     PriceClarificationController,
@@ -59,6 +60,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     ExpertPoolController,
     CommitteeController,
     EvaluationController,
+    ConsultationController,
     PriceClarificationController,
     CreditController,
     TenderCreditController,

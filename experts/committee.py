@@ -30,6 +30,7 @@ from app.core.transparency import latest_head
 from app.core.validation import FieldError
 from app.identity.models import Organization, OrgKind
 from bidding.bids.models import Bid
+from bidding.filing.checklist import CONSULTATION_LEAST_PANEL
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
 from bidding.tender.regime import Regime, regime_of
@@ -106,7 +107,8 @@ async def configure_draw(
         raise NotFound(f"tender {tender_id} not found")
     if tender.status != TenderStatus.published:
         raise Conflict(f"the draw is set before the opening; the tender is {tender.status}")
-    errors = [FieldError(f, "invalid", reason) for f, reason in draw.rule_errors(rules)]
+    least = CONSULTATION_LEAST_PANEL if tender.procurement_method == "consultation" else draw.MIN_COMMITTEE
+    errors = [FieldError(f, "invalid", reason) for f, reason in draw.rule_errors(rules, least)]
     if rules.committee_size != tender.committee_size:
         errors.append(
             FieldError(

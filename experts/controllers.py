@@ -19,21 +19,26 @@ from app.core.downloads import download
 from app.core.guards import requires, signed_in
 from app.core.problems import InvalidRequest
 from app.core.validation import FieldError, require_plausible_dates
-from experts import candidate_review, committee, conduct, evaluation, price_review, registry
+from experts import candidate_review, committee, conduct, consultation, evaluation, price_review, registry
 from experts.models import Expert
 from experts.schemas import (
     CandidateDecisionIn,
+    ConsultationCloseIn,
+    ConsultationRoundIn,
     CorrectionIn,
     DeclarationIn,
     DeclineIn,
     DrawEntryIn,
     DrawIn,
     ExplanationIn,
+    FinalQuoteIn,
+    FinalQuotesIn,
     PriceAnswerIn,
     PriceDecisionIn,
     RatingIn,
     ReReviewIn,
     ReviewSignatureIn,
+    RoundConfirmationIn,
     RulesIn,
     ScoresIn,
     SignatureIn,
@@ -471,3 +476,82 @@ class EvaluationController(Controller):
     ) -> dict[str, Any]:
         """Rate a member (0–100) after the report is signed."""
         return await conduct.rate(db_session, clock, actor, tender_id, data.seat, data.score, data.comment)
+
+
+class ConsultationController(Controller):
+    """竞争性磋商 between the opening and the scoring (财库〔2014〕214号): the panel's rounds, the
+    purchaser's written confirmation of changed terms, the sealed final quotes and the close."""
+
+    path = "/api/v1/tenders/{tender_id:uuid}/consultation"
+    tags = ("evaluation",)
+
+    @get("/", guards=[requires(Role.agency, Role.supervisor, Role.expert, Role.bidder)])
+    async def state(self, tender_id: FromPath[uuid.UUID], db_session: DbSession, actor: ActorDep) -> dict[str, Any]:
+        """The panel, the supervisors and the agency see it all (no price before the close); a supplier its own part."""
+        return await consultation.view(db_session, actor, tender_id)
+
+    @post("/rounds", guards=[requires(Role.expert)], status_code=201)
+    async def open_round(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ConsultationRoundIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """A seated member records a round: changed terms, excluded suppliers with reasons."""
+        excluded = [{"bid": e.bid, "reason": e.reason} for e in data.excluded]
+        return await consultation.open_round(db_session, clock, actor, tender_id, data.changes, excluded)
+
+    @post("/rounds/{number:int}/confirmation", guards=[requires(Role.agency)], status_code=200)
+    async def confirm_round(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        number: FromPath[int],
+        data: JSONBody[RoundConfirmationIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """The purchaser's written confirmation of a round's changed terms (or its refusal)."""
+        return await consultation.confirm_round(db_session, clock, actor, tender_id, number, data.confirmed, data.text)
+
+    @post("/final-quotes", guards=[requires(Role.expert)], status_code=200)
+    async def call_final_quotes(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[FinalQuotesIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """The panel calls for the final quotes until a time it sets."""
+        return await consultation.call_final_quotes(db_session, clock, actor, tender_id, data.until)
+
+    @put("/final-quote", guards=[requires(Role.bidder)], status_code=200)
+    async def submit_final_quote(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[FinalQuoteIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """A supplier still in quotes its final price, sealed until the deadline (a later quote replaces it)."""
+        return await consultation.submit_final_quote(
+            db_session, clock, actor, tender_id, data.price, settings.offer_secret
+        )
+
+    @post("/close", guards=[requires(Role.expert)], status_code=200)
+    async def close(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ConsultationCloseIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """After the deadline: the quotes opened; enough finalists go on to scoring, too few fail it."""
+        return await consultation.close(db_session, clock, actor, tender_id, data.listed_case, settings.offer_secret)

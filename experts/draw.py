@@ -92,12 +92,13 @@ class Rules:
         return sum(q.members for q in self.quotas)
 
 
-def rule_errors(rules: Rules) -> list[tuple[str, str]]:
-    """(field, reason) for every way the rules break the law or cannot be drawn."""
+def rule_errors(rules: Rules, least: int = MIN_COMMITTEE) -> list[tuple[str, str]]:
+    """(field, reason) for every way the rules break the law or cannot be drawn; `least` is the
+    smallest committee the procedure allows (a consultation's panel: 3)."""
     errors: list[tuple[str, str]] = []
     size = rules.committee_size
-    if size < MIN_COMMITTEE or size % 2 == 0:
-        errors.append(("quotas", f"the committee must be an odd number of at least {MIN_COMMITTEE} (got {size})"))
+    if size < least or size % 2 == 0:
+        errors.append(("quotas", f"the committee must be an odd number of at least {least} (got {size})"))
     seen: set[str] = set()
     for i, quota in enumerate(rules.quotas):
         if quota.specialty in seen:

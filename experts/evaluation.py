@@ -32,7 +32,7 @@ from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404, visible_tender
 from bidding.tender.regime import Regime, regime_of
 from bidding.tender.states import TenderStatus
-from experts import bid_conflicts, candidate_review, committee, conduct, price_review, scoring
+from experts import bid_conflicts, candidate_review, committee, conduct, consultation, price_review, scoring
 from experts.models import (
     AnomalyExplanation,
     Draw,
@@ -75,10 +75,15 @@ async def set_template(
     if tender.status != TenderStatus.published:
         raise Conflict(f"the template is fixed before the opening; the tender is {tender.status}")
     regime = str(regime_of(tender.project_type))
+    procedure = scoring.CONSULTATION if tender.procurement_method == "consultation" else scoring.TENDER_PROCEDURE
     if isinstance(doc, dict) and doc.get("regime", regime) != regime:
         raise InvalidRequest([FieldError("regime", "regime", f"the tender is scored under the {regime} regime")])
+    if isinstance(doc, dict) and doc.get("procedure", procedure) != procedure:
+        raise InvalidRequest([FieldError("procedure", "procedure", f"the tender's procedure is {procedure}")])
     try:
-        template = scoring.parse_template({**doc, "regime": regime} if isinstance(doc, dict) else doc)
+        template = scoring.parse_template(
+            {**doc, "regime": regime, "procedure": procedure} if isinstance(doc, dict) else doc
+        )
     except scoring.SheetError as exc:
         raise _problems(exc) from exc
     expected = METHOD_OF_FILING.get(tender.evaluation_method)
@@ -145,10 +150,11 @@ async def start(
     bids = await opened_bids(session, tender_id)
     refused = await _qualification_credit(session, clock, actor, tender, bids, gate)
     bidders = {b["uscc"] for b in bids} | set(await committee.bidders_of(session, tender_id))
+    consulting = consultation.is_consultation(tender)
     session.add(
         Evaluation(
             tender_id=tender_id,
-            status=EvaluationStatus.scoring,
+            status=EvaluationStatus.consulting if consulting else EvaluationStatus.scoring,
             bids=bids,
             tie_resolutions=[],
             started_at=clock.now(),
@@ -159,9 +165,13 @@ async def start(
     await audit.record(
         session, clock, actor, "evaluation.start", "tender", tender_id, {"bids": [b["bid"] for b in bids]}
     )
-    template_row = await session.get(EvaluationTemplate, tender_id)
-    assert template_row is not None
-    await price_review.open_requests(session, clock, actor, tender, scoring.parse_template(template_row.template), bids)
+    if consulting:  # the prices scored are the final quotes: their review follows the consultation
+        await consultation.begin(session, clock, tender, [b for b in bids if b["bid"] not in refused])
+    else:
+        template_row = await session.get(EvaluationTemplate, tender_id)
+        assert template_row is not None
+        template = scoring.parse_template(template_row.template)
+        await price_review.open_requests(session, clock, actor, tender, template, bids)
     members = (
         await session.execute(
             select(Seat, Expert)
@@ -462,7 +472,7 @@ async def read_document(
     """A decrypted document of a bid under evaluation, for a seated member; every read audited."""
     seat = await committee.member_seat(session, actor, tender_id, seated=True)
     evaluation = await session.get(Evaluation, tender_id)
-    if evaluation is None or evaluation.status != EvaluationStatus.scoring:
+    if evaluation is None or evaluation.status not in (EvaluationStatus.consulting, EvaluationStatus.scoring):
         raise Conflict("the bids are read during the evaluation")
     if str(bid_id) not in {b["bid"] for b in evaluation.bids}:
         raise NotFound("no such bid under evaluation")
@@ -482,8 +492,10 @@ async def read_document(
 async def _scoring_state(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> tuple[State, Seat]:
     seat = await committee.member_seat(session, actor, tender_id, seated=True)
     state = await load(session, tender_id)
+    if state.evaluation.status == EvaluationStatus.consulting:
+        raise Conflict("the panel scores the final quotes once the consultation closes (财库〔2014〕214号 art. 23)")
     if state.evaluation.status != EvaluationStatus.scoring:
-        raise Conflict("the report is signed: scores change only through a correction (MOF order 87 art. 64)")
+        raise Conflict(f"the evaluation is {state.evaluation.status}: scores change only through a correction")
     return state, seat
 
 

@@ -343,3 +343,62 @@ class AssessmentRuleRow(Base):
     average_below: Mapped[Any | None] = mapped_column(Numeric(5, 2))
     min_ratings: Mapped[int] = mapped_column(Integer, default=1)
     suspend_days: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Consultation(Base):
+    """A 竞争性磋商's consultation (财库〔2014〕214号 arts. 21-28): between the opening of the first
+    responses and the scoring, the panel consults the suppliers still in (`remaining`, bid ids) in
+    rounds, excludes those that do not meet the documents (`excluded`), then calls for final quotes
+    until `quotes_until`; at the close the quotes are opened and the suppliers that quoted are the
+    finalists, scored at their final quotes."""
+
+    __tablename__ = "consultations"
+
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16))
+    suppliers: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # {bid, uscc, bidder}: who responded
+    remaining: Mapped[list[str]] = mapped_column(JSON)
+    excluded: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # {bid, round, reason}
+    started_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    quotes_called_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    quotes_until: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    # the case of 财库〔2015〕124号 the panel recorded to go on with 2 final suppliers
+    listed_case: Mapped[str | None] = mapped_column(String(32))
+    finalists: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # {bid, price}
+
+
+class ConsultationRound(Base):
+    """A round of the consultation: the technical and commercial terms the panel changed in it
+    (财库〔2014〕214号 art. 22), valid once the purchaser confirmed them in writing, and then told to
+    every supplier still in."""
+
+    __tablename__ = "consultation_rounds"
+    __table_args__ = (UniqueConstraint("tender_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    changes: Mapped[str | None] = mapped_column(String(4000))
+    opened_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    opened_by: Mapped[str] = mapped_column(String(64))
+    confirmation: Mapped[str | None] = mapped_column(String(16))  # confirmed, refused; None: awaited
+    confirmation_text: Mapped[str | None] = mapped_column(String(2000))
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    confirmed_by: Mapped[str | None] = mapped_column(String(64))
+
+
+class FinalQuote(Base):
+    """A supplier's final quote (最后报价), sealed at rest until the panel's deadline (the market's
+    sealed offers: AES-256-GCM under the platform's secret, a salted commitment in the audit
+    trail); `price` once opened at the close."""
+
+    __tablename__ = "final_quotes"
+
+    tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
+    bid_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    org_uscc: Mapped[str] = mapped_column(String(18))
+    sealed: Mapped[str] = mapped_column(String(512))
+    commitment: Mapped[str] = mapped_column(String(64))
+    submitted_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    price: Mapped[Decimal | None] = mapped_column(Money)

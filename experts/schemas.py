@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from app.core.validation import FieldError, Instant, RequestBody
+from app.core.validation import FieldError, Instant, RequestBody, Yuan
 from experts.assessment import RECOMMEND_ONLY, AssessmentRule
 from experts.draw import Quota, Rules
 
@@ -184,3 +184,37 @@ class RulesIn(RequestBody):
             )
             for r in self.rules
         ]
+
+
+class ExclusionIn(msgspec.Struct, forbid_unknown_fields=True):
+    bid: str
+    reason: Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class ConsultationRoundIn(RequestBody):
+    """A round of 竞争性磋商: the terms the panel changed (for the purchaser to confirm) and the
+    suppliers it excludes, each with its reason."""
+
+    changes: Annotated[str, msgspec.Meta(max_length=4000)] | None = None
+    excluded: Annotated[list[ExclusionIn], msgspec.Meta(max_length=200)] = msgspec.field(default_factory=list)
+
+
+class RoundConfirmationIn(RequestBody):
+    """The purchaser's written confirmation (or refusal) of a round's changed terms."""
+
+    confirmed: bool
+    text: Annotated[str, msgspec.Meta(max_length=2000)]
+
+
+class FinalQuotesIn(RequestBody):
+    until: Instant
+
+
+class FinalQuoteIn(RequestBody):
+    price: Yuan
+
+
+class ConsultationCloseIn(RequestBody):
+    """The case of 财库〔2015〕124号 that lets the consultation go on with 2 final suppliers, if any."""
+
+    listed_case: Literal["government_services", "research", "tech_transfer"] | None = None

@@ -40,7 +40,10 @@ The rules, with their sources:
   small and micro ones (art. 9 ¶2), a consortium or a bidder whose agreement gives them at least
   the template's `sme_partner_share` (default 30 %) of the contract (the bid's `sme_share`) has its
   price deducted by `sme_partner_deduction` (4-6 %, works 2-3 %); a small or micro bidder takes
-  its own rate instead, never both. GP committees customarily take the plain mean (`aggregation` mean).
+  its own rate instead, never both.
+* 竞争性磋商 (`procedure` consultation, 财库〔2014〕214号 arts. 23, 24): government procurement's
+  comprehensive method only, the price weight within 30-60 % for goods and 10-30 % for services,
+  the prices being the suppliers' final quotes. GP committees customarily take the plain mean (`aggregation` mean).
 * Ranking: by total, highest first (lowest price method: by evaluated price, lowest first); ties broken by
   the template's tie order (default: lower price); what is still tied is left for the committee,
   whose order (with its recorded reason) is passed back in as a resolution. The first N (≤ 3)
@@ -86,6 +89,13 @@ SME_PARTNER_DEDUCTION_RANGES = {
     "works": (Decimal("0.02"), Decimal("0.03")),
 }
 SME_PARTNER_SHARE = Decimal("0.30")
+TENDER_PROCEDURE, CONSULTATION = "tender", "consultation"
+PROCEDURES = (TENDER_PROCEDURE, CONSULTATION)
+# A consultation's price weight (财库〔2014〕214号 art. 24); works follow the unified price score.
+CONSULTATION_PRICE_WEIGHTS = {
+    "goods": (Decimal("0.30"), Decimal("0.60")),
+    "services": (Decimal("0.10"), Decimal("0.30")),
+}
 SME_DEDUCTION_RANGES = {
     "goods": (Decimal("0.10"), Decimal("0.20")),
     "services": (Decimal("0.10"), Decimal("0.20")),
@@ -156,6 +166,7 @@ class Template:
     # partners hold at least `sme_partner_share` of the contract
     sme_partner_deduction: Decimal | None = None
     sme_partner_share: Decimal = SME_PARTNER_SHARE
+    procedure: str = TENDER_PROCEDURE  # tender, or consultation (竞争性磋商)
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)
@@ -659,6 +670,7 @@ def _regime_terms(doc: dict[str, Any], template: Template, problems: list[tuple[
         for name, value in (("sme_deduction", rate), ("sme_partner_deduction", partner_rate)):
             if value is not None:
                 problems.append((name, "the SME price deduction belongs to government procurement (财库〔2020〕46号)"))
+    procedure = _procedure(doc, template, regime, category, problems)
     return replace(
         template,
         regime=regime,
@@ -667,7 +679,36 @@ def _regime_terms(doc: dict[str, Any], template: Template, problems: list[tuple[
         sme_deduction=rate,
         sme_partner_deduction=partner_rate,
         sme_partner_share=partner_share,
+        procedure=procedure,
     )
+
+
+def _procedure(
+    doc: dict[str, Any], template: Template, regime: str, category: str | None, problems: list[tuple[str, str]]
+) -> str:
+    """`procedure`: a consultation is GP's, scores comprehensively, its price weight in its range."""
+    procedure = str(doc.get("procedure", TENDER_PROCEDURE))
+    if procedure not in PROCEDURES:
+        problems.append(("procedure", f"one of {', '.join(PROCEDURES)}"))
+        return TENDER_PROCEDURE
+    if procedure != CONSULTATION:
+        return procedure
+    if regime != GOVERNMENT_PROCUREMENT:
+        problems.append(("procedure", "competitive consultation is a government procurement method"))
+    if template.method != "comprehensive":
+        problems.append(("method", "a consultation scores by the comprehensive method (财库〔2014〕214号 art. 23)"))
+    elif category in CONSULTATION_PRICE_WEIGHTS:
+        low, high = CONSULTATION_PRICE_WEIGHTS[category]
+        weight = template.price_weight
+        if not low <= weight <= high:
+            problems.append(
+                (
+                    "price.full",
+                    f"the price weight {weight:.2%} is outside {low:.0%}-{high:.0%} for {category} in a "
+                    "consultation (财库〔2014〕214号 art. 24)",
+                )
+            )
+    return procedure
 
 
 def _below_cost_rule(raw: Any, problems: list[tuple[str, str]]) -> BelowCostRule | None:
@@ -710,6 +751,8 @@ def template_as_dict(template: Template) -> dict[str, Any]:
         doc["category"] = template.category
     if template.sme_deduction is not None:
         doc["sme_deduction"] = str(template.sme_deduction)
+    if template.procedure != TENDER_PROCEDURE:
+        doc["procedure"] = template.procedure
     if template.sme_partner_deduction is not None:
         doc["sme_partner_deduction"] = str(template.sme_partner_deduction)
         doc["sme_partner_share"] = str(template.sme_partner_share)

@@ -73,15 +73,48 @@ ON_COMMITTEE = frozenset({SeatStatus.drawn, SeatStatus.seated})
 
 
 class EvaluationStatus(enum.StrEnum):
+    consulting = "consulting"  # 竞争性磋商: the panel consults before it scores the final quotes
     scoring = "scoring"
     signed = "signed"
+    failed = "failed"  # a consultation left fewer final suppliers than the law allows
 
 
 EVALUATION = Lifecycle(
     "evaluation",
     EvaluationStatus,
-    {EvaluationStatus.scoring: frozenset({EvaluationStatus.signed}), EvaluationStatus.signed: frozenset()},
+    {
+        EvaluationStatus.consulting: frozenset({EvaluationStatus.scoring, EvaluationStatus.failed}),
+        EvaluationStatus.scoring: frozenset({EvaluationStatus.signed}),
+        EvaluationStatus.signed: frozenset(),
+        EvaluationStatus.failed: frozenset(),
+    },
 )
+
+
+class ConsultationStatus(enum.StrEnum):
+    """竞争性磋商 (财库〔2014〕214号 arts. 21-28): rounds of consultation, then the final quotes the
+    panel calls for, opened at their deadline; too few final suppliers and it fails."""
+
+    consulting = "consulting"
+    quoting = "quoting"
+    closed = "closed"
+    failed = "failed"
+
+
+CONSULTATION = Lifecycle(
+    "consultation",
+    ConsultationStatus,
+    {
+        ConsultationStatus.consulting: frozenset({ConsultationStatus.quoting}),
+        ConsultationStatus.quoting: frozenset({ConsultationStatus.closed, ConsultationStatus.failed}),
+        ConsultationStatus.closed: frozenset(),
+        ConsultationStatus.failed: frozenset(),
+    },
+)
+
+
+def move_consultation(consultation: HasStatus, target: ConsultationStatus) -> None:
+    CONSULTATION.move(consultation, target)
 
 
 def move_draw(draw: HasStatus, target: DrawStatus) -> None:

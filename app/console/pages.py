@@ -55,6 +55,8 @@ from bidding.tender import service as tender_service
 from bidding.tender.models import Tender
 from bidding.tender.regime import regime_of
 from credit import submissions as credit_submissions
+from experts import committee as committee_service
+from experts import consultation as consultation_service
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
@@ -147,6 +149,15 @@ async def _may_watch(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) 
     """Whether the opening room lets `actor` in (the hall and pages link only to rooms one may enter)."""
     try:
         await opening_service.watchable_tender(session, actor, tender_id)
+    except NotFound:
+        return False
+    return True
+
+
+async def _sees_consultation(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> bool:
+    """Whether the tender has a consultation the actor may see (its page is linked only then)."""
+    try:
+        await consultation_service.view(session, actor, tender_id)
     except NotFound:
         return False
     return True
@@ -332,6 +343,28 @@ class ConsolePages(Controller):
             award=await award_service.view(db_session, actor, tender_id),
             own=own,
             may_watch=await _may_watch(db_session, actor, tender_id),
+            consultation_open=await _sees_consultation(db_session, actor, tender_id),
+        )
+
+    @get("/tenders/{tender_id:uuid}/consultation", guards=[signed_in])
+    async def consultation(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: DbSession,
+        actor: ActorDep,
+        tender_id: FromPath[uuid.UUID],
+    ) -> Template:
+        """竞争性磋商: the rounds, the purchaser's confirmations, the final quotes, as the actor may see them."""
+        tender = await tenders.visible_tender(db_session, actor, tender_id)
+        state = await consultation_service.view(db_session, actor, tender_id)
+        seat = await committee_service.seat_on(db_session, actor, tender_id)
+        return page(
+            request,
+            "consultation.html",
+            tender=tender,
+            state=state,
+            own=actor.has_role(Role.agency) and actor.org_uscc in (tender.agency_uscc, tender.tenderee_uscc),
+            member=seat is not None and seat.status == "seated",
         )
 
     @get("/audit/{object_type:str}/{object_id:str}", guards=[requires(*OFFICERS)])

@@ -28,6 +28,13 @@ class ProjectType(enum.StrEnum):
 class ProcurementMethod(enum.StrEnum):
     open = "open"  # 公开招标
     invited = "invited"  # 邀请招标
+    consultation = "consultation"  # 竞争性磋商 (government procurement only, 财库〔2014〕214号)
+
+
+# 竞争性磋商 (财库〔2014〕214号): at least 10 days from the documents to the first responses (art.
+# 10), a panel of at least 3 (art. 14), at least 3 suppliers invited when they are invited (art. 6).
+CONSULTATION_MIN_DAYS = 10
+CONSULTATION_LEAST_PANEL = 3
 
 
 class EvaluationMethod(enum.StrEnum):
@@ -203,7 +210,10 @@ GP_LARGE_COMMITTEE_BUDGET = Decimal("10000000")
 
 
 def least_committee(f: FilingFacts) -> int:
-    """The least committee size the law allows the filing (5; 7 for a large or complex GP project)."""
+    """The least committee size the law allows the filing (5; 7 for a large or complex GP project;
+    a consultation's panel 3)."""
+    if f.procurement_method == ProcurementMethod.consultation:
+        return CONSULTATION_LEAST_PANEL
     large = f.budget is not None and f.budget >= GP_LARGE_COMMITTEE_BUDGET
     if f.project_type == ProjectType.government_procurement and (large or f.complex_or_high_impact):
         return 7
@@ -220,6 +230,11 @@ def _committee(f: FilingFacts, _c: Context) -> Finding:
             f"（当前{f.committee_size}人，财政部令第87号第四十七条）",
             f"a GP project of 10 million yuan or more, or complex or of large social impact, needs an odd "
             f"committee of at least 7 (got {f.committee_size}; MOF order 87 art. 47)",
+        )
+    if least == CONSULTATION_LEAST_PANEL:
+        return (
+            f"磋商小组应为3人以上单数（当前{f.committee_size}人，财库〔2014〕214号第十四条）",
+            f"a consultation panel is an odd number of at least 3 (got {f.committee_size}; 财库〔2014〕214号 art. 14)",
         )
     return (
         f"评标委员会人数应为5人以上单数（当前{f.committee_size}人）",
@@ -249,7 +264,11 @@ def _deadline_future(f: FilingFacts, c: Context) -> Finding:
 
 
 def _bid_period(f: FilingFacts, c: Context) -> Finding:
-    minimum = POLICIES[f.project_type].min_bid_period_days
+    minimum = (
+        CONSULTATION_MIN_DAYS
+        if f.procurement_method == ProcurementMethod.consultation
+        else POLICIES[f.project_type].min_bid_period_days
+    )
     if minimum is None or f.announcement_date is None or f.bid_deadline is None:
         return None
     days = (f.bid_deadline.astimezone(c.tz).date() - f.announcement_date).days
@@ -280,6 +299,21 @@ def _invitees(f: FilingFacts, _c: Context) -> Finding:
         )
     if f.procurement_method == "open" and f.invitees:
         return ("公开招标不指定受邀投标人", "an open tender names no invitees")
+    if f.procurement_method == ProcurementMethod.consultation and f.invitees and distinct < 3:
+        return (
+            f"竞争性磋商邀请供应商的，应当邀请不少于3家（当前{distinct}家，财库〔2014〕214号第六条）",
+            f"a consultation by invitation invites at least 3 suppliers (got {distinct}; 财库〔2014〕214号 art. 6)",
+        )
+    return None
+
+
+def _method_of_regime(f: FilingFacts, _c: Context) -> Finding:
+    """竞争性磋商 is a government procurement method (政府采购法 art. 26; 财库〔2014〕214号)."""
+    if f.procurement_method == ProcurementMethod.consultation and f.project_type != ProjectType.government_procurement:
+        return (
+            "竞争性磋商是政府采购方式，仅适用于政府采购项目",
+            "competitive consultation is a government procurement method",
+        )
     return None
 
 
@@ -316,6 +350,7 @@ RULES: tuple[Rule, ...] = (
     Rule("tenderee_unregistered", "tenderee_uscc", _tenderee_registered),
     Rule("retender_invalid", "retender_of", _retender),
     Rule("invitees_invalid", "invitees", _invitees),
+    Rule("method_of_other_regime", "procurement_method", _method_of_regime),
     Rule("budget_not_positive", "budget", _budget),
     Rule("committee_size_invalid", "committee_size", _committee),
     Rule("opening_not_at_deadline", "opening_time", _opening_at_deadline),

@@ -23,8 +23,9 @@ LEGAL_BASIS_EXTENSION = (
 )
 
 # Our vocabulary → the OCDS codelists (../shared/ocds/1.1/codelists).
-METHOD = {"open": "open", "invited": "selective"}
-METHOD_DETAILS = {"open": "公开招标", "invited": "邀请招标"}
+# 竞争性磋商 is announced (or invites at least 3) and then negotiates: OCDS's "selective"
+METHOD = {"open": "open", "invited": "selective", "consultation": "selective"}
+METHOD_DETAILS = {"open": "公开招标", "invited": "邀请招标", "consultation": "竞争性磋商"}
 CATEGORY = {"construction": "works", "government_procurement": "goods", "other": "services"}
 AWARD_CRITERIA = {"comprehensive_scoring": "ratedCriteria", "lowest_evaluated_price": "priceOnly"}
 DOCUMENT_TYPE = {

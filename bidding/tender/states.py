@@ -3,6 +3,7 @@
 published --opening time, ≥ 3 bids--> opening --all bids read out--> opened
 published --opening time, < 3 bids--> failed (流标: re-tender, implementing regulations art. 44)
 opened --the committee starts (评标)--> evaluation --every member signed the report--> evaluated
+evaluation --竞争性磋商: fewer final suppliers than the law allows (财库〔2014〕214号 art. 27)--> failed
 evaluated --the credit check leaves 1–3 clean bids (联合惩戒)--> candidates
 evaluated | candidates --no clean bid (at the check or a supervisor's re-run)--> failed
 candidates --published, within 3 days of the report (公示, art. 54)--> publicity
@@ -45,7 +46,7 @@ TRANSITIONS: dict[TenderStatus, frozenset[TenderStatus]] = {
     T.published: frozenset({T.opening, T.failed, T.cancelled}),
     T.opening: frozenset({T.opened}),  # an opening under way is finished, never cancelled midway
     T.opened: frozenset({T.evaluation, T.cancelled}),
-    T.evaluation: frozenset({T.evaluated, T.cancelled}),
+    T.evaluation: frozenset({T.evaluated, T.failed, T.cancelled}),  # failed: a consultation without enough
     T.evaluated: frozenset({T.candidates, T.failed, T.cancelled}),  # failed: no clean candidate
     # failed: a supervisor's re-run; evaluated: a government-procurement re-review (MOF order 87 art. 64)
     # awarded: government procurement, where the purchaser confirms the winner without a publicity

@@ -138,6 +138,13 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/explanations"): frozenset({E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/ties"): frozenset({E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/signatures"): frozenset({E}),
+    # 竞争性磋商: the panel's rounds, the purchaser's confirmation, the suppliers' final quotes
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/consultation"): frozenset({G, S, E, B}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/consultation/rounds"): frozenset({E}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/consultation/rounds/{number:int}/confirmation"): frozenset({G}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/consultation/final-quotes"): frozenset({E}),
+    ("PUT", "/api/v1/tenders/{tender_id:uuid}/consultation/final-quote"): frozenset({B}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/consultation/close"): frozenset({E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/price-decisions"): frozenset({E}),
     ("GET", "/api/v1/tenders/{tender_id:uuid}/evaluation/candidate-review"): frozenset({G, S, E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/candidate-review/decisions"): frozenset({E}),

@@ -68,6 +68,7 @@ LIFECYCLES: list[Lifecycle] = [  # type: ignore[type-arg]
     experts.DRAW,
     experts.SEAT,
     experts.EVALUATION,
+    experts.CONSULTATION,
     experts.EXPERT,
     credit_states.REVIEW,
     award.OBJECTION,
@@ -115,6 +116,12 @@ def test_the_tables_match_the_diagrams() -> None:
     }
     assert tenders.can_move(T.published, T.opening) and not tenders.can_move(T.opening, T.failed)
     assert tenders.can_move(T.opened, T.evaluation) and not tenders.can_move(T.opened, T.evaluated)  # never unscored
+    E, C = experts.EvaluationStatus, experts.ConsultationStatus
+    assert experts.EVALUATION.can_move(E.consulting, E.scoring) and not experts.EVALUATION.can_move(
+        E.consulting, E.signed
+    )
+    assert experts.CONSULTATION.terminal() == {C.closed, C.failed}
+    assert not experts.CONSULTATION.can_move(C.consulting, C.closed)  # never without the final quotes
     Seat = experts.SeatStatus
     assert experts.SEAT.terminal() == {Seat.replaced}
     assert not experts.SEAT.can_move(Seat.reserve, Seat.seated)  # a reserve is called in, then declares

@@ -485,6 +485,12 @@ function formBody(form) {
   const body = {};
   for (const input of form.querySelectorAll("input, select, textarea")) {
     if (!input.name || input.value === "") continue;
+    const path = input.name.split(".");  // "excluded.0.reason": a field of a list's row
+    if (path.length === 3) {
+      const rows = body[path[0]] || (body[path[0]] = []);
+      (rows[Number(path[1])] || (rows[Number(path[1])] = {}))[path[2]] = input.value;
+      continue;
+    }
     if (input.dataset.boolean !== undefined) { body[input.name] = input.value === "true"; continue; }
     if (input.dataset.instant !== undefined) body[input.name] = `${input.value.length === 16 ? input.value + ":00" : input.value}${form.dataset.tzOffset}`;
     else if (input.dataset.integer !== undefined) body[input.name] = Number(input.value);
@@ -503,7 +509,7 @@ function apiForms() {
       form.dataset.busy = "1";
       const problem = form.querySelector(".problem");
       try {
-        await api("POST", form.dataset.api, formBody(form));
+        await api(form.dataset.method || "POST", form.dataset.api, formBody(form));
         window.location.reload();
       } catch (error) { showProblem(problem, error); problem.focus(); }
       finally { delete form.dataset.busy; }

@@ -20,7 +20,7 @@ from tests.conftest import World
 ROOT = Path(__file__).resolve().parents[3]
 # The services behind every API call of app/console/static/console.js and the console's forms:
 # sign-in, filings, sealed bids, the opening room, the supermarket and its auction, objections
-# and complaints, and the request plumbing every call goes through.
+# and complaints, the consultation, and the request plumbing every call goes through.
 CONSOLE_SERVICES = (
     "app.core.blobs",
     "app.core.bodies",
@@ -33,6 +33,7 @@ CONSOLE_SERVICES = (
     "bidding.market.requests",
     "bidding.market.selection",
     "bidding.opening.service",
+    "experts.consultation",
 )
 # Their Chinese comes from the fields they name (app/console/i18n.py) or from the class itself.
 WORDED_BY_CLASS = (InvalidRequest, FilingDeficient)
