@@ -37,7 +37,7 @@ async def gp_candidates(
         project_type="government_procurement",
         budget="9500000.00",
         draw_before_opening=timedelta(hours=3),
-        template={**TEMPLATE, "category": "services"},
+        template={**TEMPLATE, "category": "services", "sme_deduction": "0.10"},
         # the lowest bidder, ranked first, declares itself small, its declaration enclosed
         fields={0: {**DECLARED, "sme": "small", "sme_declaration": "施工组织设计.pdf"}},
     )
