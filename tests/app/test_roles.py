@@ -215,6 +215,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/console/filings/new"): frozenset({G}),
     ("GET", "/console/filings/{filing_id:uuid}"): frozenset({A, S, G}),
     ("GET", "/console/tenders/{tender_id:uuid}"): SIGNED_IN,
+    ("GET", "/console/tenders/{tender_id:uuid}/consultation"): SIGNED_IN,  # the service decides who sees it
     ("GET", "/console/auctions/{request_id:uuid}"): SIGNED_IN,  # the auction's participants and officers
     ("GET", "/console/audit/{object_type:str}/{object_id:str}"): frozenset({A, S}),
     ("GET", "/console/requests/new"): frozenset({G}),
