@@ -17,7 +17,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import func, insert, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
@@ -28,7 +28,7 @@ from app.core.notifications import Notice, notify, notify_many
 from app.core.problems import Conflict, InvalidRequest, NotFound
 from app.core.transparency import latest_head
 from app.core.validation import FieldError
-from app.identity.models import Organization, OrgKind
+from app.identity.models import Organization, OrgKind, User
 from bidding.bids.models import Bid
 from bidding.filing.checklist import CONSULTATION_LEAST_PANEL
 from bidding.tender.models import Tender
@@ -98,9 +98,11 @@ async def configure_draw(
     evaluation_on: date,
     tz: Any,
     commit_lead: timedelta,
+    representatives: int = 0,
 ) -> Draw:
     """The tender's agency (or a supervisor) sets the draw before the opening, at least
-    `commit_lead` ahead (its commitment is published that long before it); a failed draw may be
+    `commit_lead` ahead (its commitment is published that long before it), with the seats left to
+    the purchaser's representatives (`name_representative`); a failed draw may be
     set again, a drawn one not."""
     tender = await tender_or_404(session, tender_id)
     if not (actor.has_role(Role.supervisor) or actor.org_uscc == tender.agency_uscc):
@@ -108,13 +110,14 @@ async def configure_draw(
     if tender.status != TenderStatus.published:
         raise Conflict(f"the draw is set before the opening; the tender is {tender.status}")
     least = CONSULTATION_LEAST_PANEL if tender.procurement_method == "consultation" else draw.MIN_COMMITTEE
-    errors = [FieldError(f, "invalid", reason) for f, reason in draw.rule_errors(rules, least)]
-    if rules.committee_size != tender.committee_size:
+    errors = [FieldError(f, "invalid", reason) for f, reason in draw.rule_errors(rules, least, representatives)]
+    if rules.committee_size + representatives != tender.committee_size:
         errors.append(
             FieldError(
                 "quotas",
                 "committee_size",
-                f"the quotas seat {rules.committee_size}, the tender's committee has {tender.committee_size}",
+                f"the quotas seat {rules.committee_size} and the representatives {representatives}, "
+                f"the tender's committee has {tender.committee_size}",
             )
         )
     known = await specialty_codes(session)
@@ -158,13 +161,19 @@ async def configure_draw(
         move_draw(row, DrawStatus.scheduled)
     row.quotas = [{"specialty": q.specialty, "members": q.members, "reserves": q.reserves} for q in rules.quotas]
     row.region_rule, row.region = rules.region_rule, rules.region
+    row.representatives = representatives
     row.draw_at, row.evaluation_on = draw_at, evaluation_on
     row.configured_at, row.configured_by = now, actor.username
     row.commitment = row.seed_hex = row.snapshot = row.committed_at = None
     row.entry = row.entry_by = row.entry_at = row.entry_head_size = row.entry_head_root = None
     row.shortages = None
     session.add(row)
-    payload = {"quotas": row.quotas, "region_rule": rules.region_rule, "draw_at": draw_at.isoformat()}
+    payload = {
+        "quotas": row.quotas,
+        "representatives": representatives,
+        "region_rule": rules.region_rule,
+        "draw_at": draw_at.isoformat(),
+    }
     await audit.record(session, clock, actor, "draw.configure", "draw", tender_id, payload)
     await session.commit()
     return row
@@ -658,7 +667,9 @@ async def run_supplementary_draw(
         )
     }
     await notify_many(
-        session, clock, [_drawn_notice(s.id, s.specialty, row.evaluation_on, users[s.expert_id]) for s in added]
+        session,
+        clock,
+        [_drawn_notice(s.id, s.specialty, row.evaluation_on, users[s.expert_id]) for s in added if s.expert_id],
     )
     await audit.record(
         session,
@@ -691,10 +702,14 @@ async def replace(
     for signature in await session.scalars(select(ReportSignature).where(ReportSignature.tender_id == seat.tender_id)):
         await session.delete(signature)
     incident = INCIDENT_OF_REPLACEMENT.get(reason)
-    if incident is not None:
+    if incident is not None and seat.expert_id is not None:
         await conduct.record_incident(session, clock, actor, seat.expert_id, seat.tender_id, incident, str(seat.id))
     replacement: Seat | None = None
-    if was_on_committee:
+    if was_on_committee and seat.expert_id is None:  # a representative: the agency names another
+        tender = await session.get(Tender, seat.tender_id)
+        message = f"采购人代表回避或不能参加评审，请重新指派：{tender.project_name if tender else seat.tender_id}"
+        await _tell(session, clock, Role.agency, "representative_vacant", seat.tender_id, message, f"rep:{seat.id}")
+    elif was_on_committee:
         replacement = await session.scalar(
             select(Seat)
             .where(
@@ -716,6 +731,65 @@ async def replace(
     payload = {"reason": reason, "replacement": str(replacement.id) if replacement else None}
     await audit.record(session, clock, actor, "seat.replace", "committee_seat", seat.id, payload)
     return replacement
+
+
+REPRESENTATIVE = "representative"  # the specialty of a representative's seat
+# Where the agency may still name a representative: before the report is signed.
+NAMING_STATUSES = frozenset(
+    {TenderStatus.published, TenderStatus.opening, TenderStatus.opened, TenderStatus.evaluation}
+)
+
+
+async def name_representative(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, username: str
+) -> dict[str, Any]:
+    """The tender's agency names the purchaser's (tenderee's) representative to one of the seats
+    the draw left (at most a third of the committee: the experts are at least two thirds, Tendering
+    Law art. 37; 财政部令第87号 art. 47): a login of the tenderee with the expert role, who then
+    declares, scores and signs like the experts, but is never the committee's chair."""
+    tender = await session.scalar(select(Tender).where(Tender.id == tender_id).with_for_update())
+    if tender is None or not (actor.has_role(Role.agency) and actor.org_uscc == tender.agency_uscc):
+        raise NotFound(f"tender {tender_id} not found")
+    d = await session.get(Draw, tender_id)
+    if d is None or d.status != DrawStatus.drawn:
+        raise Conflict(
+            "the representatives are named once the committee is drawn", zh="专家抽取完成后方可指派采购人代表"
+        )
+    if tender.status not in NAMING_STATUSES:
+        raise Conflict(f"the tender is {tender.status}: representatives are named before the report")
+    user = await session.scalar(select(User).where(User.username == username))
+    if user is None or not user.is_active or Role.expert not in user.roles or user.org_uscc != tender.tenderee_uscc:
+        raise InvalidRequest(
+            [FieldError("username", "not_representative", "a login of the tenderee with the expert role")]
+        )
+    sitting = list(
+        await session.scalars(
+            select(Seat).where(
+                Seat.tender_id == tender_id, Seat.user_id.is_not(None), Seat.status.in_(sorted(ON_COMMITTEE))
+            )
+        )
+    )
+    if any(s.user_id == user.id for s in sitting):
+        raise Conflict(f"{username} sits on the committee already")
+    if len(sitting) >= d.representatives:
+        raise Conflict(f"the committee's {d.representatives} representative seat(s) are taken")
+    now = clock.now()
+    seat = Seat(
+        tender_id=tender_id,
+        expert_id=None,
+        user_id=user.id,
+        name=user.display_name,
+        specialty=REPRESENTATIVE,
+        draw_order=len(sitting) + 1,
+        status=SeatStatus.drawn,
+        called_at=now,
+    )
+    session.add(seat)
+    await session.flush()
+    await audit.record(session, clock, actor, "committee.representative", "committee_seat", seat.id, {"user": username})
+    await notify_many(session, clock, [_drawn_notice(seat.id, REPRESENTATIVE, d.evaluation_on, user.id)])
+    await session.commit()
+    return _seat_dict(seat, user.display_name)
 
 
 async def own_seat(session: AsyncSession, actor: Actor, seat_id: uuid.UUID) -> Seat:
@@ -748,8 +822,12 @@ async def seat_on(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> 
         return None
     return await session.scalar(
         select(Seat)
-        .join(Expert, Expert.id == Seat.expert_id)
-        .where(Seat.tender_id == tender_id, Expert.user_id == actor.user_id, Seat.status.in_(sorted(ON_COMMITTEE)))
+        .outerjoin(Expert, Expert.id == Seat.expert_id)
+        .where(
+            Seat.tender_id == tender_id,
+            or_(Expert.user_id == actor.user_id, Seat.user_id == actor.user_id),
+            Seat.status.in_(sorted(ON_COMMITTEE)),
+        )
     )
 
 
@@ -803,11 +881,11 @@ async def record_no_show(
 async def member_users(session: AsyncSession, tender_id: uuid.UUID) -> list[uuid.UUID]:
     """The sign-in users of the committee's members (drawn or seated): whom its notices reach."""
     rows = await session.scalars(
-        select(Expert.user_id)
-        .join(Seat, Seat.expert_id == Expert.id)
-        .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)), Expert.user_id.is_not(None))
+        select(func.coalesce(Seat.user_id, Expert.user_id))
+        .outerjoin(Expert, Expert.id == Seat.expert_id)
+        .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)))
     )
-    return list(rows)
+    return [u for u in rows if u is not None]
 
 
 def committee_is_public(tender: Tender) -> bool:
@@ -827,8 +905,9 @@ async def draw_view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -
     view: dict[str, Any] = {
         "tender": str(tender_id),
         "status": row.status,
-        "committee_size": sum(q["members"] for q in row.quotas),
+        "committee_size": sum(q["members"] for q in row.quotas) + row.representatives,
         "quotas": row.quotas,
+        "representatives": row.representatives,
         "region_rule": row.region_rule,
         "region": row.region,
         "draw_at": row.draw_at.isoformat(),
@@ -886,7 +965,8 @@ def _beacon_view(row: Draw | SupplementaryDraw) -> dict[str, Any] | None:
 def _seat_dict(seat: Seat, name: str | None = None) -> dict[str, Any]:
     out = {
         "seat": str(seat.id),
-        "expert": str(seat.expert_id),
+        "expert": str(seat.expert_id) if seat.expert_id else None,
+        "representative": seat.expert_id is None,
         "specialty": seat.specialty,
         "order": seat.draw_order,
         "status": seat.status,
@@ -906,8 +986,8 @@ async def committee_view(session: AsyncSession, actor: Actor, tender_id: uuid.UU
     if actor.has_role(Role.supervisor) or committee_is_public(tender):
         rows = (
             await session.execute(
-                select(Seat, Expert.name)
-                .join(Expert, Expert.id == Seat.expert_id)
+                select(Seat, func.coalesce(Expert.name, Seat.name))
+                .outerjoin(Expert, Expert.id == Seat.expert_id)
                 .where(Seat.tender_id == tender_id)
                 .order_by(Seat.specialty, Seat.draw_order)
             )
@@ -919,7 +999,13 @@ async def committee_view(session: AsyncSession, actor: Actor, tender_id: uuid.UU
     return {
         "tender": str(tender_id),
         "seats": [
-            {"seat": str(s.id), "name": name, "specialty": s.specialty, "status": s.status}
+            {
+                "seat": str(s.id),
+                "name": name,
+                "specialty": s.specialty,
+                "status": s.status,
+                "representative": s.expert_id is None,
+            }
             for s, name in await members_of(session, tender_id)
         ],
     }
@@ -928,8 +1014,8 @@ async def committee_view(session: AsyncSession, actor: Actor, tender_id: uuid.UU
 async def members_of(session: AsyncSession, tender_id: uuid.UUID) -> list[tuple[Seat, str]]:
     """The committee as it sits now (drawn or seated, not reserves or the replaced), with names."""
     rows = await session.execute(
-        select(Seat, Expert.name)
-        .join(Expert, Expert.id == Seat.expert_id)
+        select(Seat, func.coalesce(Expert.name, Seat.name))
+        .outerjoin(Expert, Expert.id == Seat.expert_id)
         .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)))
         .order_by(Seat.specialty, Seat.draw_order)
     )

@@ -145,6 +145,8 @@ async def rate(
     seat = await session.get(Seat, seat_id)
     if seat is None or seat.tender_id != tender_id or seat.status != "seated":
         raise NotFound(f"member {seat_id} not found")
+    if seat.expert_id is None:
+        raise Conflict("the purchaser's representative is not a pool expert: the assessment rates experts")
     exists = await session.scalar(
         select(ExpertRating.id).where(
             ExpertRating.tender_id == tender_id,

@@ -23,6 +23,7 @@ from experts import candidate_review, committee, conduct, consultation, evaluati
 from experts.models import Expert
 from experts.schemas import (
     CandidateDecisionIn,
+    ChairIn,
     ConsultationCloseIn,
     ConsultationRoundIn,
     CorrectionIn,
@@ -36,6 +37,7 @@ from experts.schemas import (
     PriceAnswerIn,
     PriceDecisionIn,
     RatingIn,
+    RepresentativeIn,
     ReReviewIn,
     ReviewSignatureIn,
     RoundConfirmationIn,
@@ -150,6 +152,18 @@ class CommitteeController(Controller):
     path = "/api/v1/tenders/{tender_id:uuid}"
     tags = ("evaluation",)
 
+    @post("/committee/representatives", guards=[requires(Role.agency)], status_code=201)
+    async def name_representative(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[RepresentativeIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """Name the purchaser's representative to a seat the draw left (at most a third of the committee)."""
+        return await committee.name_representative(db_session, clock, actor, tender_id, data.username)
+
     @put("/draw", guards=[requires(Role.agency, Role.supervisor)])
     async def configure_draw(
         self,
@@ -172,6 +186,7 @@ class CommitteeController(Controller):
             data.evaluation_on,
             settings.tz,
             settings.draw_commit_lead,
+            data.representatives,
         )
         return await committee.draw_view(db_session, actor, tender_id)
 
@@ -369,6 +384,18 @@ class EvaluationController(Controller):
         actor: ActorDep,
     ) -> dict[str, Any]:
         return await evaluation.explain(db_session, clock, actor, tender_id, data.bid, data.explanation)
+
+    @post("/chair", guards=[requires(Role.expert)], status_code=200)
+    async def chair(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[ChairIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+    ) -> dict[str, Any]:
+        """Record the chair the committee elected from its experts (never the purchaser's representative)."""
+        return await evaluation.elect_chair(db_session, clock, actor, tender_id, data.seat)
 
     @post("/ties", guards=[requires(Role.expert)], status_code=200)
     async def tie(

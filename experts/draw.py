@@ -92,13 +92,19 @@ class Rules:
         return sum(q.members for q in self.quotas)
 
 
-def rule_errors(rules: Rules, least: int = MIN_COMMITTEE) -> list[tuple[str, str]]:
+def rule_errors(rules: Rules, least: int = MIN_COMMITTEE, representatives: int = 0) -> list[tuple[str, str]]:
     """(field, reason) for every way the rules break the law or cannot be drawn; `least` is the
-    smallest committee the procedure allows (a consultation's panel: 3)."""
+    smallest committee the procedure allows (a consultation's panel: 3); `representatives` the
+    seats left to the purchaser's representatives, at most a third (experts at least two thirds:
+    Tendering Law art. 37, 财政部令第87号 art. 47)."""
     errors: list[tuple[str, str]] = []
-    size = rules.committee_size
+    size = rules.committee_size + representatives
     if size < least or size % 2 == 0:
         errors.append(("quotas", f"the committee must be an odd number of at least {least} (got {size})"))
+    if representatives < 0 or 3 * representatives > size:
+        errors.append(
+            ("representatives", f"the experts are at least two thirds: at most {size // 3} representatives of {size}")
+        )
     seen: set[str] = set()
     for i, quota in enumerate(rules.quotas):
         if quota.specialty in seen:

@@ -175,12 +175,12 @@ async def start(
     members = (
         await session.execute(
             select(Seat, Expert)
-            .join(Expert, Expert.id == Seat.expert_id)
+            .outerjoin(Expert, Expert.id == Seat.expert_id)
             .where(Seat.tender_id == tender_id, Seat.status.in_(sorted(ON_COMMITTEE)))
         )
     ).all()
     for seat, expert in members:
-        if expert.employer_uscc in bidders:
+        if expert is not None and expert.employer_uscc in bidders:
             await committee.replace(session, clock, actor, seat, "employed_by_bidder")
     for seat, expert in members:
         if seat.status in ON_COMMITTEE:
@@ -193,7 +193,7 @@ async def start(
                 object_id=tender_id,
                 message=f"评标开始：{tender.project_name}。请先作出回避声明。",
                 dedupe_key=f"evaluation-started:{seat.id}",
-                recipient_id=expert.user_id,
+                recipient_id=expert.user_id if expert is not None else seat.user_id,
             )
     await session.commit()
     return {"tender": str(tender_id), "status": tender.status, "bids": len(bids)}
@@ -281,7 +281,7 @@ class State:
         if not self.committee_full:
             found.append(
                 f"the committee has {len(self.members)} of {self.tender.committee_size} members:"
-                " a supplementary draw is needed"
+                " a supplementary draw, or the agency naming the purchaser's representative, is needed"
             )
         for bid in price_review.undecided(self.price_requests):
             found.append(f"bid {bid}'s price is suspected below cost: the committee decides after its clarification")
@@ -366,7 +366,16 @@ def report(state: State, result: scoring.Result, *, names: bool) -> dict[str, An
         "revision": state.evaluation.revision,
         "template": scoring.template_as_dict(state.template),
         "bids": state.evaluation.bids,
-        "members": [{"seat": str(s.id), "name": who[str(s.id)], "specialty": s.specialty} for s, _ in state.members],
+        "members": [
+            {
+                "seat": str(s.id),
+                "name": who[str(s.id)],
+                "specialty": s.specialty,
+                "representative": s.expert_id is None,
+            }
+            for s, _ in state.members
+        ],
+        "chair": who.get(str(state.evaluation.chair_seat_id)) if state.evaluation.chair_seat_id else None,
         "scores": {who[str(seat_id)]: sheet.scores for seat_id, sheet in state.sheets.items() if str(seat_id) in who},
         "result": result.as_dict(),
         "explanations": [
@@ -457,6 +466,8 @@ def _without_names(signed_report: dict[str, Any]) -> dict[str, Any]:
     names = {m["name"]: f"评委{i}" for i, m in enumerate(signed_report["members"], start=1)}
     clean = dict(signed_report)
     clean["members"] = [{**m, "name": names[m["name"]]} for m in signed_report["members"]]
+    if signed_report.get("chair"):
+        clean["chair"] = names.get(signed_report["chair"], signed_report["chair"])
     clean["scores"] = {names.get(k, k): v for k, v in signed_report["scores"].items()}
     for key in ("explanations", "signatures", "dissent"):
         clean[key] = [{**entry, "member": names.get(entry["member"], entry["member"])} for entry in signed_report[key]]
@@ -582,6 +593,28 @@ async def explain(
     return {"bid": bid_id, "explanation": text}
 
 
+async def elect_chair(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, seat_id: uuid.UUID
+) -> dict[str, Any]:
+    """A seated member records the chair (组长) the committee elected from its experts, before
+    the report is signed; the purchaser's representative never chairs it (财政部令第87号 art. 47)."""
+    await committee.member_seat(session, actor, tender_id, seated=True)
+    state = await load(session, tender_id)
+    if state.evaluation.status not in (EvaluationStatus.consulting, EvaluationStatus.scoring):
+        raise Conflict("the chair is elected before the report is signed")
+    chosen = next(((s, name) for s, name in state.members if s.id == seat_id), None)
+    if chosen is None or chosen[0].status != SeatStatus.seated:
+        raise InvalidRequest([FieldError("seat", "unknown", "a seated member of the committee")])
+    if chosen[0].expert_id is None:
+        raise InvalidRequest(
+            [FieldError("seat", "representative", "the purchaser's representative does not chair the committee")]
+        )
+    state.evaluation.chair_seat_id = seat_id
+    await audit.record(session, clock, actor, "evaluation.chair", "committee_seat", seat_id, {"chair": chosen[1]})
+    await session.commit()
+    return {"chair": str(seat_id), "name": chosen[1]}
+
+
 async def resolve_tie(
     session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, order: list[str], reason: str
 ) -> dict[str, Any]:
@@ -668,9 +701,11 @@ async def _finish(session: AsyncSession, clock: Clock, actor: Actor, events: Dom
     tender_states.move(state.tender, TenderStatus.evaluated)
     seats = {str(s.id): s for s, _ in state.members}
     for anomaly in result.anomalies:
-        await conduct.record_incident(
-            session, clock, actor, seats[anomaly.expert].expert_id, state.tender.id, "abnormal_score", anomaly.bid
-        )
+        expert_id = seats[anomaly.expert].expert_id
+        if expert_id is not None:  # the representative is not a pool expert: no assessment
+            await conduct.record_incident(
+                session, clock, actor, expert_id, state.tender.id, "abnormal_score", anomaly.bid
+            )
     await events.emit(session, clock, actor, REPORT_SIGNED, "tender", state.tender.id, _announcement(state, result))
     await notify(
         session,

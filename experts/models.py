@@ -113,6 +113,8 @@ class Draw(Beaconed, Base):
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16), index=True)
     quotas: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # the seats left to the purchaser's representatives (the quotas seat the rest): at most a third
+    representatives: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     region_rule: Mapped[str | None] = mapped_column(String(8))
     region: Mapped[str | None] = mapped_column(String(32))
     draw_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
@@ -147,14 +149,18 @@ class SupplementaryDraw(Beaconed, Base):
 
 
 class Seat(Base):
-    """One drawn expert on a tender's committee, or a reserve waiting in its specialty's order."""
+    """One drawn expert on a tender's committee, or a reserve waiting in its specialty's order;
+    or the purchaser's (tenderee's) representative the agency named (`user_id`, `name`; no
+    expert, specialty `representative`), at most a third of the committee."""
 
     __tablename__ = "committee_seats"
     __table_args__ = (UniqueConstraint("tender_id", "expert_id"), Index("ix_committee_seats_expert", "expert_id"))
 
     id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
-    expert_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("experts.id"))
+    expert_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("experts.id"))
+    user_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"))  # a representative's login
+    name: Mapped[str | None] = mapped_column(String(100))  # a representative's name
     specialty: Mapped[str] = mapped_column(String(64))
     draw_order: Mapped[int] = mapped_column(Integer)  # place in the specialty's draw order
     status: Mapped[str] = mapped_column(String(16))
@@ -198,6 +204,8 @@ class Evaluation(Base):
     # Government procurement: bids refused at the qualification review for a credit list, with the
     # reason (财库〔2016〕125号); the evidence is in the credit checks of the tender
     qualification_refused: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    # the chair (组长) the committee elected from its experts (never the purchaser's representative)
+    chair_seat_id: Mapped[uuid.UUID | None] = mapped_column(GUID)
 
 
 class PriceClarification(Base):

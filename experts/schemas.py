@@ -40,6 +40,8 @@ class DrawIn(RequestBody):
     quotas: Annotated[list[QuotaIn], msgspec.Meta(min_length=1, max_length=10)]
     region_rule: Literal["local", "other"] | None = None
     region: Annotated[str, msgspec.Meta(min_length=1, max_length=32)] | None = None
+    # seats left to the purchaser's representatives, named by the agency (at most a third)
+    representatives: Annotated[int, msgspec.Meta(ge=0, le=10)] = 0
 
     def rules(self) -> Rules:
         return Rules(
@@ -218,3 +220,15 @@ class ConsultationCloseIn(RequestBody):
     """The case of 财库〔2015〕124号 that lets the consultation go on with 2 final suppliers, if any."""
 
     listed_case: Literal["government_services", "research", "tech_transfer"] | None = None
+
+
+class ChairIn(RequestBody):
+    """The seat of the chair (组长) the committee elected."""
+
+    seat: uuid.UUID
+
+
+class RepresentativeIn(RequestBody):
+    """A login of the tenderee with the expert role, named to a representative's seat."""
+
+    username: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

@@ -120,15 +120,16 @@ async def drawn_committee(
     fields: dict[int, dict[str, str]] | None = None,
     draw_before_opening: timedelta | None = None,
     quotas: list[dict[str, Any]] | None = None,
+    representatives: int = 0,
     **filing: Any,
 ) -> Scene:
-    """A tender (committee of 5, or as many as `quotas` seat; `filing` fields over the complete
+    """A tender (committee of 5, or as many as `quotas` and `representatives` seat; `filing` fields over the complete
     draft) with three bids (or one per price, by `bidders` if given), the pool imported, the
     template set, the draw run at its time: the committee is drawn, the opening not yet held."""
     admin = await world.user(Role.admin)
     admin_headers = await login(client, admin.username)
     quotas = quotas or QUOTAS
-    size = sum(q["members"] for q in quotas)
+    size = sum(q["members"] for q in quotas) + representatives
     tender = await published_tender(client, world, committee_size=size, **filing)
     bidders = await bids_in(client, world, tender, len(prices) if prices else 3, prices, bidders, consortium, fields)
     detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
@@ -146,7 +147,12 @@ async def drawn_committee(
     assert template_set.status_code == 200, template_set.text
     # an hour from now, or `draw_before_opening` before the opening (GP: within 2 working days of the review)
     draw_at = opening - draw_before_opening if draw_before_opening else world.clock.now() + timedelta(hours=1)
-    body = {"draw_at": draw_at.isoformat(), "evaluation_on": evaluation_on.isoformat(), "quotas": quotas}
+    body = {
+        "draw_at": draw_at.isoformat(),
+        "evaluation_on": evaluation_on.isoformat(),
+        "quotas": quotas,
+        "representatives": representatives,
+    }
     configured = await client.put(f"{scene.url}/draw", json=body, headers=tender.desk.agency_headers)
     assert configured.status_code == 200, configured.text
     assert await draw_at_its_time(client, world, tender, draw_at) == 1

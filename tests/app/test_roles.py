@@ -138,6 +138,8 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/explanations"): frozenset({E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/ties"): frozenset({E}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/signatures"): frozenset({E}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/chair"): frozenset({E}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/committee/representatives"): frozenset({G}),
     # 竞争性磋商: the panel's rounds, the purchaser's confirmation, the suppliers' final quotes
     ("GET", "/api/v1/tenders/{tender_id:uuid}/consultation"): frozenset({G, S, E, B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/consultation/rounds"): frozenset({E}),
