@@ -21,7 +21,7 @@ scoring, where the panel (磋商小组) consults:
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -52,6 +52,7 @@ TWO_SUPPLIER_CASES = {
     "tech_transfer": "需要扶持的科技成果转化项目",
 }
 LEAST_FINALISTS = 3
+MAX_QUOTING = timedelta(days=30)  # decided: a panel's deadline for the final quotes, at the latest
 
 
 def is_consultation(tender: Tender) -> bool:
@@ -234,6 +235,8 @@ async def call_final_quotes(
     now = clock.now()
     if until <= now:
         raise InvalidRequest([FieldError("until", "past", "the final quotes are due at a time still to come")])
+    if until > now + MAX_QUOTING:
+        raise InvalidRequest([FieldError("until", "too_far", "the final quotes are due within 30 days")])
     pending = await session.scalar(
         select(ConsultationRound.number).where(
             ConsultationRound.tender_id == tender_id,

@@ -654,8 +654,10 @@ async def sign(
     """A member signs the report, signs with a written dissent, or refuses (without a reason a
     refusal counts as agreeing). The last signature signs the report: the tender is evaluated and
     `evaluation.report_signed` is announced (the credit check listens). In a re-review every
-    member signs the revised report again; the last signature closes the re-review."""
+    member signs the revised report again; the last signature closes the re-review. Signatures
+    queue on the evaluation's row: the last one, and only it, sees every other."""
     seat = await committee.member_seat(session, actor, tender_id, seated=True)
+    await session.get(Evaluation, tender_id, with_for_update=True)
     state = await load(session, tender_id)
     re_signing = state.evaluation.status == EvaluationStatus.signed
     if re_signing:
@@ -802,6 +804,7 @@ async def correct(
             [FieldError("case", "art_64", f"after signing a score changes only for {', '.join(ART_64_CASES)}")]
         )
     seat = await committee.member_seat(session, actor, tender_id, seated=True)
+    await session.get(Evaluation, tender_id, with_for_update=True)  # one revision at a time
     state = await load(session, tender_id)
     if state.evaluation.status != EvaluationStatus.signed:
         raise Conflict("before the report is signed a member changes their own scores directly")

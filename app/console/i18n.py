@@ -629,6 +629,7 @@ CODES: dict[str, tuple[str, str]] = {
     "field:out_of_range": ("超出范围", "out of range"),
     "field:own_list": ("平台自有名单仅作提示", "the platform's list warns only"),
     "field:past": ("已过期", "in the past"),
+    "field:too_far": ("超出允许的期限", "too far ahead"),
     "field:range": ("超出范围", "out of range"),
     "field:rank_order": ("须按排名顺序", "rank order"),
     "field:recommend_only": ("只能提出建议", "recommendation only"),

@@ -923,6 +923,10 @@ async def lapsed_suspensions(session: AsyncSession, now: datetime) -> list[uuid.
 async def lift_lapsed_suspension(session: AsyncSession, complaint_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
     """The 30 days of a GP suspension order have ended (政府采购法 art. 57): the order lapses, the
     procurement resumes, the parties are told."""
+    tender_id = await session.scalar(select(Objection.tender_id).where(Objection.id == complaint_id))
+    if tender_id is None:
+        return False
+    tender = await _locked(session, tender_id)  # the tender first, as a supervisor's order locks them
     complaint = await session.scalar(select(Objection).where(Objection.id == complaint_id).with_for_update())
     if (
         complaint is None
@@ -930,8 +934,8 @@ async def lift_lapsed_suspension(session: AsyncSession, complaint_id: uuid.UUID,
         or complaint.suspension_lifted_at is not None
         or complaint.suspension_ends_at > clock.now()
     ):
+        await session.commit()
         return False
-    tender = await _locked(session, complaint.tender_id)
     complaint.suspension_lifted_at = complaint.suspension_ends_at
     _release(tender, complaint.id)
     await audit.record(

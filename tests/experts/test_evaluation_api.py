@@ -507,3 +507,39 @@ async def test_a_gp_tenders_template_meets_gps_price_rules(client: AsyncTestClie
         headers=works.desk.agency_headers,
     )
     assert answer.status_code == 422 and answer.json()["invalid-params"][0]["name"] == "sme_deduction"
+
+
+async def test_members_signing_at_once_sign_the_report_exactly_once(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock, two_servers: list[str]
+) -> None:
+    """Five members sign at the same moment through two web workers: the signatures queue on the
+    evaluation, so the last one sees the others and signs the report, once."""
+    import asyncio
+
+    import httpx
+
+    from tests.evaluations import seated_committee
+
+    scene = await drawn_committee(client, world)
+    heads = await seated_committee(scene, clock)
+    bids = (await client.get(f"{scene.url}/evaluation", headers=scene.tender.desk.officer_headers)).json()["bids"]
+    sheet = {b["bid"]: {"t1": "30", "b1": "8", "q": True} for b in bids}
+    for headers in heads.values():
+        saved = await client.put(
+            f"{scene.url}/evaluation/scores", json={"scores": sheet, "submit": True}, headers=headers
+        )
+        assert saved.status_code == 200, saved.text
+    async with httpx.AsyncClient(timeout=30) as http:
+        answers = await asyncio.gather(
+            *(
+                http.post(
+                    f"{two_servers[i % 2]}{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=headers
+                )
+                for i, headers in enumerate(heads.values())
+            )
+        )
+    assert [a.status_code for a in answers] == [200] * 5, [a.text for a in answers]
+    assert [a.json()["evaluation"] for a in answers].count("signed") >= 1
+    view = (await client.get(f"{scene.url}/evaluation", headers=scene.tender.desk.officer_headers)).json()
+    assert view["status"] == "signed" and view["tender_status"] == "candidates"
+    assert len(await actions(world, "evaluation.report_signed")) == 1
