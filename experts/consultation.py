@@ -86,6 +86,14 @@ def _usccs(consultation: Consultation, bids: list[str]) -> dict[str, str]:
     return {s["bid"]: s["uscc"] for s in consultation.suppliers if s["bid"] in bids}
 
 
+async def _tell_remaining(
+    session: AsyncSession, clock: Clock, consultation: Consultation, kind: str, message: str, key: str
+) -> None:
+    """Every supplier still in the consultation."""
+    usccs = list(_usccs(consultation, consultation.remaining).values())
+    await _tell(session, clock, consultation.tender_id, usccs, kind, message, key)
+
+
 async def _tell(
     session: AsyncSession, clock: Clock, tender_id: uuid.UUID, usccs: list[str], kind: str, message: str, key: str
 ) -> None:
@@ -208,11 +216,10 @@ async def confirm_round(
     payload = {"round": number, "confirmation": round_.confirmation, "text": words}
     await audit.record(session, clock, actor, "consultation.confirmation", "tender", tender_id, payload)
     if confirmed:
-        await _tell(
+        await _tell_remaining(
             session,
             clock,
-            tender_id,
-            list(_usccs(consultation, consultation.remaining).values()),
+            consultation,
             "consultation_terms_changed",
             f"磋商文件第{number}轮变更（经采购人书面确认）：{round_.changes}"[:1000],
             f"changed:{tender_id}:{number}",
@@ -257,11 +264,10 @@ async def call_final_quotes(
         session, clock, actor, "consultation.final_quotes", "tender", tender_id, {"until": until.isoformat()}
     )
     tender = await tender_or_404(session, tender_id)
-    await _tell(
+    await _tell_remaining(
         session,
         clock,
-        tender_id,
-        list(_usccs(consultation, consultation.remaining).values()),
+        consultation,
         "consultation_final_quote",
         f"请于 {until.isoformat()} 前提交最后报价：{tender.project_name}",
         f"final-quote:{tender_id}",

@@ -178,17 +178,39 @@ async def draw_at_its_time(
         return await run_step(session, world.clock, "expert-draw", world.settings, world.sessions)
 
 
-async def seated_committee(scene: Scene, clock: Any) -> dict[str, dict[str, str]]:
-    """Hold the opening, start the evaluation and seat every member (no conflict declared): the
-    members' sign-in headers by name."""
-    client, desk = scene.client, scene.tender.desk
+async def started_evaluation(scene: Scene, clock: Any) -> None:
+    """Hold the opening (both custodians hand in their shares, every bid read out) and start the evaluation."""
+    client = scene.client
     await at_opening_time(client, scene.tender, clock)
     for role in ("agency", "supervisor"):
         words, headers = await share_words(client, scene.tender, role)
         await hand_in(client, scene.tender, words, headers)
     await wait_for(client, scene.tender, "read_out")
-    started = await client.post(f"{scene.url}/evaluation/start", headers=desk.agency_headers)
+    started = await client.post(f"{scene.url}/evaluation/start", headers=scene.tender.desk.agency_headers)
     assert started.status_code == 200, started.text
+
+
+async def scored_and_signed(scene: Scene, heads: list[dict[str, str]], sheet: dict[str, Any]) -> dict[str, Any]:
+    """Every member submits `sheet` and signs: the answer of the last signature."""
+    for headers in heads:
+        saved = await scene.client.put(
+            f"{scene.url}/evaluation/scores", json={"scores": sheet, "submit": True}, headers=headers
+        )
+        assert saved.status_code == 200, saved.text
+    signed: Any = None
+    for headers in heads:
+        signed = await scene.client.post(
+            f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=headers
+        )
+        assert signed.status_code == 200, signed.text
+    return signed.json()  # type: ignore[no-any-return]
+
+
+async def seated_committee(scene: Scene, clock: Any) -> dict[str, dict[str, str]]:
+    """Hold the opening, start the evaluation and seat every member (no conflict declared): the
+    members' sign-in headers by name."""
+    client = scene.client
+    await started_evaluation(scene, clock)
     names = [s["name"] for s in await scene.committee() if s["status"] == "drawn"]
     heads = {name: await scene.headers_of(name) for name in names}
     for name in names:
@@ -205,19 +227,9 @@ async def signed_report(scene: Scene, clock: Any) -> dict[str, Any]:
     of the last signature."""
     client, desk = scene.client, scene.tender.desk
     heads = await seated_committee(scene, clock)
-    names = list(heads)
     bids = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["bids"]
     sheet = {b["bid"]: {"t1": "30", "b1": "8", "q": True} for b in bids}
-    for name in names:
-        saved = await client.put(
-            f"{scene.url}/evaluation/scores", json={"scores": sheet, "submit": True}, headers=heads[name]
-        )
-        assert saved.status_code == 200, saved.text
-    signed: Any = None
-    for name in names:
-        signed = await client.post(f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=heads[name])
-        assert signed.status_code == 200, signed.text
-    return signed.json()  # type: ignore[no-any-return]
+    return await scored_and_signed(scene, list(heads.values()), sheet)
 
 
 async def committee_review(scene: Scene, decisions: dict[str, str], reason: str = "复核确认") -> dict[str, Any]:

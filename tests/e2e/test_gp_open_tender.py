@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient
 
 from app.core.clock import FrozenClock
 from bidding.award import states
-from tests.bidding.award.test_award_api import award_of, notices
+from tests.bidding.award.test_award_api import award_document, award_of, notices
 from tests.bidding.award.test_gp_award import PRICES, gp_candidates, working_days_after
 from tests.conftest import SHANGHAI, World
 from tests.ocds import parse, problems
@@ -84,18 +84,12 @@ async def test_a_gp_open_tender_from_its_filing_to_its_contract_filed(
     assert [(d["outcome"], d["decision"]) for d in published] == [("dismissed", "投诉缺乏事实依据，驳回投诉")]
 
     # The contract: published on the platform when recorded, filed (备案) within 7 working days.
-    document = await client.post(
-        f"{scene.url}/award/documents",
-        params={"filename": "政府采购合同.pdf"},
-        content=b"%PDF-1.4 contract",
-        headers={**desk.agency_headers, "content-type": "application/pdf"},
-    )
-    assert document.status_code == 201, document.text
+    document = await award_document(scene, desk.agency_headers, "政府采购合同.pdf", b"%PDF-1.4 contract")
     today = clock.now().astimezone(SHANGHAI).date()
     recorded = await client.post(
         f"{scene.url}/award/contract",
         json={
-            "document": document.json()["id"],
+            "document": document,
             "amount": PRICES[0],
             "signed_on": today.isoformat(),
             "starts_on": today.isoformat(),

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from app.core.clock import FrozenClock
 from tests.bidding.award.test_award_api import award_of, notices
 from tests.conftest import World
-from tests.evaluations import Scene, drawn_committee, seated_committee
+from tests.evaluations import Scene, drawn_committee, scored_and_signed, seated_committee
 from tests.filings import open_desk
 
 PRICES = ["820000.00", "790000.00", "860000.00", "900000.00"]
@@ -53,6 +53,20 @@ async def consulting(client: AsyncTestClient[Litestar], world: World, clock: Fro
     )
     heads = await seated_committee(scene, clock)
     return scene, heads
+
+
+async def quoted_by(scene: Scene, member: dict[str, str], clock: FrozenClock, suppliers: tuple[int, ...]) -> None:
+    """The panel calls the final quotes for an hour; the `suppliers` quote; the hour passes."""
+    url = f"{scene.url}/consultation"
+    until = clock.now() + timedelta(hours=1)
+    called = await scene.client.post(f"{url}/final-quotes", json={"until": until.isoformat()}, headers=member)
+    assert called.status_code == 200, called.text
+    for i in suppliers:
+        quoted = await scene.client.put(
+            f"{url}/final-quote", json={"price": "700000.00"}, headers=scene.bidders[i].headers
+        )
+        assert quoted.status_code == 200, quoted.text
+    clock.set(until)
 
 
 async def deficiencies(desk: Any, filing_id: str) -> dict[str, str]:
@@ -189,15 +203,7 @@ async def test_a_consultation_through_two_rounds_to_its_award(
         bid_of[suppliers[i].org.uscc]: PRICES[i] for i in range(3)
     }
     sheet = {bid: {"t1": "30", "b1": "8", "q": True} for bid in expected}
-    for headers in heads.values():
-        saved = await client.put(
-            f"{scene.url}/evaluation/scores", json={"scores": sheet, "submit": True}, headers=headers
-        )
-        assert saved.status_code == 200, saved.text
-    for headers in heads.values():
-        signed = await client.post(f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=headers)
-        assert signed.status_code == 200, signed.text
-    assert signed.json()["tender_status"] == "candidates"
+    assert (await scored_and_signed(scene, list(heads.values()), sheet))["tender_status"] == "candidates"
     report = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["report"]
     winner = bid_of[suppliers[0].org.uscc]  # the lowest final quote
     assert report["result"]["ranking"][0] == winner
@@ -213,15 +219,8 @@ async def test_a_consultation_with_two_final_suppliers_fails_unless_a_listed_cas
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
     scene, heads = await consulting(client, world, clock)
-    desk, suppliers = scene.tender.desk, scene.bidders
-    member = next(iter(heads.values()))
-    url = f"{scene.url}/consultation"
-    until = clock.now() + timedelta(hours=1)
-    assert (await client.post(f"{url}/final-quotes", json={"until": until.isoformat()}, headers=member)).is_success
-    for i in (0, 1):
-        quoted = await client.put(f"{url}/final-quote", json={"price": "700000.00"}, headers=suppliers[i].headers)
-        assert quoted.status_code == 200
-    clock.set(until)
+    desk, member, url = scene.tender.desk, next(iter(heads.values())), f"{scene.url}/consultation"
+    await quoted_by(scene, member, clock, (0, 1))
     unknown = await client.post(f"{url}/close", json={"listed_case": "urgent"}, headers=member)
     assert unknown.status_code == 422 and unknown.json()["invalid-params"][0]["name"] == "listed_case"
     failed = await client.post(f"{url}/close", json={}, headers=member)
@@ -237,16 +236,8 @@ async def test_two_final_suppliers_go_on_in_a_listed_case_and_the_weights_are_th
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
     scene, heads = await consulting(client, world, clock)
-    desk, suppliers = scene.tender.desk, scene.bidders
-    member = next(iter(heads.values()))
-    url = f"{scene.url}/consultation"
-    until = clock.now() + timedelta(hours=1)
-    assert (await client.post(f"{url}/final-quotes", json={"until": until.isoformat()}, headers=member)).is_success
-    for i in (0, 2):
-        assert (
-            await client.put(f"{url}/final-quote", json={"price": "700000.00"}, headers=suppliers[i].headers)
-        ).is_success
-    clock.set(until)
+    desk, member, url = scene.tender.desk, next(iter(heads.values())), f"{scene.url}/consultation"
+    await quoted_by(scene, member, clock, (0, 2))
     closed = await client.post(f"{url}/close", json={"listed_case": "government_services"}, headers=member)
     assert closed.status_code == 200 and closed.json()["status"] == "closed", closed.text
     assert len(closed.json()["finalists"]) == 2 and closed.json()["listed_case"] == "government_services"

@@ -14,8 +14,7 @@ from litestar.testing import AsyncTestClient
 from app.core.actor import Role
 from app.core.clock import FrozenClock
 from tests.conftest import World, login
-from tests.evaluations import drawn_committee
-from tests.openings import at_opening_time, hand_in, share_words, wait_for
+from tests.evaluations import drawn_committee, scored_and_signed, started_evaluation
 
 FOUR_EXPERTS = [
     {"specialty": "construction.civil", "members": 3, "reserves": 2},
@@ -77,13 +76,7 @@ async def test_a_representative_sits_scores_and_signs_but_never_chairs(
     assert full.status_code == 409 and "seat(s) are taken" in full.json()["detail"]
 
     # The opening, the evaluation: everyone declares, the representative too.
-    await at_opening_time(client, scene.tender, clock)
-    for role in ("agency", "supervisor"):
-        words, headers = await share_words(client, scene.tender, role)
-        await hand_in(client, scene.tender, words, headers)
-    await wait_for(client, scene.tender, "read_out")
-    started = await client.post(f"{scene.url}/evaluation/start", headers=desk.agency_headers)
-    assert started.status_code == 200, started.text
+    await started_evaluation(scene, clock)
     seats = [s for s in await scene.committee() if s["status"] == "drawn"]
     assert len(seats) == 5 and [s["representative"] for s in seats].count(True) == 1
     rep_headers = await login(client, representative.username)
@@ -103,15 +96,7 @@ async def test_a_representative_sits_scores_and_signs_but_never_chairs(
 
     bids = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["bids"]
     sheet = {b["bid"]: {"t1": "30", "b1": "8"} for b in bids}
-    for headers in heads.values():
-        saved = await client.put(
-            f"{scene.url}/evaluation/scores", json={"scores": sheet, "submit": True}, headers=headers
-        )
-        assert saved.status_code == 200, saved.text
-    for headers in heads.values():
-        signed = await client.post(f"{scene.url}/evaluation/signatures", json={"decision": "sign"}, headers=headers)
-        assert signed.status_code == 200, signed.text
-    assert signed.json()["tender_status"] == "candidates"
+    assert (await scored_and_signed(scene, list(heads.values()), sheet))["tender_status"] == "candidates"
     report = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["report"]
     [rep_member] = [m for m in report["members"] if m["representative"]]
     assert rep_member["name"] == representative.display_name

@@ -46,6 +46,18 @@ async def period(client: AsyncTestClient[Litestar], start: date | datetime, days
     return answer.json()  # type: ignore[no-any-return]
 
 
+async def award_document(scene: Scene, headers: dict[str, str], filename: str, content: bytes) -> str:
+    """Upload a document of the award (a contract, evidence) as the user of `headers`: its id."""
+    uploaded = await scene.client.post(
+        f"{scene.url}/award/documents",
+        params={"filename": filename},
+        content=content,
+        headers={**headers, "content-type": "application/pdf"},
+    )
+    assert uploaded.status_code == 201, uploaded.text
+    return str(uploaded.json()["id"])
+
+
 async def notices(client: AsyncTestClient[Litestar], headers: dict[str, str]) -> list[str]:
     return [n["kind"] for n in (await client.get("/api/v1/notifications", headers=headers)).json()]
 

@@ -16,7 +16,7 @@ from litestar.testing import AsyncTestClient
 from app.core.calendar.service import periods
 from app.core.clock import FrozenClock
 from bidding.award import states
-from tests.bidding.award.test_award_api import award_of, notices, step
+from tests.bidding.award.test_award_api import award_document, award_of, notices, step
 from tests.bids import DECLARED, new_bidder, published_tender
 from tests.conftest import SHANGHAI, World
 from tests.credit.helpers import entry_row, import_list, officers
@@ -188,15 +188,10 @@ async def test_a_purchaser_silent_for_5_working_days_is_deemed_to_confirm_the_fi
     assert "87号第六十八条" in award["decision_reason"]
 
     # The contract: published when recorded (2 working days from signing), filed (备案) within 7.
-    document = await client.post(
-        f"{scene.url}/award/documents",
-        params={"filename": "政府采购合同.pdf"},
-        content=b"%PDF-1.4 contract",
-        headers={**desk.agency_headers, "content-type": "application/pdf"},
-    )
+    document = await award_document(scene, desk.agency_headers, "政府采购合同.pdf", b"%PDF-1.4 contract")
     today = clock.now().astimezone(SHANGHAI).date()
     contract = {
-        "document": document.json()["id"],
+        "document": document,
         "amount": seen["result"]["winner"]["price"],
         "signed_on": today.isoformat(),
         "starts_on": today.isoformat(),
