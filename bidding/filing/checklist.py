@@ -37,6 +37,21 @@ CONSULTATION_MIN_DAYS = 10
 CONSULTATION_LEAST_PANEL = 3
 
 
+class BondForm(enum.StrEnum):
+    """How a bidder may post the bid bond (投标保证金)."""
+
+    transfer = "transfer"  # a transfer from the bidder's basic account (基本账户转账, Regs art. 26)
+    bank_guarantee = "bank_guarantee"  # 银行保函
+    insurance_guarantee = "insurance_guarantee"  # 保证保险
+    guarantor_guarantee = "guarantor_guarantee"  # 担保机构保函
+
+
+GUARANTEES = frozenset({BondForm.bank_guarantee, BondForm.insurance_guarantee, BondForm.guarantor_guarantee})
+# The bid bond's cap: 2 % of the estimate (实施条例 art. 26; decided: the filing's budget is the
+# estimate) or, in government procurement, of the budget (政府采购法实施条例 art. 33).
+BOND_CAP = Decimal("0.02")
+
+
 class EvaluationMethod(enum.StrEnum):
     comprehensive_scoring = "comprehensive_scoring"  # 综合评估法
     lowest_evaluated_price = "lowest_evaluated_price"  # 经评审的最低投标价法
@@ -158,6 +173,8 @@ class FilingFacts:
     bid_validity_days: int | None = None
     state_funded: bool | None = None
     complex_or_high_impact: bool | None = None
+    bond_amount: Decimal | None = None  # None: no bid bond asked
+    bond_forms: tuple[str, ...] = ()
     invitees: tuple[str, ...] = ()
     retender_of: uuid.UUID | None = None
     previous_tender: PreviousTender | None = None  # None: no tender of that id (or not the agency's)
@@ -307,6 +324,39 @@ def _invitees(f: FilingFacts, _c: Context) -> Finding:
     return None
 
 
+def _bond_cap(f: FilingFacts, _c: Context) -> Finding:
+    """A bid bond of at most 2 % of the estimate (Regs art. 26) or of the GP budget (GPR art. 33)."""
+    if f.bond_amount is None or f.budget is None or f.budget <= 0:
+        return None
+    cap = (f.budget * BOND_CAP).quantize(Decimal("0.01"))
+    if f.bond_amount <= cap:
+        return None
+    if f.project_type == ProjectType.government_procurement:
+        return (
+            f"投标保证金不得超过采购项目预算金额的2%（{cap}元，政府采购法实施条例第三十三条）",
+            f"the bid bond is at most 2 % of the budget ({cap} yuan; GPR art. 33)",
+        )
+    return (
+        f"投标保证金不得超过招标项目估算价的2%（{cap}元，招标投标法实施条例第二十六条）",
+        f"the bid bond is at most 2 % of the estimate ({cap} yuan; Regs art. 26)",
+    )
+
+
+def _bond_forms(f: FilingFacts, _c: Context) -> Finding:
+    """A bond asked names the forms it takes, a guarantee among them (发改法规〔2023〕27号: guarantees
+    in place of cash are accepted)."""
+    if f.bond_amount is None:
+        return None
+    if not f.bond_forms:
+        return ("要求投标保证金的，应当载明可接受的提交形式", "a bid bond names the forms it may be posted in")
+    if not GUARANTEES & set(f.bond_forms):
+        return (
+            "投标保证金应当接受保函等非现金形式（发改法规〔2023〕27号）",
+            "a bid bond accepts a guarantee in place of cash (发改法规〔2023〕27号)",
+        )
+    return None
+
+
 def _method_of_regime(f: FilingFacts, _c: Context) -> Finding:
     """竞争性磋商 is a government procurement method (政府采购法 art. 26; 财库〔2014〕214号)."""
     if f.procurement_method == ProcurementMethod.consultation and f.project_type != ProjectType.government_procurement:
@@ -351,6 +401,8 @@ RULES: tuple[Rule, ...] = (
     Rule("retender_invalid", "retender_of", _retender),
     Rule("invitees_invalid", "invitees", _invitees),
     Rule("method_of_other_regime", "procurement_method", _method_of_regime),
+    Rule("bond_above_cap", "bond_amount", _bond_cap),
+    Rule("bond_forms_invalid", "bond_forms", _bond_forms),
     Rule("budget_not_positive", "budget", _budget),
     Rule("committee_size_invalid", "committee_size", _committee),
     Rule("opening_not_at_deadline", "opening_time", _opening_at_deadline),

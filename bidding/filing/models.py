@@ -36,6 +36,10 @@ class Filing(Base):
     # GP: 技术复杂、专业性强或者社会影响较大 — a committee of at least 7 (87号令 art. 47)
     complex_or_high_impact: Mapped[bool | None] = mapped_column(Boolean)
     invitees: Mapped[list[str] | None] = mapped_column(JSON)  # an invited tender's invitees (USCCs)
+    # 投标保证金: the amount asked (None: none), the forms accepted, whether SMEs are exempt
+    bond_amount: Mapped[Decimal | None] = mapped_column(Money)
+    bond_forms: Mapped[list[str] | None] = mapped_column(JSON)
+    bond_sme_exempt: Mapped[bool | None] = mapped_column(Boolean)
     announcement_date: Mapped[date | None] = mapped_column(Date)
     bid_deadline: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     opening_time: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))

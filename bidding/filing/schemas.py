@@ -11,7 +11,7 @@ import msgspec
 
 from app.core.uscc import check_uscc
 from app.core.validation import USCC, FieldError, Instant, RequestBody, Yuan
-from bidding.filing.checklist import Deficiency, EvaluationMethod, ProcurementMethod, ProjectType
+from bidding.filing.checklist import BondForm, Deficiency, EvaluationMethod, ProcurementMethod, ProjectType
 from bidding.filing.models import Filing, FilingDocument, FilingRound
 
 
@@ -36,6 +36,9 @@ class FilingDraft(RequestBody):
         bool | None,
         msgspec.Meta(description="GP: technically complex, highly specialised or of large social impact (7 members)"),
     ] = None
+    bond_amount: Yuan | None = None  # 投标保证金: at most 2 % of the budget; None: no bond asked
+    bond_forms: Annotated[list[BondForm], msgspec.Meta(max_length=4)] | None = None
+    bond_sme_exempt: Annotated[bool | None, msgspec.Meta(description="small and medium enterprises post none")] = None
     # an invited tender's invitees (at least 3, 招标投标法 art. 17)
     invitees: Annotated[list[USCC], msgspec.Meta(max_length=100)] | None = None
     announcement_date: date | None = None
@@ -165,6 +168,9 @@ class FilingOut(msgspec.Struct):
     documents: list[DocumentOut]
     current_round: RoundOut | None
     tender_id: uuid.UUID | None
+    bond_amount: Decimal | None = None
+    bond_forms: list[str] | None = None
+    bond_sme_exempt: bool | None = None
 
     @classmethod
     def of(
@@ -198,6 +204,9 @@ class FilingOut(msgspec.Struct):
             [DocumentOut.of(d) for d in documents],
             RoundOut.of(current) if current else None,
             tender_id,
+            f.bond_amount,
+            f.bond_forms,
+            f.bond_sme_exempt,
         )
 
 

@@ -33,6 +33,11 @@ class Tender(Base):
     ceiling_price: Mapped[Decimal | None] = mapped_column(Money)  # 最高投标限价: public (Regs art. 27)
     reference_price: Mapped[Decimal | None] = mapped_column(Money)  # 标底: secret, read out at the opening
     bid_validity_days: Mapped[int | None] = mapped_column(Integer)  # 投标有效期 (Regs art. 25); None: filed before it
+    # 投标保证金 (Regs art. 26; GPR art. 33): the amount (None: none asked), the forms it may take,
+    # whether small and medium enterprises are exempt; it is valid as long as the bids
+    bond_amount: Mapped[Decimal | None] = mapped_column(Money)
+    bond_forms: Mapped[list[str] | None] = mapped_column(JSON)
+    bond_sme_exempt: Mapped[bool | None] = mapped_column(Boolean)
     validity_reminded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     state_funded: Mapped[bool | None] = mapped_column(Boolean)  # the award takes rank 1 (Regs art. 55)
     invitees: Mapped[list[str] | None] = mapped_column(JSON)  # invited tender: only they bid (Law art. 17)

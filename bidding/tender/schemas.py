@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -37,6 +37,8 @@ class TenderOut(msgspec.Struct):
     published_at: datetime
     record_window_minutes: int | None
     retender_of: uuid.UUID | None  # the failed or cancelled tender this one re-tenders (重新招标)
+    # 投标保证金: the amount, the forms, SMEs exempt, valid as long as the bids (None: none asked)
+    bond: dict[str, Any] | None = None
 
     @classmethod
     def of(cls, t: Tender) -> TenderOut:
@@ -62,6 +64,14 @@ class TenderOut(msgspec.Struct):
             t.published_at,
             t.record_window_minutes,
             t.retender_of,
+            None
+            if t.bond_amount is None
+            else {
+                "amount": str(t.bond_amount),
+                "forms": t.bond_forms or [],
+                "sme_exempt": bool(t.bond_sme_exempt),
+                "valid_days": t.bid_validity_days,
+            },
         )
 
 

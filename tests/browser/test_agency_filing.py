@@ -29,6 +29,8 @@ async def test_an_agency_submits_a_filing_and_sees_every_deficiency_at_once(
     await page.get_by_label("项目名称").fill("江城市第三中学教学楼新建工程")
     await page.get_by_label("项目类型").select_option("construction")
     await page.get_by_label("评标委员会人数").fill("4")
+    await page.get_by_label("投标保证金（元）").fill("80000")
+    await page.get_by_label("基本账户转账").check()  # cash only: the notice asks for a guarantee too
     await page.get_by_role("button", name="保存").click()
     await page.wait_for_url(re.compile(r"/console/filings/[0-9a-f-]{36}$"))
     filing_id = page.url.rsplit("/", 1)[1]
@@ -50,7 +52,10 @@ async def test_an_agency_submits_a_filing_and_sees_every_deficiency_at_once(
         assert len(shown) == len(deficiencies)
         for item in deficiencies:
             assert any(item["message_zh"] in line for line in shown), item
-        status = (await http.get(f"/api/v1/filings/{filing_id}", headers=headers)).json()["status"]
+        assert "bond_forms_invalid" in {d["code"] for d in deficiencies}
+        saved = (await http.get(f"/api/v1/filings/{filing_id}", headers=headers)).json()
+        status = saved["status"]
+    assert (saved["bond_amount"], saved["bond_forms"]) == ("80000.00", ["transfer"])  # the checked box, a list
     assert status == "draft"  # the notice changed nothing
     await expect(page.locator("#filing-status")).to_have_text("草稿")  # the status in Chinese
     await assert_accessible(page)

@@ -484,6 +484,10 @@ function livePage() {
 function formBody(form) {
   const body = {};
   for (const input of form.querySelectorAll("input, select, textarea")) {
+    if (input.type === "checkbox") {  // the checked boxes of a name: a list
+      if (input.name && input.checked) (body[input.name] || (body[input.name] = [])).push(input.value);
+      continue;
+    }
     if (!input.name || input.value === "") continue;
     const path = input.name.split(".");  // "excluded.0.reason": a field of a list's row
     if (path.length === 3) {

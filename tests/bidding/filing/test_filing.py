@@ -92,6 +92,46 @@ async def test_a_large_or_complex_gp_project_needs_a_committee_of_seven(desk: De
     assert shown["complex_or_high_impact"] is True
 
 
+async def test_a_bid_bond_is_capped_at_2_percent_and_accepts_a_guarantee(desk: Desk) -> None:
+    """Regs art. 26 (2 % of the estimate: the budget, 12,500,000.00 here) and GPR art. 33 (2 % of
+    the budget); a bond names its forms, a guarantee among them (发改法规〔2023〕27号)."""
+    over = await desk.new_filing(bond_amount="250000.01", bond_forms=["transfer"])
+    found = {d["code"]: d for d in (await desk.submit(over)).json()["deficiencies"]}
+    assert (
+        "250000.00元" in found["bond_above_cap"]["message_zh"] and "二十六条" in found["bond_above_cap"]["message_zh"]
+    )
+    assert found["bond_above_cap"]["target"] == "bond_amount"
+    assert "非现金" in found["bond_forms_invalid"]["message_zh"]
+    gp = await desk.new_filing("government_procurement", budget="9500000.00", bond_amount="190000.01")
+    found = {d["code"]: d for d in (await desk.submit(gp)).json()["deficiencies"]}
+    assert "政府采购法实施条例第三十三条" in found["bond_above_cap"]["message_zh"]
+    assert "提交形式" in found["bond_forms_invalid"]["message_zh"]
+    negative = await desk.client.post(
+        "/api/v1/filings",
+        json={"project_name": "x", "project_type": "construction", "bond_amount": "-1", "bond_forms": ["gold"]},
+        headers=desk.agency_headers,
+    )
+    assert negative.status_code == 422
+    assert {p["name"] for p in negative.json()["invalid-params"]} >= {"bond_amount"}
+
+    # At the cap, a guarantee accepted, SMEs exempt: the tender publishes its bond, valid as long as the bids.
+    ready = await desk.new_filing(
+        bond_amount="250000.00", bond_forms=["transfer", "bank_guarantee"], bond_sme_exempt=True
+    )
+    assert (await desk.submit(ready)).status_code == 200
+    accepted = await desk.decide(ready, "accept")
+    assert accepted.status_code == 200, accepted.text
+    tender = (
+        await desk.client.get(f"/api/v1/tenders/{accepted.json()['tender_id']}", headers=desk.agency_headers)
+    ).json()
+    assert tender["bond"] == {
+        "amount": "250000.00",
+        "forms": ["transfer", "bank_guarantee"],
+        "sme_exempt": True,
+        "valid_days": tender["bid_validity_days"],
+    }
+
+
 async def test_the_bid_period_and_the_dates_are_checked(backend: str, desk: Desk, clock: FrozenClock) -> None:
     clock.set(at("2026-11-30T10:00"))
     short = (at("2026-12-10T09:30")).isoformat()
