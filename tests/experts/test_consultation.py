@@ -279,3 +279,36 @@ async def test_a_consultations_template_keeps_the_price_weight_in_its_range(
     assert tender_procedure.status_code == 422 and tender_procedure.json()["invalid-params"][0]["name"] == "procedure"
     taken = await client.put(url, json=CONSULTATION_TEMPLATE, headers=tender.desk.agency_headers)
     assert taken.status_code == 200 and taken.json()["procedure"] == "consultation"
+
+
+async def test_fifty_final_quotes_at_once_through_two_workers_leave_one_sealed_quote(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock, two_servers: list[str]
+) -> None:
+    """A supplier's client retrying in a storm: 50 quotes at once through two web workers, each
+    answered (no 500), one quote kept per supplier — the last one sealed wins at the close."""
+    import asyncio
+
+    import httpx
+
+    scene, heads = await consulting(client, world, clock)
+    member, url = next(iter(heads.values())), f"{scene.url}/consultation"
+    until = clock.now() + timedelta(hours=2)
+    called = await client.post(f"{url}/final-quotes", json={"until": until.isoformat()}, headers=member)
+    assert called.status_code == 200, called.text
+    supplier = scene.bidders[0]
+    async with httpx.AsyncClient(timeout=60) as http:
+        answers = await asyncio.gather(
+            *(
+                http.put(
+                    f"{two_servers[i % 2]}{url}/final-quote",
+                    json={"price": f"{700000 + i}.00"},
+                    headers=supplier.headers,
+                )
+                for i in range(50)
+            )
+        )
+    assert {a.status_code for a in answers} == {200}, {a.status_code: a.text for a in answers}
+    panel = (await client.get(url, headers=member)).json()
+    assert len(panel["quoted"]) == 1
+    mine = (await client.get(url, headers=supplier.headers)).json()["my_quote"]
+    assert mine["commitment"] in {a.json()["commitment"] for a in answers}
