@@ -30,7 +30,7 @@ from app.core.deps import DbSession, SettingsDep
 from app.core.guards import requires
 from app.core.validation import require_date_range
 from bidding.award.models import Award, Objection
-from bidding.award.states import AwardStatus
+from bidding.award.states import ENDED_AWARDS
 from bidding.bids.sme import declared_small_or_micro
 from bidding.opening.models import BidOpening
 from bidding.tender.models import Tender
@@ -145,7 +145,7 @@ async def gp_figures(session: AsyncSession, tz: ZoneInfo, start: date, end: date
         await session.execute(
             select(Tender.budget, Award.price, Award.bid_id)
             .join(Award, Award.tender_id == Tender.id)
-            .where(Tender.project_type == GP, Award.status != AwardStatus.declined)
+            .where(Tender.project_type == GP, Award.status.not_in(sorted(ENDED_AWARDS)))
             .where(Award.awarded_at >= since, Award.awarded_at < until)
         )
     )

@@ -41,7 +41,7 @@ from app.core.validation import FieldError
 from app.identity import service as identity
 from app.identity.models import Organization
 from bidding.award import states
-from bidding.award.models import AwardFile, Objection
+from bidding.award.models import Award, AwardFile, Objection
 from bidding.award.service import (
     PublicityDays,
     _agency_of,
@@ -53,7 +53,7 @@ from bidding.award.service import (
     _tell_supervisors,
     objection_view,
 )
-from bidding.award.states import ObjectionStatus, Outcome
+from bidding.award.states import AwardStatus, ObjectionStatus, Outcome
 from bidding.opening.models import OpeningSession, RecordResponse
 from bidding.tender import holds
 from bidding.tender import states as tender_states
@@ -630,6 +630,8 @@ async def _answer_other_matter(
     objection.amendment_number = amendment if outcome == Outcome.amended else None
     if objection.matter == "documents" and objection.kind == "objection":
         _release(tender, objection.id)
+    if objection.matter == "result" and outcome == Outcome.upheld:
+        await _void_result(session, clock, actor, tender, objection)
     _release_suspension(tender, objection, now)
     payload = {
         "objection": str(objection.id),
@@ -641,6 +643,42 @@ async def _answer_other_matter(
     await _tell_objector(session, clock, tender, objection, outcome)
     await session.commit()
     return objection_view(objection)
+
+
+async def _void_result(session: AsyncSession, clock: Clock, actor: Actor, tender: Tender, objection: Objection) -> None:
+    """A 质疑 or 投诉 on the GP result upheld before the contract voids the award (94号令 arts. 16,
+    32): the purchaser then confirms another of the remaining candidates — a new result notice — or
+    procures again (`POST …/award/decision`, `retender`). After the contract it is the finance
+    department's decision on the contract, not the platform's (409 before anything is written)."""
+    if await session.scalar(
+        select(Award.id).where(Award.tender_id == tender.id, Award.status == AwardStatus.contracted)
+    ):
+        raise Conflict(
+            "the contract is signed: an upheld 质疑 no longer voids the result; the finance department "
+            "decides on the contract (94号令 art. 32)",
+            zh="政府采购合同已经签订，质疑成立不再认定中标结果无效，由财政部门依法处理（94号令第三十二条）",
+        )
+    award = await session.scalar(
+        select(Award).where(Award.tender_id == tender.id, Award.status == AwardStatus.notified).with_for_update()
+    )
+    if award is None:
+        return
+    states.move_award(award, AwardStatus.voided)
+    award.declined_at, award.declined_by = clock.now(), actor.username
+    award.decline_reason = f"result_voided: {objection.kind} {objection.id} upheld"
+    award_file = await session.get(AwardFile, tender.id)
+    if award_file is not None:
+        award_file.result_published_at = None  # the next confirmation publishes the result again
+    payload = {"award": str(award.id), "objection": str(objection.id)}
+    await audit.record(session, clock, actor, "award.voided", "tender", tender.id, payload)
+    await _tell_supervisors(
+        session,
+        clock,
+        tender,
+        "result_voided",
+        f"质疑/投诉成立，中标结果无效：{tender.project_name}（{award.bidder}）",
+        f"voided:{award.id}",
+    )
 
 
 async def _tell_objector(

@@ -1053,7 +1053,7 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
         if not (award_file and award_file.result_published_at)
         else {
             "published_at": award_file.result_published_at.isoformat(),
-            "winner": next((award_view(a) for a in awards if a.status != AwardStatus.declined), None),
+            "winner": next((award_view(a) for a in awards if a.status not in states.ENDED_AWARDS), None),
             "committee": award_file.committee,  # GP publishes the committee with the result (87号令 art. 69)
             "questions": {  # 质疑 within 7 working days of the result notice (政府采购法 art. 52)
                 "to": tender.agency_uscc,

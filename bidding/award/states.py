@@ -105,17 +105,21 @@ class AwardStatus(enum.StrEnum):
     notified = "notified"
     contracted = "contracted"
     declined = "declined"
+    # GP: a 质疑 or 投诉 on the result upheld before the contract voids it (94号令 arts. 16, 32)
+    voided = "voided"
 
 
 AWARD = Lifecycle(
     "award",
     AwardStatus,
     {
-        AwardStatus.notified: frozenset({AwardStatus.contracted, AwardStatus.declined}),
+        AwardStatus.notified: frozenset({AwardStatus.contracted, AwardStatus.declined, AwardStatus.voided}),
         AwardStatus.contracted: frozenset(),
         AwardStatus.declined: frozenset(),
+        AwardStatus.voided: frozenset(),
     },
 )
+ENDED_AWARDS = frozenset({AwardStatus.declined, AwardStatus.voided})  # no winner: declined or voided
 
 
 class CancellationStatus(enum.StrEnum):

@@ -29,7 +29,7 @@ from app.core.problems import InvalidRequest, NotFound
 from app.core.validation import FieldError
 from app.identity import service as identity
 from bidding.award.models import Award, AwardDocument, AwardFile, Cancellation
-from bidding.award.states import AwardStatus, CancellationStatus
+from bidding.award.states import ENDED_AWARDS, CancellationStatus
 from bidding.filing.models import FilingDocument
 from bidding.ocds import releases as ocds
 from bidding.ocds.models import OcdsIndexState, OcdsRelease
@@ -173,7 +173,7 @@ async def _award(session: AsyncSession, a: Award, names: dict[str, str], public_
             if document
             else None,
         )
-    declined = a.declined_at if a.status == AwardStatus.declined else None
+    declined = a.declined_at if a.status in ENDED_AWARDS else None
     return ocds.Award(a.id, _party(names, a.bidder_uscc), a.price, a.awarded_at, declined, contract)
 
 

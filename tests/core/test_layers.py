@@ -107,7 +107,11 @@ def test_the_tables_match_the_diagrams() -> None:
     assert tenders.can_move(T.candidates, T.awarded)
     assert not tenders.can_move(T.opening, T.cancelled)  # an opening under way finishes
     assert tenders.CANCELLABLE == set(tenders.TenderStatus) - {T.opening, T.contracted, T.failed, T.cancelled}
-    assert award.AWARD.terminal() == {award.AwardStatus.contracted, award.AwardStatus.declined}
+    assert award.AWARD.terminal() == {
+        award.AwardStatus.contracted,
+        award.AwardStatus.declined,
+        award.AwardStatus.voided,
+    }
     assert tenders.can_move(T.evaluated, T.candidates) and tenders.can_move(T.evaluated, T.failed)  # none clean
     assert tenders.can_move(T.candidates, T.failed) and not tenders.can_move(T.failed, T.candidates)
     assert credit_states.REVIEW.terminal() == {

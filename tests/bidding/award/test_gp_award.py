@@ -356,3 +356,60 @@ async def test_a_question_on_the_gp_procedure_counts_from_its_stages_end_and_a_s
         headers=outsider.headers,
     )
     assert not_gp.status_code == 409 and "实施条例 art. 44" in not_gp.json()["detail"]
+
+
+async def test_an_upheld_question_on_the_result_voids_it_and_the_purchaser_confirms_another(
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
+) -> None:
+    """94号令 art. 16: a 质疑 on the result upheld before the contract voids the award; the purchaser
+    confirms another of the qualified candidates (a new result notice) or procures again."""
+    scene = await gp_candidates(client, world, clock)
+    desk, first, second, third = scene.tender.desk, *scene.bidders
+    recommended = [c["bid"] for c in (await award_of(scene, desk.agency_headers))["recommended"]]
+    decision_url = f"{scene.url}/award/decision"
+    confirmed = await client.post(decision_url, json={"bid": recommended[0]}, headers=desk.agency_headers)
+    assert confirmed.status_code == 200, confirmed.text
+    question = await client.post(
+        f"{scene.url}/award/objections", json={"grounds": "中标供应商资格证书过期"}, headers=second.headers
+    )
+    upheld = await client.post(
+        f"{scene.url}/award/objections/{question.json()['id']}/answer",
+        json={"outcome": "upheld", "answer": "质疑成立，中标结果无效，另行确定中标供应商"},
+        headers=desk.agency_headers,
+    )
+    assert upheld.status_code == 200, upheld.text
+    view = await award_of(scene, desk.agency_headers)
+    assert view["status"] == "awarded" and view["result"] is None  # no result stands
+    assert [a["status"] for a in view["awards"]] == ["voided"] and view["awaiting_decision"] is True
+    assert "result_voided" in await notices(client, desk.officer_headers)
+    again = await client.post(decision_url, json={"bid": recommended[0]}, headers=desk.agency_headers)
+    assert again.status_code == 422 and again.json()["invalid-params"][0]["code"] == "not_a_candidate"
+    other = await client.post(
+        decision_url, json={"bid": recommended[1], "reason": "第一候选人中标结果无效"}, headers=desk.agency_headers
+    )
+    assert other.status_code == 200, other.text
+    result = (await award_of(scene, third.headers))["result"]
+    assert result["winner"]["bid"] == recommended[1] and result["published_at"] == clock.now().isoformat()
+
+    # Once the contract is signed an upheld 质疑 no longer voids it: the finance department decides.
+    document = await award_document(scene, desk.agency_headers, "合同.pdf", b"%PDF-1.4 contract")
+    today = clock.now().astimezone(SHANGHAI).date()
+    contract = {
+        "document": document,
+        "amount": result["winner"]["price"],
+        "signed_on": today.isoformat(),
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=300)).isoformat(),
+    }
+    assert (await client.post(f"{scene.url}/award/contract", json=contract, headers=desk.agency_headers)).is_success
+    late = await client.post(
+        f"{scene.url}/award/objections", json={"grounds": "第二中标人业绩不实"}, headers=first.headers
+    )
+    assert late.status_code == 201, late.text
+    refused = await client.post(
+        f"{scene.url}/award/objections/{late.json()['id']}/answer",
+        json={"outcome": "upheld", "answer": "质疑成立"},
+        headers=desk.agency_headers,
+    )
+    assert refused.status_code == 409 and "94号令 art. 32" in refused.json()["detail"]
+    assert [a["status"] for a in (await award_of(scene, desk.agency_headers))["awards"]] == ["voided", "contracted"]
