@@ -67,7 +67,6 @@ async def begin(session: AsyncSession, clock: Clock, tender: Tender, bids: list[
             tender_id=tender.id,
             status=ConsultationStatus.consulting,
             suppliers=[{"bid": b["bid"], "uscc": b["uscc"], "bidder": b["bidder"]} for b in bids],
-            remaining=[b["bid"] for b in bids],
             excluded=[],
             started_at=clock.now(),
         )
@@ -140,7 +139,6 @@ async def open_round(
     now = clock.now()
     round_ = ConsultationRound(tender_id=tender_id, number=number, changes=text, opened_at=now, opened_by=str(seat.id))
     session.add(round_)
-    consultation.remaining = [b for b in consultation.remaining if b not in out]
     consultation.excluded = [
         *consultation.excluded,
         *({"bid": b, "round": number, "reason": r} for b, r in out.items()),
@@ -360,9 +358,9 @@ async def close(
                 f"the final quote of bid {quote.bid_id} does not match its commitment", zh="最后报价与其承诺值不符"
             )
         quote.price = opened.price
-    finalists = [{"bid": b["bid"], "price": str(quotes[b["bid"]].price)} for b in evaluation.bids if b["bid"] in quotes]
+    finalists = _finalists(consultation, list(quotes.values()))
     least = 2 if listed_case is not None else LEAST_FINALISTS
-    consultation.closed_at, consultation.finalists, consultation.listed_case = now, finalists, listed_case
+    consultation.closed_at, consultation.listed_case = now, listed_case
     payload = {"finalists": finalists, "listed_case": listed_case}
     if len(finalists) < least:
         move_consultation(consultation, ConsultationStatus.failed)
@@ -396,6 +394,12 @@ async def close(
     await audit.record(session, clock, actor, "consultation.closed", "tender", tender_id, payload)
     await session.commit()
     return await _view_of(session, tender_id, consultation, full=True)
+
+
+def _finalists(consultation: Consultation, quotes: list[FinalQuote]) -> list[dict[str, str]]:
+    """The suppliers still in whose final quote is opened, in the responses' order, with their price."""
+    opened = {q.bid_id: q.price for q in quotes if q.price is not None}
+    return [{"bid": b, "price": str(opened[b])} for b in consultation.remaining if b in opened]
 
 
 def round_view(r: ConsultationRound) -> dict[str, Any]:
@@ -435,8 +439,8 @@ async def _view_of(
         out["quoted"] = sorted(q.bid_id for q in quotes)
         out["finalists"] = (
             None
-            if consultation.finalists is None
-            else [{**f, "bidder": names.get(f["bid"])} for f in consultation.finalists]
+            if consultation.closed_at is None
+            else [{**f, "bidder": names.get(f["bid"])} for f in _finalists(consultation, quotes)]
         )
         return out
     # a supplier: the rounds' confirmed changes, its own standing and quote
@@ -460,17 +464,27 @@ async def _view_of(
     return out
 
 
+async def standing(session: AsyncSession, actor: Actor, tender: Tender) -> tuple[Consultation, bool] | None:
+    """The tender's consultation and whether the actor sees all of it (the panel, the supervisors,
+    the tender's agency) or a supplier's part; None when it has none or the actor is no party."""
+    consultation = await session.get(Consultation, tender.id)
+    if consultation is None:
+        return None
+    if actor.has_role(Role.supervisor) or actor.org_uscc == tender.agency_uscc:
+        return consultation, True
+    if await committee.seat_on(session, actor, tender.id) is not None:
+        return consultation, True
+    if actor.has_role(Role.bidder) and any(s["uscc"] == actor.org_uscc for s in consultation.suppliers):
+        return consultation, False
+    return None
+
+
 async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
     """The consultation as the actor may see it: the panel, the supervisors and the tender's agency
     everything but the quotes' prices before the close; a supplier in it the confirmed changes,
     its own standing and its own quote; anyone else 404."""
-    tender = await tender_or_404(session, tender_id)
-    consultation = await session.get(Consultation, tender_id)
-    if consultation is None:
+    found = await standing(session, actor, await tender_or_404(session, tender_id))
+    if found is None:
         raise NotFound(f"tender {tender_id} has no consultation", zh="该项目没有竞争性磋商")
-    seat = await committee.seat_on(session, actor, tender_id)
-    if actor.has_role(Role.supervisor) or seat is not None or actor.org_uscc == tender.agency_uscc:
-        return await _view_of(session, tender_id, consultation, full=True)
-    if actor.has_role(Role.bidder) and any(s["uscc"] == actor.org_uscc for s in consultation.suppliers):
-        return await _view_of(session, tender_id, consultation, full=False, uscc=actor.org_uscc)
-    raise NotFound(f"tender {tender_id} has no consultation", zh="该项目没有竞争性磋商")
+    consultation, full = found
+    return await _view_of(session, tender_id, consultation, full=full, uscc=actor.org_uscc)

@@ -599,17 +599,18 @@ async def elect_chair(
     """A seated member records the chair (组长) the committee elected from its experts, before
     the report is signed; the purchaser's representative never chairs it (财政部令第87号 art. 47)."""
     await committee.member_seat(session, actor, tender_id, seated=True)
-    state = await load(session, tender_id)
-    if state.evaluation.status not in (EvaluationStatus.consulting, EvaluationStatus.scoring):
+    evaluation = await session.get(Evaluation, tender_id, with_for_update=True)
+    if evaluation is None or evaluation.status not in (EvaluationStatus.consulting, EvaluationStatus.scoring):
         raise Conflict("the chair is elected before the report is signed")
-    chosen = next(((s, name) for s, name in state.members if s.id == seat_id), None)
+    members = await committee.members_of(session, tender_id)
+    chosen = next(((s, name) for s, name in members if s.id == seat_id), None)
     if chosen is None or chosen[0].status != SeatStatus.seated:
         raise InvalidRequest([FieldError("seat", "unknown", "a seated member of the committee")])
     if chosen[0].expert_id is None:
         raise InvalidRequest(
             [FieldError("seat", "representative", "the purchaser's representative does not chair the committee")]
         )
-    state.evaluation.chair_seat_id = seat_id
+    evaluation.chair_seat_id = seat_id
     await audit.record(session, clock, actor, "evaluation.chair", "committee_seat", seat_id, {"chair": chosen[1]})
     await session.commit()
     return {"chair": str(seat_id), "name": chosen[1]}

@@ -355,17 +355,16 @@ class AssessmentRuleRow(Base):
 
 class Consultation(Base):
     """A 竞争性磋商's consultation (财库〔2014〕214号 arts. 21-28): between the opening of the first
-    responses and the scoring, the panel consults the suppliers still in (`remaining`, bid ids) in
-    rounds, excludes those that do not meet the documents (`excluded`), then calls for final quotes
-    until `quotes_until`; at the close the quotes are opened and the suppliers that quoted are the
-    finalists, scored at their final quotes."""
+    responses and the scoring, the panel consults the suppliers in rounds, excludes those that do
+    not meet the documents (`excluded`; the others are `remaining`), then calls for final quotes
+    until `quotes_until`; at the close the quotes are opened (`FinalQuote.price`) and the suppliers
+    still in that quoted are the finalists, scored at their final quotes."""
 
     __tablename__ = "consultations"
 
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), primary_key=True)
     status: Mapped[str] = mapped_column(String(16))
     suppliers: Mapped[list[dict[str, str]]] = mapped_column(JSON)  # {bid, uscc, bidder}: who responded
-    remaining: Mapped[list[str]] = mapped_column(JSON)
     excluded: Mapped[list[dict[str, Any]]] = mapped_column(JSON)  # {bid, round, reason}
     started_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     quotes_called_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
@@ -373,7 +372,12 @@ class Consultation(Base):
     closed_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     # the case of 财库〔2015〕124号 the panel recorded to go on with 2 final suppliers
     listed_case: Mapped[str | None] = mapped_column(String(32))
-    finalists: Mapped[list[dict[str, str]] | None] = mapped_column(JSON)  # {bid, price}
+
+    @property
+    def remaining(self) -> list[str]:
+        """The bids still in: every response the panel has not excluded, in the responses' order."""
+        out = {e["bid"] for e in self.excluded}
+        return [s["bid"] for s in self.suppliers if s["bid"] not in out]
 
 
 class ConsultationRound(Base):

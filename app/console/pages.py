@@ -10,7 +10,7 @@ the API's server-sent event streams. A page without a sign-in redirects to /logi
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -145,23 +145,13 @@ PAGE_ERRORS: Mapping[Any, Any] = {
 }
 
 
-async def _found(lookup: Awaitable[object]) -> bool:
-    """Whether `lookup` finds what it looks for rather than answering 404 (pages link only to what one may open)."""
+async def _may_watch(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> bool:
+    """Whether the opening room lets `actor` in (the hall and pages link only to rooms one may enter)."""
     try:
-        await lookup
+        await opening_service.watchable_tender(session, actor, tender_id)
     except NotFound:
         return False
     return True
-
-
-async def _may_watch(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> bool:
-    """Whether the opening room lets `actor` in (the hall and pages link only to rooms one may enter)."""
-    return await _found(opening_service.watchable_tender(session, actor, tender_id))
-
-
-async def _sees_consultation(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> bool:
-    """Whether the tender has a consultation the actor may see (its page is linked only then)."""
-    return await _found(consultation_service.view(session, actor, tender_id))
 
 
 async def _takes_part(session: AsyncSession, actor: Actor, posted: ServiceRequest) -> bool:
@@ -344,7 +334,7 @@ class ConsolePages(Controller):
             award=await award_service.view(db_session, actor, tender_id),
             own=own,
             may_watch=await _may_watch(db_session, actor, tender_id),
-            consultation_open=await _sees_consultation(db_session, actor, tender_id),
+            consultation_open=await consultation_service.standing(db_session, actor, tender) is not None,
         )
 
     @get("/tenders/{tender_id:uuid}/consultation", guards=[signed_in])

@@ -41,7 +41,7 @@ from app.core.validation import FieldError
 from app.identity import service as identity
 from app.identity.models import Organization
 from bidding.award import states
-from bidding.award.models import Award, AwardFile, Objection
+from bidding.award.models import AwardFile, Objection
 from bidding.award.service import (
     PublicityDays,
     _agency_of,
@@ -51,6 +51,7 @@ from bidding.award.service import (
     _locked,
     _own_documents,
     _tell_supervisors,
+    award_in,
     objection_view,
 )
 from bidding.award.states import AwardStatus, ObjectionStatus, Outcome
@@ -265,7 +266,9 @@ async def object_to_documents(
     return objection_view(objection)
 
 
-PROCEDURE_STAGES = ("opening", "evaluation")
+# The stages of the procedure a GP supplier may question (94号令 art. 10), with their Chinese names.
+STAGE_ZH = {"opening": "开标", "evaluation": "评审"}
+PROCEDURE_STAGES = tuple(STAGE_ZH)
 
 
 async def question_procedure(
@@ -318,9 +321,6 @@ async def question_procedure(
     objection = await _object(session, clock, actor, tender, grounds, attachments, tz, matter=stage)
     await session.commit()
     return objection_view(objection)
-
-
-STAGE_ZH = {"opening": "开标", "evaluation": "评审"}
 
 
 def _hold(tender: Tender, kind: str, ref: uuid.UUID, since: datetime) -> None:
@@ -650,17 +650,13 @@ async def _void_result(session: AsyncSession, clock: Clock, actor: Actor, tender
     32): the purchaser then confirms another of the remaining candidates — a new result notice — or
     procures again (`POST …/award/decision`, `retender`). After the contract it is the finance
     department's decision on the contract, not the platform's (409 before anything is written)."""
-    if await session.scalar(
-        select(Award.id).where(Award.tender_id == tender.id, Award.status == AwardStatus.contracted)
-    ):
+    if await award_in(session, tender.id, AwardStatus.contracted) is not None:
         raise Conflict(
             "the contract is signed: an upheld 质疑 no longer voids the result; the finance department "
             "decides on the contract (94号令 art. 32)",
             zh="政府采购合同已经签订，质疑成立不再认定中标结果无效，由财政部门依法处理（94号令第三十二条）",
         )
-    award = await session.scalar(
-        select(Award).where(Award.tender_id == tender.id, Award.status == AwardStatus.notified).with_for_update()
-    )
+    award = await award_in(session, tender.id, AwardStatus.notified)
     if award is None:
         return
     states.move_award(award, AwardStatus.voided)

@@ -530,10 +530,15 @@ async def _own_documents(
 # --- the award, its refusal, the contract and the bid bonds ----------------------------------
 
 
-async def _current_award(session: AsyncSession, tender_id: uuid.UUID) -> Award:
-    award = await session.scalar(
-        select(Award).where(Award.tender_id == tender_id, Award.status == AwardStatus.notified).with_for_update()
+async def award_in(session: AsyncSession, tender_id: uuid.UUID, status: AwardStatus) -> Award | None:
+    """The tender's award in `status` (notified, or contracted: there is one at most), locked."""
+    return await session.scalar(
+        select(Award).where(Award.tender_id == tender_id, Award.status == status).with_for_update()
     )
+
+
+async def _current_award(session: AsyncSession, tender_id: uuid.UUID) -> Award:
+    award = await award_in(session, tender_id, AwardStatus.notified)
     if award is None:
         raise Conflict("no award is waiting for its contract")
     return award
@@ -713,9 +718,7 @@ async def record_contract_filing(
     department — its day and number — due within 7 working days of signing (政府采购法 art. 47)."""
     tender = await _locked(session, tender_id)
     _agency_of(actor, tender)
-    award = await session.scalar(
-        select(Award).where(Award.tender_id == tender_id, Award.status == AwardStatus.contracted).with_for_update()
-    )
+    award = await award_in(session, tender_id, AwardStatus.contracted)
     if award is None or award.contract_file_by is None or award.contract_signed_on is None:
         raise Conflict(
             "a government-procurement contract is filed (备案) once it is recorded",
