@@ -5,6 +5,7 @@ import app.core.models
 import app.identity.models
 import bidding.award.models
 import bidding.bids.models
+import bidding.bonds.models
 import bidding.filing.models
 import bidding.market.models
 import bidding.ocds.models

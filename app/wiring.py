@@ -21,6 +21,7 @@ from app.core.live import Broadcaster
 from app.core.settings import Settings, load_or_create_receipt_key
 from bidding.award import jobs as award_jobs
 from bidding.award.service import CommitteeNames
+from bidding.bonds import jobs as bond_jobs
 from bidding.filing import jobs as filing_jobs
 from bidding.filing.service import recompute_provisional_deadlines
 from bidding.market import jobs as market_jobs
@@ -66,6 +67,7 @@ def chronograph_steps(
         *opening_jobs.steps(settings, sessions, blobs, live),
         *expert_jobs.steps(settings, EXPERT_CREDIT_BARS),
         *award_jobs.steps(settings, COMMITTEE_NAMES),
+        *bond_jobs.steps(settings),
     ]
 
 

@@ -71,6 +71,13 @@ class Settings:
     # a bid waiting for an auction's row lock holds one, and a connection opened under load costs
     # its set-up and every statement prepared again.
     db_pool_size: int = 20
+    # The settlement bank (结算银行) that holds cash bid bonds: the master account its virtual
+    # sub-accounts (子账户) hang from, the secret that signs its messages both ways (derived from the
+    # secret key unless GGZY_BANK_SECRET is set), and its demand-deposit rates, `YYYY-MM-DD:rate,…`
+    # (default: the People's Bank benchmark 0.35 % since 2015-10-24).
+    bond_master_account: str = "37010100000000"
+    bank_secret_text: str = ""
+    demand_deposit_rates: str = "2015-10-24:0.0035"
     # Tests only: every process reads "now" as the system clock plus the seconds in this file.
     clock_shift_file: Path | None = None
 
@@ -112,6 +119,13 @@ class Settings:
     @property
     def blob_dir(self) -> Path:
         return self.data_dir / "blobs"
+
+    @property
+    def bank_secret(self) -> bytes:
+        """The HMAC key of the settlement bank's messages: GGZY_BANK_SECRET, or derived from the secret key."""
+        if self.bank_secret_text:
+            return self.bank_secret_text.encode()
+        return hashlib.sha256(b"ggzy settlement bank/1\x00" + self.secret_key.encode()).digest()
 
     @property
     def receipt_key_path(self) -> Path:
@@ -165,8 +179,28 @@ class Settings:
             public_url=env.get("GGZY_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             tree_head_seconds=int(env.get("GGZY_TREE_HEAD_SECONDS", "60")),
             db_pool_size=_at_least_one("GGZY_DB_POOL_SIZE", env.get("GGZY_DB_POOL_SIZE", "20")),
+            bond_master_account=_digits(
+                "GGZY_BOND_MASTER_ACCOUNT", env.get("GGZY_BOND_MASTER_ACCOUNT", "37010100000000")
+            ),
+            bank_secret_text=env.get("GGZY_BANK_SECRET", ""),
+            demand_deposit_rates=_rates(env.get("GGZY_DEMAND_DEPOSIT_RATES", "2015-10-24:0.0035")),
             clock_shift_file=_clock_shift_file(env),
         )
+
+
+def _digits(name: str, value: str) -> str:
+    if not value.isdigit() or not 6 <= len(value) <= 24:
+        raise ValueError(f"{name}: {value!r} is not an account number of 6 to 24 digits")
+    return value
+
+
+def _rates(value: str) -> str:
+    """`YYYY-MM-DD:rate,…`, or a start-up error (the parse is bidding.bonds.rules.parse_rates's)."""
+    for item in filter(None, (i.strip() for i in value.split(","))):
+        day, _, rate = item.partition(":")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day) is None or re.fullmatch(r"0(\.\d+)?", rate) is None:
+            raise ValueError(f"GGZY_DEMAND_DEPOSIT_RATES: {item!r} is not YYYY-MM-DD:rate (e.g. 2015-10-24:0.0035)")
+    return value.replace(" ", "")
 
 
 def _at_least_one(name: str, value: str) -> int:

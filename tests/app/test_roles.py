@@ -17,7 +17,7 @@ from app.core.actor import Role
 from app.identity.models import OrgKind
 from tests.conftest import World, login
 
-PUBLIC, SIGNED_IN = "public", "signed in"
+PUBLIC, SIGNED_IN, BANK = "public", "signed in", "the bank's signature"
 A, S, G, B, M = Role.admin, Role.supervisor, Role.agency, Role.bidder, Role.intermediary  # M: market
 E = Role.expert
 OFFICERS = frozenset({A, S})
@@ -195,7 +195,16 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/complaints"): frozenset({B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{complaint_id:uuid}/excluded-time"): frozenset({S}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{complaint_id:uuid}/suspension"): frozenset({S}),
-    ("GET", "/api/v1/complaint-decisions"): PUBLIC,  # published decisions (实施条例 art. 78)
+    ("GET", "/api/v1/complaint-decisions"): PUBLIC,
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/bond"): frozenset({B}),  # its own bond
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/bond"): frozenset({B}),
+    ("GET", "/api/v1/tenders/{tender_id:uuid}/bonds"): frozenset({A, S, G}),  # agencies: after the deadline
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/bonds/{bond_id:uuid}/forfeiture"): frozenset({G}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/award/performance-bond"): frozenset({G}),
+    ("POST", "/api/v1/bank/notices"): BANK,  # the settlement bank: an HMAC of the body, no sign-in
+    ("POST", "/api/v1/bank/instructions/pending"): BANK,
+    ("POST", "/api/v1/bank/statements"): frozenset({A}),
+    ("GET", "/api/v1/bank/instructions"): OFFICERS,  # published decisions (实施条例 art. 78)
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{objection_id:uuid}/answer"): frozenset({G, S}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{objection_id:uuid}/complaint"): frozenset({B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/decline"): frozenset({B, G}),
@@ -284,7 +293,9 @@ async def test_every_route_as_every_role_answers_as_the_table_says(
             response = await client.request(method, url, headers=headers, content=body, follow_redirects=False)
             status = response.status_code
             expected_refusal = (
-                None
+                401  # nobody signs as the bank by signing in
+                if allowed == BANK
+                else None
                 if allowed == PUBLIC or (role is not None and (allowed == SIGNED_IN or role in allowed))
                 else (403 if role is not None else 303 if path.startswith(PAGES) else 401)
             )

@@ -13,6 +13,7 @@ import pytest
 from app.core.lifecycle import Due, Lifecycle, TransitionRefused
 from bidding.award import states as award
 from bidding.bids import states as bids
+from bidding.bonds import states as bonds
 from bidding.filing import states as filings
 from bidding.market import states as requests
 from bidding.opening import states as openings
@@ -74,6 +75,8 @@ LIFECYCLES: list[Lifecycle] = [  # type: ignore[type-arg]
     award.OBJECTION,
     award.AWARD,
     award.CANCELLATION,
+    bonds.LIFECYCLE,
+    bonds.INSTRUCTION_LIFECYCLE,
 ]
 
 
@@ -134,6 +137,10 @@ def test_the_tables_match_the_diagrams() -> None:
     assert filings.LIFECYCLE.terminal() == {F.accepted}
     assert filings.can_move(F.returned, F.submitted) and not filings.can_move(F.draft, F.accepted)
     assert bids.LIFECYCLE.terminal() == {B.replaced, B.withdrawn}
+    Bd = bonds.BondStatus
+    assert bonds.LIFECYCLE.terminal() == {Bd.refunded, Bd.released, Bd.forfeited, Bd.closed}
+    assert not bonds.LIFECYCLE.can_move(Bd.refunding, Bd.forfeited)  # a refund under way is never kept
+    assert not bonds.LIFECYCLE.can_move(Bd.awaiting, Bd.forfeited)  # nothing posted, nothing to keep
     assert openings.LIFECYCLE.terminal() == {Op.read_out, Op.failed}
     assert not openings.LIFECYCLE.can_move(Op.awaiting_shares, Op.read_out)  # never without decrypting
     assert requests.LIFECYCLE.terminal() == {R.awarded, R.failed}
