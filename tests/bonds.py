@@ -103,3 +103,23 @@ async def assert_ledgers_balanced(world: World) -> None:
                 assert balance == received + interest - refunded, (bond.status, pairs)
             if bond.status == BondStatus.refunded:
                 assert refunded == received + interest
+
+
+async def paid_cash_bond(
+    client: AsyncTestClient[Litestar], world: World, tender: Tender, bidder: Bidder
+) -> dict[str, Any]:
+    """A cash bond opened and paid in full from the bidder's basic account, now."""
+    bond = await cash_bond(client, tender, bidder)
+    paid = await bank_says(
+        client, world.settings, credit(bond["sub_account"], int(Decimal(BOND) * 100), world.clock.now())
+    )
+    assert paid.status_code == 200 and paid.json()["matched"], paid.text
+    return bond
+
+
+async def bonds_of(
+    client: AsyncTestClient[Litestar], tender_id: str, headers: dict[str, str]
+) -> dict[str, dict[str, Any]]:
+    """The tender's bonds by bidder's USCC, as a supervisor sees them."""
+    bonds = (await client.get(f"/api/v1/tenders/{tender_id}/bonds", headers=headers)).json()["bonds"]
+    return {b["bidder"]: b for b in bonds}

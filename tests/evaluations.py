@@ -13,7 +13,8 @@ from sqlalchemy import select
 from app.core.actor import Role
 from app.identity.models import User
 from experts.pool import COLUMNS
-from tests.bids import Bidder, Tender, published_tender
+from tests.bids import Bidder, Tender, new_bidder, published_tender
+from tests.bonds import BOND_TERMS, paid_cash_bond
 from tests.conftest import SHANGHAI, World, login, random_uscc
 from tests.openings import at_opening_time, bids_in, hand_in, share_words, wait_for
 from tests.steps import run_step
@@ -121,6 +122,7 @@ async def drawn_committee(
     draw_before_opening: timedelta | None = None,
     quotas: list[dict[str, Any]] | None = None,
     representatives: int = 0,
+    bonds: bool = False,
     **filing: Any,
 ) -> Scene:
     """A tender (committee of 5, or as many as `quotas` and `representatives` seat; `filing` fields over the complete
@@ -130,7 +132,13 @@ async def drawn_committee(
     admin_headers = await login(client, admin.username)
     quotas = quotas or QUOTAS
     size = sum(q["members"] for q in quotas) + representatives
-    tender = await published_tender(client, world, committee_size=size, **filing)
+    tender = await published_tender(
+        client, world, committee_size=size, **({**BOND_TERMS, **filing} if bonds else filing)
+    )
+    if bonds:  # each bidder posts a cash bond before it bids
+        bidders = bidders or [await new_bidder(client, world) for _ in range(len(prices) if prices else 3)]
+        for bidder in bidders:
+            await paid_cash_bond(client, world, tender, bidder)
     bidders = await bids_in(client, world, tender, len(prices) if prices else 3, prices, bidders, consortium, fields)
     detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
     opening = datetime.fromisoformat(detail["opening_time"])

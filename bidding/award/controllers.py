@@ -18,7 +18,6 @@ from bidding.award import remedies, report, service, validity
 from bidding.award.schemas import (
     AcceptanceIn,
     AnswerIn,
-    BondRefundIn,
     ComplaintIn,
     ContractFilingIn,
     ContractIn,
@@ -311,19 +310,6 @@ class AwardController(Controller):
         return await service.record_contract_filing(
             db_session, clock, actor, tender_id, filed_on=data.filed_on, number=data.number, tz=settings.tz
         )
-
-    @post("/award/bond-refund", guards=[requires(Role.agency)], status_code=200)
-    async def bond_refund(
-        self,
-        tender_id: FromPath[uuid.UUID],
-        data: JSONBody[BondRefundIn],
-        db_session: DbSession,
-        clock: ClockDep,
-        actor: ActorDep,
-        settings: SettingsDep,
-    ) -> dict[str, Any]:
-        today = clock.now().astimezone(settings.tz).date()
-        return await service.record_bond_refund(db_session, clock, actor, tender_id, data.refunded_on, today)
 
     @get("/validity", guards=[signed_in])
     async def validity(

@@ -125,9 +125,6 @@ class Award(Base):
     contract_starts_on: Mapped[date | None] = mapped_column(Date)
     contract_ends_on: Mapped[date | None] = mapped_column(Date)
     contract_recorded_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
-    bond_refund_due: Mapped[date | None] = mapped_column(Date, index=True)
-    bonds_refunded_on: Mapped[date | None] = mapped_column(Date)
-    refund_late_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     decision_reason: Mapped[str | None] = mapped_column(String(2000))  # why not the first remaining candidate
     decided_by: Mapped[str | None] = mapped_column(String(100))  # the tenderee's agency user who decided
     contract_differences: Mapped[list[str] | None] = mapped_column(JSON)  # where the contract departs from the award

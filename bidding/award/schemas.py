@@ -86,10 +86,6 @@ class ContractFilingIn(msgspec.Struct, forbid_unknown_fields=True):
     number: Annotated[str, msgspec.Meta(max_length=100)]
 
 
-class BondRefundIn(msgspec.Struct, forbid_unknown_fields=True):
-    refunded_on: date
-
-
 class DecisionIn(RequestBody):
     """The tenderee's award decision: `{"bid": "<candidate>", "reason": "…"}` or `{"retender": true, "reason": "…"}`."""
 

@@ -679,7 +679,6 @@ async def record_contract(
     award.contract_document_id, award.contract_amount = document, amount
     award.contract_signed_on, award.contract_starts_on, award.contract_ends_on = signed_on, starts_on, ends_on
     award.contract_recorded_at = clock.now()
-    award.bond_refund_due = counted.last_day_of(signed_on, states.REFUND_BOND_WITHIN)
     if regime_of(tender.project_type) == Regime.government_procurement:
         award.contract_publish_by = counted.end_of(signed_on, states.GP_CONTRACT_PUBLISH_WITHIN)
         award.contract_file_by = counted.end_of(signed_on, states.GP_CONTRACT_FILE_WITHIN)
@@ -742,39 +741,11 @@ async def record_contract_filing(
     return await view(session, actor, tender_id)
 
 
-async def record_bond_refund(
-    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, refunded_on: date, today: date
-) -> dict[str, Any]:
-    tender = await _locked(session, tender_id)
-    _agency_of(actor, tender)
-    award = await session.scalar(
-        select(Award).where(Award.tender_id == tender_id, Award.status == AwardStatus.contracted)
-    )
-    if award is None or award.contract_signed_on is None:
-        raise Conflict("the bid bonds are refunded after the contract")
-    if award.bonds_refunded_on is not None:
-        raise Conflict("recorded already")
-    if not award.contract_signed_on <= refunded_on <= today:
-        raise InvalidRequest([FieldError("refunded_on", "invalid", "between the contract's signing and today")])
-    award.bonds_refunded_on = refunded_on
-    await audit.record(
-        session, clock, actor, "award.bonds_refunded", "tender", tender_id, {"refunded_on": refunded_on.isoformat()}
-    )
-    await session.commit()
-    return await view(session, actor, tender_id)
-
-
 async def late_awards(session: AsyncSession, now: datetime, tz: ZoneInfo) -> list[uuid.UUID]:
-    """Awards past their 30 days without a contract, or contracts past the bonds' refund day
-    (a local date: late from 24:00 of it)."""
+    """Awards past their 30 days without a contract, or GP contracts past their filing day (the
+    bonds' refunds are bidding.bonds' own)."""
     late_contract = select(Award.id).where(
         Award.status == AwardStatus.notified, Award.sign_by <= now, Award.late_at.is_(None)
-    )
-    late_refund = select(Award.id).where(
-        Award.status == AwardStatus.contracted,
-        Award.bonds_refunded_on.is_(None),
-        Award.bond_refund_due < now.astimezone(tz).date(),
-        Award.refund_late_at.is_(None),
     )
     late_filing = select(Award.id).where(
         Award.status == AwardStatus.contracted,
@@ -784,7 +755,6 @@ async def late_awards(session: AsyncSession, now: datetime, tz: ZoneInfo) -> lis
     )
     return [
         *await session.scalars(late_contract),
-        *await session.scalars(late_refund),
         *await session.scalars(late_filing),
     ]
 
@@ -807,15 +777,6 @@ async def flag_late_award(session: AsyncSession, award_id: uuid.UUID, clock: Clo
     elif award.status == AwardStatus.notified and award.late_at is None and award.sign_by <= now:
         award.late_at = now
         what, message = "contract_late", f"中标通知发出已满 30 日仍未签订合同：{tender.project_name}"
-    elif (
-        award.status == AwardStatus.contracted
-        and award.bonds_refunded_on is None
-        and award.refund_late_at is None
-        and award.bond_refund_due is not None
-        and award.bond_refund_due < now.astimezone(tz).date()
-    ):
-        award.refund_late_at = now
-        what, message = "bond_refund_late", f"合同签订后 5 日内未退还投标保证金：{tender.project_name}"
     else:
         return False
     await audit.record(session, clock, actor, f"award.{what}", "tender", tender.id, {"award": str(award.id)})
@@ -991,9 +952,6 @@ def award_view(a: Award) -> dict[str, Any]:
             "filed_on": a.contract_filed_on.isoformat() if a.contract_filed_on else None,
             "filing_number": a.contract_filing_number,
             "filing_late": a.contract_filing_late_at is not None,
-            "bond_refund_due": a.bond_refund_due.isoformat() if a.bond_refund_due else None,
-            "bonds_refunded_on": a.bonds_refunded_on.isoformat() if a.bonds_refunded_on else None,
-            "bond_refund_late": a.refund_late_at is not None,
         },
     }
 

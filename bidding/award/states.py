@@ -28,7 +28,6 @@ ACCEPT_COMPLAINT_WITHIN = PeriodRule(3, True, "实施条例 art. 61: a complaint
 DECIDE_COMPLAINT_WITHIN = PeriodRule(30, True, "实施条例 art. 61: a complaint decided within 30 working days")
 REPORT_WITHIN = PeriodRule(15, False, "招标投标法 art. 47: the written report within 15 days of the award")
 SIGN_WITHIN = PeriodRule(30, False, "招标投标法 art. 46: the contract within 30 days of the award notice")
-REFUND_BOND_WITHIN = PeriodRule(5, False, "实施条例 art. 57: bid bonds back within 5 days of the contract")
 
 # Government procurement's own periods, all in working days (政府采购法 and its 实施条例; 财政部令第87号、第94号).
 GP_CONFIRM_WITHIN = PeriodRule(

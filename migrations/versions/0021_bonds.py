@@ -22,6 +22,11 @@ GUID = advanced_alchemy.types.GUID(length=16)
 
 
 def upgrade() -> None:
+    # The award's one refund day for all bonds gives way to each bond's own (bidding.bonds).
+    with op.batch_alter_table("awards") as batch_op:
+        batch_op.drop_index(batch_op.f("ix_awards_bond_refund_due"))
+        for column in ("refund_late_at", "bonds_refunded_on", "bond_refund_due"):
+            batch_op.drop_column(column)
     op.create_table(
         "bonds",
         sa.Column("id", GUID, primary_key=True),
@@ -90,3 +95,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     for table in ("refund_instructions", "bank_transactions", "bond_entries", "bonds"):
         op.drop_table(table)
+    with op.batch_alter_table("awards") as batch_op:
+        batch_op.add_column(sa.Column("bond_refund_due", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("bonds_refunded_on", sa.Date(), nullable=True))
+        batch_op.add_column(sa.Column("refund_late_at", Instant, nullable=True))
+        batch_op.create_index(batch_op.f("ix_awards_bond_refund_due"), ["bond_refund_due"], unique=False)

@@ -209,7 +209,6 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{objection_id:uuid}/complaint"): frozenset({B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/decline"): frozenset({B, G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/contract"): frozenset({G}),
-    ("POST", "/api/v1/tenders/{tender_id:uuid}/award/bond-refund"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/contract/filing"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/termination"): frozenset({G}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/evaluation/corrections"): frozenset({E}),

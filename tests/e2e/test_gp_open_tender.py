@@ -11,14 +11,17 @@ the signed report through the same API)."""
 from __future__ import annotations
 
 from datetime import timedelta
+from decimal import Decimal
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from app.core.clock import FrozenClock
 from bidding.award import states
-from tests.bidding.award.test_award_api import award_document, award_of, notices
+from bidding.bonds import rules as bond_rules
+from tests.bidding.award.test_award_api import award_document, award_of, notices, step
 from tests.bidding.award.test_gp_award import PRICES, gp_candidates, working_days_after
+from tests.bonds import BOND, assert_ledgers_balanced, bonds_of, pay_instructions
 from tests.conftest import SHANGHAI, World
 from tests.ocds import parse, problems
 
@@ -27,7 +30,7 @@ async def test_a_gp_open_tender_from_its_filing_to_its_contract_filed(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
     # Filing to signed report: the lowest bidder declared itself small, its 声明函 enclosed.
-    scene = await gp_candidates(client, world, clock)
+    scene = await gp_candidates(client, world, clock, bonds=True)  # each posted a cash bond
     desk, first, second, third = scene.tender.desk, *scene.bidders
     tender = (await client.get(scene.url, headers=first.headers)).json()
     assert tender["regime"] == "government_procurement"
@@ -44,6 +47,19 @@ async def test_a_gp_open_tender_from_its_filing_to_its_contract_filed(
     result = (await award_of(scene, third.headers))["result"]
     assert result["winner"]["bid"] == lowest and result["winner"]["price"] == PRICES[0]
     assert len(result["committee"]) == 5
+
+    # The unsuccessful suppliers' bonds go back within 5 working days of the award notice (GPR
+    # art. 33), instructed at once; the winner's waits for the contract.
+    assert await step(world, "bond-refund") == 2
+    ends = await working_days_after(world, clock.now(), bond_rules.GP_LOSERS)  # 24:00 of the 5th working day
+    refund_by = ends.astimezone(SHANGHAI).date() - timedelta(days=1)
+    paid = await pay_instructions(client, world.settings)
+    assert len(paid) == 2 and all(i["principal"] == BOND for i in paid)
+    bonds = await bonds_of(client, scene.tender.id, desk.officer_headers)
+    for loser in (second, third):
+        assert bonds[loser.org.uscc]["status"] == "refunded"
+        assert bonds[loser.org.uscc]["refund_due"] == refund_by.isoformat()
+    assert bonds[first.org.uscc]["status"] == "held"
 
     # A 质疑 on the result within 7 working days, answered in writing; the other suppliers told.
     question = await client.post(
@@ -108,6 +124,13 @@ async def test_a_gp_open_tender_from_its_filing_to_its_contract_filed(
     assert filed.status_code == 200, filed.text
     assert filed.json()["awards"][0]["contract"]["filing_late"] is False
     assert (await client.get(scene.url, headers=first.headers)).json()["status"] == "contracted"
+    assert await step(world, "bond-refund") == 1  # the winner's, within 5 working days of the contract
+    [winners] = await pay_instructions(client, world.settings)
+    bond = (await client.get(f"/api/v1/tenders/{scene.tender.id}/bond", headers=first.headers)).json()
+    assert bond["status"] == "refunded" and bond["refund_rule"].startswith("政府采购法实施条例 art. 33")
+    assert bond["refunded"] == str(Decimal(BOND) + Decimal(bond["interest"]))
+    assert winners["key"] == bond["instructions"][0]["key"]
+    await assert_ledgers_balanced(world)
 
     # The open data: the GP regime named, the contract released, the package valid.
     releases = parse((await client.get("/api/v1/ocds/releases")).content)

@@ -512,9 +512,6 @@ async def test_a_tender_from_filing_to_contract_through_the_api(deployment: Depl
             },
         )
         assert contracted["status"] == "contracted"
-        # 5 days from the day after signing; a last day that is a rest day moves (民法典 arts. 201, 203)
-        refund = await agent.ok("GET", "/api/v1/calendar/period", params={"from": signed_on.isoformat(), "days": 5})
-        assert contracted["awards"][0]["contract"]["bond_refund_due"] == refund["last_day"]
 
         # --- Open Contracting: every release and the record validate against OCDS 1.1, nothing secret leaked early.
         releases: list[dict[str, Any]] = []

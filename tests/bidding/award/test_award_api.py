@@ -18,6 +18,7 @@ from litestar.testing import AsyncTestClient
 from app.core.actor import Role
 from app.core.clock import FrozenClock
 from tests.bids import new_bidder
+from tests.bonds import assert_ledgers_balanced, bonds_of, pay_instructions
 from tests.conftest import World, login
 from tests.evaluations import Scene, drawn_committee, signed_report
 from tests.steps import run_step
@@ -65,7 +66,7 @@ async def notices(client: AsyncTestClient[Litestar], headers: dict[str, str]) ->
 async def test_from_candidates_through_publicity_objection_complaint_award_refusal_to_contract(
     client: AsyncTestClient[Litestar], world: World, clock: FrozenClock
 ) -> None:
-    scene = await drawn_committee(client, world, prices=PRICES)
+    scene = await drawn_committee(client, world, prices=PRICES, bonds=True)  # each posted a cash bond
     signed = await signed_report(scene, clock)
     assert signed["tender_status"] == "candidates"
     desk = scene.tender.desk
@@ -292,21 +293,29 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     signed_contract = done["awards"][-1]["contract"]
     assert signed_contract["amount"] == "8100000.00"
     refund_due = (await period(client, today, 5))["last_day"]
-    assert signed_contract["bond_refund_due"] == refund_due
 
-    # After 24:00 of that day the bonds are not refunded: supervisors are told; then the agency records it.
+    # Every bond but the decliner's is instructed back at once, due within 5 days of the contract
+    # (实施条例 art. 57); the decliner's waits for the tenderee's decision (art. 74).
+    assert await step(world, "bond-refund") == 3
+    bonds = await bonds_of(client, scene.tender.id, desk.officer_headers)
+    refunding = {uscc: b["refund_due"] for uscc, b in bonds.items() if b["status"] == "refunding"}
+    assert refunding == {b.org.uscc: refund_due for b in (second, third, fourth)}
+    assert bonds[first.org.uscc]["status"] == "held"
+    # Not paid after 24:00 of that day: supervisors are told; then the bank pays.
     clock.set(datetime.combine(date.fromisoformat(refund_due), time(23, 59), SHANGHAI))
-    assert await step(world, "award-late") == 0
+    assert await step(world, "bond-refund-late") == 0
     clock.set(datetime.combine(date.fromisoformat(refund_due) + timedelta(days=1), time(0, 1), SHANGHAI))
-    assert await step(world, "award-late") == 1
-    refunded_on = clock.now().astimezone(SHANGHAI).date().isoformat()
-    refunded = await client.post(
-        f"{scene.url}/award/bond-refund",
-        json={"refunded_on": refunded_on},
+    assert await step(world, "bond-refund-late") == 3
+    assert "bond_refund_late" in await notices(client, desk.officer_headers)
+    assert len(await pay_instructions(client, world.settings)) == 3
+    kept = await client.post(
+        f"{scene.url}/bonds/{bonds[first.org.uscc]['id']}/forfeiture",
+        json={"reason": "refused_contract", "note": "第一中标候选人无正当理由放弃中标"},
         headers=desk.agency_headers,
     )
-    assert refunded.status_code == 200, refunded.text
-    assert refunded.json()["awards"][-1]["contract"]["bonds_refunded_on"] == refunded_on
+    assert kept.status_code == 200, kept.text
+    assert kept.json()["status"] == "forfeited" and kept.json()["decision"]["article"] == "实施条例 art. 74"
+    await assert_ledgers_balanced(world)
     cancel = await client.post(f"{scene.url}/termination", json={"reason": "x"}, headers=desk.agency_headers)
     assert cancel.status_code == 409  # a contracted tender is not terminated
 

@@ -26,7 +26,7 @@ PRICES = ["7990000.00", "8100000.00", "8236500.00"]
 
 
 async def gp_candidates(
-    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock, barred: int | None = None
+    client: AsyncTestClient[Litestar], world: World, clock: FrozenClock, barred: int | None = None, bonds: bool = False
 ) -> Scene:
     """A GP services tender with three bids through its signed report; the bidder `barred` is put
     on the dishonest-debtor list after bidding (its bid taken, with a warning)."""
@@ -40,6 +40,7 @@ async def gp_candidates(
         template={**TEMPLATE, "category": "services", "sme_deduction": "0.10"},
         # the lowest bidder, ranked first, declares itself small, its declaration enclosed
         fields={0: {**DECLARED, "sme": "small", "sme_declaration": "施工组织设计.pdf"}},
+        bonds=bonds,
     )
     if barred is not None:
         admin, _ = await officers(client, world)
