@@ -32,6 +32,7 @@ COMMANDS = {
     "custody": "bidding.sealing.client:custody",
     "opening": "bidding.sealing.client:opening",
     "auction": "bidding.market.auction.watch:auction",
+    "guarantor": "bidding.bonds.reference_guarantor:guarantor",
 }
 
 

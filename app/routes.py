@@ -17,7 +17,7 @@ from app.identity.controllers import AuthController, OrgController, UserControll
 from bidding.award.controllers import AwardController, ComplaintDecisionsController
 from bidding.award.gp_stats import gp_stats
 from bidding.bids.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
-from bidding.bonds.controllers import BankController, BondController
+from bidding.bonds.controllers import BankController, BondController, GuarantorController
 from bidding.filing.controllers import FilingController
 from bidding.market.controllers import (
     IntermediaryController,
@@ -55,6 +55,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     OpeningController,
     BondController,
     BankController,
+    GuarantorController,
     IntermediaryController,
     ServiceRequestController,
     service_categories,

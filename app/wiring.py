@@ -6,6 +6,7 @@ does, and what one domain's handlers take from another (the credit lists' bars a
 from __future__ import annotations
 
 import asyncio
+import uuid
 from collections.abc import Sequence
 
 from litestar.di import Provide
@@ -21,6 +22,7 @@ from app.core.live import Broadcaster
 from app.core.settings import Settings, load_or_create_receipt_key
 from bidding.award import jobs as award_jobs
 from bidding.award.service import CommitteeNames
+from bidding.bonds import guarantees as bond_guarantees
 from bidding.bonds import jobs as bond_jobs
 from bidding.filing import jobs as filing_jobs
 from bidding.filing.service import recompute_provisional_deadlines
@@ -51,10 +53,15 @@ def domain_dependencies(settings: Settings) -> dict[str, Provide]:
     """What the domains' handlers ask for beyond the kernel's dependencies (app.core.deps): the
     experts a credit list bars, and the credit gate before a bid or a registration."""
     gate = credit_hooks.gate(settings.tz)
+
+    async def after_bid(session: AsyncSession, clock: Clock, tender_id: uuid.UUID, uscc: str) -> None:
+        await bond_guarantees.check_at_submission(session, clock, tender_id, uscc, settings.tz)
+
     return {
         "expert_credit_bars": Provide(lambda: EXPERT_CREDIT_BARS, sync_to_thread=False),
         "credit_gate": Provide(lambda: gate, sync_to_thread=False),
         "committee_names": Provide(lambda: COMMITTEE_NAMES, sync_to_thread=False),
+        "after_bid": Provide(lambda: after_bid, sync_to_thread=False),
     }
 
 

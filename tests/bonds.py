@@ -5,21 +5,29 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import httpx
+from cryptography.hazmat.primitives.asymmetric import ed25519
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
-from app.core.settings import Settings
+from app.core.actor import Role
+from app.core.settings import Settings, load_or_create_receipt_key
 from bidding.bonds import bank
+from bidding.bonds import guarantee as g
 from bidding.bonds.models import Bond, BondEntry
+from bidding.bonds.reference_guarantor import load_or_create_key
 from bidding.bonds.rules import ledger_balance
 from bidding.bonds.states import BondStatus
+from bidding.sealing.receipts import platform_public_text
 from tests.bids import Bidder, Tender, published_tender
-from tests.conftest import World
+from tests.conftest import World, login, random_uscc, start_server
 
 BOND = "50000.00"
 BOND_TERMS = {"bond_amount": BOND, "bond_forms": ["transfer", "bank_guarantee", "insurance_guarantee"]}
@@ -123,3 +131,54 @@ async def bonds_of(
     """The tender's bonds by bidder's USCC, as a supervisor sees them."""
     bonds = (await client.get(f"/api/v1/tenders/{tender_id}/bonds", headers=headers)).json()["bonds"]
     return {b["bidder"]: b for b in bonds}
+
+
+@dataclass
+class RunningGuarantor:
+    """A reference guarantor (`ggzy guarantor serve`) running beside the test's platform."""
+
+    base: str
+    key: ed25519.Ed25519PrivateKey
+    uscc: str
+    kind: str
+
+    def sign(self, kind: str, body: dict[str, Any], key: ed25519.Ed25519PrivateKey | None = None) -> dict[str, Any]:
+        return g.sign(key or self.key, g.MessageKind(kind), self.uscc, datetime.now(UTC), body)
+
+    def issued(self) -> list[dict[str, Any]]:
+        return httpx.get(f"{self.base}/guarantees", timeout=5).json()  # type: ignore[no-any-return]
+
+
+def start_guarantor(settings: Settings, tmp: Path, kind: str = "bank") -> tuple[RunningGuarantor, Any]:
+    key_path = tmp / f"guarantor-{kind}.pem"
+    key = load_or_create_key(key_path)
+    platform = platform_public_text(load_or_create_receipt_key(settings.receipt_key_path).public_key())
+    uscc = random_uscc()
+    base, process = start_server(
+        {},
+        "guarantor",
+        "serve",
+        "--key",
+        str(key_path),
+        "--uscc",
+        uscc,
+        "--kind",
+        kind,
+        "--platform-key",
+        platform,
+    )
+    return RunningGuarantor(base, key, uscc, kind), process
+
+
+async def register(client: AsyncTestClient[Litestar], world: World, guarantor: RunningGuarantor, name: str) -> str:
+    admin = await login(client, (await world.user(Role.admin)).username)
+    body = {
+        "uscc": guarantor.uscc,
+        "name": name,
+        "kind": guarantor.kind,
+        "public_key": g.public_key_text(guarantor.key.public_key()),
+        "endpoint": guarantor.base,
+    }
+    registered = await client.post("/api/v1/guarantors", json=body, headers=admin)
+    assert registered.status_code == 201, registered.text
+    return registered.json()["id"]  # type: ignore[no-any-return]

@@ -25,7 +25,7 @@ from app.core.blobs import LocalBlobStore
 from app.core.calendar.service import CalendarListener
 from app.core.clock import Clock
 from app.core.events import DomainEvents
-from app.core.gates import Gate
+from app.core.gates import AfterBid, Gate
 from app.core.live import LiveHub
 from app.core.ratelimit import RateLimiter
 from app.core.settings import Settings
@@ -45,6 +45,7 @@ CalendarListenersDep = NamedDependency[Sequence[CalendarListener]]
 EventsDep = NamedDependency[DomainEvents]
 # The credit gate before a bid is taken or an intermediary registers (app.core.gates), from app.wiring.
 CreditGateDep = NamedDependency[Gate]
+AfterBidDep = NamedDependency[AfterBid]
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500, description="page size")]
 Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000_000, description="items to skip")]

@@ -41,6 +41,14 @@ class GateAnswer:
 
 Gate = Callable[[AsyncSession, Clock, Actor, GateQuery], Awaitable[GateAnswer]]
 
+# What another domain does once a bid is received (the bonds: the bidder's guarantee checked
+# again), given the tender and the bidder's USCC; it never refuses the bid (实施条例 art. 36).
+AfterBid = Callable[[AsyncSession, Clock, uuid.UUID, str], Awaitable[None]]
+
+
+async def nothing_after_bid(_session: AsyncSession, _clock: Clock, _tender_id: uuid.UUID, _uscc: str) -> None:
+    return None
+
 
 async def open_gate(_session: AsyncSession, _clock: Clock, _actor: Actor, _query: GateQuery) -> GateAnswer:
     """A gate that lets everything through (a deployment without the domain behind it)."""

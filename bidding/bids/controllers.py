@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -10,7 +11,16 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.core.actor import Role
 from app.core.blobs import UPLOAD_CEILING_BYTES
-from app.core.deps import ActorDep, BlobsDep, ClockDep, CreditGateDep, DbSession, ReceiptKeyDep, SettingsDep
+from app.core.deps import (
+    ActorDep,
+    AfterBidDep,
+    BlobsDep,
+    ClockDep,
+    CreditGateDep,
+    DbSession,
+    ReceiptKeyDep,
+    SettingsDep,
+)
 from app.core.guards import requires, signed_in
 from bidding.bids import publication, registry
 from bidding.bids import service as submission
@@ -20,6 +30,9 @@ from bidding.sealing.keys import fingerprint
 from bidding.sealing.receipts import platform_public_text
 
 CUSTODIANS = requires(Role.agency, Role.supervisor, Role.admin)
+
+
+logger = logging.getLogger("ggzy.bids")
 
 
 class KeyController(Controller):
@@ -85,6 +98,7 @@ class BidController(Controller):
         blobs: BlobsDep,
         receipt_key: ReceiptKeyDep,
         credit_gate: CreditGateDep,
+        after_bid: AfterBidDep,
         consortium: FromQuery[list[str] | None] = None,
     ) -> BidOut:
         """Submit a sealed file (from `ggzy seal`) as the raw body; the answer carries the signed
@@ -104,6 +118,11 @@ class BidController(Controller):
             consortium or [],
             credit_gate,
         )
+        try:  # the bid has its receipt: what follows never undoes it
+            await after_bid(db_session, clock, tender_id, bid.bidder_uscc)
+        except Exception:
+            logger.exception("the check after bid %s failed; the bid stands", bid.id)
+            await db_session.rollback()
         return BidOut.of(bid, credit)
 
     @post("/withdraw", guards=[requires(Role.bidder)], status_code=200)

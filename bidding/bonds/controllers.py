@@ -12,24 +12,28 @@ from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from app.core.actor import Actor, Role
-from app.core.deps import ActorDep, ClockDep, DbSession, SettingsDep
-from app.core.guards import requires
+from app.core.deps import ActorDep, ClockDep, DbSession, ReceiptKeyDep, SettingsDep
+from app.core.guards import requires, signed_in
 from app.core.problems import InvalidRequest, Unauthorized
 from app.core.settings import Settings
 from app.core.validation import FieldError
-from bidding.bonds import bank, service
-from bidding.bonds.schemas import BondIn, ForfeitIn, PerformanceBondIn, RefundAnswer
+from bidding.bonds import bank, guarantees, service
+from bidding.bonds.guarantor_client import HttpGuarantorClient
+from bidding.bonds.schemas import (
+    BondIn,
+    ForfeitIn,
+    GuaranteeApplicationIn,
+    GuarantorIn,
+    PerformanceBondIn,
+    RefundAnswer,
+)
 
 BANK_ACTOR = Actor.system("settlement-bank")
 MAX_BANK_BODY = 64 * 1024**2
 
 
 def bank_config(settings: Settings) -> service.BankConfig:
-    from bidding.bonds.rules import parse_rates
-
-    return service.BankConfig(
-        settings.bond_master_account, settings.bank_secret, parse_rates(settings.demand_deposit_rates)
-    )
+    return service.BankConfig.of(settings)
 
 
 class BondController(Controller):
@@ -56,6 +60,23 @@ class BondController(Controller):
             db_session, clock, actor, bank_config(settings), tender_id, data.form, data.basic_account
         )
         return await service.bond_view(db_session, bond)
+
+    @post("/bond/guarantee", guards=[requires(Role.bidder)], status_code=200)
+    async def buy_guarantee(
+        self,
+        tender_id: FromPath[uuid.UUID],
+        data: JSONBody[GuaranteeApplicationIn],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+        receipt_key: ReceiptKeyDep,
+    ) -> dict[str, Any]:
+        """Apply to a registered guarantor through the platform; the guarantee it issues is
+        verified and stands for your bond (or, if it issues later, when it arrives)."""
+        return await guarantees.apply(
+            db_session, clock, actor, tender_id, data.guarantor, receipt_key, HttpGuarantorClient(), settings.tz
+        )
 
     @get("/bonds", guards=[requires(Role.agency, Role.supervisor, Role.admin)])
     async def of_tender(
@@ -178,3 +199,51 @@ class BankController(Controller):
         if format == "csv":
             return Response(service.instructions_csv(rows), media_type="text/csv; charset=utf-8")
         return Response({"instructions": rows}, media_type="application/json")
+
+
+GUARANTOR_ACTOR = Actor.system("guarantor")
+
+
+class GuarantorController(Controller):
+    """The guarantors: registered by the centre; their messages signed with their own key."""
+
+    path = "/api/v1/guarantors"
+    tags = ("bonds",)
+
+    @get("/", guards=[signed_in])
+    async def listed(self, db_session: DbSession) -> list[dict[str, Any]]:
+        """The registered guarantors a bidder may buy a guarantee from."""
+        return await guarantees.guarantors(db_session)
+
+    @post("/", guards=[requires(Role.admin)], status_code=201)
+    async def register(
+        self, data: JSONBody[GuarantorIn], db_session: DbSession, clock: ClockDep, actor: ActorDep
+    ) -> dict[str, Any]:
+        guarantor = await guarantees.register_guarantor(
+            db_session,
+            clock,
+            actor,
+            uscc=data.uscc,
+            name=data.name,
+            kind=data.kind,
+            public_key=data.public_key,
+            endpoint=data.endpoint,
+        )
+        return guarantees.guarantor_view(guarantor)
+
+    @post("/messages", status_code=200, opt={"public": True})  # signed by the guarantor, not signed in
+    async def message(
+        self, request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, settings: SettingsDep
+    ) -> dict[str, Any]:
+        """A guarantor's signed message: a guarantee issued (`guarantee`) or withdrawn (`cancel`).
+        A signature that does not verify with the registered key: 401, nothing recorded."""
+        body = await request.body()
+        if len(body) > MAX_BANK_BODY:
+            raise InvalidRequest([FieldError("body", "too_large", "at most 64 MiB")])
+        try:
+            message = msgspec.json.decode(body)
+        except msgspec.DecodeError as exc:
+            raise InvalidRequest([], detail=f"the JSON is malformed: {exc}") from exc
+        if isinstance(message, dict) and message.get("kind") == "cancel":
+            return await guarantees.cancel(db_session, clock, GUARANTOR_ACTOR, message)
+        return await guarantees.receive(db_session, clock, GUARANTOR_ACTOR, message, settings.tz)

@@ -1,5 +1,6 @@
-"""What the chronograph runs for bonds: instruct the refund of every bond that has fallen due
-(the moment its event happens), and flag a bond still not back after its period."""
+"""What the chronograph runs for bonds: check every guarantee again at the opening (online with
+its guarantor), instruct the refund of every bond that has fallen due (the moment its event
+happens), flag a bond still not back after its period, and deliver the messages to guarantors."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.core.actor import Actor
 from app.core.chronograph import Step
 from app.core.clock import Clock
-from app.core.settings import Settings
-from bidding.bonds import service
-from bidding.bonds.controllers import bank_config
+from app.core.settings import Settings, load_or_create_receipt_key
+from bidding.bonds import guarantees, service
+from bidding.bonds.guarantor_client import HttpGuarantorClient
 
 
 def steps(settings: Settings) -> list[Step]:
-    tz, bank = settings.tz, bank_config(settings)
+    tz, bank = settings.tz, service.BankConfig.of(settings)
 
     async def refund(session: AsyncSession, bond_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
         return await service.refund(session, bond_id, clock, actor, bank, tz)
@@ -28,7 +29,18 @@ def steps(settings: Settings) -> list[Step]:
     async def flag_late(session: AsyncSession, bond_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
         return await service.flag_late_refund(session, bond_id, clock, actor, tz)
 
+    client = HttpGuarantorClient()
+    platform_key = load_or_create_receipt_key(settings.receipt_key_path)
+
+    async def check(session: AsyncSession, guarantee_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+        return await guarantees.check_at_opening(session, guarantee_id, clock, actor, client, platform_key, tz)
+
+    async def deliver(session: AsyncSession, key: str, clock: Clock, actor: Actor) -> bool:
+        return await guarantees.deliver(session, key, clock, actor, client, platform_key)
+
     return [
+        Step("guarantee-opening-check", "guarantee", every=15, due=guarantees.opening_checks_due, run=check),
         Step("bond-refund", "bond", every=30, due=service.refunds_due, run=refund),
         Step("bond-refund-late", "bond", every=300, due=late, run=flag_late),
+        Step("guarantor-outbox", "guarantor_message", every=10, due=guarantees.deliveries_due, run=deliver),
     ]

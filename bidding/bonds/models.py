@@ -99,3 +99,59 @@ class RefundInstruction(Base):
     answered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
     bank_ref: Mapped[str | None] = mapped_column(String(64))
     reject_reason: Mapped[str | None] = mapped_column(String(500))
+
+
+class Guarantor(Base):
+    """A guarantor the centre registered (a bank, an insurer, a guarantee company): its signing
+    key, which verifies every guarantee it issues, and the address its JSON API answers at."""
+
+    __tablename__ = "guarantors"
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    uscc: Mapped[str] = mapped_column(String(18), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(24))  # bidding.bonds.guarantee.GuarantorKind
+    public_key: Mapped[str] = mapped_column(String(64))  # Ed25519, base64
+    endpoint: Mapped[str | None] = mapped_column(String(500))  # its API (POST {endpoint}/messages)
+    registered_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    registered_by: Mapped[str] = mapped_column(String(100))
+
+
+class Guarantee(Base):
+    """An electronic guarantee as the guarantor signed it, the bond it stands for, and what the
+    platform found when it checked it (on receipt, at the bid's submission, at the opening)."""
+
+    __tablename__ = "guarantees"
+    __table_args__ = (UniqueConstraint("guarantor_id", "number"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(GUID, primary_key=True, default=uuid.uuid4)
+    guarantor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("guarantors.id"), index=True)
+    number: Mapped[str] = mapped_column(String(64))
+    bond_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("bonds.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    valid_until: Mapped[date] = mapped_column(Date)
+    message: Mapped[dict[str, Any]] = mapped_column(JSON)  # the signed message, as received
+    status: Mapped[str] = mapped_column(String(16))  # in_force, cancelled, released, claimed
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)  # bidding.bonds.guarantee.REASONS
+    received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    checked_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    checked_at_opening: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class GuarantorMessage(Base):
+    """A signed message to a guarantor (claim, release), kept until the guarantor answers:
+    delivered by the chronograph with retries, its key the guarantor's idempotency key."""
+
+    __tablename__ = "guarantor_messages"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    guarantor_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("guarantors.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    message: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), index=True)  # pending, delivered, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JSON)

@@ -25,12 +25,13 @@ from app.core.clock import Clock
 from app.core.money import ZERO, from_fen
 from app.core.notifications import notify
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
+from app.core.settings import Settings
 from app.core.validation import FieldError
 from bidding.award.models import Award, ValidityConsent, ValidityExtension
 from bidding.award.states import AwardStatus
 from bidding.bids.models import Bid
 from bidding.bids.states import BidStatus
-from bidding.bonds import rules, states
+from bidding.bonds import guarantees, rules, states
 from bidding.bonds.bank import BankLine
 from bidding.bonds.models import BankTransaction, Bond, BondEntry, RefundInstruction
 from bidding.bonds.rules import BondForm, BondKind, ForfeitReason
@@ -52,6 +53,10 @@ class BankConfig:
     master_account: str
     secret: bytes
     rates: tuple[rules.RateChange, ...]
+
+    @classmethod
+    def of(cls, settings: Settings) -> BankConfig:
+        return cls(settings.bond_master_account, settings.bank_secret, rules.parse_rates(settings.demand_deposit_rates))
 
 
 # --- a bidder's bond ------------------------------------------------------------------------
@@ -356,12 +361,14 @@ async def refund(
     bond.refund_rule = due.rule.article
     if bond.status == BondStatus.awaiting:
         states.move(bond, BondStatus.closed)
+        await guarantees.release(session, clock, bond)  # a guarantee that did not stand ends too
         await audit.record(session, clock, actor, "bond.closed", "bond", bond.id, {"rule": due.rule.article})
         await session.commit()
         return True
     if bond.form not in rules.CASH_FORMS:
         states.move(bond, BondStatus.released)
         bond.refunded_at = now
+        await guarantees.release(session, clock, bond)
         await audit.record(session, clock, actor, "bond.released", "bond", bond.id, {"rule": due.rule.article})
         await session.commit()
         return True
@@ -600,6 +607,8 @@ async def forfeit(
         "by": actor.username,
         "at": clock.now().isoformat(),
     }
+    if bond.form not in rules.CASH_FORMS:
+        await guarantees.claim(session, clock, bond, bond.decision)
     await audit.record(session, clock, actor, "bond.forfeited", "bond", bond.id, {"reason": str(reason)})
     await session.commit()
     return bond
@@ -701,6 +710,7 @@ async def bond_view(session: AsyncSession, bond: Bond) -> dict[str, Any]:
             {"kind": e.kind, "amount": str(e.amount), "at": e.at.isoformat(), "reference": e.reference} for e in entries
         ],
         "instructions": [instruction_view(i) for i in instructions],
+        "guarantees": await guarantees.of_bond(session, bond.id),
     }
 
 

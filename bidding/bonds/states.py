@@ -65,3 +65,54 @@ def move(bond: HasStatus, target: BondStatus) -> None:
 
 def move_instruction(instruction: HasStatus, target: InstructionStatus) -> None:
     INSTRUCTION_LIFECYCLE.move(instruction, target)
+
+
+class GuaranteeStatus(enum.StrEnum):
+    """An electronic guarantee: in force until withdrawn by its guarantor (before the deadline
+    only), released when the bond falls due, or claimed on the tenderee's decision."""
+
+    in_force = "in_force"
+    cancelled = "cancelled"
+    released = "released"
+    claimed = "claimed"
+
+
+GUARANTEE_LIFECYCLE = Lifecycle(
+    "guarantee",
+    GuaranteeStatus,
+    {
+        GuaranteeStatus.in_force: frozenset(
+            {GuaranteeStatus.cancelled, GuaranteeStatus.released, GuaranteeStatus.claimed}
+        ),
+        GuaranteeStatus.cancelled: frozenset(),
+        GuaranteeStatus.released: frozenset(),
+        GuaranteeStatus.claimed: frozenset(),
+    },
+)
+
+
+class DeliveryStatus(enum.StrEnum):
+    """A message to a guarantor: pending until it answers, failed after the last attempt."""
+
+    pending = "pending"
+    delivered = "delivered"
+    failed = "failed"
+
+
+DELIVERY_LIFECYCLE = Lifecycle(
+    "guarantor_message",
+    DeliveryStatus,
+    {
+        DeliveryStatus.pending: frozenset({DeliveryStatus.delivered, DeliveryStatus.failed}),
+        DeliveryStatus.delivered: frozenset(),
+        DeliveryStatus.failed: frozenset(),
+    },
+)
+
+
+def move_guarantee(guarantee: HasStatus, target: GuaranteeStatus) -> None:
+    GUARANTEE_LIFECYCLE.move(guarantee, target)
+
+
+def move_delivery(message: HasStatus, target: DeliveryStatus) -> None:
+    DELIVERY_LIFECYCLE.move(message, target)

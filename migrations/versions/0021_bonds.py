@@ -90,9 +90,52 @@ def upgrade() -> None:
         sa.Column("bank_ref", sa.String(64), nullable=True),
         sa.Column("reject_reason", sa.String(500), nullable=True),
     )
+    op.create_table(
+        "guarantors",
+        sa.Column("id", GUID, primary_key=True),
+        sa.Column("uscc", sa.String(18), nullable=False, unique=True),
+        sa.Column("name", sa.String(200), nullable=False),
+        sa.Column("kind", sa.String(24), nullable=False),
+        sa.Column("public_key", sa.String(64), nullable=False),
+        sa.Column("endpoint", sa.String(500), nullable=True),
+        sa.Column("registered_at", Instant, nullable=False),
+        sa.Column("registered_by", sa.String(100), nullable=False),
+    )
+    op.create_table(
+        "guarantees",
+        sa.Column("id", GUID, primary_key=True),
+        sa.Column("guarantor_id", GUID, sa.ForeignKey("guarantors.id"), nullable=False, index=True),
+        sa.Column("number", sa.String(64), nullable=False),
+        sa.Column("bond_id", GUID, sa.ForeignKey("bonds.id"), nullable=False, index=True),
+        sa.Column("amount", sa.BigInteger(), nullable=False),  # fen
+        sa.Column("valid_until", sa.Date(), nullable=False),
+        sa.Column("message", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("problems", sa.JSON(), nullable=False),
+        sa.Column("received_at", Instant, nullable=False),
+        sa.Column("checked_at", Instant, nullable=False),
+        sa.Column("checked_at_opening", Instant, nullable=True),
+        sa.UniqueConstraint("guarantor_id", "number"),
+    )
+    op.create_table(
+        "guarantor_messages",
+        sa.Column("key", sa.String(80), primary_key=True),
+        sa.Column("guarantor_id", GUID, sa.ForeignKey("guarantors.id"), nullable=False, index=True),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("message", sa.JSON(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False, index=True),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", Instant, nullable=False, index=True),
+        sa.Column("last_error", sa.String(500), nullable=True),
+        sa.Column("created_at", Instant, nullable=False),
+        sa.Column("delivered_at", Instant, nullable=True),
+        sa.Column("answer", sa.JSON(), nullable=True),
+    )
 
 
 def downgrade() -> None:
+    for table in ("guarantor_messages", "guarantees", "guarantors"):
+        op.drop_table(table)
     for table in ("refund_instructions", "bank_transactions", "bond_entries", "bonds"):
         op.drop_table(table)
     with op.batch_alter_table("awards") as batch_op:

@@ -17,7 +17,7 @@ from app.core.actor import Role
 from app.identity.models import OrgKind
 from tests.conftest import World, login
 
-PUBLIC, SIGNED_IN, BANK = "public", "signed in", "the bank's signature"
+PUBLIC, SIGNED_IN, BANK, GUARANTOR = "public", "signed in", "the bank's signature", "a guarantor's signature"
 A, S, G, B, M = Role.admin, Role.supervisor, Role.agency, Role.bidder, Role.intermediary  # M: market
 E = Role.expert
 OFFICERS = frozenset({A, S})
@@ -204,7 +204,14 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/bank/notices"): BANK,  # the settlement bank: an HMAC of the body, no sign-in
     ("POST", "/api/v1/bank/instructions/pending"): BANK,
     ("POST", "/api/v1/bank/statements"): frozenset({A}),
-    ("GET", "/api/v1/bank/instructions"): OFFICERS,  # published decisions (实施条例 art. 78)
+    ("GET", "/api/v1/bank/instructions"): OFFICERS,
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/bond/guarantee"): frozenset({B}),
+    ("GET", "/api/v1/guarantors"): SIGNED_IN,
+    ("POST", "/api/v1/guarantors"): frozenset({A}),
+    (
+        "POST",
+        "/api/v1/guarantors/messages",
+    ): GUARANTOR,  # signed with the guarantor's registered key  # published decisions (实施条例 art. 78)
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{objection_id:uuid}/answer"): frozenset({G, S}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/objections/{objection_id:uuid}/complaint"): frozenset({B}),
     ("POST", "/api/v1/tenders/{tender_id:uuid}/award/decline"): frozenset({B, G}),
@@ -292,8 +299,8 @@ async def test_every_route_as_every_role_answers_as_the_table_says(
             response = await client.request(method, url, headers=headers, content=body, follow_redirects=False)
             status = response.status_code
             expected_refusal = (
-                401  # nobody signs as the bank by signing in
-                if allowed == BANK
+                401  # nobody signs as the bank or a guarantor by signing in
+                if allowed in (BANK, GUARANTOR)
                 else None
                 if allowed == PUBLIC or (role is not None and (allowed == SIGNED_IN or role in allowed))
                 else (403 if role is not None else 303 if path.startswith(PAGES) else 401)

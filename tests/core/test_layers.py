@@ -77,6 +77,8 @@ LIFECYCLES: list[Lifecycle] = [  # type: ignore[type-arg]
     award.CANCELLATION,
     bonds.LIFECYCLE,
     bonds.INSTRUCTION_LIFECYCLE,
+    bonds.GUARANTEE_LIFECYCLE,
+    bonds.DELIVERY_LIFECYCLE,
 ]
 
 
