@@ -22,6 +22,7 @@ COMMANDS = {
     "demo": "app.cli_server:demo",
     "experts": "app.cli_server:experts",
     "credit": "app.cli_server:credit",
+    "bonds": "app.cli_server:bonds",
     "export": "app.cli_server:export_group",
     "draw": "experts.tools:draw",
     "evaluation": "experts.tools:evaluation",

@@ -545,3 +545,31 @@ def export_ocds(since: str | None, until: str | None, out_dir: Path) -> None:
         package = ocds_service.record_package_of(records, f"{settings.public_url}/exports/ocds/records.json", now)
         (out_dir / "records.json").write_bytes(ocds_service.ENCODER.encode(package))
     click.echo(f"{len(releases)} releases in {len(pages)} package(s), {len(records)} records, in {out_dir}")
+
+
+@click.group()
+def bonds() -> None:
+    """Bid bonds (投标保证金) and the settlement bank."""
+
+
+@bonds.command("reconcile")
+@click.argument("statement", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def bonds_reconcile(statement: Path) -> None:
+    """List every difference between the bank's STATEMENT (CSV, see bidding/bonds/bank.py) and
+    the bonds' ledger; exit 1 when there is any, 2 when the statement cannot be read."""
+    from bidding.bonds import bank, reconcile
+    from bidding.bonds import service as bond_service
+
+    lines, errors = bank.parse_statement(statement.read_bytes())
+    if errors:
+        for e in errors:
+            click.secho(f"error: {e.field}: {e.message}", fg="red", err=True)
+        raise SystemExit(2)
+    settings = Settings.from_env()
+    ledger = run_with_session(settings, bond_service.ledger_rows)
+    found = reconcile.differences(lines, ledger)
+    for difference in found:
+        click.echo(str(difference))
+    click.echo(f"{len(lines)} statement line(s), {len(found)} difference(s)")
+    if found:
+        raise SystemExit(1)

@@ -26,6 +26,7 @@ from app.core.validation import FieldError
 from app.identity.models import Organization
 from bidding.bids.models import Bid
 from bidding.bids.sme import sme_of
+from bidding.bonds import service as bonds
 from bidding.opening.models import BidOpening, OpeningSession
 from bidding.tender import states as tender_states
 from bidding.tender.models import Tender
@@ -436,6 +437,7 @@ async def view(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dic
     if actor.has_role(Role.supervisor) or is_member:
         out["bids"] = state.evaluation.bids
         out["conflicts"] = await bid_conflicts_of(session, tender_id, state.evaluation.bids)
+        out["bonds"] = await bonds.standing(session, tender_id)  # the committee weighs each bond
         out["price_clarifications"] = [price_review.view(r) for r in state.price_requests.values()]
     if actor.has_role(Role.supervisor) or (seat is not None and seat.status == SeatStatus.seated):
         out["template"] = scoring.template_as_dict(state.template)

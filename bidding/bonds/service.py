@@ -31,7 +31,7 @@ from bidding.award.models import Award, ValidityConsent, ValidityExtension
 from bidding.award.states import AwardStatus
 from bidding.bids.models import Bid
 from bidding.bids.states import BidStatus
-from bidding.bonds import guarantees, rules, states
+from bidding.bonds import guarantees, reconcile, rules, states
 from bidding.bonds.bank import BankLine
 from bidding.bonds.models import BankTransaction, Bond, BondEntry, RefundInstruction
 from bidding.bonds.rules import BondForm, BondKind, ForfeitReason
@@ -757,3 +757,31 @@ def instructions_csv(rows: Sequence[dict[str, Any]]) -> str:
     for row in rows:
         writer.writerow([row[c] for c in INSTRUCTION_COLUMNS])
     return out.getvalue()
+
+
+async def standing(session: AsyncSession, tender_id: uuid.UUID) -> dict[str, dict[str, Any]]:
+    """Each bidder's bond as the committee weighs it (实施条例 art. 51: a bond not posted as the
+    documents ask may make a bid invalid; the committee decides): form, whether it stands, why not."""
+    bonds = await session.scalars(select(Bond).where(Bond.tender_id == tender_id, Bond.kind == BondKind.bid))
+    return {
+        b.bidder_uscc: {
+            "form": b.form,
+            "status": b.status,
+            "valid": b.status != BondStatus.awaiting and not b.flags,
+            "flags": list(b.flags),
+        }
+        for b in bonds
+    }
+
+
+async def ledger_rows(session: AsyncSession) -> list[reconcile.LedgerRow]:
+    """Every cash entry the bank should have booked: received and refunded, in fen."""
+    query = (
+        select(BondEntry.kind, BondEntry.amount, BondEntry.reference, BondEntry.at, Bond.sub_account)
+        .join(Bond, Bond.id == BondEntry.bond_id)
+        .where(BondEntry.kind.in_(["received", "refunded"]), Bond.sub_account.is_not(None))
+    )
+    return [
+        reconcile.LedgerRow(kind, int(amount * 100), reference, at, account or "")
+        for kind, amount, reference, at, account in (await session.execute(query)).all()
+    ]

@@ -34,7 +34,10 @@ async def test_a_gp_open_tender_from_its_filing_to_its_contract_filed(
     desk, first, second, third = scene.tender.desk, *scene.bidders
     tender = (await client.get(scene.url, headers=first.headers)).json()
     assert tender["regime"] == "government_procurement"
-    report = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()["report"]
+    evaluation = (await client.get(f"{scene.url}/evaluation", headers=desk.officer_headers)).json()
+    report = evaluation["report"]
+    # the committee saw each supplier's bond: paid in full from its basic account before the deadline
+    assert {uscc: b["valid"] for uscc, b in evaluation["bonds"].items()} == {b.org.uscc: True for b in scene.bidders}
     lowest = next(b["bid"] for b in report["bids"] if b["uscc"] == first.org.uscc)
     assert report["result"]["evaluated_prices"][lowest] == "7191000.00"  # 7,990,000.00 less 10 %, for scoring only
     assert report["result"]["ranking"][0] == lowest

@@ -4,6 +4,7 @@ answers, the tenderee's forfeiture, and who sees what before the deadline."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,7 +30,7 @@ from tests.bonds import (
     pending_instructions,
     signed,
 )
-from tests.conftest import World, login
+from tests.conftest import World, login, run_ggzy, server_env
 
 PAID_ON = datetime(2026, 12, 1, 10, 0, tzinfo=SHANGHAI)
 
@@ -274,3 +275,47 @@ async def test_a_bond_is_forfeited_only_by_the_tenderees_recorded_decision_in_th
     async with world.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Bid)) == 1
     await assert_ledgers_balanced(world)
+
+
+async def test_ggzy_bonds_reconcile_lists_every_difference_between_the_statement_and_the_ledger(
+    client: AsyncTestClient[Litestar], world: World, tmp_path: Any
+) -> None:
+    tender = await bond_tender(client, world)
+    bidder, other = await new_bidder(client, world), await new_bidder(client, world)
+    bond, second = await cash_bond(client, tender, bidder), await cash_bond(client, tender, other)
+    await bank_says(client, world.settings, credit(bond["sub_account"], 5_000_000, PAID_ON, ref="R1"))
+    await bank_says(client, world.settings, credit(second["sub_account"], 5_000_000, PAID_ON, ref="R2"))
+    # neither bid: at the deadline both bonds fall due and go back
+    detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
+    world.clock.set(datetime.fromisoformat(detail["bid_deadline"]))
+    assert await step(world, "bond-refund") == 2
+    paid = await pay_instructions(client, world.settings)
+    refunded_at = world.clock.now()
+    keys = sorted(i["key"] for i in paid)
+    fen = {i["key"]: i["amount_fen"] for i in paid}
+    statement = [
+        bank.BankLine("R1", PAID_ON, "C", bond["sub_account"], BASIC_ACCOUNT, "甲", 5_000_000),
+        # R2 missing from the statement; a stray credit the ledger never saw; a refund paid short
+        bank.BankLine("R9", PAID_ON, "C", bond["sub_account"], BASIC_ACCOUNT, "甲", 100),
+        bank.BankLine("P1", refunded_at, "D", bond["sub_account"], BASIC_ACCOUNT, "甲", fen[keys[0]], keys[0]),
+        bank.BankLine("P2", refunded_at, "D", second["sub_account"], BASIC_ACCOUNT, "乙", fen[keys[1]] - 1, keys[1]),
+    ]
+    path = tmp_path / "statement.csv"
+    path.write_text(bank.statement_csv(statement), encoding="utf-8")
+    answer = await asyncio.to_thread(run_ggzy, server_env(world.settings), "bonds", "reconcile", str(path))
+    assert answer.returncode == 1, answer.stderr
+    assert answer.stdout.splitlines() == [
+        "R9: a credit of 100 fen on the statement, not in the ledger",
+        f"P2: the refund is {fen[keys[1]] - 1} fen on the statement, {fen[keys[1]]} in the ledger",
+        "R2: received 5000000 fen in the ledger, not on the statement",
+        "4 statement line(s), 3 difference(s)",
+    ]
+    agreeing = [
+        statement[0],
+        bank.BankLine("R2", PAID_ON, "C", second["sub_account"], BASIC_ACCOUNT, "乙", 5_000_000),
+        statement[2],
+        bank.BankLine("P2", refunded_at, "D", second["sub_account"], BASIC_ACCOUNT, "乙", fen[keys[1]], keys[1]),
+    ]
+    path.write_text(bank.statement_csv(agreeing), encoding="utf-8")
+    agreed = await asyncio.to_thread(run_ggzy, server_env(world.settings), "bonds", "reconcile", str(path))
+    assert agreed.returncode == 0 and agreed.stdout.strip() == "4 statement line(s), 0 difference(s)", agreed.stdout

@@ -7,6 +7,7 @@ the bond falls due and claimed only by the tenderee's decision, delivered with r
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -19,7 +20,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
 
 from app.core.settings import Settings
-from bidding.bonds.models import Guarantee, GuarantorMessage
+from bidding.bonds.models import Guarantee, Guarantor, GuarantorMessage
 from tests.bidding.award.test_award_api import step
 from tests.bids import Bidder, Tender, new_bidder, sealed_bid, submit
 from tests.bonds import RunningGuarantor, assert_ledgers_balanced, bond_tender, register, start_guarantor
@@ -193,9 +194,7 @@ async def test_a_guarantor_that_does_not_answer_is_retried_with_a_growing_wait_t
         f"/api/v1/tenders/{tender.id}/bond/guarantee", json={"guarantor": guarantor_id}, headers=bidder.headers
     )
     async with world.sessions() as session:  # the guarantor moves away: its address no longer answers
-        from bidding.bonds.models import Guarantor
-
-        row = await session.get_one(Guarantor, __import__("uuid").UUID(guarantor_id))
+        row = await session.get_one(Guarantor, uuid.UUID(guarantor_id))
         row.endpoint = "http://127.0.0.1:9"
         await session.commit()
     world.clock.set(await _deadline(client, tender))  # no bid: the bond falls due, its guarantee released
