@@ -17,7 +17,7 @@ from app.identity.controllers import AuthController, OrgController, UserControll
 from bidding.award.controllers import AwardController, ComplaintDecisionsController
 from bidding.award.gp_stats import gp_stats
 from bidding.bids.controllers import BidController, KeyController, TenderKeyController, receipt_key_text
-from bidding.bonds.controllers import BankController, BondController, GuarantorController
+from bidding.bonds.controllers import BankController, BondController, GuarantorController, bond_stats
 from bidding.filing.controllers import FilingController
 from bidding.market.controllers import (
     IntermediaryController,
@@ -56,6 +56,7 @@ ROUTE_HANDLERS: list[ControllerRouterHandler] = [
     BondController,
     BankController,
     GuarantorController,
+    bond_stats,
     IntermediaryController,
     ServiceRequestController,
     service_categories,

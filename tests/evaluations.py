@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -123,6 +124,7 @@ async def drawn_committee(
     quotas: list[dict[str, Any]] | None = None,
     representatives: int = 0,
     bonds: bool = False,
+    before_bids: Callable[[Tender, list[Bidder]], Awaitable[None]] | None = None,
     **filing: Any,
 ) -> Scene:
     """A tender (committee of 5, or as many as `quotas` and `representatives` seat; `filing` fields over the complete
@@ -135,10 +137,13 @@ async def drawn_committee(
     tender = await published_tender(
         client, world, committee_size=size, **({**BOND_TERMS, **filing} if bonds else filing)
     )
-    if bonds:  # each bidder posts a cash bond before it bids
+    if bonds:  # each bidder posts its bond before it bids: in cash, unless `before_bids` says otherwise
         bidders = bidders or [await new_bidder(client, world) for _ in range(len(prices) if prices else 3)]
-        for bidder in bidders:
-            await paid_cash_bond(client, world, tender, bidder)
+        if before_bids is None:
+            for bidder in bidders:
+                await paid_cash_bond(client, world, tender, bidder)
+        else:
+            await before_bids(tender, bidders)
     bidders = await bids_in(client, world, tender, len(prices) if prices else 3, prices, bidders, consortium, fields)
     detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
     opening = datetime.fromisoformat(detail["opening_time"])

@@ -5,19 +5,20 @@ import, the refund instructions' export; listed in app/routes.py."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from datetime import date
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Request, Response, get, post
-from litestar.params import FromPath, FromQuery, JSONBody
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from app.core.actor import Actor, Role
 from app.core.deps import ActorDep, ClockDep, DbSession, ReceiptKeyDep, SettingsDep
 from app.core.guards import requires, signed_in
 from app.core.problems import InvalidRequest, Unauthorized
 from app.core.settings import Settings
-from app.core.validation import FieldError
-from bidding.bonds import bank, guarantees, service
+from app.core.validation import FieldError, require_date_range
+from bidding.bonds import bank, guarantees, service, stats
 from bidding.bonds.guarantor_client import HttpGuarantorClient
 from bidding.bonds.schemas import (
     BondIn,
@@ -247,3 +248,17 @@ class GuarantorController(Controller):
         if isinstance(message, dict) and message.get("kind") == "cancel":
             return await guarantees.cancel(db_session, clock, GUARANTOR_ACTOR, message)
         return await guarantees.receive(db_session, clock, GUARANTOR_ACTOR, message, settings.tz)
+
+
+@get("/api/v1/bonds/stats", guards=[requires(Role.supervisor, Role.admin)], tags=["bonds"])
+async def bond_stats(
+    db_session: DbSession,
+    clock: ClockDep,
+    settings: SettingsDep,
+    start: Annotated[date, QueryParameter(description="first day (YYYY-MM-DD, local)")],
+    end: Annotated[date, QueryParameter(description="last day, inclusive")],
+) -> dict[str, Any]:
+    """Bonds received and refunded in the period, refunds on time, money released, guarantees used
+    in place of cash (count and share), and the bonds overdue now."""
+    require_date_range(start, end)
+    return await stats.figures(db_session, settings.tz, start, end, clock.now())

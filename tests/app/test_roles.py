@@ -207,6 +207,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("GET", "/api/v1/bank/instructions"): OFFICERS,
     ("POST", "/api/v1/tenders/{tender_id:uuid}/bond/guarantee"): frozenset({B}),
     ("GET", "/api/v1/guarantors"): SIGNED_IN,
+    ("GET", "/api/v1/bonds/stats"): OFFICERS,
     ("POST", "/api/v1/guarantors"): frozenset({A}),
     (
         "POST",
