@@ -414,6 +414,7 @@ CODES: dict[str, tuple[str, str]] = {
     "code:release": ("退保", "guarantee release"),
     "code:cancel": ("保函撤销", "guarantee withdrawn"),
     "code:in_force": ("有效", "in force"),
+    "code:delivered": ("已送达", "delivered"),
     "code:claimed": ("已索赔", "claimed"),
     "code:wrong_lot": ("标段不符", "another lot"),
     "code:wrong_tender": ("项目不符", "another tender"),
