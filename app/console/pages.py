@@ -38,6 +38,9 @@ from app.core.guards import requires, signed_in
 from app.core.models import AuditEvent
 from app.core.problems import NotFound, Problem
 from bidding.award import service as award_service
+from bidding.bonds import guarantees as bond_guarantees
+from bidding.bonds import service as bond_service
+from bidding.bonds import stats as bond_stats
 from bidding.filing import service as filings
 from bidding.filing.checklist import DocumentKind
 from bidding.filing.models import Filing
@@ -164,6 +167,22 @@ async def _takes_part(session: AsyncSession, actor: Actor, posted: ServiceReques
     return registered is not None
 
 
+async def _bonds_this_month(session: AsyncSession, now: datetime, tz: Any) -> dict[str, Any]:
+    today = now.astimezone(tz).date()
+    return await bond_stats.figures(session, tz, today.replace(day=1), today, now)
+
+
+async def _bond_panel(session: AsyncSession, actor: Actor, tender: Tender) -> dict[str, Any] | None:
+    """A bidder's own bond on a tender that asks one, and the guarantors it may buy from."""
+    if tender.bond_amount is None or not actor.has_role(Role.bidder):
+        return None
+    try:
+        bond = await bond_service.my_bond(session, actor, tender.id)
+    except NotFound:
+        bond = None
+    return {"bond": bond, "guarantors": await bond_guarantees.guarantors(session)}
+
+
 async def _timeline_of(session: AsyncSession, tender: Tender, now: datetime) -> list[Step]:
     """The tender's milestones from its own and its filing's audit events, then what is scheduled."""
     ids = [str(tender.id), str(tender.filing_id)]
@@ -260,6 +279,7 @@ class ConsolePages(Controller):
                 "credit": await hall.credit_hits(db_session),
                 "remedies": await hall.remedies_waiting(db_session, now),
                 "repairs": await credit_submissions.open_repairs(db_session),
+                "bonds": await _bonds_this_month(db_session, now, tz),
                 "charts": [
                     bar_chart(t(key), bars, empty_text=t("no_data"))
                     for key, bars in (
@@ -335,6 +355,10 @@ class ConsolePages(Controller):
             own=own,
             may_watch=await _may_watch(db_session, actor, tender_id),
             consultation_open=await consultation_service.standing(db_session, actor, tender) is not None,
+            bond_panel=await _bond_panel(db_session, actor, tender),
+            bonds_panel=await bond_service.tender_bonds(db_session, clock, actor, tender_id)
+            if tender.bond_amount is not None and (own or actor.has_role(*OFFICERS))
+            else None,
         )
 
     @get("/tenders/{tender_id:uuid}/consultation", guards=[signed_in])
