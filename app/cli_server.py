@@ -8,6 +8,7 @@ import asyncio
 import hashlib
 import io
 import json
+import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -368,14 +369,29 @@ def demo(host: str, port: int, no_serve: bool, show_in: int, no_show: bool) -> N
     import uvicorn
 
     base = f"http://{host}:{port}"
+    guarantor = _start_demo_guarantor(settings, base)
     if not no_show:
         show = run_with_session(settings, lambda s: stage(s, SystemClock(), settings, show_in))
         announce(show, base, settings.tz)
         Cast(show, base, settings.data_dir / "demo-keys", DEMO_PASSWORD, SystemClock(), settings.tz).start()
     click.echo(f"serving on {base}  (the console: {base}/console, API docs: {base}/schema)")
-    uvicorn.run(
-        "app.asgi:app", host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
-    )
+    try:
+        uvicorn.run(
+            "app.asgi:app", host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+        )
+    finally:
+        guarantor.terminate()
+
+
+def _start_demo_guarantor(settings: Settings, platform: str) -> subprocess.Popen[bytes]:
+    """The reference guarantor beside the demo platform, so a bidder buys a guarantee in the console."""
+    from app.demo import DEMO_GUARANTOR, DEMO_GUARANTOR_PORT, demo_guarantor_key
+
+    _, uscc, kind = DEMO_GUARANTOR
+    command = [sys.argv[0], "guarantor", "serve", "--key", str(demo_guarantor_key(settings)), "--uscc", uscc]
+    command += ["--kind", kind.value, "--port", str(DEMO_GUARANTOR_PORT), "--platform", platform]
+    click.echo(f"reference guarantor (电子保函) on http://127.0.0.1:{DEMO_GUARANTOR_PORT}")
+    return subprocess.Popen(command)  # noqa: S603 (our own command line, no user input)
 
 
 @click.group()

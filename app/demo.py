@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import Progress
@@ -36,9 +37,14 @@ from app.identity.models import Organization, OrgKind, User
 from app.identity.schemas import OrgCreate, UserCreate
 from bidding.bids import registry
 from bidding.bids.registry import KeyPurpose, active_key
+from bidding.bonds import guarantees as bond_guarantees
+from bidding.bonds.guarantee import GuarantorKind, public_key_text
+from bidding.bonds.models import Guarantor
+from bidding.bonds.reference_guarantor import load_or_create_key
 from bidding.filing import service as filings
 from bidding.filing.checklist import (
     DOCUMENT_NAMES,
+    BondForm,
     EvaluationMethod,
     ProcurementMethod,
     ProjectType,
@@ -143,6 +149,7 @@ async def load_demo(session: AsyncSession, clock: Clock, settings: Settings) -> 
     await _load_market(session, clock, settings)
     await _load_experts(session, clock, settings)
     await _load_credit_list(session, clock, settings)
+    await _load_guarantor(session, clock, settings)
     logins = [DemoLogin(u, DEMO_PASSWORD, r.value, ORGS[i].name) for u, _, r, i in USERS]
     return logins + [DemoLogin(e[0], DEMO_PASSWORD, Role.expert.value, e[3]) for e in DEMO_EXPERTS[:3]]
 
@@ -349,12 +356,41 @@ async def _load_filings(session: AsyncSession, clock: Clock, settings: Settings)
             committee_size=7 if fate != "draft" else 4,
             bid_validity_days=90,
             state_funded=True,
+            # a bid bond of 1 % of the budget, cash or any guarantee (发改法规〔2023〕27号)
+            bond_amount=(Decimal(budget) / 100).quantize(Decimal("0.01")) if fate == "accepted" else None,
+            bond_forms=list(BondForm) if fate == "accepted" else None,
         )
         filing = await _filed(session, clock, settings, draft, 1 if fate == "draft" else None)
         if fate == "submitted":
             await filings.submit(session, clock, Actor.of(await user_named(session, "agency1")), filing.id, settings.tz)
         elif fate == "accepted":
             await _submit_and_accept(session, clock, settings, filing)
+
+
+# The reference guarantor `ggzy demo` runs beside the platform (bidding.bonds.reference_guarantor).
+DEMO_GUARANTOR = ("江城银行电子保函中心", make_uscc("91", DIVISION, "MA4G0001"), GuarantorKind.bank)
+DEMO_GUARANTOR_PORT = 8001
+
+
+def demo_guarantor_key(settings: Settings) -> Path:
+    return settings.data_dir / "demo-guarantor.pem"
+
+
+async def _load_guarantor(session: AsyncSession, clock: Clock, settings: Settings) -> None:
+    name, uscc, kind = DEMO_GUARANTOR
+    if await session.scalar(select(Guarantor.id).where(Guarantor.uscc == uscc)) is not None:
+        return
+    key = load_or_create_key(demo_guarantor_key(settings))
+    await bond_guarantees.register_guarantor(
+        session,
+        clock,
+        Actor.system("demo"),
+        uscc=uscc,
+        name=name,
+        kind=kind,
+        public_key=public_key_text(key.public_key()),
+        endpoint=f"http://127.0.0.1:{DEMO_GUARANTOR_PORT}",
+    )
 
 
 async def user_named(session: AsyncSession, username: str) -> User:

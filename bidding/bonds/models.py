@@ -29,7 +29,7 @@ class Bond(Base):
     tender_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("tenders.id"), index=True)
     bidder_uscc: Mapped[str] = mapped_column(String(18))
     kind: Mapped[str] = mapped_column(String(16))  # bidding.bonds.rules.BondKind
-    form: Mapped[str] = mapped_column(String(24))  # bidding.bonds.rules.BondForm
+    form: Mapped[str] = mapped_column(String(24))  # bidding.filing.checklist.BondForm
     required: Mapped[Decimal] = mapped_column(Money)
     status: Mapped[str] = mapped_column(String(16), index=True)  # bidding.bonds.states.BondStatus
     sub_account: Mapped[str | None] = mapped_column(String(40), unique=True)  # 子账户 (cash)

@@ -29,21 +29,14 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from app.core.calendar.rules import PeriodRule
+from bidding.filing.checklist import GUARANTEES, BondForm
 
 CENT, ZERO = Decimal("0.01"), Decimal("0.00")
 
 
-class BondForm(enum.StrEnum):
-    """How a bond is posted (发改法规〔2023〕27号: a guarantee in place of cash)."""
-
-    transfer = "transfer"  # cash from the bidder's basic account (基本账户) into its sub-account
-    bank_guarantee = "bank_guarantee"  # 银行保函
-    insurance_guarantee = "insurance_guarantee"  # 保证保险
-    guarantor_guarantee = "guarantor_guarantee"  # 担保公司保函
-
-
-CASH_FORMS = frozenset({BondForm.transfer})
-GUARANTEE_FORMS = frozenset(set(BondForm) - CASH_FORMS)
+# How a bond is posted: the forms the tender accepts (bidding.filing.checklist.BondForm).
+CASH_FORMS = frozenset({BondForm.transfer})  # from the bidder's basic account into its sub-account
+GUARANTEE_FORMS = GUARANTEES  # in place of cash (发改法规〔2023〕27号)
 
 
 class BondKind(enum.StrEnum):

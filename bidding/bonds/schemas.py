@@ -10,7 +10,8 @@ import msgspec
 
 from app.core.validation import RequestBody, Yuan
 from bidding.bonds.guarantee import GuarantorKind
-from bidding.bonds.rules import BondForm, ForfeitReason
+from bidding.bonds.rules import ForfeitReason
+from bidding.filing.checklist import BondForm
 
 
 class BondIn(RequestBody):

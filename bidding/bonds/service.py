@@ -34,8 +34,9 @@ from bidding.bids.states import BidStatus
 from bidding.bonds import guarantees, reconcile, rules, states
 from bidding.bonds.bank import BankLine
 from bidding.bonds.models import BankTransaction, Bond, BondEntry, RefundInstruction
-from bidding.bonds.rules import BondForm, BondKind, ForfeitReason
+from bidding.bonds.rules import BondKind, ForfeitReason
 from bidding.bonds.states import BondStatus, InstructionStatus
+from bidding.filing.checklist import BondForm
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404
 from bidding.tender.regime import Regime, regime_of
