@@ -315,6 +315,23 @@ async def test_from_candidates_through_publicity_objection_complaint_award_refus
     )
     assert kept.status_code == 200, kept.text
     assert kept.json()["status"] == "forfeited" and kept.json()["decision"]["article"] == "实施条例 art. 74"
+    # The winner's performance bond: at most 10 % of the contract (art. 58), recorded once.
+    performance = f"{scene.url}/award/performance-bond"
+    above = await client.post(
+        performance, json={"amount": "810000.01", "form": "transfer"}, headers=desk.agency_headers
+    )
+    assert above.status_code == 422 and above.json()["invalid-params"][0]["code"] == "above_cap"
+    posted = await client.post(
+        performance, json={"amount": "810000.00", "form": "bank_guarantee"}, headers=desk.agency_headers
+    )
+    assert posted.status_code == 200, posted.text
+    assert (posted.json()["kind"], posted.json()["bidder"], posted.json()["status"]) == (
+        "performance",
+        second.org.uscc,
+        "held",
+    )
+    again = await client.post(performance, json={"amount": "1.00", "form": "transfer"}, headers=desk.agency_headers)
+    assert again.status_code == 409
     await assert_ledgers_balanced(world)
     cancel = await client.post(f"{scene.url}/termination", json={"reason": "x"}, headers=desk.agency_headers)
     assert cancel.status_code == 409  # a contracted tender is not terminated
