@@ -574,7 +574,7 @@ def bonds_reconcile(statement: Path) -> None:
     """List every difference between the bank's STATEMENT (CSV, see bidding/bonds/bank.py) and
     the bonds' ledger; exit 1 when there is any, 2 when the statement cannot be read."""
     from bidding.bonds import bank, reconcile
-    from bidding.bonds import service as bond_service
+    from bidding.bonds import ledger as bond_ledger
 
     lines, errors = bank.parse_statement(statement.read_bytes())
     if errors:
@@ -582,7 +582,7 @@ def bonds_reconcile(statement: Path) -> None:
             click.secho(f"error: {e.field}: {e.message}", fg="red", err=True)
         raise SystemExit(2)
     settings = Settings.from_env()
-    ledger = run_with_session(settings, bond_service.ledger_rows)
+    ledger = run_with_session(settings, bond_ledger.ledger_rows)
     found = reconcile.differences(lines, ledger)
     for difference in found:
         click.echo(str(difference))

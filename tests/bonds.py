@@ -114,13 +114,12 @@ async def assert_ledgers_balanced(world: World) -> None:
 
 
 async def paid_cash_bond(
-    client: AsyncTestClient[Litestar], world: World, tender: Tender, bidder: Bidder
+    client: AsyncTestClient[Litestar], world: World, tender: Tender, bidder: Bidder, at: datetime | None = None
 ) -> dict[str, Any]:
-    """A cash bond opened and paid in full from the bidder's basic account, now."""
+    """A cash bond opened and paid in full from the bidder's basic account, now (or booked `at`)."""
     bond = await cash_bond(client, tender, bidder)
-    paid = await bank_says(
-        client, world.settings, credit(bond["sub_account"], int(Decimal(BOND) * 100), world.clock.now())
-    )
+    booked = at or world.clock.now()
+    paid = await bank_says(client, world.settings, credit(bond["sub_account"], int(Decimal(BOND) * 100), booked))
     assert paid.status_code == 200 and paid.json()["matched"], paid.text
     return bond
 

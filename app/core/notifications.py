@@ -52,6 +52,22 @@ async def notify(
     return result.first() is not None
 
 
+async def tell_supervisors(
+    session: AsyncSession, clock: Clock, kind: str, object_type: str, object_id: object, message: str, key: str
+) -> bool:
+    """Tell the supervisors something once (`key`): an overdue step, a failed refund, a silent counterpart."""
+    return await notify(
+        session,
+        clock,
+        audience_role=Role.supervisor,
+        kind=kind,
+        object_type=object_type,
+        object_id=object_id,
+        message=message,
+        dedupe_key=key,
+    )
+
+
 @dataclass(frozen=True)
 class Notice:
     """One notification of a batch for `notify_many` (the fields of `notify`)."""

@@ -63,11 +63,17 @@ CURSORED = {("GET", "/api/v1/ocds/releases")}
 RATE_LIMITED = {("POST", "/api/v1/auth/login"), ("POST", "/api/v1/service-requests/{request_id:uuid}/auction/bids")}
 
 
-def problem_statuses(method: str, path: str, *, public: bool, role_guarded: bool, reads_json: bool) -> set[int]:
-    """The 4xx statuses a route can answer, from what it declares (pure: tested on its own)."""
+def problem_statuses(
+    method: str, path: str, *, public: bool, role_guarded: bool, reads_json: bool, signed: bool = False
+) -> set[int]:
+    """The 4xx statuses a route can answer, from what it declares (pure: tested on its own).
+    `signed`: a route without sign-in whose message carries its sender's signature (the settlement
+    bank's, a guarantor's): 401 when it does not verify, 404 when it names an unknown object."""
     statuses = {422}  # a parameter or a rule between values can always be wrong
-    if not public or path == "/api/v1/auth/login":  # login: wrong credentials
+    if not public or path == "/api/v1/auth/login" or signed:  # login: wrong credentials
         statuses.add(401)
+    if signed:
+        statuses.add(404)
     if role_guarded:
         statuses.add(403)
     if "{" in path or (method, path) in OWN_RECORDS | NOT_YET:
@@ -103,6 +109,7 @@ def document_problems(app: Litestar) -> None:
                         public=handler.opt.get("public") is True,
                         role_guarded=any(hasattr(guard, "required_roles") for guard in guards),
                         reads_json=handler.parsed_data_field is not None,
+                        signed=handler.opt.get("signed") is True,
                     )
                     for method in methods
                 )

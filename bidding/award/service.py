@@ -28,7 +28,7 @@ from app.core.blobs import StoredBlob
 from app.core.calendar.rules import start_of_day
 from app.core.calendar.service import periods
 from app.core.clock import Clock
-from app.core.notifications import Notice, notify, notify_many
+from app.core.notifications import Notice, notify_many, tell_supervisors
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from app.identity import service as identity
@@ -78,16 +78,7 @@ async def _bidders(session: AsyncSession, tender_id: uuid.UUID) -> list[str]:
 async def _tell_supervisors(
     session: AsyncSession, clock: Clock, tender: Tender, kind: str, message: str, key: str
 ) -> None:
-    await notify(
-        session,
-        clock,
-        audience_role=Role.supervisor,
-        kind=kind,
-        object_type="tender",
-        object_id=tender.id,
-        message=message,
-        dedupe_key=key,
-    )
+    await tell_supervisors(session, clock, kind, "tender", tender.id, message, key)
 
 
 # --- the candidates and their publicity ------------------------------------------------------

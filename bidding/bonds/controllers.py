@@ -18,7 +18,7 @@ from app.core.guards import requires, signed_in
 from app.core.problems import InvalidRequest, Unauthorized
 from app.core.settings import Settings
 from app.core.validation import FieldError, require_date_range
-from bidding.bonds import bank, guarantees, service, stats
+from bidding.bonds import bank, bank_book, guarantees, refunds, service, stats
 from bidding.bonds.guarantor_client import HttpGuarantorClient
 from bidding.bonds.schemas import (
     BondIn,
@@ -33,8 +33,8 @@ BANK_ACTOR = Actor.system("settlement-bank")
 MAX_BANK_BODY = 64 * 1024**2
 
 
-def bank_config(settings: Settings) -> service.BankConfig:
-    return service.BankConfig.of(settings)
+def bank_config(settings: Settings) -> refunds.BankConfig:
+    return refunds.BankConfig.of(settings)
 
 
 class BondController(Controller):
@@ -137,7 +137,7 @@ class BankController(Controller):
     path = "/api/v1/bank"
     tags = ("bonds",)
 
-    @post("/notices", status_code=200, opt={"public": True})  # signed by the bank, not signed in
+    @post("/notices", status_code=200, opt={"public": True, "signed": True})  # signed by the bank, not signed in
     async def notice(
         self, request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, settings: SettingsDep
     ) -> dict[str, Any]:
@@ -149,7 +149,7 @@ class BankController(Controller):
                 answer = msgspec.convert(body, RefundAnswer)
             except msgspec.ValidationError as exc:
                 raise InvalidRequest([], detail=f"a refund result: {exc}") from exc
-            return await service.refund_result(
+            return await refunds.refund_result(
                 db_session,
                 clock,
                 BANK_ACTOR,
@@ -165,17 +165,17 @@ class BankController(Controller):
         line, errors = bank.parse_credit_notice(body)
         if errors or line is None:
             raise InvalidRequest(_field_errors(errors))
-        booked = await service.record_line(db_session, clock, BANK_ACTOR, line, "callback", settings.tz)
+        booked = await bank_book.record_line(db_session, clock, BANK_ACTOR, line, "callback", settings.tz)
         await db_session.commit()
         return {"bank_ref": booked.bank_ref, "new": booked.new, "matched": booked.bond_id is not None}
 
-    @post("/instructions/pending", status_code=200, opt={"public": True})
+    @post("/instructions/pending", status_code=200, opt={"public": True, "signed": True})
     async def pending(
         self, request: Request[Any, Any, Any], db_session: DbSession, settings: SettingsDep
     ) -> dict[str, Any]:
         """The refund instructions waiting for the bank, each with its idempotency key and amount in fen."""
         await _signed_body(request, settings)
-        return {"instructions": await service.instructions(db_session, pending_only=True)}
+        return {"instructions": await refunds.instructions(db_session, pending_only=True)}
 
     @post("/statements", guards=[requires(Role.admin)], status_code=200)
     async def statement(
@@ -191,14 +191,14 @@ class BankController(Controller):
         lines, errors = bank.parse_statement(await request.body())
         if errors:
             raise InvalidRequest(_field_errors(errors))
-        return await service.import_statement(db_session, clock, actor, lines, settings.tz)
+        return await bank_book.import_statement(db_session, clock, actor, lines, settings.tz)
 
     @get("/instructions", guards=[requires(Role.admin, Role.supervisor)], media_type="*/*")
     async def export(self, db_session: DbSession, format: FromQuery[str] = "json") -> Response[Any]:
         """Every refund instruction (`?format=csv`: the file handed to the bank), rejected ones included."""
-        rows = await service.instructions(db_session, pending_only=False)
+        rows = await refunds.instructions(db_session, pending_only=False)
         if format == "csv":
-            return Response(service.instructions_csv(rows), media_type="text/csv; charset=utf-8")
+            return Response(refunds.instructions_csv(rows), media_type="text/csv; charset=utf-8")
         return Response({"instructions": rows}, media_type="application/json")
 
 
@@ -232,7 +232,7 @@ class GuarantorController(Controller):
         )
         return guarantees.guarantor_view(guarantor)
 
-    @post("/messages", status_code=200, opt={"public": True})  # signed by the guarantor, not signed in
+    @post("/messages", status_code=200, opt={"public": True, "signed": True})  # signed by the guarantor, not signed in
     async def message(
         self, request: Request[Any, Any, Any], db_session: DbSession, clock: ClockDep, settings: SettingsDep
     ) -> dict[str, Any]:

@@ -22,9 +22,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
-from app.core.actor import Actor, Role
+from app.core.actor import Actor
 from app.core.clock import Clock
-from app.core.notifications import notify
+from app.core.notifications import tell_supervisors
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound, Unauthorized
 from app.core.validation import FieldError
 from bidding.bonds import guarantee as g
@@ -507,16 +507,9 @@ async def deliver(
         row.last_error = str(exc)[:500]
         if row.attempts >= MAX_DELIVERY_ATTEMPTS:
             states.move_delivery(row, DeliveryStatus.failed)
-            await notify(
-                session,
-                clock,
-                audience_role=Role.supervisor,
-                kind="guarantor_unreachable",
-                object_type="guarantor",
-                object_id=guarantor.id,
-                message=f"向担保机构 {guarantor.name} 发送{row.kind}报文失败 {row.attempts} 次：{row.last_error}",
-                dedupe_key=f"guarantor_unreachable:{row.key}",
-            )
+            message = f"向担保机构 {guarantor.name} 发送{row.kind}报文失败 {row.attempts} 次：{row.last_error}"
+            key = f"guarantor_unreachable:{row.key}"
+            await tell_supervisors(session, clock, "guarantor_unreachable", "guarantor", guarantor.id, message, key)
         else:
             row.next_attempt_at = now + timedelta(seconds=30 * 2 ** (row.attempts - 1))
         await session.commit()

@@ -13,21 +13,21 @@ from app.core.actor import Actor
 from app.core.chronograph import Step
 from app.core.clock import Clock
 from app.core.settings import Settings, load_or_create_receipt_key
-from bidding.bonds import guarantees, service
+from bidding.bonds import guarantees, refunds
 from bidding.bonds.guarantor_client import HttpGuarantorClient
 
 
 def steps(settings: Settings) -> list[Step]:
-    tz, bank = settings.tz, service.BankConfig.of(settings)
+    tz, bank = settings.tz, refunds.BankConfig.of(settings)
 
     async def refund(session: AsyncSession, bond_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
-        return await service.refund(session, bond_id, clock, actor, bank, tz)
+        return await refunds.refund(session, bond_id, clock, actor, bank, tz)
 
     async def late(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
-        return await service.late_refunds(session, now, tz)
+        return await refunds.late_refunds(session, now, tz)
 
     async def flag_late(session: AsyncSession, bond_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
-        return await service.flag_late_refund(session, bond_id, clock, actor, tz)
+        return await refunds.flag_late_refund(session, bond_id, clock, actor, tz)
 
     client = HttpGuarantorClient()
     platform_key = load_or_create_receipt_key(settings.receipt_key_path)
@@ -40,7 +40,7 @@ def steps(settings: Settings) -> list[Step]:
 
     return [
         Step("guarantee-opening-check", "guarantee", every=15, due=guarantees.opening_checks_due, run=check),
-        Step("bond-refund", "bond", every=30, due=service.refunds_due, run=refund),
+        Step("bond-refund", "bond", every=30, due=refunds.refunds_due, run=refund),
         Step("bond-refund-late", "bond", every=300, due=late, run=flag_late),
         Step("guarantor-outbox", "guarantor_message", every=10, due=guarantees.deliveries_due, run=deliver),
     ]

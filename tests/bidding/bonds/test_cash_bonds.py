@@ -26,6 +26,7 @@ from tests.bonds import (
     bond_tender,
     cash_bond,
     credit,
+    paid_cash_bond,
     pay_instructions,
     pending_instructions,
     signed,
@@ -197,8 +198,7 @@ async def test_the_bank_pays_a_refund_and_the_ledger_records_it_once(
 ) -> None:
     tender = await bond_tender(client, world)
     bidder = await new_bidder(client, world)
-    bond = await cash_bond(client, tender, bidder)
-    await bank_says(client, world.settings, credit(bond["sub_account"], 5_000_000, PAID_ON))
+    await paid_cash_bond(client, world, tender, bidder, PAID_ON)
     world.clock.set(PAID_ON + timedelta(hours=1))
     assert (await submit(client, tender, bidder, sealed_bid(tender, bidder))).status_code == 201
     assert (await client.post(f"/api/v1/tenders/{tender.id}/bids/withdraw", headers=bidder.headers)).status_code == 200
@@ -219,8 +219,7 @@ async def test_nobody_but_supervisors_sees_the_bonds_before_the_deadline(
 ) -> None:
     tender = await bond_tender(client, world)
     bidder = await new_bidder(client, world)
-    bond = await cash_bond(client, tender, bidder)
-    await bank_says(client, world.settings, credit(bond["sub_account"], 5_000_000, PAID_ON))
+    await paid_cash_bond(client, world, tender, bidder, PAID_ON)
     url = f"/api/v1/tenders/{tender.id}/bonds"
     agency = (await client.get(url, headers=tender.desk.agency_headers)).json()
     assert agency["bonds"] is None and agency["terms"]["amount"] == "50000.00"
@@ -253,8 +252,7 @@ async def test_a_bond_is_forfeited_only_by_the_tenderees_recorded_decision_in_th
 ) -> None:
     tender = await bond_tender(client, world)
     bidder = await new_bidder(client, world)
-    bond = await cash_bond(client, tender, bidder)
-    await bank_says(client, world.settings, credit(bond["sub_account"], 5_000_000, PAID_ON))
+    bond = await paid_cash_bond(client, world, tender, bidder, PAID_ON)
     assert (await submit(client, tender, bidder, sealed_bid(tender, bidder))).status_code == 201
     url = f"/api/v1/tenders/{tender.id}/bonds/{bond['id']}/forfeiture"
     decision = {"reason": "withdrawn_after_deadline", "note": "投标人于截止后书面撤销投标文件"}
