@@ -20,6 +20,7 @@ from app.core.settings import Settings
 from app.core.validation import FieldError, require_date_range
 from bidding.bonds import bank, bank_book, guarantees, refunds, service, stats
 from bidding.bonds.guarantor_client import HttpGuarantorClient
+from bidding.bonds.models import Bond
 from bidding.bonds.schemas import (
     BondIn,
     ForfeitIn,
@@ -79,6 +80,22 @@ class BondController(Controller):
             db_session, clock, actor, tender_id, data.guarantor, receipt_key, HttpGuarantorClient(), settings.tz
         )
 
+    @post("/bond/guarantee-file", guards=[requires(Role.bidder)], status_code=200)
+    async def lodge_guarantee(
+        self,
+        request: Request[Any, Any, Any],
+        tender_id: FromPath[uuid.UUID],
+        db_session: DbSession,
+        clock: ClockDep,
+        actor: ActorDep,
+        settings: SettingsDep,
+    ) -> dict[str, Any]:
+        """Lodge a guarantee file your guarantor gave you (its signed `guarantee` message, JSON):
+        verified for your bond; a forged or altered one marks the bond invalid with the reason."""
+        message = _json(await request.body())
+        bond_id = await guarantees.upload(db_session, clock, actor, tender_id, message, settings.tz)
+        return await service.bond_view(db_session, await db_session.get_one(Bond, bond_id))
+
     @get("/bonds", guards=[requires(Role.agency, Role.supervisor, Role.admin)])
     async def of_tender(
         self, tender_id: FromPath[uuid.UUID], db_session: DbSession, clock: ClockDep, actor: ActorDep
@@ -121,6 +138,19 @@ async def _signed_body(request: Request[Any, Any, Any], settings: Settings) -> A
         settings.bank_secret, body, request.headers.get(bank.SIGNATURE_HEADER)
     ):
         raise Unauthorized(f"the {bank.SIGNATURE_HEADER} header does not sign this body", zh="银行报文签名无效")
+    try:
+        return msgspec.json.decode(body)
+    except msgspec.DecodeError as exc:
+        raise InvalidRequest([], detail=f"the JSON is malformed: {exc}") from exc
+
+
+MAX_MESSAGE_BYTES = 1024**2
+
+
+def _json(body: bytes) -> Any:
+    """A counterpart's JSON message, read by the handler itself (its signature covers it as sent)."""
+    if len(body) > MAX_MESSAGE_BYTES:
+        raise InvalidRequest([FieldError("body", "too_large", "at most 1 MiB")])
     try:
         return msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
@@ -238,13 +268,7 @@ class GuarantorController(Controller):
     ) -> dict[str, Any]:
         """A guarantor's signed message: a guarantee issued (`guarantee`) or withdrawn (`cancel`).
         A signature that does not verify with the registered key: 401, nothing recorded."""
-        body = await request.body()
-        if len(body) > MAX_BANK_BODY:
-            raise InvalidRequest([FieldError("body", "too_large", "at most 64 MiB")])
-        try:
-            message = msgspec.json.decode(body)
-        except msgspec.DecodeError as exc:
-            raise InvalidRequest([], detail=f"the JSON is malformed: {exc}") from exc
+        message = _json(await request.body())
         if isinstance(message, dict) and message.get("kind") == "cancel":
             return await guarantees.cancel(db_session, clock, GUARANTOR_ACTOR, message)
         return await guarantees.receive(db_session, clock, GUARANTOR_ACTOR, message, settings.tz)

@@ -11,6 +11,7 @@ the amount, expiring before the bids) is still recorded: the bid is received all
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -126,32 +127,85 @@ def requirement(tender: Tender, applicant: str, guarantor: Guarantor, today: dat
     )
 
 
-async def _sender(session: AsyncSession, message: Any) -> tuple[Guarantor, dict[str, Any]]:
-    """The registered guarantor that signed `message`, and its body: 401 for anything else."""
+async def _signed_by(session: AsyncSession, message: Any) -> tuple[Guarantor, dict[str, Any]] | str:
+    """The registered guarantor that signed `message` and its body, or why not: `unknown_guarantor`
+    (no registered sender) or `bad_signature` (forged, or altered after signing)."""
     sender = message.get("sender") if isinstance(message, dict) else None
     guarantor = await session.scalar(select(Guarantor).where(Guarantor.uscc == str(sender)))
     if guarantor is None:
-        raise Unauthorized("the sender is not a registered guarantor", zh="发送方不是已登记的担保机构")
+        return "unknown_guarantor"
     try:
-        body = g.verify(message, g.parse_public_key(guarantor.public_key))
+        return guarantor, g.verify(message, g.parse_public_key(guarantor.public_key))
+    except g.MessageError:
+        return "bad_signature"
+
+
+async def _sender(session: AsyncSession, message: Any) -> tuple[Guarantor, dict[str, Any]]:
+    """The registered guarantor that signed `message`, and its body: 401 for anything else."""
+    signed = await _signed_by(session, message)
+    if signed == "unknown_guarantor":
+        raise Unauthorized("the sender is not a registered guarantor", zh="发送方不是已登记的担保机构")
+    if isinstance(signed, str):
+        raise Unauthorized(
+            "the guarantor's signature does not verify: the message was altered or forged", zh="担保机构签名无效"
+        )
+    return signed
+
+
+def _issued(message: Any, body: dict[str, Any]) -> g.Guarantee:
+    if message.get("kind") != g.MessageKind.guarantee:
+        raise InvalidRequest([FieldError("kind", "invalid", "a guarantee message")])
+    try:
+        return g.parse_guarantee(body)
     except g.MessageError as exc:
-        raise Unauthorized(f"the guarantor's signature: {exc}", zh="担保机构签名无效") from exc
-    return guarantor, body
+        raise InvalidRequest([FieldError("body", "invalid", str(exc))]) from exc
 
 
-# --- receiving a guarantee ----------------------------------------------------------------
+async def _open_for_bonds(session: AsyncSession, clock: Clock, tender_id: uuid.UUID) -> Tender:
+    tender = await tender_or_404(session, tender_id)
+    if tender.status != TenderStatus.published or clock.now() >= tender.bid_deadline:
+        raise Conflict(
+            "a guarantee stands for a bond only if it arrives before the bid deadline", zh="投标截止后提交的保函无效"
+        )
+    if tender.bond_amount is None:
+        raise Conflict("this tender asks no bid bond", zh="本项目不要求投标保证金")
+    return tender
+
+
+async def _bond_for(session: AsyncSession, clock: Clock, tender: Tender, uscc: str, form: str, by: str) -> Bond:
+    """The bidder's bond on the tender, opened now if it has none; a guarantee is taken only while
+    nothing stands for it."""
+    bond = await session.scalar(
+        select(Bond)
+        .where(Bond.tender_id == tender.id, Bond.bidder_uscc == uscc, Bond.kind == BondKind.bid)
+        .with_for_update()
+    )
+    if bond is None:
+        bond = Bond(
+            tender_id=tender.id,
+            bidder_uscc=uscc,
+            kind=BondKind.bid,
+            form=form,
+            required=tender.bond_amount,
+            status=BondStatus.awaiting,
+            flags=[],
+            opened_at=clock.now(),
+            opened_by=by,
+        )
+        session.add(bond)
+        await session.flush()
+    elif bond.status != BondStatus.awaiting:
+        raise Conflict("this bond is posted already", zh="该投标人的保证金已提交")
+    else:
+        bond.form = form  # a bidder that chose cash may take a guarantee while nothing was received
+    return bond
 
 
 async def receive(session: AsyncSession, clock: Clock, actor: Actor, message: Any, tz: ZoneInfo) -> dict[str, Any]:
     """A guarantee the guarantor issued (its `guarantee` message): verified, recorded once, and
     standing for the applicant's bond if it says what the tender asks."""
     guarantor, body = await _sender(session, message)
-    if message.get("kind") != g.MessageKind.guarantee:
-        raise InvalidRequest([FieldError("kind", "invalid", "a guarantee message")])
-    try:
-        issued = g.parse_guarantee(body)
-    except g.MessageError as exc:
-        raise InvalidRequest([FieldError("body", "invalid", str(exc))]) from exc
+    issued = _issued(message, body)
     known = await session.scalar(
         select(Guarantee).where(Guarantee.guarantor_id == guarantor.id, Guarantee.number == issued.number)
     )
@@ -161,40 +215,69 @@ async def receive(session: AsyncSession, clock: Clock, actor: Actor, message: An
         tender_id = uuid.UUID(issued.tender)
     except ValueError:
         raise InvalidRequest([FieldError("body.tender", "invalid", "a tender's id")]) from None
-    tender = await tender_or_404(session, tender_id)
-    now = clock.now()
-    if tender.status != TenderStatus.published or now >= tender.bid_deadline:
-        raise Conflict(
-            "a guarantee stands for a bond only if it arrives before the bid deadline", zh="投标截止后提交的保函无效"
+    tender = await _open_for_bonds(session, clock, tender_id)
+    return await _record(session, clock, actor, guarantor, message, issued, tender, issued.applicant, tz)
+
+
+async def upload(
+    session: AsyncSession, clock: Clock, actor: Actor, tender_id: uuid.UUID, message: Any, tz: ZoneInfo
+) -> uuid.UUID:
+    """A bidder lodges a guarantee file its guarantor gave it (the signed `guarantee` message) for
+    its own bond. A forged or altered one, or one from a guarantor the centre does not know, is
+    not a guarantee: the bond is marked with the reason (the bid is still received, 实施条例 art. 36)."""
+    tender = await _open_for_bonds(session, clock, tender_id)
+    uscc = actor.org_uscc or ""
+    if uscc in (tender.tenderee_uscc, tender.agency_uscc):
+        raise Forbidden(
+            "a tenderee or its agency posts no bond on its own tender", zh="招标人及其代理机构不得在本项目缴纳保证金"
         )
-    if tender.bond_amount is None:
-        raise Conflict("this tender asks no bid bond", zh="本项目不要求投标保证金")
-    bond = await session.scalar(
-        select(Bond)
-        .where(Bond.tender_id == tender.id, Bond.bidder_uscc == issued.applicant, Bond.kind == BondKind.bid)
-        .with_for_update()
+    signed = await _signed_by(session, message)
+    if isinstance(signed, str):
+        form = (
+            message.get("body", {}).get("form")
+            if isinstance(message, dict) and isinstance(message.get("body"), dict)
+            else None
+        )
+        form = form if form in rules.GUARANTEE_FORMS else "bank_guarantee"
+        bond = await _bond_for(session, clock, tender, uscc, form, actor.username)
+        bond.flags = [signed]
+        digest = hashlib.sha256(
+            g.canonical(message if isinstance(message, dict) else {"raw": str(message)})
+        ).hexdigest()
+        await audit.record(
+            session, clock, actor, "bond.guarantee_refused", "bond", bond.id, {"reason": signed, "sha256": digest}
+        )
+        await session.commit()
+        return bond.id
+    guarantor, body = signed
+    issued = _issued(message, body)
+    known = await session.scalar(
+        select(Guarantee).where(Guarantee.guarantor_id == guarantor.id, Guarantee.number == issued.number)
     )
-    if bond is None:
-        bond = Bond(
-            tender_id=tender.id,
-            bidder_uscc=issued.applicant,
-            kind=BondKind.bid,
-            form=issued.form,
-            required=tender.bond_amount,
-            status=BondStatus.awaiting,
-            flags=[],
-            opened_at=now,
-            opened_by=f"guarantor:{guarantor.uscc}",
-        )
-        session.add(bond)
-        await session.flush()
-    elif bond.status != BondStatus.awaiting:
-        raise Conflict("this bond is posted already", zh="该投标人的保证金已提交")
-    elif bond.form in rules.CASH_FORMS and bond.sub_account is not None:
-        bond.form = issued.form  # the bidder chose a guarantee after all; nothing was received
-    else:
-        bond.form = issued.form
-    found = g.problems(issued, requirement(tender, issued.applicant, guarantor, now.astimezone(tz).date(), tz))
+    if known is not None:
+        bond = await session.get_one(Bond, known.bond_id)
+        if bond.bidder_uscc != uscc or bond.tender_id != tender.id:
+            raise Conflict("this guarantee stands for another bond", zh="该保函已用于其他投标")
+        return bond.id
+    view = await _record(session, clock, actor, guarantor, message, issued, tender, uscc, tz)
+    return uuid.UUID(view["bond"])
+
+
+async def _record(
+    session: AsyncSession,
+    clock: Clock,
+    actor: Actor,
+    guarantor: Guarantor,
+    message: Any,
+    issued: g.Guarantee,
+    tender: Tender,
+    applicant: str,
+    tz: ZoneInfo,
+) -> dict[str, Any]:
+    """Record the guarantee for `applicant`'s bond, with every reason it does not stand."""
+    now = clock.now()
+    bond = await _bond_for(session, clock, tender, applicant, issued.form, f"guarantor:{guarantor.uscc}")
+    found = g.problems(issued, requirement(tender, applicant, guarantor, now.astimezone(tz).date(), tz))
     row = Guarantee(
         guarantor_id=guarantor.id,
         number=issued.number,

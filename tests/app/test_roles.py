@@ -206,6 +206,7 @@ ACCESS: dict[tuple[str, str], str | frozenset[Role]] = {
     ("POST", "/api/v1/bank/statements"): frozenset({A}),
     ("GET", "/api/v1/bank/instructions"): OFFICERS,
     ("POST", "/api/v1/tenders/{tender_id:uuid}/bond/guarantee"): frozenset({B}),
+    ("POST", "/api/v1/tenders/{tender_id:uuid}/bond/guarantee-file"): frozenset({B}),
     ("GET", "/api/v1/guarantors"): SIGNED_IN,
     ("GET", "/api/v1/bonds/stats"): OFFICERS,
     ("POST", "/api/v1/guarantors"): frozenset({A}),

@@ -24,6 +24,7 @@ from tests.bonds import (
     assert_ledgers_balanced,
     bank_says,
     bond_tender,
+    bonds_of,
     cash_bond,
     credit,
     paid_cash_bond,
@@ -317,3 +318,26 @@ async def test_ggzy_bonds_reconcile_lists_every_difference_between_the_statement
     path.write_text(bank.statement_csv(agreeing), encoding="utf-8")
     agreed = await asyncio.to_thread(run_ggzy, server_env(world.settings), "bonds", "reconcile", str(path))
     assert agreed.returncode == 0 and agreed.stdout.strip() == "4 statement line(s), 0 difference(s)", agreed.stdout
+
+
+async def test_a_failed_tenders_bonds_are_instructed_back_at_once(
+    client: AsyncTestClient[Litestar], world: World
+) -> None:
+    tender = await bond_tender(client, world)
+    world.clock.set(PAID_ON)
+    bidders = [await new_bidder(client, world) for _ in range(2)]
+    for bidder in bidders:
+        await paid_cash_bond(client, world, tender, bidder)
+        assert (await submit(client, tender, bidder, sealed_bid(tender, bidder))).status_code == 201
+    detail = (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()
+    world.clock.set(datetime.fromisoformat(detail["opening_time"]))
+    assert await step(world, "opening-start") == 1  # two bids at the opening: the tender fails (流标)
+    assert (await client.get(f"/api/v1/tenders/{tender.id}", headers=tender.desk.officer_headers)).json()[
+        "status"
+    ] == "failed"
+    assert await step(world, "bond-refund") == 2
+    bonds = await bonds_of(client, tender.id, tender.desk.officer_headers)
+    assert {b["status"] for b in bonds.values()} == {"refunding"}
+    assert {b["refund_rule"].split(":")[0] for b in bonds.values()} == {"实施条例 art. 31"}
+    assert len(await pay_instructions(client, world.settings)) == 2
+    await assert_ledgers_balanced(world)

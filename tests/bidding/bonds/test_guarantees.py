@@ -134,9 +134,44 @@ async def test_a_forged_or_altered_guarantee_is_refused_and_one_that_does_not_fi
         assert (await submit(client, tender, bidder, sealed_bid(tender, bidder))).status_code == 201, case
         bond = await _bond(client, tender, bidder)
         assert bond["status"] == "awaiting" and bond["valid"] is False and bond["flags"] == reasons, case
+    # A bidder lodges a guarantee file itself: a forged or altered one, or one from a guarantor the
+    # centre does not know, is no guarantee — the bid is received, the bond marked with the reason.
+    lodged = {
+        "forged": (
+            guarantor.sign("guarantee", body(forger, "U1"), key=ed25519.Ed25519PrivateKey.generate()),
+            ["bad_signature"],
+        ),
+        "altered": (altered, ["bad_signature"]),
+        "unknown guarantor": (
+            {**guarantor.sign("guarantee", body(forger, "U2")), "sender": "91110000000000000X"},
+            ["unknown_guarantor"],
+        ),
+        "someone else's": (guarantor.sign("guarantee", body(bidders["other lot"], "U3")), ["wrong_applicant"]),
+    }
+    for case, (message, reasons) in lodged.items():
+        bidder = bidders[case] = await new_bidder(client, world)
+        answer = await client.post(
+            f"/api/v1/tenders/{tender.id}/bond/guarantee-file", json=message, headers=bidder.headers
+        )
+        assert answer.status_code == 200, (case, answer.text)
+        assert answer.json()["flags"] == reasons and answer.json()["valid"] is False, case
+        assert (await submit(client, tender, bidder, sealed_bid(tender, bidder))).status_code == 201, case
+    own = await new_bidder(client, world)
+    good = guarantor.sign("guarantee", body(own, "U4"))
+    answer = await client.post(f"/api/v1/tenders/{tender.id}/bond/guarantee-file", json=good, headers=own.headers)
+    assert answer.json()["valid"] is True and answer.json()["guarantees"][0]["number"] == "U4"
+    taken = await client.post(f"/api/v1/tenders/{tender.id}/bond/guarantee-file", json=good, headers=forger.headers)
+    assert taken.status_code == 409  # a guarantee stands for one bond
+    async with world.sessions() as session:
+        assert (
+            await session.scalar(select(func.count()).select_from(Guarantee).where(Guarantee.number.in_(["U1", "U2"])))
+            == 0
+        )
+
     world.clock.set(deadline)
     seen = (await client.get(f"/api/v1/tenders/{tender.id}/bonds", headers=tender.desk.agency_headers)).json()
-    assert sorted(tuple(b["flags"]) for b in seen["bonds"]) == sorted(tuple(r) for _, r in cases.values())
+    expected = [r for _, r in cases.values()] + [r for _, r in lodged.values()] + [[]]
+    assert sorted(tuple(b["flags"]) for b in seen["bonds"]) == sorted(tuple(r) for r in expected)
     late = guarantor.sign("guarantee", body(forger, "L1"))
     assert (await client.post(url, json=late)).status_code == 409  # after the deadline: too late
 
