@@ -11,6 +11,7 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, Request, Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from sqlalchemy.exc import IntegrityError
 
 from app.core.actor import Actor, Role
 from app.core.deps import ActorDep, ClockDep, DbSession, ReceiptKeyDep, SettingsDep
@@ -195,8 +196,12 @@ class BankController(Controller):
         line, errors = bank.parse_credit_notice(body)
         if errors or line is None:
             raise InvalidRequest(_field_errors(errors))
-        booked = await bank_book.record_line(db_session, clock, BANK_ACTOR, line, "callback", settings.tz)
-        await db_session.commit()
+        try:
+            booked = await bank_book.record_line(db_session, clock, BANK_ACTOR, line, "callback", settings.tz)
+            await db_session.commit()
+        except IntegrityError:  # the same notice at the same moment through another worker: it is recorded
+            await db_session.rollback()
+            booked = await bank_book.record_line(db_session, clock, BANK_ACTOR, line, "callback", settings.tz)
         return {"bank_ref": booked.bank_ref, "new": booked.new, "matched": booked.bond_id is not None}
 
     @post("/instructions/pending", status_code=200, opt={"public": True, "signed": True})

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
@@ -106,15 +107,22 @@ async def open_bond(
             opened_by=actor.username,
         )
         session.add(bond)
-    if form in rules.CASH_FORMS:
-        bond.basic_account = account
-        if bond.sub_account is None:
-            bond.sub_account = await _new_sub_account(session, bank.master_account)
-    await session.flush()
-    await audit.record(
-        session, clock, actor, "bond.open", "bond", bond.id, {"tender": str(tender_id), "form": str(form)}
-    )
-    await session.commit()
+    try:
+        if form in rules.CASH_FORMS:
+            bond.basic_account = account
+            if bond.sub_account is None:
+                bond.sub_account = await _new_sub_account(session, bank.master_account)
+        await session.flush()
+        await audit.record(
+            session, clock, actor, "bond.open", "bond", bond.id, {"tender": str(tender_id), "form": str(form)}
+        )
+        await session.commit()
+    except IntegrityError:  # the same bidder opening its bond twice at once: the other one did
+        await session.rollback()
+        opened = await _bond_of(session, tender_id, uscc)
+        if opened is None:
+            raise
+        return opened
     return bond
 
 

@@ -9,6 +9,7 @@ import json
 from datetime import datetime, timedelta
 from typing import Any
 
+import httpx
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, select
@@ -340,4 +341,33 @@ async def test_a_failed_tenders_bonds_are_instructed_back_at_once(
     assert {b["status"] for b in bonds.values()} == {"refunding"}
     assert {b["refund_rule"].split(":")[0] for b in bonds.values()} == {"实施条例 art. 31"}
     assert len(await pay_instructions(client, world.settings)) == 2
+    await assert_ledgers_balanced(world)
+
+
+async def test_the_same_callback_twenty_times_at_once_through_two_workers_is_booked_once(
+    client: AsyncTestClient[Litestar], world: World, two_servers: list[str]
+) -> None:
+    tender = await bond_tender(client, world)
+    bidder = await new_bidder(client, world)
+    bonds = await asyncio.gather(  # the bidder's two clicks at once: one bond, one sub-account
+        *(
+            httpx.AsyncClient(base_url=base, timeout=30).post(
+                f"/api/v1/tenders/{tender.id}/bond",
+                json={"form": "transfer", "basic_account": BASIC_ACCOUNT},
+                headers={"Authorization": bidder.headers["Authorization"]},
+            )
+            for base in two_servers
+        )
+    )
+    assert [b.status_code for b in bonds] == [200, 200], [b.text for b in bonds]
+    assert bonds[0].json()["sub_account"] == bonds[1].json()["sub_account"]
+    raw, headers = signed(world.settings, credit(bonds[0].json()["sub_account"], 5_000_000, PAID_ON, ref="DUP1"))
+    async with httpx.AsyncClient(timeout=30) as http:
+        answers = await asyncio.gather(
+            *(http.post(f"{two_servers[i % 2]}/api/v1/bank/notices", content=raw, headers=headers) for i in range(20))
+        )
+    assert {a.status_code for a in answers} == {200}, [a.text for a in answers if a.status_code != 200]
+    assert sum(a.json()["new"] for a in answers) == 1
+    seen = (await client.get(f"/api/v1/tenders/{tender.id}/bond", headers=bidder.headers)).json()
+    assert seen["received"] == "50000.00" and len(seen["ledger"]) == 1
     await assert_ledgers_balanced(world)
