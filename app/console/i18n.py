@@ -542,6 +542,7 @@ CODES: dict[str, tuple[str, str]] = {
     "action:bond.guarantee_cancelled": ("担保机构撤销保函", "guarantee withdrawn by the guarantor"),
     "action:bond.guarantor_told": ("向担保机构发送报文", "guarantor told"),
     "action:bond.received": ("保证金到账", "bond received"),
+    "action:bond.received_after_close": ("保证金退还后又到账", "paid after the bond was closed"),
     "action:bond.statement_imported": ("导入银行对账单", "bank statement imported"),
     "action:bond.refund_instructed": ("发出保证金退还指令", "bond refund instructed"),
     "action:bond.refund_rejected": ("银行拒绝退还指令", "bond refund rejected by the bank"),

@@ -43,6 +43,14 @@ async def _credit(
         row.flags = ["unmatched"]
         return
     row.bond_id = bond.id
+    if bond.status not in states.OUTSTANDING:
+        # paid after the bond was returned, kept or closed: not the bond's money; kept out of its
+        # ledger, flagged for the officers (`ggzy bonds reconcile` lists it) to send back by hand
+        row.flags = ["after_close"]
+        await audit.record(
+            session, clock, actor, "bond.received_after_close", "bond", bond.id, {"bank_ref": line.bank_ref}
+        )
+        return
     tender = await session.get_one(Tender, bond.tender_id)
     amount = from_fen(line.amount_fen)
     session.add(BondEntry(bond_id=bond.id, kind="received", amount=amount, at=line.booked_at, reference=line.bank_ref))
@@ -62,8 +70,6 @@ async def _credit(
     if bond.status == BondStatus.awaiting:
         states.move(bond, BondStatus.held)
         bond.first_received_on = line.booked_at.astimezone(tz).date()
-    elif bond.status != BondStatus.held:
-        row.flags = [*row.flags, "after_close"]  # paid after the bond was returned: officers act on it
     await audit.record(
         session,
         clock,

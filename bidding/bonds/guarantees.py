@@ -18,7 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric import ed25519
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,6 +28,8 @@ from app.core.clock import Clock
 from app.core.notifications import tell_supervisors
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound, Unauthorized
 from app.core.validation import FieldError
+from bidding.bids.models import Bid
+from bidding.bids.states import BidStatus
 from bidding.bonds import guarantee as g
 from bidding.bonds import rules, states
 from bidding.bonds.guarantor_client import GuarantorClient, GuarantorUnreachable
@@ -458,6 +460,56 @@ async def check_at_submission(
     await session.commit()
 
 
+async def _online(
+    row: Guarantee,
+    guarantor: Guarantor,
+    client: GuarantorClient,
+    platform_key: ed25519.Ed25519PrivateKey,
+    now: datetime,
+) -> list[str] | None:
+    """What the guarantor says of the guarantee now ([] in force; None: it did not answer)."""
+    if guarantor.endpoint is None:
+        return []
+    message = g.sign(platform_key, g.MessageKind.verification, PLATFORM, now, {"number": row.number})
+    try:
+        answer = await client.send(guarantor.endpoint, message)
+        body = g.verify(answer, g.parse_public_key(guarantor.public_key))
+    except (GuarantorUnreachable, g.MessageError):
+        return None
+    return [] if body.get("number") == row.number and body.get("status") == "in_force" else ["not_in_force_online"]
+
+
+async def submission_checks_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
+    """Guarantees whose bidder submitted a bid since their last online check (before the opening's)."""
+    query = (
+        select(Guarantee.id)
+        .join(Bond, Bond.id == Guarantee.bond_id)
+        .join(Bid, (Bid.tender_id == Bond.tender_id) & (Bid.bidder_uscc == Bond.bidder_uscc))
+        .where(
+            Guarantee.status == IN_FORCE,
+            Guarantee.checked_at_opening.is_(None),
+            Bid.status == BidStatus.submitted,
+            or_(Guarantee.checked_online_at.is_(None), Bid.received_at > Guarantee.checked_online_at),
+        )
+        .distinct()
+    )
+    return list(await session.scalars(query))
+
+
+async def check_after_submission(
+    session: AsyncSession,
+    guarantee_id: uuid.UUID,
+    clock: Clock,
+    actor: Actor,
+    client: GuarantorClient,
+    platform_key: ed25519.Ed25519PrivateKey,
+    tz: ZoneInfo,
+) -> bool:
+    """Once a bid is in, its bidder's guarantee is checked online with the guarantor within
+    seconds — after the receipt, so that no bidder waits on a guarantor at the deadline."""
+    return await _check_online(session, guarantee_id, clock, actor, client, platform_key, tz, at_opening=False)
+
+
 async def opening_checks_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
     query = (
         select(Guarantee.id)
@@ -480,28 +532,40 @@ async def check_at_opening(
     """At the opening every guarantee is checked again, and online with its guarantor: a
     guarantee the guarantor no longer holds in force does not stand. A guarantor that does not
     answer is asked again at the next run."""
+    return await _check_online(session, guarantee_id, clock, actor, client, platform_key, tz, at_opening=True)
+
+
+async def _check_online(
+    session: AsyncSession,
+    guarantee_id: uuid.UUID,
+    clock: Clock,
+    actor: Actor,
+    client: GuarantorClient,
+    platform_key: ed25519.Ed25519PrivateKey,
+    tz: ZoneInfo,
+    *,
+    at_opening: bool,
+) -> bool:
     row = await session.scalar(select(Guarantee).where(Guarantee.id == guarantee_id).with_for_update())
-    if row is None or row.checked_at_opening is not None:
+    if row is None or row.status != IN_FORCE or row.checked_at_opening is not None:
         return False
     bond = await session.get_one(Bond, row.bond_id, with_for_update=True)
     guarantor = await session.get_one(Guarantor, row.guarantor_id)
-    now = clock.now()
     tender = await session.get_one(Tender, bond.tender_id)
-    # checked as of the deadline: a guarantee must have stood when the bids closed
-    found = await _recheck(session, row, bond, min(now, tender.bid_deadline), tz)
-    if guarantor.endpoint is not None:
-        message = g.sign(platform_key, g.MessageKind.verification, PLATFORM, now, {"number": row.number})
-        try:
-            answer = await client.send(guarantor.endpoint, message)
-            body = g.verify(answer, g.parse_public_key(guarantor.public_key))
-        except (GuarantorUnreachable, g.MessageError):
-            return False
-        if body.get("number") != row.number or body.get("status") != "in_force":
-            found.append("not_in_force_online")
-    row.problems, row.checked_at, row.checked_at_opening = found, now, now
+    now = clock.now()
+    # at the opening, as of the deadline: a guarantee must have stood when the bids closed
+    found = await _recheck(session, row, bond, min(now, tender.bid_deadline) if at_opening else now, tz)
+    online = await _online(row, guarantor, client, platform_key, now)
+    if online is None:
+        return False  # the guarantor did not answer: asked again at the next run
+    found += online
+    row.problems, row.checked_at, row.checked_online_at = found, now, now
+    if at_opening:
+        row.checked_at_opening = now
     bond.flags = sorted(set(found))
+    where = "opening" if at_opening else "submission"
     await audit.record(
-        session, clock, actor, "bond.guarantee_checked", "bond", bond.id, {"at": "opening", "problems": found}
+        session, clock, actor, "bond.guarantee_checked", "bond", bond.id, {"at": where, "problems": found}
     )
     await session.commit()
     return True
@@ -619,6 +683,7 @@ async def guarantee_view(session: AsyncSession, row: Guarantee) -> dict[str, Any
         "problems": list(row.problems),
         "stands": row.status == IN_FORCE and not row.problems,
         "checked_at": row.checked_at.isoformat(),
+        "checked_online_at": row.checked_online_at.isoformat() if row.checked_online_at else None,
         "checked_at_opening": row.checked_at_opening.isoformat() if row.checked_at_opening else None,
     }
 

@@ -35,10 +35,14 @@ def steps(settings: Settings) -> list[Step]:
     async def check(session: AsyncSession, guarantee_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
         return await guarantees.check_at_opening(session, guarantee_id, clock, actor, client, platform_key, tz)
 
+    async def check_bid(session: AsyncSession, guarantee_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
+        return await guarantees.check_after_submission(session, guarantee_id, clock, actor, client, platform_key, tz)
+
     async def deliver(session: AsyncSession, key: str, clock: Clock, actor: Actor) -> bool:
         return await guarantees.deliver(session, key, clock, actor, client, platform_key)
 
     return [
+        Step("guarantee-submission-check", "guarantee", every=5, due=guarantees.submission_checks_due, run=check_bid),
         Step("guarantee-opening-check", "guarantee", every=15, due=guarantees.opening_checks_due, run=check),
         Step("bond-refund", "bond", every=30, due=refunds.refunds_due, run=refund),
         Step("bond-refund-late", "bond", every=300, due=late, run=flag_late),

@@ -135,6 +135,7 @@ class Guarantee(Base):
     problems: Mapped[list[str]] = mapped_column(JSON, default=list)  # bidding.bonds.guarantee.REASONS
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     checked_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
+    checked_online_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # with the guarantor
     checked_at_opening: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))
 
 

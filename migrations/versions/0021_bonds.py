@@ -114,6 +114,7 @@ def upgrade() -> None:
         sa.Column("problems", sa.JSON(), nullable=False),
         sa.Column("received_at", Instant, nullable=False),
         sa.Column("checked_at", Instant, nullable=False),
+        sa.Column("checked_online_at", Instant, nullable=True),
         sa.Column("checked_at_opening", Instant, nullable=True),
         sa.UniqueConstraint("guarantor_id", "number"),
     )

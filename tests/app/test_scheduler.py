@@ -97,8 +97,8 @@ def test_the_scheduler_process_starts_and_stops_cleanly(tmp_path: Path) -> None:
         "scheduler running chronograph: filing-overdue, auction-open, auction-turn, auction-close, opening-start,"
         " opening-resume, expert-draw-commit, expert-draw, expert-supplementary-draw, publicity-start,"
         " award-decision-reminder, gp-confirmation-deemed, objection-overdue, gp-suspension-lapsed, award-late,"
-        " award-report-late, validity-reminder, guarantee-opening-check, bond-refund, bond-refund-late,"
-        " guarantor-outbox;"
+        " award-report-late, validity-reminder, guarantee-submission-check, guarantee-opening-check, bond-refund,"
+        " bond-refund-late, guarantor-outbox;"
         " housekeeping: blob-staging-clean, transparency-sequencer" in line
         for line in started
     ), started

@@ -212,6 +212,16 @@ async def test_the_bank_pays_a_refund_and_the_ledger_records_it_once(
     seen = (await client.get(f"/api/v1/tenders/{tender.id}/bond", headers=bidder.headers)).json()
     assert seen["status"] == "refunded" and seen["balance"] == "0.00"
     assert seen["refunded"] == "50000.00" and seen["interest"] == "0.00"
+    # paid again after the refund: kept out of the bond's ledger, flagged for the officers
+    again_paid = await bank_says(
+        client, world.settings, credit(seen["sub_account"], 5_000_000, PAID_ON + timedelta(days=2))
+    )
+    assert again_paid.json()["matched"] is True
+    seen = (await client.get(f"/api/v1/tenders/{tender.id}/bond", headers=bidder.headers)).json()
+    assert seen["balance"] == "0.00" and seen["received"] == "50000.00"
+    async with world.sessions() as session:
+        late = await session.get_one(BankTransaction, again_paid.json()["bank_ref"])
+        assert late.flags == ["after_close"]
     assert [e["kind"] for e in seen["ledger"]] == ["received", "refunded"]  # paid the same day: no interest
     await assert_ledgers_balanced(world)
 

@@ -71,9 +71,37 @@ async def test_a_bidder_buys_a_guarantee_through_the_platform_and_it_stands_at_t
     assert (await submit(client, tender, bidder, sealed_bid(tender, bidder))).status_code == 201
     checked = (await _bond(client, tender, bidder))["guarantees"][0]
     assert checked["checked_at"] > issued["checked_at"] and checked["stands"] is True, checked  # checked again
+    # within seconds of the bid, online with the guarantor (after the receipt: nobody waits on it)
+    assert await step(world, "guarantee-submission-check") == 1
+    assert await step(world, "guarantee-submission-check") == 0
+    online = (await _bond(client, tender, bidder))["guarantees"][0]
+    assert online["checked_online_at"] is not None and online["stands"] is True
+    # a guarantee the guarantor never issued, though signed with its key, fails online
+    other = await new_bidder(client, world)
+    deadline = await _deadline(client, tender)
+    unknown = guarantor.sign(
+        "guarantee",
+        {
+            "number": "NOT-ISSUED-1",
+            "form": "bank_guarantee",
+            "guarantor": guarantor.uscc,
+            "tender": tender.id,
+            "lot": "JC-2026-0918",
+            "beneficiary": tender.desk.tenderee.uscc,
+            "applicant": other.org.uscc,
+            "amount": "50000.00",
+            "valid_from": "2026-11-30",
+            "valid_until": (deadline.date() + timedelta(days=90)).isoformat(),
+            "issued_at": "2026-11-30T09:00:00+08:00",
+        },
+    )
+    assert (await client.post("/api/v1/guarantors/messages", json=unknown)).json()["stands"] is True
+    assert (await submit(client, tender, other, sealed_bid(tender, other))).status_code == 201
+    assert await step(world, "guarantee-submission-check") == 1
+    assert (await _bond(client, tender, other))["flags"] == ["not_in_force_online"]
 
     world.clock.set(await _deadline(client, tender))  # the opening: checked online with the guarantor
-    assert await step(world, "guarantee-opening-check") == 1
+    assert await step(world, "guarantee-opening-check") == 2
     assert await step(world, "guarantee-opening-check") == 0
     opened = (await _bond(client, tender, bidder))["guarantees"][0]
     assert opened["checked_at_opening"] is not None and opened["stands"] is True
