@@ -496,20 +496,6 @@ async def submission_checks_due(session: AsyncSession, now: datetime) -> list[uu
     return list(await session.scalars(query))
 
 
-async def check_after_submission(
-    session: AsyncSession,
-    guarantee_id: uuid.UUID,
-    clock: Clock,
-    actor: Actor,
-    client: GuarantorClient,
-    platform_key: ed25519.Ed25519PrivateKey,
-    tz: ZoneInfo,
-) -> bool:
-    """Once a bid is in, its bidder's guarantee is checked online with the guarantor within
-    seconds — after the receipt, so that no bidder waits on a guarantor at the deadline."""
-    return await _check_online(session, guarantee_id, clock, actor, client, platform_key, tz, at_opening=False)
-
-
 async def opening_checks_due(session: AsyncSession, now: datetime) -> list[uuid.UUID]:
     query = (
         select(Guarantee.id)
@@ -520,22 +506,7 @@ async def opening_checks_due(session: AsyncSession, now: datetime) -> list[uuid.
     return list(await session.scalars(query))
 
 
-async def check_at_opening(
-    session: AsyncSession,
-    guarantee_id: uuid.UUID,
-    clock: Clock,
-    actor: Actor,
-    client: GuarantorClient,
-    platform_key: ed25519.Ed25519PrivateKey,
-    tz: ZoneInfo,
-) -> bool:
-    """At the opening every guarantee is checked again, and online with its guarantor: a
-    guarantee the guarantor no longer holds in force does not stand. A guarantor that does not
-    answer is asked again at the next run."""
-    return await _check_online(session, guarantee_id, clock, actor, client, platform_key, tz, at_opening=True)
-
-
-async def _check_online(
+async def check_online(
     session: AsyncSession,
     guarantee_id: uuid.UUID,
     clock: Clock,
@@ -546,6 +517,11 @@ async def _check_online(
     *,
     at_opening: bool,
 ) -> bool:
+    """Check a guarantee again, and online with its guarantor: within seconds of each bid (after
+    the receipt, so that no bidder waits on a guarantor at the deadline) and once at the opening,
+    then as of the deadline (a guarantee must have stood when the bids closed). A guarantee the
+    guarantor does not hold in force does not stand; a guarantor that does not answer is asked
+    again at the next run."""
     row = await session.scalar(select(Guarantee).where(Guarantee.id == guarantee_id).with_for_update())
     if row is None or row.status != IN_FORCE or row.checked_at_opening is not None:
         return False

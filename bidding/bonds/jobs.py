@@ -33,10 +33,14 @@ def steps(settings: Settings) -> list[Step]:
     platform_key = load_or_create_receipt_key(settings.receipt_key_path)
 
     async def check(session: AsyncSession, guarantee_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
-        return await guarantees.check_at_opening(session, guarantee_id, clock, actor, client, platform_key, tz)
+        return await guarantees.check_online(
+            session, guarantee_id, clock, actor, client, platform_key, tz, at_opening=True
+        )
 
     async def check_bid(session: AsyncSession, guarantee_id: uuid.UUID, clock: Clock, actor: Actor) -> bool:
-        return await guarantees.check_after_submission(session, guarantee_id, clock, actor, client, platform_key, tz)
+        return await guarantees.check_online(
+            session, guarantee_id, clock, actor, client, platform_key, tz, at_opening=False
+        )
 
     async def deliver(session: AsyncSession, key: str, clock: Clock, actor: Actor) -> bool:
         return await guarantees.deliver(session, key, clock, actor, client, platform_key)

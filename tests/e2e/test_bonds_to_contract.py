@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 
 from app.core.clock import FrozenClock
 from app.core.settings import Settings
-from tests.bidding.award.test_award_api import award_document, period, step
+from tests.bidding.award.test_award_api import contract_signed_today, period, step
 from tests.bids import Bidder, Tender
 from tests.bonds import (
     BOND,
@@ -92,20 +92,9 @@ async def test_cash_a_bank_guarantee_and_an_insurance_guarantee_all_come_back_af
     decided = await client.post(f"{scene.url}/award/decision", json={"bid": first}, headers=desk.agency_headers)
     assert decided.status_code == 200, decided.text
     assert await step(world, "bond-refund") == 0
-    document = await award_document(scene, desk.agency_headers, "合同.pdf", b"%PDF-1.4 contract")
-    today = clock.now().astimezone(SHANGHAI).date()
-    contract = await client.post(
-        f"{scene.url}/award/contract",
-        json={
-            "document": document,
-            "amount": PRICES[0],
-            "signed_on": today.isoformat(),
-            "starts_on": today.isoformat(),
-            "ends_on": (today + timedelta(days=364)).isoformat(),
-        },
-        headers=desk.agency_headers,
-    )
+    contract = await contract_signed_today(scene, clock, PRICES[0])
     assert contract.status_code == 200, contract.text
+    today = clock.now().astimezone(SHANGHAI).date()
 
     # Within 5 days of the contract: the cash instructed back with its interest and paid by the
     # bank, each guarantee released at its guarantor.

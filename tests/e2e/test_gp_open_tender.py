@@ -19,7 +19,7 @@ from litestar.testing import AsyncTestClient
 from app.core.clock import FrozenClock
 from bidding.award import states
 from bidding.bonds import rules as bond_rules
-from tests.bidding.award.test_award_api import award_document, award_of, notices, step
+from tests.bidding.award.test_award_api import award_of, contract_signed_today, notices, step
 from tests.bidding.award.test_gp_award import PRICES, gp_candidates, working_days_after
 from tests.bonds import BOND, assert_ledgers_balanced, bonds_of, pay_instructions
 from tests.conftest import SHANGHAI, World
@@ -103,19 +103,8 @@ async def test_a_gp_open_tender_from_its_filing_to_its_contract_filed(
     assert [(d["outcome"], d["decision"]) for d in published] == [("dismissed", "投诉缺乏事实依据，驳回投诉")]
 
     # The contract: published on the platform when recorded, filed (备案) within 7 working days.
-    document = await award_document(scene, desk.agency_headers, "政府采购合同.pdf", b"%PDF-1.4 contract")
+    recorded = await contract_signed_today(scene, clock, PRICES[0], days=300, filename="政府采购合同.pdf")
     today = clock.now().astimezone(SHANGHAI).date()
-    recorded = await client.post(
-        f"{scene.url}/award/contract",
-        json={
-            "document": document,
-            "amount": PRICES[0],
-            "signed_on": today.isoformat(),
-            "starts_on": today.isoformat(),
-            "ends_on": (today + timedelta(days=300)).isoformat(),
-        },
-        headers=desk.agency_headers,
-    )
     assert recorded.status_code == 200, recorded.text
     contract = recorded.json()["awards"][0]["contract"]
     assert contract["published_late"] is False

@@ -59,6 +59,22 @@ async def award_document(scene: Scene, headers: dict[str, str], filename: str, c
     return str(uploaded.json()["id"])
 
 
+async def contract_signed_today(
+    scene: Scene, clock: FrozenClock, amount: str, days: int = 364, filename: str = "合同.pdf"
+) -> Any:
+    """The agency records the contract signed today at `amount`, running `days` days: the answer."""
+    document = await award_document(scene, scene.tender.desk.agency_headers, filename, b"%PDF-1.4 contract")
+    today = clock.now().astimezone(SHANGHAI).date()
+    body = {
+        "document": document,
+        "amount": amount,
+        "signed_on": today.isoformat(),
+        "starts_on": today.isoformat(),
+        "ends_on": (today + timedelta(days=days)).isoformat(),
+    }
+    return await scene.client.post(f"{scene.url}/award/contract", json=body, headers=scene.tender.desk.agency_headers)
+
+
 async def notices(client: AsyncTestClient[Litestar], headers: dict[str, str]) -> list[str]:
     return [n["kind"] for n in (await client.get("/api/v1/notifications", headers=headers)).json()]
 
