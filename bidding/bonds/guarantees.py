@@ -26,19 +26,18 @@ from app.core import audit
 from app.core.actor import Actor
 from app.core.clock import Clock
 from app.core.notifications import tell_supervisors
-from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound, Unauthorized
+from app.core.problems import Conflict, InvalidRequest, NotFound, Unauthorized
 from app.core.validation import FieldError
 from bidding.bids.models import Bid
 from bidding.bids.states import BidStatus
 from bidding.bonds import guarantee as g
-from bidding.bonds import rules, states
+from bidding.bonds import posting, rules, states
 from bidding.bonds.guarantor_client import GuarantorClient, GuarantorUnreachable
 from bidding.bonds.models import Bond, Guarantee, Guarantor, GuarantorMessage
 from bidding.bonds.rules import BondKind
 from bidding.bonds.states import BondStatus, DeliveryStatus, GuaranteeStatus
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404
-from bidding.tender.states import TenderStatus
 
 PLATFORM = "ggzy"
 IN_FORCE, CANCELLED, RELEASED, CLAIMED = (
@@ -165,12 +164,7 @@ def _issued(message: Any, body: dict[str, Any]) -> g.Guarantee:
 
 async def _open_for_bonds(session: AsyncSession, clock: Clock, tender_id: uuid.UUID) -> Tender:
     tender = await tender_or_404(session, tender_id)
-    if tender.status != TenderStatus.published or clock.now() >= tender.bid_deadline:
-        raise Conflict(
-            "a guarantee stands for a bond only if it arrives before the bid deadline", zh="投标截止后提交的保函无效"
-        )
-    if tender.bond_amount is None:
-        raise Conflict("this tender asks no bid bond", zh="本项目不要求投标保证金")
+    posting.open_for_bonds(tender, clock.now())
     return tender
 
 
@@ -229,10 +223,7 @@ async def upload(
     not a guarantee: the bond is marked with the reason (the bid is still received, 实施条例 art. 36)."""
     tender = await _open_for_bonds(session, clock, tender_id)
     uscc = actor.org_uscc or ""
-    if uscc in (tender.tenderee_uscc, tender.agency_uscc):
-        raise Forbidden(
-            "a tenderee or its agency posts no bond on its own tender", zh="招标人及其代理机构不得在本项目缴纳保证金"
-        )
+    posting.may_post(tender, uscc, clock.now())
     signed = await _signed_by(session, message)
     if isinstance(signed, str):
         form = (
@@ -372,17 +363,10 @@ async def apply(
     guarantee that comes back is received as any other."""
     tender = await tender_or_404(session, tender_id)
     uscc = actor.org_uscc or ""
-    if tender.tenderee_uscc == uscc or tender.agency_uscc == uscc:
-        raise Forbidden(
-            "a tenderee or its agency posts no bond on its own tender", zh="招标人及其代理机构不得在本项目缴纳保证金"
-        )
+    posting.may_post(tender, uscc, clock.now())
     guarantor = await session.get(Guarantor, guarantor_id)
     if guarantor is None:
         raise NotFound(f"guarantor {guarantor_id} not found", zh="未找到该担保机构")
-    if tender.bond_amount is None:
-        raise Conflict("this tender asks no bid bond", zh="本项目不要求投标保证金")
-    if tender.status != TenderStatus.published or clock.now() >= tender.bid_deadline:
-        raise Conflict("bonds are posted before the bid deadline", zh="投标截止后不能再缴纳投标保证金")
     form = g.FORM_OF[g.GuarantorKind(guarantor.kind)]
     if form not in (tender.bond_forms or []):
         raise InvalidRequest([FieldError("guarantor", "not_accepted", f"this tender does not accept {form}")])
@@ -390,6 +374,11 @@ async def apply(
         raise Conflict(
             "this guarantor takes applications on its own site, not through the platform", zh="该担保机构不支持在线申请"
         )
+    posted = await session.scalar(
+        select(Bond.status).where(Bond.tender_id == tender.id, Bond.bidder_uscc == uscc, Bond.kind == BondKind.bid)
+    )
+    if posted is not None and posted != BondStatus.awaiting:  # never buy a second guarantee for nothing
+        raise Conflict("your bond is posted already", zh="您的保证金已提交")
     need = requirement(tender, uscc, guarantor, clock.now().astimezone(tz).date(), tz)
     body = {
         "application": uuid.uuid4().hex,

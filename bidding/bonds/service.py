@@ -22,14 +22,13 @@ from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from bidding.award.models import Award
 from bidding.award.states import AwardStatus
-from bidding.bonds import guarantees, ledger, refunds, rules, states
+from bidding.bonds import guarantees, ledger, posting, refunds, rules, states
 from bidding.bonds.models import Bond, BondEntry, RefundInstruction
 from bidding.bonds.rules import BondKind, ForfeitReason
 from bidding.bonds.states import BondStatus
 from bidding.filing.checklist import BondForm
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404
-from bidding.tender.states import TenderStatus
 
 
 def _account_problem(value: str) -> str | None:
@@ -66,14 +65,7 @@ async def open_bond(
     nothing has been received."""
     tender = await tender_or_404(session, tender_id)
     uscc = actor.org_uscc or ""
-    if tender.tenderee_uscc == uscc or tender.agency_uscc == uscc:
-        raise Forbidden(
-            "a tenderee or its agency posts no bond on its own tender", zh="招标人及其代理机构不得在本项目缴纳保证金"
-        )
-    if tender.bond_amount is None:
-        raise Conflict("this tender asks no bid bond", zh="本项目不要求投标保证金")
-    if tender.status != TenderStatus.published or clock.now() >= tender.bid_deadline:
-        raise Conflict("bonds are posted before the bid deadline", zh="投标截止后不能再缴纳投标保证金")
+    posting.may_post(tender, uscc, clock.now())
     errors: list[FieldError] = []
     if form not in (tender.bond_forms or []):
         accepted = ", ".join(tender.bond_forms or [])

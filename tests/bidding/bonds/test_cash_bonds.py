@@ -381,3 +381,18 @@ async def test_the_same_callback_twenty_times_at_once_through_two_workers_is_boo
     seen = (await client.get(f"/api/v1/tenders/{tender.id}/bond", headers=bidder.headers)).json()
     assert seen["received"] == "50000.00" and len(seen["ledger"]) == 1
     await assert_ledgers_balanced(world)
+
+
+async def test_only_an_invited_tenders_invitees_post_a_bond(client: AsyncTestClient[Litestar], world: World) -> None:
+    invited = [await new_bidder(client, world) for _ in range(3)]
+    tender = await bond_tender(
+        client, world, procurement_method="invited", invitees=[b.org.uscc for b in invited], state_funded=False
+    )
+    assert (await cash_bond(client, tender, invited[0]))["status"] == "awaiting"
+    stranger = await new_bidder(client, world)
+    refused = await client.post(
+        f"/api/v1/tenders/{tender.id}/bond",
+        json={"form": "transfer", "basic_account": BASIC_ACCOUNT},
+        headers=stranger.headers,
+    )
+    assert refused.status_code == 403 and "invitees only" in refused.json()["detail"]

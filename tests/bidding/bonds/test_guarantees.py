@@ -66,6 +66,10 @@ async def test_a_bidder_buys_a_guarantee_through_the_platform_and_it_stands_at_t
     assert bond["sub_account"] is None and bond["ledger"] == []  # no cash, no ledger entries
     [at_guarantor] = guarantor.issued()
     assert at_guarantor["number"] == issued["number"] and at_guarantor["applicant"] == bidder.org.uscc
+    again = await client.post(
+        f"/api/v1/tenders/{tender.id}/bond/guarantee", json={"guarantor": guarantor_id}, headers=bidder.headers
+    )
+    assert again.status_code == 409 and len(guarantor.issued()) == 1  # never a second guarantee bought for nothing
 
     world.clock.advance(timedelta(hours=1))
     assert (await submit(client, tender, bidder, sealed_bid(tender, bidder))).status_code == 201
