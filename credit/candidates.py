@@ -23,9 +23,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
-from app.core.actor import Actor, Role
+from app.core.actor import Actor
 from app.core.clock import Clock
-from app.core.notifications import notify
+from app.core.notifications import tell_supervisors
 from app.core.problems import Conflict
 from app.identity.models import Organization
 from bidding.award import service as award
@@ -218,26 +218,24 @@ async def _settle(session: AsyncSession, clock: Clock, tz: ZoneInfo, tender: Ten
         await award.candidates_settled(session, clock, tz, tender.id, [{k: r.get(k) for k in fields} for r in ranked])
     elif tender.status != TenderStatus.failed:
         tender_states.move(tender, TenderStatus.failed)
-        await notify(
+        await tell_supervisors(
             session,
             clock,
-            audience_role=Role.supervisor,
-            kind="credit_no_candidate",
-            object_type="tender",
-            object_id=tender.id,
-            message=f"信用核查后无合格中标候选人，项目失败：{tender.project_name}",
-            dedupe_key=f"credit-no-candidate:{tender.id}",
+            "credit_no_candidate",
+            "tender",
+            tender.id,
+            f"信用核查后无合格中标候选人，项目失败：{tender.project_name}",
+            f"credit-no-candidate:{tender.id}",
         )
     if run_row.disqualified:
-        await notify(
+        await tell_supervisors(
             session,
             clock,
-            audience_role=Role.supervisor,
-            kind="credit_disqualified",
-            object_type="tender",
-            object_id=tender.id,
-            message=f"原评标委员会复核后取消 {len(run_row.disqualified)} 名候选人资格：{tender.project_name}",
-            dedupe_key=f"credit-disqualified:{run_row.id}",
+            "credit_disqualified",
+            "tender",
+            tender.id,
+            f"原评标委员会复核后取消 {len(run_row.disqualified)} 名候选人资格：{tender.project_name}",
+            f"credit-disqualified:{run_row.id}",
         )
 
 

@@ -21,9 +21,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
-from app.core.actor import Actor, Role
+from app.core.actor import Actor
 from app.core.clock import Clock
-from app.core.notifications import notify
+from app.core.notifications import tell_supervisors
 from app.core.problems import Conflict, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from credit.lists import list_type_or_404
@@ -153,15 +153,14 @@ async def _submit(
     session.add(submission)
     payload = {"entry": entry.id, "submission": str(submission.id)}
     await audit.record(session, clock, actor, f"credit.{kind}", "org", entry.uscc, payload)
-    await notify(
+    await tell_supervisors(
         session,
         clock,
-        audience_role=Role.supervisor,
-        kind=f"credit_{kind}",
-        object_type="credit_entry",
-        object_id=entry.id,
-        message=f"{'陈述申辩' if kind == 'statement' else '信用修复申请'}：{entry.name}（{entry.uscc}）",
-        dedupe_key=f"credit_{kind}:{submission.id}",
+        f"credit_{kind}",
+        "credit_entry",
+        entry.id,
+        f"{'陈述申辩' if kind == 'statement' else '信用修复申请'}：{entry.name}（{entry.uscc}）",
+        f"credit_{kind}:{submission.id}",
     )
     await session.commit()
     return view(submission)

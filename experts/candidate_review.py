@@ -18,7 +18,7 @@ from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.clock import Clock
 from app.core.events import DomainEvents
-from app.core.notifications import Notice, notify, notify_many
+from app.core.notifications import Notice, notify_many, tell_supervisors
 from app.core.problems import Conflict, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from bidding.tender.models import Tender
@@ -70,15 +70,14 @@ async def open_review(
             for u in members
         ],
     )
-    await notify(
+    await tell_supervisors(
         session,
         clock,
-        audience_role=Role.supervisor,
-        kind="candidate_review",
-        object_type="tender",
-        object_id=tender.id,
-        message=message,
-        dedupe_key=f"review:{review.id}",
+        "candidate_review",
+        "tender",
+        tender.id,
+        message,
+        f"review:{review.id}",
     )
     return review
 

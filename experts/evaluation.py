@@ -20,7 +20,7 @@ from app.core.actor import Actor, Role
 from app.core.clock import Clock
 from app.core.events import DomainEvents
 from app.core.gates import Gate, GateQuery, open_gate
-from app.core.notifications import Notice, notify, notify_many
+from app.core.notifications import Notice, notify, notify_many, tell_supervisors
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from app.identity.models import Organization
@@ -868,19 +868,11 @@ async def _close_re_review(
     state.evaluation.re_review = None
     await audit.record(session, clock, actor, "evaluation.re_review_signed", "tender", state.tender.id, closed)
     if closed["changed"]:
-        await notify(
-            session,
-            clock,
-            audience_role=Role.supervisor,
-            kind="re_review_changed",
-            object_type="tender",
-            object_id=state.tender.id,
-            message=(
-                f"原评标委员会复核后评审结果改变：{state.tender.project_name}"
-                f"（第 {state.evaluation.revision} 版评标报告）"
-            ),
-            dedupe_key=f"re-review-changed:{state.tender.id}:{state.evaluation.revision}",
+        message = (
+            f"原评标委员会复核后评审结果改变：{state.tender.project_name}（第 {state.evaluation.revision} 版评标报告）"
         )
+        key = f"re-review-changed:{state.tender.id}:{state.evaluation.revision}"
+        await tell_supervisors(session, clock, "re_review_changed", "tender", state.tender.id, message, key)
     await events.emit(session, clock, actor, REPORT_REVISED, "tender", state.tender.id, _announcement(state, result))
 
 

@@ -15,9 +15,9 @@ from typing import TypeVar
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
-from app.core.actor import Actor, Role
+from app.core.actor import Actor
 from app.core.clock import Clock
-from app.core.notifications import notify
+from app.core.notifications import tell_supervisors
 
 logger = logging.getLogger("ggzy.scheduler")
 
@@ -50,15 +50,14 @@ async def report_failure(
     """Record the failure on the object and notify the supervisors, once per sweep and object."""
     error = f"{type(exc).__name__}: {exc}"[:300]
     try:
-        first = await notify(
+        first = await tell_supervisors(
             session,
             clock,
-            audience_role=Role.supervisor,
-            kind="sweep_failed",
-            object_type=object_type,
-            object_id=object_id,
-            message=f"计划任务 {sweep} 处理失败 / the {sweep} step failed on this {object_type}: {error}",
-            dedupe_key=f"sweep-failed:{sweep}:{object_type}:{object_id}",
+            "sweep_failed",
+            object_type,
+            object_id,
+            f"计划任务 {sweep} 处理失败 / the {sweep} step failed on this {object_type}: {error}",
+            f"sweep-failed:{sweep}:{object_type}:{object_id}",
         )
         if first:
             payload = {"sweep": sweep, "error": error}

@@ -19,7 +19,7 @@ from app.core import audit
 from app.core.actor import Actor, Role
 from app.core.calendar.service import periods
 from app.core.clock import Clock
-from app.core.notifications import notify
+from app.core.notifications import tell_supervisors
 from app.core.problems import Conflict, Forbidden, NotFound
 from bidding.award import states
 from bidding.award.models import Award, AwardFile, Objection
@@ -136,15 +136,14 @@ async def submit(
     await audit.record(
         session, clock, actor, "award.report", "tender", tender_id, {"due_at": award_file.report["due_at"]}
     )
-    await notify(
+    await tell_supervisors(
         session,
         clock,
-        audience_role=Role.supervisor,
-        kind="award_report",
-        object_type="tender",
-        object_id=tender_id,
-        message=f"收到招标投标情况书面报告：{tender.project_name}",
-        dedupe_key=f"award-report:{tender_id}",
+        "award_report",
+        "tender",
+        tender_id,
+        f"收到招标投标情况书面报告：{tender.project_name}",
+        f"award-report:{tender_id}",
     )
     await session.commit()
     return await view(session, actor, tender_id, tz)
@@ -176,15 +175,14 @@ async def flag_late(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, a
     assert tender is not None
     award_file.report_late_at = now
     await audit.record(session, clock, actor, "award.report_late", "tender", tender_id, {"due_at": due.isoformat()})
-    await notify(
+    await tell_supervisors(
         session,
         clock,
-        audience_role=Role.supervisor,
-        kind="award_report_late",
-        object_type="tender",
-        object_id=tender_id,
-        message=f"中标人确定之日起 15 日内未提交招标投标情况书面报告：{tender.project_name}",
-        dedupe_key=f"award-report-late:{tender_id}",
+        "award_report_late",
+        "tender",
+        tender_id,
+        f"中标人确定之日起 15 日内未提交招标投标情况书面报告：{tender.project_name}",
+        f"award-report-late:{tender_id}",
     )
     await session.commit()
     return True

@@ -22,7 +22,7 @@ from app.core.actor import Actor, Role
 from app.core.calendar.rules import end_of_day
 from app.core.calendar.service import Periods, periods
 from app.core.clock import Clock
-from app.core.notifications import Notice, notify, notify_many
+from app.core.notifications import Notice, notify, notify_many, tell_supervisors
 from app.core.problems import Conflict, Forbidden, InvalidRequest, NotFound
 from app.core.validation import FieldError
 from app.identity import service as identity
@@ -289,15 +289,14 @@ async def remind(session: AsyncSession, tender_id: uuid.UUID, clock: Clock, acto
             dedupe_key=f"validity:{tender_id}:{user_id}",
             recipient_id=user_id,
         )
-    await notify(
+    await tell_supervisors(
         session,
         clock,
-        audience_role=Role.supervisor,
-        kind="validity_expiring",
-        object_type="tender",
-        object_id=tender_id,
-        message=message,
-        dedupe_key=f"validity:{tender_id}",
+        "validity_expiring",
+        "tender",
+        tender_id,
+        message,
+        f"validity:{tender_id}",
     )
     await session.commit()
     return True

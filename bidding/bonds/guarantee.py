@@ -167,23 +167,10 @@ def parse_guarantee(body: dict[str, Any]) -> Guarantee:
     )
 
 
-# Why a guarantee does not stand (each shown to the bidder and the committee).
-REASONS = {
-    "wrong_guarantor": "signed by another guarantor than it names",
-    "wrong_tender": "issued for another tender",
-    "wrong_lot": "issued for another lot",
-    "wrong_beneficiary": "the beneficiary is not the tenderee",
-    "wrong_applicant": "the applicant is not this bidder",
-    "form_not_accepted": "this tender does not accept this form of guarantee",
-    "below_amount": "less than the bond asked",
-    "validity_short": "ends before the bids' validity",
-    "not_yet_valid": "not yet in force",
-    "expired": "no longer in force",
-}
-
-
 def problems(g: Guarantee, need: Requirement) -> list[str]:
-    """Every reason the guarantee does not stand for the bond (empty: it stands)."""
+    """Every reason the guarantee does not stand for the bond (empty: it stands), as codes the
+    console words (app.console.i18n): wrong_guarantor, wrong_tender, wrong_lot, wrong_beneficiary,
+    wrong_applicant, form_not_accepted, below_amount, validity_short, not_yet_valid, expired."""
     found = []
     if g.guarantor != need.guarantor:
         found.append("wrong_guarantor")

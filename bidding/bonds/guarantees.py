@@ -34,7 +34,6 @@ from bidding.bonds import guarantee as g
 from bidding.bonds import posting, rules, states
 from bidding.bonds.guarantor_client import GuarantorClient, GuarantorUnreachable
 from bidding.bonds.models import Bond, Guarantee, Guarantor, GuarantorMessage
-from bidding.bonds.rules import BondKind
 from bidding.bonds.states import BondStatus, DeliveryStatus, GuaranteeStatus
 from bidding.tender.models import Tender
 from bidding.tender.queries import tender_or_404
@@ -171,23 +170,9 @@ async def _open_for_bonds(session: AsyncSession, clock: Clock, tender_id: uuid.U
 async def _bond_for(session: AsyncSession, clock: Clock, tender: Tender, uscc: str, form: str, by: str) -> Bond:
     """The bidder's bond on the tender, opened now if it has none; a guarantee is taken only while
     nothing stands for it."""
-    bond = await session.scalar(
-        select(Bond)
-        .where(Bond.tender_id == tender.id, Bond.bidder_uscc == uscc, Bond.kind == BondKind.bid)
-        .with_for_update()
-    )
+    bond = await posting.bid_bond_of(session, tender.id, uscc, lock=True)
     if bond is None:
-        bond = Bond(
-            tender_id=tender.id,
-            bidder_uscc=uscc,
-            kind=BondKind.bid,
-            form=form,
-            required=tender.bond_amount,
-            status=BondStatus.awaiting,
-            flags=[],
-            opened_at=clock.now(),
-            opened_by=by,
-        )
+        bond = posting.new_bid_bond(tender, uscc, form, clock.now(), by)
         session.add(bond)
         await session.flush()
     elif bond.status != BondStatus.awaiting:
@@ -374,10 +359,8 @@ async def apply(
         raise Conflict(
             "this guarantor takes applications on its own site, not through the platform", zh="该担保机构不支持在线申请"
         )
-    posted = await session.scalar(
-        select(Bond.status).where(Bond.tender_id == tender.id, Bond.bidder_uscc == uscc, Bond.kind == BondKind.bid)
-    )
-    if posted is not None and posted != BondStatus.awaiting:  # never buy a second guarantee for nothing
+    posted = await posting.bid_bond_of(session, tender.id, uscc)
+    if posted is not None and posted.status != BondStatus.awaiting:  # never buy a second guarantee for nothing
         raise Conflict("your bond is posted already", zh="您的保证金已提交")
     need = requirement(tender, uscc, guarantor, clock.now().astimezone(tz).date(), tz)
     body = {
@@ -422,11 +405,7 @@ async def check_at_submission(
 ) -> None:
     """When a bid is submitted, its bidder's guarantee is checked again (signature, amount,
     validity, beneficiary, lot, still in force); what fails is shown on the bond."""
-    bond = await session.scalar(
-        select(Bond)
-        .where(Bond.tender_id == tender_id, Bond.bidder_uscc == uscc, Bond.kind == BondKind.bid)
-        .with_for_update()
-    )
+    bond = await posting.bid_bond_of(session, tender_id, uscc, lock=True)
     if bond is None or bond.form in rules.CASH_FORMS:
         return
     row = await session.scalar(

@@ -132,7 +132,7 @@ class Guarantee(Base):
     valid_until: Mapped[date] = mapped_column(Date)
     message: Mapped[dict[str, Any]] = mapped_column(JSON)  # the signed message, as received
     status: Mapped[str] = mapped_column(String(16))  # in_force, cancelled, released, claimed
-    problems: Mapped[list[str]] = mapped_column(JSON, default=list)  # bidding.bonds.guarantee.REASONS
+    problems: Mapped[list[str]] = mapped_column(JSON, default=list)  # bidding.bonds.guarantee.problems' codes
     received_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     checked_at: Mapped[datetime] = mapped_column(DateTimeUTC(timezone=True))
     checked_online_at: Mapped[datetime | None] = mapped_column(DateTimeUTC(timezone=True))  # with the guarantor

@@ -38,11 +38,6 @@ def _account_problem(value: str) -> str | None:
     return None
 
 
-async def _bond_of(session: AsyncSession, tender_id: uuid.UUID, uscc: str, *, lock: bool = False) -> Bond | None:
-    query = select(Bond).where(Bond.tender_id == tender_id, Bond.bidder_uscc == uscc, Bond.kind == BondKind.bid)
-    return await session.scalar(query.with_for_update() if lock else query)
-
-
 async def _new_sub_account(session: AsyncSession, master: str) -> str:
     """A sub-account number of the master account nobody holds yet (子账户: one per bidder and tender)."""
     while True:
@@ -78,7 +73,7 @@ async def open_bond(
             )
     if errors:
         raise InvalidRequest(errors)
-    bond = await _bond_of(session, tender_id, uscc, lock=True)
+    bond = await posting.bid_bond_of(session, tender_id, uscc, lock=True)
     account = (basic_account or "").replace(" ", "") or None
     if bond is not None:
         if bond.form == form and bond.basic_account == (account if form in rules.CASH_FORMS else bond.basic_account):
@@ -87,17 +82,7 @@ async def open_bond(
             raise Conflict("the bond has been posted; its form no longer changes", zh="保证金已缴纳，不能更改形式")
         bond.form = form
     else:
-        bond = Bond(
-            tender_id=tender_id,
-            bidder_uscc=uscc,
-            kind=BondKind.bid,
-            form=form,
-            required=tender.bond_amount,
-            status=BondStatus.awaiting,
-            flags=[],
-            opened_at=clock.now(),
-            opened_by=actor.username,
-        )
+        bond = posting.new_bid_bond(tender, uscc, form, clock.now(), actor.username)
         session.add(bond)
     try:
         if form in rules.CASH_FORMS:
@@ -111,7 +96,7 @@ async def open_bond(
         await session.commit()
     except IntegrityError:  # the same bidder opening its bond twice at once: the other one did
         await session.rollback()
-        opened = await _bond_of(session, tender_id, uscc)
+        opened = await posting.bid_bond_of(session, tender_id, uscc)
         if opened is None:
             raise
         return opened
@@ -261,7 +246,7 @@ async def bond_view(session: AsyncSession, bond: Bond) -> dict[str, Any]:
 async def my_bond(session: AsyncSession, actor: Actor, tender_id: uuid.UUID) -> dict[str, Any]:
     """The bidder's own bond on a tender, with its ledger (404 before it is opened)."""
     tender = await tender_or_404(session, tender_id)
-    bond = await _bond_of(session, tender.id, actor.org_uscc or "")
+    bond = await posting.bid_bond_of(session, tender.id, actor.org_uscc or "")
     if bond is None:
         raise NotFound("you have not posted a bond on this tender", zh="您尚未在本项目缴纳保证金")
     return await bond_view(session, bond)

@@ -19,13 +19,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core import audit
-from app.core.actor import Actor, Role
+from app.core.actor import Actor
 from app.core.blobs import StoredBlob
 from app.core.calendar.rules import WorkingCalendar, end_of_day, start_of_day
 from app.core.calendar.service import load_calendar, period_from
 from app.core.clock import Clock
 from app.core.guards import ensure_visible
-from app.core.notifications import notify
+from app.core.notifications import tell_supervisors
 from app.core.problems import Conflict, InvalidRequest, NotFound, Problem
 from app.core.validation import FieldError
 from app.identity.models import Organization
@@ -458,15 +458,14 @@ async def mark_overdue(session: AsyncSession, clock: Clock, actor: Actor, round_
     filing = await session.get(Filing, filing_id, with_for_update=True)
     assert filing is not None
     message = f"备案逾期未办结：{filing.project_name}（第{number}轮，办理时限{due_at.astimezone(tz):%Y-%m-%d %H:%M}）"
-    await notify(
+    await tell_supervisors(
         session,
         clock,
-        audience_role=Role.supervisor,
-        kind="filing.overdue",
-        object_type="filing",
-        object_id=filing_id,
-        message=message,
-        dedupe_key=f"filing.overdue:{round_id}",
+        "filing.overdue",
+        "filing",
+        filing_id,
+        message,
+        f"filing.overdue:{round_id}",
     )
     await audit.record(session, clock, actor, "filing.overdue", "filing", filing_id, {"round": number})
     policy = POLICIES[ProjectType(filing.project_type)]
