@@ -8,7 +8,6 @@ import asyncio
 import hashlib
 import io
 import json
-import subprocess
 import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -369,29 +368,33 @@ def demo(host: str, port: int, no_serve: bool, show_in: int, no_show: bool) -> N
     import uvicorn
 
     base = f"http://{host}:{port}"
-    guarantor = _start_demo_guarantor(settings, base)
+    _start_demo_guarantor(settings, base)
     if not no_show:
         show = run_with_session(settings, lambda s: stage(s, SystemClock(), settings, show_in))
         announce(show, base, settings.tz)
         Cast(show, base, settings.data_dir / "demo-keys", DEMO_PASSWORD, SystemClock(), settings.tz).start()
     click.echo(f"serving on {base}  (the console: {base}/console, API docs: {base}/schema)")
-    try:
-        uvicorn.run(
-            "app.asgi:app", host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
-        )
-    finally:
-        guarantor.terminate()
+    uvicorn.run(
+        "app.asgi:app", host=host, port=port, log_level="info", timeout_graceful_shutdown=GRACEFUL_SHUTDOWN_SECONDS
+    )
 
 
-def _start_demo_guarantor(settings: Settings, platform: str) -> subprocess.Popen[bytes]:
-    """The reference guarantor beside the demo platform, so a bidder buys a guarantee in the console."""
+def _start_demo_guarantor(settings: Settings, platform: str) -> None:
+    """The reference guarantor beside the demo platform, so a bidder buys a guarantee in the
+    console: served from a daemon thread of this process, so it ends with the demo however the
+    demo ends (uvicorn re-raises the signal that stops it, which no `finally` would outlive)."""
+    import threading
+
+    import uvicorn
+
     from app.demo import DEMO_GUARANTOR, DEMO_GUARANTOR_PORT, demo_guarantor_key
+    from bidding.bonds.reference_guarantor import ReferenceGuarantor, create_app, load_or_create_key
 
     _, uscc, kind = DEMO_GUARANTOR
-    command = [sys.argv[0], "guarantor", "serve", "--key", str(demo_guarantor_key(settings)), "--uscc", uscc]
-    command += ["--kind", kind.value, "--port", str(DEMO_GUARANTOR_PORT), "--platform", platform]
+    guarantor = ReferenceGuarantor(load_or_create_key(demo_guarantor_key(settings)), uscc, kind, None, platform)
+    config = uvicorn.Config(create_app(guarantor), host="127.0.0.1", port=DEMO_GUARANTOR_PORT, log_level="warning")
+    threading.Thread(target=uvicorn.Server(config).run, name="reference guarantor", daemon=True).start()
     click.echo(f"reference guarantor (电子保函) on http://127.0.0.1:{DEMO_GUARANTOR_PORT}")
-    return subprocess.Popen(command)  # noqa: S603 (our own command line, no user input)
 
 
 @click.group()
